@@ -1,0 +1,47 @@
+using System.Reflection;
+using DiceRoller.Permalinks;
+using DiceRoller.Rooms;
+using Microsoft.Extensions.Configuration;
+
+namespace DiceRoller.Infrastructure;
+
+/// <summary><c>/api/health</c> and <c>/api/version</c>.</summary>
+public static class ApiEndpoints
+{
+    public static IEndpointRouteBuilder MapApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api");
+        api.MapGet("/health", Health);
+        api.MapGet("/version", (IHostEnvironment env) =>
+        {
+            var assembly = typeof(ApiEndpoints).Assembly;
+            var informational = assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "1.0.0";
+            var plus = informational.IndexOf('+', StringComparison.Ordinal);
+            return Results.Json(new
+            {
+                version = plus < 0 ? informational : informational[..plus],
+                build = plus < 0 ? "local" : informational[(plus + 1)..],
+                environment = env.EnvironmentName.ToLowerInvariant(),
+            });
+        });
+        return app;
+    }
+
+    private static async Task<IResult> Health(IRoomStore store, PermalinkStore permalinks, IConfiguration configuration, TimeProvider time, CancellationToken ct)
+    {
+        var embedded = string.IsNullOrWhiteSpace(configuration.GetConnectionString("Valkey"));
+        var valkeyUp = await store.PingAsync(ct);
+        var databaseUp = await permalinks.PingAsync(ct);
+        var healthy = valkeyUp && databaseUp;
+        return Results.Json(new
+        {
+            status = healthy ? "healthy" : "unhealthy",
+            timestamp = time.GetUtcNow().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture),
+            services = new
+            {
+                valkey = embedded ? "embedded" : valkeyUp ? "connected" : "disconnected",
+                database = databaseUp ? "connected" : "disconnected",
+            },
+        }, statusCode: healthy ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
+    }
+}

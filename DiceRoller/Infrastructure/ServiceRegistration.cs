@@ -1,0 +1,91 @@
+using DiceRoller.Dice;
+using DiceRoller.Live;
+using DiceRoller.Permalinks;
+using DiceRoller.Rolls;
+using DiceRoller.Rooms;
+using DiceRoller.Shared;
+using DiceRoller.Storage;
+using Serilog;
+using StackExchange.Redis;
+
+namespace DiceRoller.Infrastructure;
+
+public static class ServiceRegistration
+{
+    /// <summary>Everything the app needs; Valkey when <c>ConnectionStrings:Valkey</c> is set, the embedded store otherwise.</summary>
+    public static WebApplicationBuilder AddDiceRoller(this WebApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var services = builder.Services;
+        builder.AddLogging();
+
+        services.AddOptions<RoomOptions>().BindConfiguration(RoomOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<LiveOptions>().BindConfiguration(LiveOptions.Section).ValidateOnStart();
+        services.AddOptions<PermalinkOptions>().BindConfiguration(PermalinkOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<IRandomSource, CryptoRandomSource>();
+        services.AddSingleton<RoomBroadcaster>();
+        services.AddSingleton<RoomService>();
+        services.AddSingleton<RollService>();
+        services.AddSingleton<RoomPages>();
+        services.AddSingleton(sp => new AssetCatalog(AssetCatalog.FindRoot(builder.Environment.ContentRootPath)));
+        services.AddSingleton<AntiforgeryFilter>();
+        services.AddAntiforgery(o =>
+        {
+            o.Cookie.Name = "dr_af";
+            o.Cookie.SameSite = SameSiteMode.Lax;
+            o.HeaderName = "RequestVerificationToken";
+        });
+        services.AddResponseCompression(o => o.EnableForHttps = true);
+        services.AddPermalinks(builder.Configuration, builder.Environment);
+
+        var valkey = builder.Configuration.GetConnectionString("Valkey");
+        if (string.IsNullOrWhiteSpace(valkey))
+        {
+            services.AddSingleton<IRoomStore, InMemoryRoomStore>();
+            services.AddSingleton<IRoomEventPublisher, InProcessRoomEvents>();
+        }
+        else
+        {
+            var config = ConfigurationOptions.Parse(valkey);
+            config.AbortOnConnectFail = false;
+            config.ClientName ??= "diceroller";
+            services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(config));
+            services.AddSingleton<IRoomStore, ValkeyRoomStore>();
+            services.AddSingleton<ValkeyRoomEvents>();
+            services.AddSingleton<IRoomEventPublisher>(sp => sp.GetRequiredService<ValkeyRoomEvents>());
+            services.AddHostedService(sp => sp.GetRequiredService<ValkeyRoomEvents>());
+        }
+
+        return builder;
+    }
+
+    private static void AddLogging(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddSerilog((services, logger) =>
+        {
+            logger.ReadFrom.Configuration(builder.Configuration)
+                .Enrich.FromLogContext()
+                .Enrich.WithProperty("Application", "DiceRoller");
+            if (builder.Environment.IsDevelopment())
+            {
+                logger.WriteTo.Console(formatProvider: System.Globalization.CultureInfo.InvariantCulture);
+            }
+            else
+            {
+                logger.WriteTo.Console(new Serilog.Formatting.Compact.RenderedCompactJsonFormatter());
+            }
+        });
+
+        var dsn = builder.Configuration["Sentry:Dsn"];
+        if (!string.IsNullOrWhiteSpace(dsn))
+        {
+            builder.WebHost.UseSentry(o =>
+            {
+                o.Dsn = dsn;
+                o.SendDefaultPii = false;
+            });
+        }
+    }
+}

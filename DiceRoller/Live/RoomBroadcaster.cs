@@ -1,0 +1,110 @@
+using System.Threading.Channels;
+using DiceRoller.Rooms;
+
+namespace DiceRoller.Live;
+
+/// <summary>
+/// This instance's fan-out: every open room page holds a <see cref="RoomSubscription"/>, and each event
+/// for the room is written to all of them. Fed directly (embedded default) or by Valkey pub/sub.
+/// </summary>
+public sealed class RoomBroadcaster
+{
+    /// <summary>A pseudo-event telling subscribers that messages may have been lost (e.g. Valkey reconnected).</summary>
+    public const string ResyncType = "resync";
+
+    private const int QueueCapacity = 512;
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, HashSet<RoomSubscription>> _rooms = new(StringComparer.Ordinal);
+
+    public RoomSubscription Subscribe(string code)
+    {
+        var subscription = new RoomSubscription(this, code, Channel.CreateBounded<RoomEvent>(
+            new BoundedChannelOptions(QueueCapacity) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true }));
+        lock (_gate)
+        {
+            if (!_rooms.TryGetValue(code, out var set))
+            {
+                _rooms[code] = set = [];
+            }
+
+            set.Add(subscription);
+        }
+
+        return subscription;
+    }
+
+    public void Deliver(RoomEvent roomEvent)
+    {
+        ArgumentNullException.ThrowIfNull(roomEvent);
+        foreach (var subscription in SubscribersOf(roomEvent.RoomCode))
+        {
+            subscription.Writer.TryWrite(roomEvent);
+        }
+    }
+
+    /// <summary>Asks every subscriber to re-read history, after a window in which events may have been missed.</summary>
+    public void ResyncAll()
+    {
+        List<RoomSubscription> all;
+        lock (_gate)
+        {
+            all = _rooms.Values.SelectMany(s => s).ToList();
+        }
+
+        foreach (var subscription in all)
+        {
+            subscription.Writer.TryWrite(new RoomEvent(subscription.RoomCode, ResyncType, 0));
+        }
+    }
+
+    public int SubscriberCount(string code)
+    {
+        lock (_gate)
+        {
+            return _rooms.TryGetValue(code, out var set) ? set.Count : 0;
+        }
+    }
+
+    private List<RoomSubscription> SubscribersOf(string code)
+    {
+        lock (_gate)
+        {
+            return _rooms.TryGetValue(code, out var set) ? [.. set] : [];
+        }
+    }
+
+    internal void Remove(RoomSubscription subscription)
+    {
+        lock (_gate)
+        {
+            if (_rooms.TryGetValue(subscription.RoomCode, out var set) && set.Remove(subscription) && set.Count == 0)
+            {
+                _rooms.Remove(subscription.RoomCode);
+            }
+        }
+
+        subscription.Writer.TryComplete();
+    }
+}
+
+/// <summary>One open page's queue of room events. Dispose it when the page's stream ends.</summary>
+public sealed class RoomSubscription : IDisposable
+{
+    private readonly RoomBroadcaster _owner;
+    private readonly Channel<RoomEvent> _channel;
+
+    internal RoomSubscription(RoomBroadcaster owner, string roomCode, Channel<RoomEvent> channel)
+    {
+        _owner = owner;
+        _channel = channel;
+        RoomCode = roomCode;
+    }
+
+    public string RoomCode { get; }
+
+    public ChannelReader<RoomEvent> Reader => _channel.Reader;
+
+    internal ChannelWriter<RoomEvent> Writer => _channel.Writer;
+
+    public void Dispose() => _owner.Remove(this);
+}

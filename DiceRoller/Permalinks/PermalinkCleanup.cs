@@ -1,0 +1,45 @@
+using Microsoft.Extensions.Options;
+
+namespace DiceRoller.Permalinks;
+
+/// <summary>Deletes expired permalinks on a schedule (daily by default) and logs how many went.</summary>
+public sealed class PermalinkCleanup(PermalinkStore store, TimeProvider time, IOptions<PermalinkOptions> options, ILogger<PermalinkCleanup> logger)
+    : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(options.Value.CleanupInterval, time);
+        do
+        {
+            await RunOnceAsync(stoppingToken);
+        }
+        while (await WaitAsync(timer, stoppingToken));
+    }
+
+    public async Task<int> RunOnceAsync(CancellationToken ct = default)
+    {
+        try
+        {
+            var deleted = await store.DeleteExpiredAsync(ct);
+            logger.LogInformation("Permalink cleanup deleted {DeletedCount} expired permalinks", deleted);
+            return deleted;
+        }
+        catch (Microsoft.Data.Sqlite.SqliteException ex)
+        {
+            logger.LogError(ex, "Permalink cleanup failed");
+            return 0;
+        }
+    }
+
+    private static async Task<bool> WaitAsync(PeriodicTimer timer, CancellationToken ct)
+    {
+        try
+        {
+            return await timer.WaitForNextTickAsync(ct);
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,157 @@
+using System.Text.Json;
+using Dapper;
+using DiceRoller.Dice;
+using DiceRoller.Rooms;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Options;
+
+namespace DiceRoller.Permalinks;
+
+/// <summary>
+/// Roll permalinks in SQLite (Dapper + Microsoft.Data.Sqlite): WAL mode, a busy timeout, and a versioned,
+/// idempotent schema migrated at start-up.
+/// </summary>
+public sealed class PermalinkStore : IRollArchive
+{
+    private readonly string _connectionString;
+    private readonly TimeProvider _time;
+    private readonly PermalinkOptions _options;
+
+    static PermalinkStore() => DefaultTypeMap.MatchNamesWithUnderscores = true;
+
+    public PermalinkStore(string connectionString, TimeProvider time, IOptions<PermalinkOptions> options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _connectionString = connectionString;
+        _time = time;
+        _options = options.Value;
+    }
+
+    /// <summary>Schema versions, applied in order; each runs once (tracked in <c>PRAGMA user_version</c>).</summary>
+    private static readonly string[] Migrations =
+    [
+        """
+        CREATE TABLE IF NOT EXISTS roll_permalinks (
+          roll_id TEXT PRIMARY KEY,
+          room_code TEXT NOT NULL,
+          room_mode TEXT NOT NULL CHECK (room_mode IN ('open', 'dm-led')),
+          player_name TEXT NOT NULL,
+          dice_formula TEXT NOT NULL,
+          dice_type INTEGER NOT NULL,
+          dice_count INTEGER NOT NULL,
+          modifier INTEGER NOT NULL,
+          advantage TEXT NOT NULL CHECK (advantage IN ('none', 'advantage', 'disadvantage')),
+          individual_results TEXT NOT NULL,
+          total INTEGER NOT NULL,
+          dc_check TEXT,
+          timestamp INTEGER NOT NULL,
+          created_at TEXT DEFAULT (datetime('now')),
+          expires_at TEXT NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS idx_expires_at ON roll_permalinks(expires_at);
+        CREATE INDEX IF NOT EXISTS idx_created_at ON roll_permalinks(created_at);
+        CREATE INDEX IF NOT EXISTS idx_room_code ON roll_permalinks(room_code);
+        """,
+        """
+        ALTER TABLE roll_permalinks ADD COLUMN hidden INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE roll_permalinks ADD COLUMN revealed INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE roll_permalinks ADD COLUMN kept_index INTEGER;
+        """,
+    ];
+
+    public static int SchemaVersion => Migrations.Length;
+
+    public async Task MigrateAsync(CancellationToken ct = default)
+    {
+        var builder = new SqliteConnectionStringBuilder(_connectionString);
+        var folder = Path.GetDirectoryName(Path.GetFullPath(builder.DataSource));
+        if (!string.IsNullOrEmpty(folder) && builder.Mode != SqliteOpenMode.Memory)
+        {
+            Directory.CreateDirectory(folder);
+        }
+
+        await using var connection = await OpenAsync(ct);
+        await connection.ExecuteAsync("PRAGMA journal_mode = WAL;");
+        var version = await connection.ExecuteScalarAsync<long>("PRAGMA user_version;");
+        for (var v = (int)version; v < Migrations.Length; v++)
+        {
+            await using var tx = await connection.BeginTransactionAsync(ct);
+            await connection.ExecuteAsync(Migrations[v], transaction: tx);
+            await connection.ExecuteAsync($"PRAGMA user_version = {v + 1};", transaction: tx);
+            await tx.CommitAsync(ct);
+        }
+    }
+
+    public async Task SaveAsync(Roll roll, RoomMode roomMode, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(roll);
+        var created = DateTimeOffset.FromUnixTimeMilliseconds(roll.Timestamp);
+        await using var connection = await OpenAsync(cancellationToken);
+        await connection.ExecuteAsync(
+            """
+            INSERT OR IGNORE INTO roll_permalinks (roll_id, room_code, room_mode, player_name, dice_formula, dice_type, dice_count,
+              modifier, advantage, individual_results, total, dc_check, timestamp, created_at, expires_at, hidden, revealed, kept_index)
+            VALUES (@RollId, @RoomCode, @RoomMode, @PlayerName, @DiceFormula, @DiceType, @DiceCount,
+              @Modifier, @Advantage, @IndividualResults, @Total, @DcCheck, @Timestamp, @CreatedAt, @ExpiresAt, @Hidden, @Revealed, @KeptIndex)
+            """,
+            new
+            {
+                roll.RollId,
+                roll.RoomCode,
+                RoomMode = roomMode.ToWire(),
+                roll.PlayerName,
+                roll.DiceFormula,
+                roll.DiceType,
+                roll.DiceCount,
+                roll.Modifier,
+                Advantage = roll.Advantage.ToWire(),
+                IndividualResults = JsonSerializer.Serialize(roll.IndividualResults),
+                roll.Total,
+                DcCheck = roll.DcCheck is null ? null : RoomJson.Serialize(roll.DcCheck),
+                roll.Timestamp,
+                CreatedAt = Permalink.ToStored(created),
+                ExpiresAt = Permalink.ToStored(created + _options.Retention),
+                Hidden = roll.Hidden ? 1 : 0,
+                Revealed = roll.Revealed ? 1 : 0,
+                roll.KeptIndex,
+            });
+    }
+
+    /// <summary>The row if it exists and has not expired (whether or not it is public yet).</summary>
+    public async Task<PermalinkRow?> FindAsync(string rollId, CancellationToken ct = default)
+    {
+        await using var connection = await OpenAsync(ct);
+        return await connection.QuerySingleOrDefaultAsync<PermalinkRow>(
+            "SELECT * FROM roll_permalinks WHERE roll_id = @rollId AND expires_at > @now",
+            new { rollId, now = Permalink.ToStored(_time.GetUtcNow()) });
+    }
+
+    /// <summary>Deletes expired rows; returns how many.</summary>
+    public async Task<int> DeleteExpiredAsync(CancellationToken ct = default)
+    {
+        await using var connection = await OpenAsync(ct);
+        return await connection.ExecuteAsync("DELETE FROM roll_permalinks WHERE expires_at <= @now",
+            new { now = Permalink.ToStored(_time.GetUtcNow()) });
+    }
+
+    public async Task<bool> PingAsync(CancellationToken ct = default)
+    {
+        try
+        {
+            await using var connection = await OpenAsync(ct);
+            return await connection.ExecuteScalarAsync<long>("SELECT 1") == 1;
+        }
+        catch (SqliteException)
+        {
+            return false;
+        }
+    }
+
+    private async Task<SqliteConnection> OpenAsync(CancellationToken ct)
+    {
+        var connection = new SqliteConnection(_connectionString);
+        await connection.OpenAsync(ct);
+        await connection.ExecuteAsync("PRAGMA busy_timeout = 5000;");
+        return connection;
+    }
+}

@@ -1,0 +1,90 @@
+using System.Globalization;
+using DiceRoller.Rooms;
+using DiceRoller.Shared;
+using Microsoft.Extensions.Options;
+
+namespace DiceRoller.Rolls;
+
+public static class RollsEndpoints
+{
+    public static IEndpointRouteBuilder MapRolls(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/rooms/{code}/rolls", Roll).AddEndpointFilter<AntiforgeryFilter>();
+        app.MapGet("/rooms/{code}/rolls", Earlier);
+        return app;
+    }
+
+    private static async Task<IResult> Roll(string code, HttpContext context, RoomService rooms, RollService rolls, RoomPages pages)
+    {
+        var fragment = HtmlResults.WantsFragment(context);
+        var room = await rooms.FindAsync(code, context.RequestAborted);
+        if (room is null)
+        {
+            var notFound = RoomService.RoomNotFound(code.ToUpperInvariant());
+            return fragment ? HtmlResults.ErrorFragment(notFound) : HtmlResults.ErrorPage(notFound, "Room not found");
+        }
+
+        var me = RoomService.Authenticate(room, PlayerCookie.Read(context, room.Room.Code));
+        if (me is null)
+        {
+            var notIn = RoomService.NotInRoom(room.Room.Code);
+            return fragment ? HtmlResults.ErrorFragment(notIn) : HtmlResults.ErrorPage(notIn, "Join the room first", $"/rooms/{room.Room.Code}", "Join this room");
+        }
+
+        var form = context.Request.Form;
+        var input = new RollForm(form["dice"], form["modifier"], form["advantage"], form["hidden"]);
+        var result = await rolls.RollAsync(room, me, input, context.RequestAborted);
+        if (result.Error is { } error)
+        {
+            if (fragment)
+            {
+                return HtmlResults.ErrorFragment(error);
+            }
+
+            return await pages.RoomPageAsync(context, room, me, form: f => f with
+            {
+                Dice = input.Dice ?? "",
+                Modifier = input.Modifier ?? "",
+                Advantage = input.Advantage ?? "none",
+                Error = error,
+            }, statusCode: ErrorStatus.For(error.Code));
+        }
+
+        if (!fragment)
+        {
+            return RoomsEndpoints.SeeOther(context, $"/rooms/{room.Room.Code}");
+        }
+
+        var viewer = new Viewer(me.PlayerId, room.IsDm(me.PlayerId), null);
+        return Results.RazorSlice<_RollEntry, RollEntryModel>(new RollEntryModel(result.Value!, viewer));
+    }
+
+    /// <summary>The rolls before a sequence number, for "Load earlier rolls" (an htmx fragment).</summary>
+    private static async Task<IResult> Earlier(string code, HttpContext context, RoomService rooms, IRoomStore store, IOptions<RoomOptions> options)
+    {
+        var room = await rooms.FindAsync(code, context.RequestAborted);
+        if (room is null)
+        {
+            return HtmlResults.ErrorFragment(RoomService.RoomNotFound(code.ToUpperInvariant()));
+        }
+
+        var me = RoomService.Authenticate(room, PlayerCookie.Read(context, room.Room.Code));
+        if (me is null)
+        {
+            return HtmlResults.ErrorFragment(RoomService.NotInRoom(room.Room.Code));
+        }
+
+        if (!long.TryParse(context.Request.Query["before"], NumberStyles.None, CultureInfo.InvariantCulture, out var before))
+        {
+            return HtmlResults.ErrorFragment(new RoomError(ErrorCodes.BadRequest, "Say which rolls to load: before must be a roll number."));
+        }
+
+        var pageSize = options.Value.FeedPageSize;
+        var page = await store.GetRollsBeforeAsync(room.Room.Code, before, pageSize + 1, context.RequestAborted);
+        var viewer = new Viewer(me.PlayerId, room.IsDm(me.PlayerId), null);
+        var rows = page.Take(pageSize).Select(r => new RollEntryModel(r, viewer)).ToList();
+        var next = page.Count > pageSize ? new EarlierLinkModel(room.Room.Code, rows[^1].Roll.Sequence) : null;
+        HtmlResults.WantsFragment(context);
+        return Results.RazorSlice<_EarlierRolls, EarlierRollsModel>(new EarlierRollsModel(rows, next));
+    }
+}

@@ -1,0 +1,51 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace DiceRoller.Rooms;
+
+/// <summary>
+/// The HttpOnly cookie that says who a browser is in one room: <c>dr_{CODE}</c> = <c>{playerId}.{secret}</c>,
+/// scoped to that room's URLs.
+/// </summary>
+public static class PlayerCookie
+{
+    public static string Name(string roomCode) => $"dr_{roomCode}";
+
+    public static PlayerCredential? Read(HttpContext context, string roomCode)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var value = context.Request.Cookies[Name(roomCode)];
+        if (string.IsNullOrEmpty(value) || value.Length > 200)
+        {
+            return null;
+        }
+
+        var dot = value.IndexOf('.', StringComparison.Ordinal);
+        return dot <= 0 || dot == value.Length - 1 ? null : new PlayerCredential(value[..dot], value[(dot + 1)..]);
+    }
+
+    public static void Write(HttpContext context, Membership membership)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(membership);
+        context.Response.Cookies.Append(Name(membership.RoomCode), $"{membership.Credential.PlayerId}.{membership.Credential.Secret}",
+            new CookieOptions
+            {
+                HttpOnly = true,
+                SameSite = SameSiteMode.Lax,
+                Secure = context.Request.IsHttps,
+                Path = $"/rooms/{membership.RoomCode}",
+                MaxAge = TimeSpan.FromDays(1),
+                IsEssential = true,
+            });
+    }
+
+    /// <summary>SHA-256 of the client's IP and User-Agent: how a kicked browser is recognised again.</summary>
+    public static string SessionHash(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var ip = context.Connection.RemoteIpAddress?.ToString() ?? "";
+        var agent = context.Request.Headers.UserAgent.ToString();
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{ip}:{agent}")));
+    }
+}

@@ -1,0 +1,109 @@
+using DiceRoller.Dice;
+using Microsoft.Extensions.Options;
+
+namespace DiceRoller.Rooms;
+
+/// <summary>A player's place in a room, with the credential that goes into their cookie.</summary>
+public sealed record Membership(string RoomCode, Player Player, PlayerCredential Credential);
+
+/// <summary>Creating and joining rooms, and recognising members. The rules live here, not in endpoints.</summary>
+public sealed class RoomService(
+    IRoomStore store,
+    IRoomEventPublisher events,
+    IRandomSource random,
+    TimeProvider time,
+    IOptions<RoomOptions> options)
+{
+    private const int CodeAttempts = 20;
+    private readonly RoomOptions _options = options.Value;
+
+    public async Task<Result<Membership>> CreateAsync(string? playerName, string? mode, string sessionHash, CancellationToken ct = default)
+    {
+        var name = PlayerName.Validate(playerName);
+        if (name.Error is not null)
+        {
+            return name.Error;
+        }
+
+        if (!RoomModeNames.TryParse(mode, out var roomMode))
+        {
+            return new RoomError(ErrorCodes.InvalidMode, "Choose whether the room is open or DM-led.");
+        }
+
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var credential = PlayerCredential.New(NewId());
+        var creator = new Player(credential.PlayerId, name.Value!, now, sessionHash, credential.SecretHash);
+        for (var attempt = 0; attempt < CodeAttempts; attempt++)
+        {
+            var code = RoomCode.Generate(random);
+            var room = new Room(code, roomMode, creator.PlayerId, roomMode == RoomMode.DmLed ? creator.PlayerId : null,
+                Dc: null, CreatedAt: now, LastActivity: now, TtlSeconds: _options.TtlSecondsFor(roomMode));
+            if (await store.TryCreateAsync(room, creator, ct))
+            {
+                return Result<Membership>.Ok(new Membership(code, creator, credential));
+            }
+        }
+
+        return new RoomError(ErrorCodes.ServiceUnavailable, "No free room code could be found just now. Please try again.");
+    }
+
+    public async Task<Result<Membership>> JoinAsync(string? roomCode, string? playerName, string sessionHash, CancellationToken ct = default)
+    {
+        var code = RoomCode.Normalize(roomCode);
+        if (code is null)
+        {
+            return new RoomError(ErrorCodes.InvalidRoomCode, "Room codes look like ALPHA-1234: a word, a dash and four digits.");
+        }
+
+        var name = PlayerName.Validate(playerName);
+        if (name.Error is not null)
+        {
+            return name.Error;
+        }
+
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var credential = PlayerCredential.New(NewId());
+        var player = new Player(credential.PlayerId, name.Value!, now, sessionHash, credential.SecretHash);
+        var outcome = await store.AddPlayerAsync(code, player, _options.MaxPlayers, now, ct);
+        switch (outcome)
+        {
+            case JoinOutcome.RoomNotFound:
+                return RoomNotFound(code);
+            case JoinOutcome.RoomFull:
+                return new RoomError(ErrorCodes.RoomFull, $"Room {code} is full: it already has {_options.MaxPlayers} players.");
+            case JoinOutcome.NameTaken:
+                return new RoomError(ErrorCodes.NameTaken, $"Someone in {code} is already called {player.Name}. Pick another name.");
+            default:
+                await events.PublishAsync(RoomEvent.ForPlayerJoined(code, player), ct);
+                return Result<Membership>.Ok(new Membership(code, player, credential));
+        }
+    }
+
+    /// <summary>Finds a live room by what a person typed or a URL held; null when unknown, malformed or expired.</summary>
+    public async Task<RoomSnapshot?> FindAsync(string? roomCode, CancellationToken ct = default)
+    {
+        var code = RoomCode.Normalize(roomCode);
+        return code is null ? null : await store.GetAsync(code, ct);
+    }
+
+    /// <summary>The member the credential belongs to, or null.</summary>
+    public static Player? Authenticate(RoomSnapshot room, PlayerCredential? credential)
+    {
+        ArgumentNullException.ThrowIfNull(room);
+        if (credential is null)
+        {
+            return null;
+        }
+
+        var player = room.FindPlayer(credential.PlayerId);
+        return player is not null && credential.Matches(player) ? player : null;
+    }
+
+    public static RoomError RoomNotFound(string? code) =>
+        new(ErrorCodes.RoomNotFound, $"There is no live room {code}. It may have expired; check the code or create a new room.");
+
+    public static RoomError NotInRoom(string code) =>
+        new(ErrorCodes.NotInRoom, $"You are not a player in room {code}. Join it first.");
+
+    internal static string NewId() => Guid.CreateVersion7().ToString("D");
+}

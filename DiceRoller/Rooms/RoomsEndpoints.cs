@@ -1,0 +1,92 @@
+using DiceRoller.Shared;
+
+namespace DiceRoller.Rooms;
+
+public static class RoomsEndpoints
+{
+    public static IEndpointRouteBuilder MapRooms(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/", Home);
+        app.MapPost("/rooms", Create).AddEndpointFilter<AntiforgeryFilter>();
+        app.MapPost("/join", Join).AddEndpointFilter<AntiforgeryFilter>();
+        app.MapGet("/join", (HttpContext context) =>
+            Results.RazorSlice<JoinPage, JoinPageModel>(new JoinPageModel(HtmlResults.FormToken(context), null)));
+        app.MapGet("/rooms/{code}", Show);
+        return app;
+    }
+
+    private static IResult Home(HttpContext context) =>
+        Results.RazorSlice<HomePage, HomePageModel>(new HomePageModel(HtmlResults.FormToken(context)));
+
+    private static async Task<IResult> Create(HttpContext context, RoomService rooms)
+    {
+        var form = context.Request.Form;
+        string? name = form["player_name"], mode = form["mode"];
+        var result = await rooms.CreateAsync(name, mode, PlayerCookie.SessionHash(context), context.RequestAborted);
+        if (result.Error is { } error)
+        {
+            return Results.RazorSlice<HomePage, HomePageModel>(
+                new HomePageModel(HtmlResults.FormToken(context), error, name, mode), ErrorStatus.For(error.Code));
+        }
+
+        PlayerCookie.Write(context, result.Value!);
+        return SeeOther(context, $"/rooms/{result.Value!.RoomCode}");
+    }
+
+    private static async Task<IResult> Join(HttpContext context, RoomService rooms)
+    {
+        var form = context.Request.Form;
+        string? code = form["room_code"], name = form["player_name"];
+
+        // Someone who is already in the room (their cookie says so) just goes back in.
+        var existing = await rooms.FindAsync(code, context.RequestAborted);
+        if (existing is not null && RoomService.Authenticate(existing, PlayerCookie.Read(context, existing.Room.Code)) is not null)
+        {
+            return SeeOther(context, $"/rooms/{existing.Room.Code}");
+        }
+
+        var result = await rooms.JoinAsync(code, name, PlayerCookie.SessionHash(context), context.RequestAborted);
+        if (result.Error is { } error)
+        {
+            var knownRoom = existing is not null && error.Code != ErrorCodes.RoomNotFound;
+            var normalized = RoomCode.Normalize(code) ?? code?.Trim();
+            return Results.RazorSlice<JoinPage, JoinPageModel>(
+                new JoinPageModel(HtmlResults.FormToken(context), normalized, name, error, knownRoom), ErrorStatus.For(error.Code));
+        }
+
+        PlayerCookie.Write(context, result.Value!);
+        return SeeOther(context, $"/rooms/{result.Value!.RoomCode}");
+    }
+
+    private static async Task<IResult> Show(string code, long? before, HttpContext context, RoomService rooms, RoomPages pages)
+    {
+        var room = await rooms.FindAsync(code, context.RequestAborted);
+        if (room is null)
+        {
+            return HtmlResults.ErrorPage(RoomService.RoomNotFound(code.ToUpperInvariant()), "Room not found");
+        }
+
+        if (!string.Equals(room.Room.Code, code, StringComparison.Ordinal))
+        {
+            return Results.Redirect($"/rooms/{room.Room.Code}");
+        }
+
+        var me = RoomService.Authenticate(room, PlayerCookie.Read(context, room.Room.Code));
+        if (me is null)
+        {
+            context.Response.Headers.CacheControl = "no-store";
+            return Results.RazorSlice<JoinPage, JoinPageModel>(
+                new JoinPageModel(HtmlResults.FormToken(context), room.Room.Code, KnownRoom: true));
+        }
+
+        return await pages.RoomPageAsync(context, room, me, before);
+    }
+
+    /// <summary>Post/redirect/get: 303 to <paramref name="url"/> (htmx follows it transparently).</summary>
+    public static IResult SeeOther(HttpContext context, string url)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        context.Response.Headers.Location = url;
+        return Results.StatusCode(StatusCodes.Status303SeeOther);
+    }
+}

@@ -1,0 +1,19 @@
+using DiceRoller.Rooms;
+
+namespace DiceRoller.Shared;
+
+/// <summary>The HTTP edge's one mapping from the architecture's error codes to status codes.</summary>
+public static class ErrorStatus
+{
+    public static int For(string code) => code switch
+    {
+        ErrorCodes.RoomNotFound or ErrorCodes.PlayerNotFound or ErrorCodes.RollNotFound => StatusCodes.Status404NotFound,
+        ErrorCodes.Kicked or ErrorCodes.NotInRoom or ErrorCodes.HiddenNotAllowed or ErrorCodes.NotDm
+            or ErrorCodes.NotRoomCreator or ErrorCodes.NotAdmin => StatusCodes.Status403Forbidden,
+        ErrorCodes.RoomFull or ErrorCodes.AlreadyDmLed or ErrorCodes.RollNotHidden or ErrorCodes.NameTaken => StatusCodes.Status409Conflict,
+        ErrorCodes.RateLimit => StatusCodes.Status429TooManyRequests,
+        ErrorCodes.BadRequest => StatusCodes.Status400BadRequest,
+        ErrorCodes.ServiceUnavailable => StatusCodes.Status503ServiceUnavailable,
+        _ => StatusCodes.Status422UnprocessableEntity,
+    };
+}

@@ -1,0 +1,36 @@
+using DiceRoller.Rooms;
+using Htmx;
+using Microsoft.AspNetCore.Antiforgery;
+
+namespace DiceRoller.Shared;
+
+/// <summary>Page-or-fragment decisions and error rendering at the HTTP edge.</summary>
+public static class HtmlResults
+{
+    /// <summary>A non-boosted htmx request wants a fragment; anything else wants a whole page.</summary>
+    public static bool WantsFragment(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        context.Response.Headers.Append("Vary", "HX-Request");
+        return context.Request.IsHtmx() && !context.Request.IsHtmxBoosted();
+    }
+
+    /// <summary>The error as an htmx fragment with its status.</summary>
+    public static IResult ErrorFragment(RoomError error) =>
+        Results.RazorSlice<_Error, RoomError>(error, ErrorStatus.For(error.Code));
+
+    /// <summary>A whole error page with the error's status.</summary>
+    public static IResult ErrorPage(RoomError error, string title = "Something went wrong", string backUrl = "/", string backLabel = "Back to the start") =>
+        Results.RazorSlice<ErrorPage, ErrorPageModel>(new ErrorPageModel(error, title, backUrl, backLabel), ErrorStatus.For(error.Code));
+
+    /// <summary>Issues the antiforgery cookie (before the response starts) and returns the form token.</summary>
+    public static string FormToken(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var antiforgery = context.RequestServices.GetRequiredService<IAntiforgery>();
+        return antiforgery.GetAndStoreTokens(context).RequestToken!;
+    }
+
+    public static readonly RoomError BadForm = new(ErrorCodes.BadRequest,
+        "This form has expired or was not sent by DiceRoller. Reload the page and try again.");
+}

@@ -1,0 +1,26 @@
+using StackExchange.Redis;
+
+namespace DiceRoller.Storage;
+
+/// <summary>
+/// Every key of a room starts with <c>room:{CODE}</c>. The braces are a hash tag, so all of a room's keys
+/// live in one slot and the multi-key scripts stay valid on a clustered Valkey.
+/// </summary>
+public static class ValkeyKeys
+{
+    public static string Prefix(string code) => $"room:{{{code}}}";
+
+    public static RedisKey Meta(string code) => Prefix(code);
+
+    public static RedisKey Players(string code) => Prefix(code) + ":players";
+
+    public static RedisKey Rolls(string code) => Prefix(code) + ":rolls";
+
+    public static RedisKey Names(string code) => Prefix(code) + ":names";
+
+    public static RedisKey[] All(string code) => [Meta(code), Players(code), Rolls(code), Names(code)];
+
+    public static RedisChannel Events(string code) => RedisChannel.Literal(Prefix(code) + ":events");
+
+    public static readonly RedisChannel AllEvents = RedisChannel.Pattern("room:{*}:events");
+}
