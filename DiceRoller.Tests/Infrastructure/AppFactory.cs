@@ -1,0 +1,69 @@
+using DiceRoller.Dice;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Time.Testing;
+
+namespace DiceRoller.Tests.Infrastructure;
+
+/// <summary>
+/// The whole app in memory (TestServer), on the embedded store or on a real Valkey, with its own
+/// SQLite file. Settings and the clock can be replaced per test.
+/// </summary>
+public sealed class AppFactory : WebApplicationFactory<Program>
+{
+    private readonly Dictionary<string, string?> _settings;
+
+    public AppFactory(string? valkey = null, IDictionary<string, string?>? settings = null, string? dataDirectory = null)
+    {
+        DataDirectory = dataDirectory ?? Directory.CreateTempSubdirectory("diceroller-test-").FullName;
+        _settings = new Dictionary<string, string?>(StringComparer.Ordinal)
+        {
+            ["ConnectionStrings:Valkey"] = valkey ?? "",
+            ["ConnectionStrings:Permalinks"] = $"Data Source={Path.Combine(DataDirectory, "permalinks.db")}",
+            ["Live:HeartbeatInterval"] = "00:00:15",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            _settings[key] = value;
+        }
+    }
+
+    public string DataDirectory { get; }
+
+    /// <summary>Set to drive time by hand (TTL, expiry); null means the real clock.</summary>
+    public FakeTimeProvider? Clock { get; init; }
+
+    /// <summary>Set to replace the OS random source (only where a test needs known dice).</summary>
+    public IRandomSource? Random { get; init; }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        foreach (var (key, value) in _settings)
+        {
+            builder.UseSetting(key, value);
+        }
+
+        builder.ConfigureTestServices(services =>
+        {
+            if (Clock is not null)
+            {
+                services.RemoveAll<TimeProvider>();
+                services.AddSingleton<TimeProvider>(Clock);
+            }
+
+            if (Random is not null)
+            {
+                services.RemoveAll<IRandomSource>();
+                services.AddSingleton(Random);
+            }
+        });
+    }
+
+    /// <summary>A browser-like client: keeps cookies, does not follow redirects.</summary>
+    public Browser NewBrowser(string userAgent = "TestBrowser/1.0") =>
+        new(CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true }), userAgent);
+}

@@ -1,0 +1,87 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using StackExchange.Redis;
+
+namespace DiceRoller.Tests.Infrastructure;
+
+/// <summary>
+/// The real Valkey-compatible server the Valkey tests talk to: the one <c>scripts/test.sh</c> started
+/// (<c>DICEROLLER_TEST_VALKEY</c>), or, when run without the script, a private <c>redis-server</c>
+/// this fixture starts on a free port. Neither available is a failure with a clear message, never a skip.
+/// </summary>
+public sealed class ValkeyServer : IAsyncLifetime
+{
+    private Process? _process;
+    private string? _dir;
+
+    public string ConnectionString { get; private set; } = "";
+
+    public ConnectionMultiplexer Connection { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        var configured = Environment.GetEnvironmentVariable("DICEROLLER_TEST_VALKEY");
+        if (string.IsNullOrWhiteSpace(configured))
+        {
+            configured = StartPrivateServer();
+        }
+
+        ConnectionString = configured;
+        Connection = await ConnectionMultiplexer.ConnectAsync(configured + ",abortConnect=false,connectTimeout=5000");
+        for (var i = 0; i < 50 && !Connection.IsConnected; i++)
+        {
+            await Task.Delay(100);
+        }
+
+        if (!Connection.IsConnected)
+        {
+            throw new InvalidOperationException($"No Valkey/Redis server answers at {configured}. Run the tests with `bash scripts/test.sh`.");
+        }
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Connection.DisposeAsync();
+        if (_process is { HasExited: false })
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process?.Dispose();
+        if (_dir is not null)
+        {
+            Directory.Delete(_dir, recursive: true);
+        }
+    }
+
+    private string StartPrivateServer()
+    {
+        var binary = new[] { "/usr/bin/redis-server", "/usr/local/bin/redis-server", "/usr/bin/valkey-server" }.FirstOrDefault(File.Exists)
+            ?? throw new InvalidOperationException(
+                "DICEROLLER_TEST_VALKEY is not set and no redis-server is installed. Run the tests with `bash scripts/test.sh`, which installs and starts one.");
+        var port = FreePort();
+        _dir = Directory.CreateTempSubdirectory("diceroller-valkey-").FullName;
+        _process = Process.Start(new ProcessStartInfo(binary,
+            $"--port {port} --bind 127.0.0.1 --save \"\" --appendonly no --dir {_dir}")
+        {
+            RedirectStandardOutput = true,
+            UseShellExecute = false,
+        }) ?? throw new InvalidOperationException("redis-server did not start");
+        return $"127.0.0.1:{port}";
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class ValkeyCollection : ICollectionFixture<ValkeyServer>
+{
+    public const string Name = "Valkey";
+}

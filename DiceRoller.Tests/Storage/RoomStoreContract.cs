@@ -1,0 +1,187 @@
+using DiceRoller.Dice;
+using DiceRoller.Rooms;
+using Microsoft.Extensions.Options;
+
+namespace DiceRoller.Tests.Storage;
+
+/// <summary>
+/// What every <see cref="IRoomStore"/> must do, written once and run against the in-process store and
+/// against a real Valkey-compatible server.
+/// </summary>
+public abstract class RoomStoreContract
+{
+    protected const int HistoryLimit = 500;
+
+    protected static IOptions<RoomOptions> Options => Microsoft.Extensions.Options.Options.Create(new RoomOptions { HistoryLimit = HistoryLimit });
+
+    protected abstract IRoomStore Store { get; }
+
+    protected static long Now => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+
+    /// <summary>A code no other test uses (codes are shared on the one Valkey server).</summary>
+    protected static string UniqueCode() =>
+        new string(Guid.NewGuid().ToString("N").Where(char.IsLetter).Take(6).Select(char.ToUpperInvariant).ToArray()).PadRight(3, 'X')
+        + "-" + System.Security.Cryptography.RandomNumberGenerator.GetInt32(10_000).ToString("D4", System.Globalization.CultureInfo.InvariantCulture);
+
+    protected static Player NewPlayer(string name) => new(Guid.NewGuid().ToString(), name, Now, "session", "hash");
+
+    protected async Task<(Room Room, Player Creator)> CreateRoomAsync(RoomMode mode = RoomMode.Open, int ttl = 18000)
+    {
+        var creator = NewPlayer("Alice");
+        var room = new Room(UniqueCode(), mode, creator.PlayerId, mode == RoomMode.DmLed ? creator.PlayerId : null, null, Now, Now, ttl);
+        Assert.True(await Store.TryCreateAsync(room, creator));
+        return (room, creator);
+    }
+
+    protected static Roll NewRoll(string code, Player player, int total = 10) => new(
+        Guid.NewGuid().ToString(), code, 0, player.PlayerId, player.Name, Now, "1d20", 20, 1, 0, Advantage.None,
+        [total], null, total, Hidden: false, Revealed: false, DcCheck: null);
+
+    /// <summary>Rolls compare field by field, the dice by value.</summary>
+    protected static void AssertSameRoll(Roll expected, Roll actual) =>
+        Assert.Equal(RoomJson.Serialize(expected), RoomJson.Serialize(actual));
+
+    [Fact]
+    public async Task A_created_room_reads_back_with_its_creator()
+    {
+        var (room, creator) = await CreateRoomAsync(RoomMode.DmLed, ttl: 1800);
+
+        var snapshot = await Store.GetAsync(room.Code);
+
+        Assert.NotNull(snapshot);
+        Assert.Equal(room with { LastActivity = snapshot!.Room.LastActivity }, snapshot.Room);
+        Assert.Equal([creator], snapshot.Players);
+    }
+
+    [Fact]
+    public async Task A_live_code_cannot_be_created_twice()
+    {
+        var (room, _) = await CreateRoomAsync();
+        Assert.False(await Store.TryCreateAsync(room with { CreatorPlayerId = "someone" }, NewPlayer("Mallory")));
+        Assert.Equal("Alice", (await Store.GetAsync(room.Code))!.Players.Single().Name);
+    }
+
+    [Fact]
+    public async Task An_unknown_room_is_null_and_refuses_joins_and_rolls()
+    {
+        var code = UniqueCode();
+        Assert.Null(await Store.GetAsync(code));
+        Assert.Equal(JoinOutcome.RoomNotFound, await Store.AddPlayerAsync(code, NewPlayer("Bob"), 8, Now));
+        Assert.Null(await Store.AppendRollAsync(NewRoll(code, NewPlayer("Bob")), Now));
+        Assert.Empty(await Store.GetRollsAfterAsync(code, 0, 10));
+    }
+
+    [Fact]
+    public async Task Players_join_until_the_room_is_full_and_names_are_unique_ignoring_case()
+    {
+        var (room, _) = await CreateRoomAsync();
+        Assert.Equal(JoinOutcome.NameTaken, await Store.AddPlayerAsync(room.Code, NewPlayer("ALICE"), 8, Now));
+        for (var i = 2; i <= 8; i++)
+        {
+            Assert.Equal(JoinOutcome.Joined, await Store.AddPlayerAsync(room.Code, NewPlayer($"Player {i}"), 8, Now));
+        }
+
+        Assert.Equal(JoinOutcome.RoomFull, await Store.AddPlayerAsync(room.Code, NewPlayer("Ninth"), 8, Now));
+        var players = (await Store.GetAsync(room.Code))!.Players;
+        Assert.Equal(8, players.Count);
+        Assert.Equal("Alice", players[0].Name);
+    }
+
+    [Fact]
+    public async Task Concurrent_joins_never_overfill_a_room()
+    {
+        var (room, _) = await CreateRoomAsync();
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 20).Select(i => Store.AddPlayerAsync(room.Code, NewPlayer($"P{i}"), 8, Now)));
+
+        Assert.Equal(7, outcomes.Count(o => o == JoinOutcome.Joined));
+        Assert.Equal(13, outcomes.Count(o => o == JoinOutcome.RoomFull));
+        Assert.Equal(8, (await Store.GetAsync(room.Code))!.Players.Count);
+    }
+
+    [Fact]
+    public async Task Appended_rolls_get_sequence_numbers_from_one_and_read_back_in_order()
+    {
+        var (room, creator) = await CreateRoomAsync();
+        var stored = new List<Roll>();
+        for (var i = 1; i <= 5; i++)
+        {
+            stored.Add((await Store.AppendRollAsync(NewRoll(room.Code, creator, i), Now))!);
+        }
+
+        Assert.Equal([1L, 2, 3, 4, 5], stored.Select(r => r.Sequence));
+        var after = await Store.GetRollsAfterAsync(room.Code, 2, 10);
+        Assert.Equal([3L, 4, 5], after.Select(r => r.Sequence));
+        AssertSameRoll(stored[2], after[0]);
+        Assert.Equal([5L, 4], (await Store.GetRollsBeforeAsync(room.Code, long.MaxValue, 2)).Select(r => r.Sequence));
+        Assert.Equal([2L, 1], (await Store.GetRollsBeforeAsync(room.Code, 3, 10)).Select(r => r.Sequence));
+        Assert.Equal([1L, 2], (await Store.GetRollsAfterAsync(room.Code, 0, 2)).Select(r => r.Sequence));
+    }
+
+    [Fact]
+    public async Task A_stored_roll_keeps_every_field()
+    {
+        var (room, creator) = await CreateRoomAsync();
+        var roll = NewRoll(room.Code, creator) with
+        {
+            DiceFormula = "1d20+5", Modifier = 5, Advantage = Advantage.Advantage, IndividualResults = [3, 18], KeptIndex = 1,
+            Total = 23, DcCheck = new DcCheck(15, true), Hidden = true,
+        };
+
+        var stored = await Store.AppendRollAsync(roll, Now);
+        var read = (await Store.GetRollsAfterAsync(room.Code, 0, 1)).Single();
+
+        AssertSameRoll(roll with { Sequence = 1 }, stored!);
+        AssertSameRoll(stored!, read);
+        Assert.Equal([3, 18], read.IndividualResults);
+    }
+
+    [Fact]
+    public async Task One_hundred_concurrent_rolls_from_eight_players_get_distinct_gap_free_sequences()
+    {
+        var (room, creator) = await CreateRoomAsync();
+        var players = new List<Player> { creator };
+        for (var i = 2; i <= 8; i++)
+        {
+            var p = NewPlayer($"P{i}");
+            await Store.AddPlayerAsync(room.Code, p, 8, Now);
+            players.Add(p);
+        }
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 100)
+            .Select(i => Task.Run(() => Store.AppendRollAsync(NewRoll(room.Code, players[i % 8], i % 20 + 1), Now))));
+
+        Assert.Equal(Enumerable.Range(1, 100).Select(i => (long)i), results.Select(r => r!.Sequence).Order());
+        var history = await Store.GetRollsAfterAsync(room.Code, 0, 1000);
+        Assert.Equal(Enumerable.Range(1, 100).Select(i => (long)i), history.Select(r => r.Sequence));
+        Assert.Equal(results.Select(r => r!.RollId).Order(), history.Select(r => r.RollId).Order());
+    }
+
+    [Fact]
+    public async Task History_keeps_the_most_recent_rolls_up_to_its_limit()
+    {
+        var (room, creator) = await CreateRoomAsync();
+        for (var i = 0; i < HistoryLimit + 20; i++)
+        {
+            await Store.AppendRollAsync(NewRoll(room.Code, creator), Now);
+        }
+
+        var history = await Store.GetRollsAfterAsync(room.Code, 0, 10_000);
+        Assert.Equal(HistoryLimit, history.Count);
+        Assert.Equal(21, history[0].Sequence);
+        Assert.Equal(HistoryLimit + 20, history[^1].Sequence);
+    }
+
+    [Fact]
+    public async Task Activity_updates_the_rooms_last_activity()
+    {
+        var (room, creator) = await CreateRoomAsync();
+        var later = room.LastActivity + 60_000;
+
+        await Store.AppendRollAsync(NewRoll(room.Code, creator), later);
+
+        Assert.Equal(later, (await Store.GetAsync(room.Code))!.Room.LastActivity);
+    }
+
+    [Fact]
+    public async Task The_store_answers_a_ping() => Assert.True(await Store.PingAsync());
+}

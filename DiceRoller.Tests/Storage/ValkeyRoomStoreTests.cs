@@ -1,0 +1,57 @@
+using DiceRoller.Rooms;
+using DiceRoller.Storage;
+using DiceRoller.Tests.Infrastructure;
+
+namespace DiceRoller.Tests.Storage;
+
+[Collection(ValkeyCollection.Name)]
+public sealed class ValkeyRoomStoreTests(ValkeyServer valkey) : RoomStoreContract
+{
+    protected override IRoomStore Store { get; } = new ValkeyRoomStore(valkey.Connection, Options);
+
+    [Fact]
+    public async Task Every_room_key_starts_with_room_code_and_carries_the_rooms_ttl()
+    {
+        var (room, creator) = await CreateRoomAsync(RoomMode.DmLed, ttl: 1800);
+        await Store.AppendRollAsync(NewRoll(room.Code, creator), Now);
+        var db = valkey.Connection.GetDatabase();
+        var server = valkey.Connection.GetServers()[0];
+
+        var keys = server.Keys(pattern: $"*{room.Code}*").Select(k => k.ToString()).Order().ToList();
+
+        Assert.Equal([$"room:{{{room.Code}}}", $"room:{{{room.Code}}}:names", $"room:{{{room.Code}}}:players", $"room:{{{room.Code}}}:rolls"], keys);
+        foreach (var key in keys)
+        {
+            var ttl = await db.KeyTimeToLiveAsync(key);
+            Assert.InRange(ttl!.Value.TotalSeconds, 1790, 1800);
+        }
+    }
+
+    [Fact]
+    public async Task Activity_refreshes_the_ttl_of_every_room_key()
+    {
+        var (room, creator) = await CreateRoomAsync(RoomMode.Open, ttl: 18000);
+        var db = valkey.Connection.GetDatabase();
+        foreach (var key in ValkeyKeys.All(room.Code))
+        {
+            await db.KeyExpireAsync(key, TimeSpan.FromSeconds(5));
+        }
+
+        await Store.AppendRollAsync(NewRoll(room.Code, creator), Now);
+
+        foreach (var key in ValkeyKeys.All(room.Code))
+        {
+            Assert.InRange((await db.KeyTimeToLiveAsync(key))!.Value.TotalSeconds, 17990, 18000);
+        }
+    }
+
+    [Fact]
+    public async Task A_room_whose_keys_expired_is_gone()
+    {
+        var (room, _) = await CreateRoomAsync();
+        await valkey.Connection.GetDatabase().KeyDeleteAsync(ValkeyKeys.All(room.Code));
+
+        Assert.Null(await Store.GetAsync(room.Code));
+        Assert.Equal(JoinOutcome.RoomNotFound, await Store.AddPlayerAsync(room.Code, NewPlayer("Bob"), 8, Now));
+    }
+}
