@@ -5,7 +5,7 @@ namespace DiceRoller.Rooms;
 
 /// <summary>
 /// The HttpOnly cookie that says who a browser is in one room: <c>dr_{CODE}</c> = <c>{playerId}.{secret}</c>,
-/// scoped to that room's URLs.
+/// sent site-wide so that joining the same room again from the home page goes back in as the same player.
 /// </summary>
 public static class PlayerCookie
 {
@@ -34,7 +34,7 @@ public static class PlayerCookie
                 HttpOnly = true,
                 SameSite = SameSiteMode.Lax,
                 Secure = context.Request.IsHttps,
-                Path = $"/rooms/{membership.RoomCode}",
+                Path = "/",
                 MaxAge = TimeSpan.FromDays(1),
                 IsEssential = true,
             });

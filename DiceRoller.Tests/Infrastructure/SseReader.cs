@@ -1,0 +1,160 @@
+using System.Text;
+
+namespace DiceRoller.Tests.Infrastructure;
+
+public sealed record SseEvent(string Type, string? Id, string Data);
+
+/// <summary>Reads a text/event-stream response event by event (comments are collected separately).</summary>
+public sealed class SseReader : IAsyncDisposable
+{
+    private readonly HttpResponseMessage _response;
+    private readonly StreamReader _reader;
+
+    private SseReader(HttpResponseMessage response, Stream stream)
+    {
+        _response = response;
+        _reader = new StreamReader(stream, Encoding.UTF8);
+    }
+
+    public HttpResponseMessage Response => _response;
+
+    public List<string> Comments { get; } = [];
+
+    public static async Task<SseReader> OpenAsync(HttpClient client, string url, string? lastEventId = null)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, url);
+        request.Headers.Accept.ParseAdd("text/event-stream");
+        if (lastEventId is not null)
+        {
+            request.Headers.Add("Last-Event-ID", lastEventId);
+        }
+
+        var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        return new SseReader(response, await response.Content.ReadAsStreamAsync());
+    }
+
+    /// <summary>The next event (skipping <paramref name="skipTypes"/>), or an exception after <paramref name="timeout"/>.</summary>
+    public async Task<SseEvent> NextAsync(TimeSpan? timeout = null, params string[] skipTypes)
+    {
+        using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(5));
+        while (true)
+        {
+            var next = await ReadEventAsync(cts.Token);
+            if (!skipTypes.Contains(next.Type))
+            {
+                return next;
+            }
+        }
+    }
+
+    /// <summary>The next <paramref name="count"/> events of type <paramref name="type"/>, ignoring others.</summary>
+    public async Task<List<SseEvent>> NextOfTypeAsync(string type, int count, TimeSpan? timeout = null)
+    {
+        using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(5));
+        var events = new List<SseEvent>();
+        while (events.Count < count)
+        {
+            var next = await ReadEventAsync(cts.Token);
+            if (next.Type == type)
+            {
+                events.Add(next);
+            }
+        }
+
+        return events;
+    }
+
+    /// <summary>Fails if any event of <paramref name="type"/> arrives within <paramref name="window"/>.</summary>
+    public async Task AssertNoEventAsync(string type, TimeSpan window)
+    {
+        using var cts = new CancellationTokenSource(window);
+        try
+        {
+            while (true)
+            {
+                var next = await ReadEventAsync(cts.Token);
+                Assert.False(next.Type == type, $"unexpected {type} event id={next.Id}");
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    public async Task<string> NextCommentAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        var before = Comments.Count;
+        while (Comments.Count == before)
+        {
+            await ReadEventAsync(cts.Token, stopOnComment: true);
+        }
+
+        return Comments[^1];
+    }
+
+    private async Task<SseEvent> ReadEventAsync(CancellationToken ct, bool stopOnComment = false)
+    {
+        string? type = null, id = null;
+        var data = new StringBuilder();
+        var hasData = false;
+        while (true)
+        {
+            var line = await _reader.ReadLineAsync(ct) ?? throw new EndOfStreamException("the event stream ended");
+            if (line.Length == 0)
+            {
+                if (hasData || type is not null)
+                {
+                    return new SseEvent(type ?? "message", id, data.ToString());
+                }
+
+                continue;
+            }
+
+            if (line.StartsWith(':'))
+            {
+                Comments.Add(line);
+                if (stopOnComment)
+                {
+                    return new SseEvent("comment", null, line);
+                }
+
+                continue;
+            }
+
+            var colon = line.IndexOf(':', StringComparison.Ordinal);
+            var field = colon < 0 ? line : line[..colon];
+            var value = colon < 0 ? "" : line[(colon + 1)..];
+            if (value.StartsWith(' '))
+            {
+                value = value[1..];
+            }
+
+            switch (field)
+            {
+                case "event":
+                    type = value;
+                    break;
+                case "id":
+                    id = value;
+                    break;
+                case "data":
+                    if (hasData)
+                    {
+                        data.Append('\n');
+                    }
+
+                    data.Append(value);
+                    hasData = true;
+                    break;
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _reader.Dispose();
+        _response.Dispose();
+        await Task.CompletedTask;
+    }
+}
