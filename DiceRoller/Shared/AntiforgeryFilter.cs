@@ -19,7 +19,7 @@ public sealed class AntiforgeryFilter(IAntiforgery antiforgery, ILogger<Antiforg
         {
             valid = http.Request.HasFormContentType && await antiforgery.IsRequestValidAsync(http);
         }
-        catch (Exception ex) when (ex is InvalidOperationException or BadHttpRequestException or IOException or InvalidDataException)
+        catch (Exception ex) when (ex is AntiforgeryValidationException or InvalidOperationException or BadHttpRequestException or IOException or InvalidDataException)
         {
             logger.LogInformation(ex, "Malformed form post to {Path}", http.Request.Path.Value);
             valid = false;
