@@ -18,16 +18,64 @@ public sealed class ValkeyRoomEvents(IConnectionMultiplexer redis, RoomBroadcast
         await redis.GetSubscriber().PublishAsync(ValkeyKeys.Events(roomEvent.RoomCode), RoomJson.Serialize(roomEvent));
     }
 
-    public async Task StartAsync(CancellationToken cancellationToken)
+    private readonly CancellationTokenSource _stopping = new();
+    private Task _subscribing = Task.CompletedTask;
+
+    /// <summary>
+    /// Subscribes in the background, retrying until Valkey answers: the app starts (and serves what it can)
+    /// even while Valkey is still coming up. Once subscribed, the client library resubscribes after drops.
+    /// </summary>
+    public Task StartAsync(CancellationToken cancellationToken)
     {
-        await redis.GetSubscriber().SubscribeAsync(ValkeyKeys.AllEvents, OnMessage);
         redis.ConnectionRestored += OnConnectionRestored;
+        _subscribing = SubscribeAsync(_stopping.Token);
+        return Task.CompletedTask;
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         redis.ConnectionRestored -= OnConnectionRestored;
-        await redis.GetSubscriber().UnsubscribeAsync(ValkeyKeys.AllEvents, OnMessage);
+        await _stopping.CancelAsync();
+        await _subscribing;
+        try
+        {
+            await redis.GetSubscriber().UnsubscribeAsync(ValkeyKeys.AllEvents, OnMessage);
+        }
+        catch (RedisException ex)
+        {
+            logger.LogDebug(ex, "Could not unsubscribe from Valkey while stopping");
+        }
+
+        _stopping.Dispose();
+    }
+
+    private async Task SubscribeAsync(CancellationToken ct)
+    {
+        var delay = TimeSpan.FromMilliseconds(100);
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                await redis.GetSubscriber().SubscribeAsync(ValkeyKeys.AllEvents, OnMessage);
+                broadcaster.ResyncAll();
+                return;
+            }
+            catch (RedisException ex)
+            {
+                logger.LogWarning(ex, "Valkey subscription failed; retrying in {DelayMs} ms", delay.TotalMilliseconds);
+            }
+
+            try
+            {
+                await Task.Delay(delay, ct);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 5000));
+        }
     }
 
     private void OnMessage(RedisChannel channel, RedisValue message)

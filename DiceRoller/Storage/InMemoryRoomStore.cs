@@ -140,7 +140,7 @@ public sealed class InMemoryRoomStore(TimeProvider time, IOptions<RoomOptions> o
     private void Touch(RoomData data, long now)
     {
         data.Room = data.Room with { LastActivity = now };
-        data.ExpiresAt = DateTimeOffset.FromUnixTimeMilliseconds(now).AddSeconds(data.Room.TtlSeconds);
+        data.ExpiresAt = time.GetUtcNow().AddSeconds(data.Room.TtlSeconds);
     }
 
     /// <summary>The room if it exists and has not expired; an expired room is removed on sight.</summary>

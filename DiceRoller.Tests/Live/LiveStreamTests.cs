@@ -1,0 +1,215 @@
+using System.Net;
+using AngleSharp.Html.Parser;
+using DiceRoller.Dice;
+using DiceRoller.Live;
+using DiceRoller.Rooms;
+using DiceRoller.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace DiceRoller.Tests.Live;
+
+/// <summary>The SSE contract of <c>GET /rooms/{code}/events</c>, on both stores.</summary>
+public abstract class LiveStreamTests : AppTest
+{
+    private static readonly HtmlParser Parser = new();
+
+    protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>
+    {
+        ["Live:HeartbeatInterval"] = "00:00:00.300",
+    };
+
+    protected static string RollIdOf(SseEvent e) =>
+        Parser.ParseFragment(e.Data, Parser.ParseDocument("").Body!).OfType<AngleSharp.Dom.IElement>().Single().GetAttribute("data-roll-id")!;
+
+    private static string SequenceOf(SseEvent e) =>
+        Parser.ParseFragment(e.Data, Parser.ParseDocument("").Body!).OfType<AngleSharp.Dom.IElement>().Single().GetAttribute("data-sequence")!;
+
+    [Fact]
+    public async Task The_stream_is_text_event_stream_and_sends_each_roll_as_its_fragment_with_the_sequence_as_id()
+    {
+        using var alice = App.NewBrowser();
+        using var bob = App.NewBrowser();
+        var code = await alice.CreateRoomAsync();
+        await bob.JoinAsync(code, "Bob");
+        await using var stream = await SseReader.OpenAsync(alice.Client, $"/rooms/{code}/events?after=0");
+
+        Assert.Equal(HttpStatusCode.OK, stream.Response.StatusCode);
+        Assert.Equal("text/event-stream", stream.Response.Content.Headers.ContentType?.MediaType);
+        Assert.All(stream.Response.Content.Headers.ContentEncoding, e => Assert.Equal("identity", e));
+        var row = await bob.RollAsync(code, "2d8", "1");
+        var received = (await stream.NextOfTypeAsync("roll", 1)).Single();
+
+        Assert.Equal("1", received.Id);
+        var live = Parser.ParseFragment(received.Data, Parser.ParseDocument("").Body!).OfType<AngleSharp.Dom.IElement>().Single();
+        Assert.Equal(row.OuterHtml, live.OuterHtml);
+        Assert.Equal(row.GetAttribute("data-roll-id"), live.GetAttribute("data-roll-id"));
+        Assert.NotNull(live.GetAttribute("data-total"));
+    }
+
+    [Fact]
+    public async Task Rolls_arrive_in_sequence_order_once_each_even_when_fired_concurrently()
+    {
+        using var alice = App.NewBrowser();
+        var code = await alice.CreateRoomAsync();
+        var players = new List<Browser> { alice };
+        for (var i = 2; i <= 8; i++)
+        {
+            var p = App.NewBrowser();
+            await p.JoinAsync(code, $"P{i}");
+            players.Add(p);
+        }
+
+        await using var stream = await SseReader.OpenAsync(alice.Client, $"/rooms/{code}/events?after=0");
+        await stream.NextAsync(); // connected
+        await Task.WhenAll(Enumerable.Range(0, 40).Select(i => players[i % 8].RollAsync(code)));
+        var events = await stream.NextOfTypeAsync("roll", 40, TimeSpan.FromSeconds(10));
+
+        Assert.Equal(Enumerable.Range(1, 40).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)), events.Select(e => e.Id));
+        Assert.Equal(events.Select(e => e.Id), events.Select(SequenceOf));
+        foreach (var p in players.Skip(1))
+        {
+            p.Dispose();
+        }
+    }
+
+    [Theory]
+    [InlineData("header")]
+    [InlineData("query")]
+    public async Task A_reconnecting_client_gets_every_roll_after_its_last_id_once_in_order(string how)
+    {
+        using var alice = App.NewBrowser();
+        var code = await alice.CreateRoomAsync();
+        for (var i = 0; i < 5; i++)
+        {
+            await alice.RollAsync(code);
+        }
+
+        await using var stream = how == "header"
+            ? await SseReader.OpenAsync(alice.Client, $"/rooms/{code}/events", lastEventId: "2")
+            : await SseReader.OpenAsync(alice.Client, $"/rooms/{code}/events?after=2");
+        var replayed = await stream.NextOfTypeAsync("roll", 3);
+        await alice.RollAsync(code);
+        var live = await stream.NextOfTypeAsync("roll", 1);
+
+        Assert.Equal(["3", "4", "5"], replayed.Select(e => e.Id));
+        Assert.Equal(["6"], live.Select(e => e.Id));
+        await stream.AssertNoEventAsync("roll", TimeSpan.FromMilliseconds(400));
+    }
+
+    [Fact]
+    public async Task A_gap_in_the_live_feed_is_filled_from_history_without_duplicates()
+    {
+        using var alice = App.NewBrowser();
+        var code = await alice.CreateRoomAsync();
+        await alice.RollAsync(code);
+        await using var stream = await SseReader.OpenAsync(alice.Client, $"/rooms/{code}/events?after=1");
+        await stream.NextAsync(); // connected
+
+        // Two rolls reach history but their messages are lost (as Valkey pub/sub may lose them);
+        // then a third message arrives: the stream must notice the gap and send 2, 3, 4 in order.
+        var store = App.Services.GetRequiredService<IRoomStore>();
+        var room = (await store.GetAsync(code))!;
+        var me = room.Players[0];
+        Roll NewRoll() => new(Guid.NewGuid().ToString(), code, 0, me.PlayerId, me.Name, 0, "1d6", 6, 1, 0, Advantage.None, [4], null, 4, false, false, null);
+        await store.AppendRollAsync(NewRoll(), 0);
+        await store.AppendRollAsync(NewRoll(), 0);
+        var third = (await store.AppendRollAsync(NewRoll(), 0))!;
+        App.Services.GetRequiredService<RoomBroadcaster>().Deliver(RoomEvent.ForRoll(third));
+        App.Services.GetRequiredService<RoomBroadcaster>().Deliver(RoomEvent.ForRoll(third));
+
+        var events = await stream.NextOfTypeAsync("roll", 3);
+        Assert.Equal(["2", "3", "4"], events.Select(e => e.Id));
+        await stream.AssertNoEventAsync("roll", TimeSpan.FromMilliseconds(400));
+    }
+
+    [Fact]
+    public async Task A_resync_after_a_lost_connection_sends_what_was_missed()
+    {
+        using var alice = App.NewBrowser();
+        var code = await alice.CreateRoomAsync();
+        await using var stream = await SseReader.OpenAsync(alice.Client, $"/rooms/{code}/events?after=0");
+        await stream.NextAsync(); // connected
+        var store = App.Services.GetRequiredService<IRoomStore>();
+        var me = (await store.GetAsync(code))!.Players[0];
+        await store.AppendRollAsync(new Roll(Guid.NewGuid().ToString(), code, 0, me.PlayerId, me.Name, 0, "1d4", 4, 1, 0, Advantage.None, [2], null, 2, false, false, null), 0);
+
+        App.Services.GetRequiredService<RoomBroadcaster>().ResyncAll();
+
+        Assert.Equal(["1"], (await stream.NextOfTypeAsync("roll", 1)).Select(e => e.Id));
+    }
+
+    [Fact]
+    public async Task An_idle_stream_gets_heartbeat_comments()
+    {
+        using var alice = App.NewBrowser();
+        var code = await alice.CreateRoomAsync();
+        await using var stream = await SseReader.OpenAsync(alice.Client, $"/rooms/{code}/events?after=0");
+
+        var comment = await stream.NextCommentAsync(TimeSpan.FromSeconds(3));
+
+        Assert.StartsWith(":", comment, StringComparison.Ordinal);
+        await alice.RollAsync(code);
+        Assert.Single(await stream.NextOfTypeAsync("roll", 1));
+    }
+
+    [Fact]
+    public async Task Others_see_a_player_join_live()
+    {
+        using var alice = App.NewBrowser();
+        using var bob = App.NewBrowser();
+        var code = await alice.CreateRoomAsync();
+        await using var stream = await SseReader.OpenAsync(alice.Client, $"/rooms/{code}/events?after=0");
+        await stream.NextAsync(); // connected
+
+        await bob.JoinAsync(code, "Bob");
+        var joined = (await stream.NextOfTypeAsync("player-joined", 1)).Single();
+
+        var li = Parser.ParseFragment(joined.Data, Parser.ParseDocument("").Body!).OfType<AngleSharp.Dom.IElement>().Single();
+        Assert.Contains("Bob", li.TextContent, StringComparison.Ordinal);
+        Assert.NotNull(li.GetAttribute("data-player-id"));
+    }
+
+    [Fact]
+    public async Task Only_members_may_open_the_stream()
+    {
+        using var alice = App.NewBrowser();
+        using var stranger = App.NewBrowser();
+        var code = await alice.CreateRoomAsync();
+
+        using var forbidden = await stranger.Client.GetAsync($"/rooms/{code}/events", HttpCompletionOption.ResponseHeadersRead);
+        using var missing = await stranger.Client.GetAsync("/rooms/NOPE-0000/events", HttpCompletionOption.ResponseHeadersRead);
+
+        Assert.Equal(HttpStatusCode.Forbidden, forbidden.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+    }
+}
+
+public sealed class LiveStreamEmbeddedTests : LiveStreamTests;
+
+[Collection(ValkeyCollection.Name)]
+public sealed class LiveStreamValkeyTests(ValkeyServer valkey) : LiveStreamTests
+{
+    protected override string? ValkeyConnection => valkey.ConnectionString;
+
+    [Fact]
+    public async Task Two_app_instances_sharing_one_valkey_share_rooms_and_live_rolls()
+    {
+        await using var second = new AppFactory(valkey.ConnectionString);
+        using var alice = App.NewBrowser();
+        using var bob = second.NewBrowser();
+        var code = await alice.CreateRoomAsync();
+        await bob.JoinAsync(code, "Bob");
+        await using var aliceStream = await SseReader.OpenAsync(alice.Client, $"/rooms/{code}/events?after=0");
+        await using var bobStream = await SseReader.OpenAsync(bob.Client, $"/rooms/{code}/events?after=0");
+        await aliceStream.NextAsync();
+        await bobStream.NextAsync();
+
+        var bobsRoll = await bob.RollAsync(code);
+        var alicesRoll = await alice.RollAsync(code);
+
+        Assert.Equal([bobsRoll.GetAttribute("data-roll-id"), alicesRoll.GetAttribute("data-roll-id")],
+            (await aliceStream.NextOfTypeAsync("roll", 2)).Select(e => RollIdOf(e)));
+        Assert.Equal([bobsRoll.GetAttribute("data-roll-id"), alicesRoll.GetAttribute("data-roll-id")],
+            (await bobStream.NextOfTypeAsync("roll", 2)).Select(e => RollIdOf(e)));
+    }
+}
