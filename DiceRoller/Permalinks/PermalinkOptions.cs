@@ -7,8 +7,10 @@ public sealed class PermalinkOptions
     public const string Section = "Permalinks";
 
     /// <summary>How long a roll's permalink lives.</summary>
+    [Range(typeof(TimeSpan), "00:01:00", "3650.00:00:00", ErrorMessage = "Permalinks:Retention must be between 1 minute and 10 years.")]
     public TimeSpan Retention { get; set; } = TimeSpan.FromDays(30);
 
-    /// <summary>How often expired permalinks are deleted.</summary>
+    /// <summary>How often expired permalinks are deleted (a timer's limit: at most 49 days).</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "49.00:00:00", ErrorMessage = "Permalinks:CleanupInterval must be between 1 second and 49 days.")]
     public TimeSpan CleanupInterval { get; set; } = TimeSpan.FromDays(1);
 }
