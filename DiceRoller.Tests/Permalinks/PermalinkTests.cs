@@ -177,7 +177,7 @@ public sealed class PermalinkTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_permalink_survives_an_app_restart()
+    public async Task A_rolls_permalink_is_written_before_the_roll_is_acknowledged_and_survives_an_app_restart()
     {
         var (_, row, alice) = await RollAsync();
         alice.Dispose();

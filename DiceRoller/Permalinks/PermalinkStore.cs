@@ -117,6 +117,12 @@ public sealed class PermalinkStore : IRollArchive
             });
     }
 
+    public async Task DeleteAsync(string rollId, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await connection.ExecuteAsync("DELETE FROM roll_permalinks WHERE roll_id = @rollId", new { rollId });
+    }
+
     /// <summary>The row if it exists and has not expired (whether or not it is public yet).</summary>
     public async Task<PermalinkRow?> FindAsync(string rollId, CancellationToken ct = default)
     {

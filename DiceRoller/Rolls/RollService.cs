@@ -45,14 +45,16 @@ public sealed class RollService(
             spec!.Formula, spec.Sides, spec.Count, spec.Modifier, spec.Advantage,
             outcome.Results, outcome.KeptIndex, outcome.Total, hidden, Revealed: false, dc);
 
+        // The permalink is written first: every roll that reaches the room's history (and so every roll
+        // anyone is told about) already has its durable public record, even if the app dies right after.
+        await archive.SaveAsync(roll, room.Room.Mode, ct);
         var stored = await store.AppendRollAsync(roll, now, ct);
         if (stored is null)
         {
+            await archive.DeleteAsync(roll.RollId, CancellationToken.None);
             return RoomService.RoomNotFound(room.Room.Code);
         }
 
-        // The permalink is written before anyone is told of the roll, so an acknowledged roll's link survives a crash.
-        await archive.SaveAsync(stored, room.Room.Mode, ct);
         await events.PublishAsync(RoomEvent.ForRoll(stored), ct);
         logger.LogInformation("Roll {RollId} #{Sequence} in {RoomCode} by {PlayerId}: {Formula}{Hidden}",
             stored.RollId, stored.Sequence, stored.RoomCode, stored.PlayerId, stored.DiceFormula, hidden ? " (hidden)" : "");

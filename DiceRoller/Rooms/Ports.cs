@@ -46,10 +46,13 @@ public interface IRoomEventPublisher
 }
 
 /// <summary>
-/// The durable record of every roll behind its public permalink. Written before a roll is acknowledged,
-/// so an acknowledged roll's link survives a crash.
+/// The durable record of every roll behind its public permalink. Written before the roll is appended to
+/// the room's history, so every roll anyone sees has a link that survives a crash.
 /// </summary>
 public interface IRollArchive
 {
     Task SaveAsync(Roll roll, RoomMode roomMode, CancellationToken cancellationToken = default);
+
+    /// <summary>Removes the record of a roll that never reached its room (the room had gone).</summary>
+    Task DeleteAsync(string rollId, CancellationToken cancellationToken = default);
 }

@@ -32,6 +32,18 @@
     }
   });
 
+  // Copy-link buttons appear only when this script runs (CSS: .js .copy-link); without it the link is there to copy.
+  document.documentElement.classList.add("js");
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-copy]");
+    if (!button || !navigator.clipboard) { return; }
+    var label = button.firstChild;
+    navigator.clipboard.writeText(new URL(button.dataset.copy, location.href).href).then(function () {
+      label.textContent = "Copied!";
+      setTimeout(function () { label.textContent = "Copy link"; }, 2000);
+    });
+  });
+
   document.addEventListener("htmx:sseOpen", function () { setStatus("live", "Live"); });
   document.addEventListener("htmx:sseError", function () { setStatus("reconnecting", "Reconnecting\u2026"); });
 })();
