@@ -11,6 +11,7 @@ var app = builder.Build();
 app.UseDiceRoller();
 app.MapApi();
 app.MapRooms();
+app.MapModeration();
 app.MapRolls();
 app.MapLive();
 app.MapPermalinks();

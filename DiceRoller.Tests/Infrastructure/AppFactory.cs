@@ -24,6 +24,11 @@ public sealed class AppFactory : WebApplicationFactory<Program>
             ["ConnectionStrings:Valkey"] = valkey ?? "",
             ["ConnectionStrings:Permalinks"] = $"Data Source={Path.Combine(DataDirectory, "permalinks.db")}",
             ["Live:HeartbeatInterval"] = "00:00:15",
+
+            // Tests act from one address at machine speed; the limits themselves are tested with their defaults.
+            ["Rooms:CreateLimit"] = "10000",
+            ["Rooms:JoinLimit"] = "10000",
+            ["Rooms:RollLimit"] = "10000",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {

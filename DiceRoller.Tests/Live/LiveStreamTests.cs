@@ -162,11 +162,16 @@ public abstract class LiveStreamTests : AppTest
         await stream.NextAsync(); // connected
 
         await bob.JoinAsync(code, "Bob");
-        var joined = (await stream.NextOfTypeAsync("player-joined", 1)).Single();
+        AngleSharp.Dom.IElement roster;
+        do
+        {
+            var joined = (await stream.NextOfTypeAsync("player-joined", 1)).Single();
+            roster = Parser.ParseFragment(joined.Data, Parser.ParseDocument("").Body!).OfType<AngleSharp.Dom.IElement>().Single();
+        }
+        while (roster.QuerySelectorAll("[data-player-id]").Length < 2);
 
-        var li = Parser.ParseFragment(joined.Data, Parser.ParseDocument("").Body!).OfType<AngleSharp.Dom.IElement>().Single();
-        Assert.Contains("Bob", li.TextContent, StringComparison.Ordinal);
-        Assert.NotNull(li.GetAttribute("data-player-id"));
+        Assert.Equal("roster-panel", roster.Id);
+        Assert.Equal(["Alice", "Bob"], roster.QuerySelectorAll("[data-player-id] .font-medium").Select(e => e.TextContent));
     }
 
     [Fact]

@@ -28,6 +28,7 @@ public static class ServiceRegistration
         services.AddSingleton<RoomBroadcaster>();
         services.AddSingleton<RoomService>();
         services.AddSingleton<RollService>();
+        services.AddSingleton<ModerationService>();
         services.AddSingleton<RoomPages>();
         services.AddSingleton(sp => new AssetCatalog(AssetCatalog.FindRoot(builder.Environment.ContentRootPath)));
         services.AddSingleton<AntiforgeryFilter>();
@@ -45,6 +46,7 @@ public static class ServiceRegistration
         {
             services.AddSingleton<IRoomStore, InMemoryRoomStore>();
             services.AddSingleton<IRoomEventPublisher, InProcessRoomEvents>();
+            services.AddSingleton<IRateLimiter, InMemoryRateLimiter>();
         }
         else
         {
@@ -53,6 +55,7 @@ public static class ServiceRegistration
             config.ClientName ??= "diceroller";
             services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(config));
             services.AddSingleton<IRoomStore, ValkeyRoomStore>();
+            services.AddSingleton<IRateLimiter, ValkeyRateLimiter>();
             services.AddSingleton<ValkeyRoomEvents>();
             services.AddSingleton<IRoomEventPublisher>(sp => sp.GetRequiredService<ValkeyRoomEvents>());
             services.AddHostedService(sp => sp.GetRequiredService<ValkeyRoomEvents>());

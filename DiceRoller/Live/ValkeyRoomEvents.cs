@@ -32,6 +32,7 @@ public sealed class ValkeyRoomEvents(IConnectionMultiplexer redis, RoomBroadcast
         return Task.CompletedTask;
     }
 
+    /// <summary>Stops subscribing. Safe to call more than once (test hosts stop, then dispose).</summary>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         redis.ConnectionRestored -= OnConnectionRestored;
@@ -45,8 +46,6 @@ public sealed class ValkeyRoomEvents(IConnectionMultiplexer redis, RoomBroadcast
         {
             logger.LogDebug(ex, "Could not unsubscribe from Valkey while stopping");
         }
-
-        _stopping.Dispose();
     }
 
     private async Task SubscribeAsync(CancellationToken ct)

@@ -117,6 +117,12 @@ public sealed class PermalinkStore : IRollArchive
             });
     }
 
+    public async Task MarkRevealedAsync(string rollId, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await connection.ExecuteAsync("UPDATE roll_permalinks SET revealed = 1 WHERE roll_id = @rollId", new { rollId });
+    }
+
     public async Task DeleteAsync(string rollId, CancellationToken cancellationToken = default)
     {
         await using var connection = await OpenAsync(cancellationToken);

@@ -12,9 +12,13 @@ public sealed class RollService(
     IRoomEventPublisher events,
     IRollArchive archive,
     IRandomSource random,
+    IRateLimiter limiter,
     TimeProvider time,
+    Microsoft.Extensions.Options.IOptions<RoomOptions> options,
     ILogger<RollService> logger)
 {
+    private readonly RoomOptions _options = options.Value;
+
     public async Task<Result<Roll>> RollAsync(RoomSnapshot room, Player player, RollForm form, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(room);
@@ -35,6 +39,14 @@ public sealed class RollService(
         if (hidden && !room.IsDm(player.PlayerId))
         {
             return new RoomError(ErrorCodes.HiddenNotAllowed, "Only the DM of a DM-led room can roll hidden.");
+        }
+
+        var rate = await limiter.TryAcquireAsync($"roll:{room.Room.Code}:{player.PlayerId}", _options.RollLimit, _options.RollWindow, ct);
+        if (!rate.Allowed)
+        {
+            var seconds = Math.Max(1, (int)Math.Ceiling(rate.RetryAfter.TotalSeconds));
+            return new RoomError(ErrorCodes.RateLimit,
+                $"Slow down: at most {_options.RollLimit} rolls every {_options.RollWindow.TotalSeconds:0} seconds. Try again in {seconds} s.");
         }
 
         var outcome = DiceEngine.Roll(spec!, random);
@@ -59,6 +71,39 @@ public sealed class RollService(
         logger.LogInformation("Roll {RollId} #{Sequence} in {RoomCode} by {PlayerId}: {Formula}{Hidden}",
             stored.RollId, stored.Sequence, stored.RoomCode, stored.PlayerId, stored.DiceFormula, hidden ? " (hidden)" : "");
         return Result<Roll>.Ok(stored);
+    }
+
+    /// <summary>The DM shows a hidden roll to everyone: it is replaced in place on every page, and its permalink opens.</summary>
+    public async Task<Result<Roll>> RevealAsync(RoomSnapshot room, Player actor, string rollId, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(room);
+        ArgumentNullException.ThrowIfNull(actor);
+        if (!room.IsDm(actor.PlayerId))
+        {
+            return new RoomError(ErrorCodes.NotDm, "Only the DM can reveal hidden rolls.");
+        }
+
+        var roll = await store.GetRollAsync(room.Room.Code, rollId, ct);
+        if (roll is null)
+        {
+            return new RoomError(ErrorCodes.RollNotFound, "There is no such roll in this room.");
+        }
+
+        if (!roll.Hidden || roll.Revealed)
+        {
+            return new RoomError(ErrorCodes.RollNotHidden, roll.Hidden ? "That roll has already been revealed." : "That roll was never hidden.");
+        }
+
+        var revealed = roll with { Revealed = true };
+        if (!await store.ReplaceRollAsync(roll, revealed, time.GetUtcNow().ToUnixTimeMilliseconds(), ct))
+        {
+            return new RoomError(ErrorCodes.RollNotHidden, "That roll has already been revealed.");
+        }
+
+        await archive.MarkRevealedAsync(roll.RollId, ct);
+        await events.PublishAsync(RoomEvent.ForReveal(revealed), ct);
+        logger.LogInformation("Roll {RollId} in {RoomCode} revealed", roll.RollId, room.Room.Code);
+        return Result<Roll>.Ok(revealed);
     }
 
     private static bool TryParseFlag(string? text, out bool value)

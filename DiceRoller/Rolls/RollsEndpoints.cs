@@ -11,26 +11,20 @@ public static class RollsEndpoints
     {
         app.MapPost("/rooms/{code}/rolls", Roll).AddEndpointFilter<AntiforgeryFilter>();
         app.MapGet("/rooms/{code}/rolls", Earlier);
+        app.MapPost("/rooms/{code}/rolls/{rollId}/reveal", Reveal).AddEndpointFilter<AntiforgeryFilter>();
         return app;
     }
 
     private static async Task<IResult> Roll(string code, HttpContext context, RoomService rooms, RollService rolls, RoomPages pages)
     {
         var fragment = HtmlResults.WantsFragment(context);
-        var room = await rooms.FindAsync(code, context.RequestAborted);
-        if (room is null)
+        var member = await MemberRequest.ResolveAsync(context, code, rooms, fragment);
+        if (member.Refusal is not null)
         {
-            var notFound = RoomService.RoomNotFound(code.ToUpperInvariant());
-            return fragment ? HtmlResults.ErrorFragment(notFound) : HtmlResults.ErrorPage(notFound, "Room not found");
+            return member.Refusal;
         }
 
-        var me = RoomService.Authenticate(room, PlayerCookie.Read(context, room.Room.Code));
-        if (me is null)
-        {
-            var notIn = RoomService.NotInRoom(room.Room.Code);
-            return fragment ? HtmlResults.ErrorFragment(notIn) : HtmlResults.ErrorPage(notIn, "Join the room first", $"/rooms/{room.Room.Code}", "Join this room");
-        }
-
+        var (room, me) = (member.Room!, member.Me!);
         var form = context.Request.Form;
         var input = new RollForm(form["dice"], form["modifier"], form["advantage"], form["hidden"]);
         var result = await rolls.RollAsync(room, me, input, context.RequestAborted);
@@ -55,25 +49,43 @@ public static class RollsEndpoints
             return RoomsEndpoints.SeeOther(context, $"/rooms/{room.Room.Code}");
         }
 
-        var viewer = new Viewer(me.PlayerId, room.IsDm(me.PlayerId), null);
+        var viewer = new Viewer(me.PlayerId, room.IsDm(me.PlayerId), HtmlResults.FormToken(context));
         return Results.RazorSlice<_RollEntry, RollEntryModel>(new RollEntryModel(result.Value!, viewer));
+    }
+
+    /// <summary>The DM reveals a hidden roll: every page replaces it in place (roll-revealed), its permalink opens.</summary>
+    private static async Task<IResult> Reveal(string code, string rollId, HttpContext context, RoomService rooms, RollService rolls, RoomPages pages)
+    {
+        var fragment = HtmlResults.WantsFragment(context);
+        var member = await MemberRequest.ResolveAsync(context, code, rooms, fragment);
+        if (member.Refusal is not null)
+        {
+            return member.Refusal;
+        }
+
+        var result = await rolls.RevealAsync(member.Room!, member.Me!, rollId, context.RequestAborted);
+        if (result.Error is { } error)
+        {
+            return fragment
+                ? HtmlResults.ErrorFragment(error)
+                : await pages.RoomPageAsync(context, member.Room!, member.Me!, actionError: error, statusCode: ErrorStatus.For(error.Code));
+        }
+
+        return fragment
+            ? Results.RazorSlice<_ActionStatus, string>($"Revealed {result.Value!.PlayerName}'s {result.Value.DiceFormula}: {result.Value.Total}.")
+            : RoomsEndpoints.SeeOther(context, $"/rooms/{member.Room!.Room.Code}");
     }
 
     /// <summary>The rolls before a sequence number, for "Load earlier rolls" (an htmx fragment).</summary>
     private static async Task<IResult> Earlier(string code, HttpContext context, RoomService rooms, IRoomStore store, IOptions<RoomOptions> options)
     {
-        var room = await rooms.FindAsync(code, context.RequestAborted);
-        if (room is null)
+        var member = await MemberRequest.ResolveAsync(context, code, rooms, fragment: true);
+        if (member.Refusal is not null)
         {
-            return HtmlResults.ErrorFragment(RoomService.RoomNotFound(code.ToUpperInvariant()));
+            return member.Refusal;
         }
 
-        var me = RoomService.Authenticate(room, PlayerCookie.Read(context, room.Room.Code));
-        if (me is null)
-        {
-            return HtmlResults.ErrorFragment(RoomService.NotInRoom(room.Room.Code));
-        }
-
+        var (room, me) = (member.Room!, member.Me!);
         if (!long.TryParse(context.Request.Query["before"], NumberStyles.None, CultureInfo.InvariantCulture, out var before))
         {
             return HtmlResults.ErrorFragment(new RoomError(ErrorCodes.BadRequest, "Say which rolls to load: before must be a roll number."));

@@ -40,6 +40,13 @@ public static class PlayerCookie
             });
     }
 
+    /// <summary>The client's IP address (behind a proxy, as forwarded headers middleware resolved it).</summary>
+    public static string ClientAddress(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+    }
+
     /// <summary>SHA-256 of the client's IP and User-Agent: how a kicked browser is recognised again.</summary>
     public static string SessionHash(HttpContext context)
     {

@@ -6,6 +6,15 @@ public enum JoinOutcome
     RoomNotFound,
     RoomFull,
     NameTaken,
+    Kicked,
+}
+
+public enum PromoteOutcome
+{
+    Promoted,
+    RoomNotFound,
+    AlreadyDmLed,
+    PlayerNotFound,
 }
 
 /// <summary>
@@ -20,7 +29,10 @@ public interface IRoomStore
     /// <summary>The room and its players, or null when there is no such live room.</summary>
     Task<RoomSnapshot?> GetAsync(string code, CancellationToken cancellationToken = default);
 
-    /// <summary>Adds a player atomically, refusing when the room holds <paramref name="maxPlayers"/> already.</summary>
+    /// <summary>
+    /// Adds a player atomically, refusing when the room holds <paramref name="maxPlayers"/> already, the name
+    /// is taken, or the player's session was kicked.
+    /// </summary>
     Task<JoinOutcome> AddPlayerAsync(string code, Player player, int maxPlayers, long now, CancellationToken cancellationToken = default);
 
     /// <summary>
@@ -34,6 +46,30 @@ public interface IRoomStore
 
     /// <summary>The newest rolls with a sequence below <paramref name="beforeSequence"/>, newest first, at most <paramref name="limit"/>.</summary>
     Task<IReadOnlyList<Roll>> GetRollsBeforeAsync(string code, long beforeSequence, int limit, CancellationToken cancellationToken = default);
+
+    /// <summary>One roll by id, or null.</summary>
+    Task<Roll?> GetRollAsync(string code, string rollId, CancellationToken cancellationToken = default);
+
+    /// <summary>Replaces a roll in history (same sequence) if it is still exactly <paramref name="current"/>; false otherwise.</summary>
+    Task<bool> ReplaceRollAsync(Roll current, Roll updated, long now, CancellationToken cancellationToken = default);
+
+    /// <summary>Sets (or, with null, clears) the room's DC; false when the room is gone.</summary>
+    Task<bool> SetDcAsync(string code, int? dc, long now, CancellationToken cancellationToken = default);
+
+    /// <summary>Turns an open room DM-led with <paramref name="change"/>'s DM, atomically, and sets the new TTL.</summary>
+    Task<PromoteOutcome> PromoteAsync(string code, ModeChange change, int ttlSeconds, long now, CancellationToken cancellationToken = default);
+
+    /// <summary>Removes a player and bars their session and id from the room; false when they were not in it.</summary>
+    Task<bool> KickAsync(string code, Player player, long now, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes the room and everything in it.</summary>
+    Task DeleteAsync(string code, CancellationToken cancellationToken = default);
+
+    /// <summary>Records that one of a player's pages (<paramref name="streamId"/>) is open until <paramref name="expiresAt"/>, unless refreshed.</summary>
+    Task SetPresenceAsync(string code, string playerId, string streamId, long expiresAt, CancellationToken cancellationToken = default);
+
+    /// <summary>Forgets one open page; returns whether the player still has another open page.</summary>
+    Task<bool> RemovePresenceAsync(string code, string playerId, string streamId, long now, CancellationToken cancellationToken = default);
 
     /// <summary>Checks that the store answers (for health checks).</summary>
     Task<bool> PingAsync(CancellationToken cancellationToken = default);
@@ -53,6 +89,18 @@ public interface IRollArchive
 {
     Task SaveAsync(Roll roll, RoomMode roomMode, CancellationToken cancellationToken = default);
 
+    /// <summary>Makes a hidden roll's record public.</summary>
+    Task MarkRevealedAsync(string rollId, CancellationToken cancellationToken = default);
+
     /// <summary>Removes the record of a roll that never reached its room (the room had gone).</summary>
     Task DeleteAsync(string rollId, CancellationToken cancellationToken = default);
 }
+
+/// <summary>Fixed-window counters shared by all app instances (the in-process one serves the embedded default).</summary>
+public interface IRateLimiter
+{
+    /// <summary>Counts one attempt against <paramref name="key"/>; when over <paramref name="limit"/> in the window, says how long until it opens.</summary>
+    Task<RateDecision> TryAcquireAsync(string key, int limit, TimeSpan window, CancellationToken cancellationToken = default);
+}
+
+public readonly record struct RateDecision(bool Allowed, TimeSpan RetryAfter);

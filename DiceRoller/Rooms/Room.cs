@@ -19,10 +19,32 @@ public sealed record Player(
     string SessionHash,
     string SecretHash);
 
-/// <summary>A room together with its players, as read in one go from the store.</summary>
-public sealed record RoomSnapshot(Room Room, IReadOnlyList<Player> Players)
+/// <summary>An open room turned DM-led: kept in the room's history, shown as a marker in the feed.</summary>
+/// <param name="AfterSequence">The room's last roll sequence when the change happened: the marker sits above it.</param>
+public sealed record ModeChange(long Timestamp, RoomMode FromMode, RoomMode ToMode, string DmPlayerId, string InitiatedBy, long AfterSequence);
+
+/// <summary>A room together with its players and rule state, as read in one go from the store.</summary>
+/// <param name="Kicked">Session hashes and player ids that were kicked and may not come back.</param>
+/// <param name="Connected">Players with at least one open room page (live stream), with when each was last seen.</param>
+public sealed record RoomSnapshot(
+    Room Room,
+    IReadOnlyList<Player> Players,
+    IReadOnlyList<ModeChange>? ModeChanges = null,
+    IReadOnlySet<string>? Kicked = null,
+    IReadOnlyDictionary<string, long>? Connected = null)
 {
+    public IReadOnlyList<ModeChange> ModeChanges { get; init; } = ModeChanges ?? [];
+
+    public IReadOnlySet<string> Kicked { get; init; } = Kicked ?? new HashSet<string>();
+
+    public IReadOnlyDictionary<string, long> Connected { get; init; } = Connected ?? new Dictionary<string, long>();
+
     public Player? FindPlayer(string playerId) => Players.FirstOrDefault(p => p.PlayerId == playerId);
 
     public bool IsDm(string playerId) => Room.Mode == RoomMode.DmLed && Room.DmPlayerId == playerId;
+
+    /// <summary>The room admin: the DM of a DM-led room, the creator of an open room.</summary>
+    public bool IsAdmin(string playerId) => Room.Mode == RoomMode.DmLed ? Room.DmPlayerId == playerId : Room.CreatorPlayerId == playerId;
+
+    public bool IsConnected(string playerId) => Connected.ContainsKey(playerId);
 }

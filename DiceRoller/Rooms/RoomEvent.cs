@@ -4,12 +4,48 @@ namespace DiceRoller.Rooms;
 /// Something that happened in a room, fanned out to every open room page. Events that belong to the
 /// room's ordered history (rolls) carry its <see cref="Sequence"/>; others carry 0.
 /// </summary>
-public sealed record RoomEvent(string RoomCode, string Type, long Sequence, Roll? Roll = null, Player? Player = null)
+public sealed record RoomEvent(
+    string RoomCode,
+    string Type,
+    long Sequence,
+    Roll? Roll = null,
+    Player? Player = null,
+    string? Reason = null,
+    int? Dc = null,
+    ModeChange? ModeChange = null)
 {
     public const string RollType = "roll";
+    public const string RollRevealedType = "roll-revealed";
     public const string PlayerJoinedType = "player-joined";
+    public const string PlayerLeftType = "player-left";
+    public const string PlayerKickedType = "player-kicked";
+    public const string DcUpdatedType = "dc-updated";
+    public const string ModeChangedType = "mode-changed";
+    public const string RoomExpiringType = "room-expiring";
+    public const string RoomClosedType = "room-closed";
+
+    public static class Reasons
+    {
+        public const string Disconnect = "disconnect";
+        public const string Kicked = "kicked";
+        public const string RoomClosed = "room_closed";
+        public const string Expired = "expired";
+        public const string CreatorClosed = "creator_closed";
+    }
 
     public static RoomEvent ForRoll(Roll roll) => new(roll.RoomCode, RollType, roll.Sequence, Roll: roll);
 
+    public static RoomEvent ForReveal(Roll roll) => new(roll.RoomCode, RollRevealedType, 0, Roll: roll);
+
     public static RoomEvent ForPlayerJoined(string roomCode, Player player) => new(roomCode, PlayerJoinedType, 0, Player: player);
+
+    public static RoomEvent ForPlayerLeft(string roomCode, Player player, string reason) => new(roomCode, PlayerLeftType, 0, Player: player, Reason: reason);
+
+    public static RoomEvent ForPlayerKicked(string roomCode, Player player) => new(roomCode, PlayerKickedType, 0, Player: player, Reason: Reasons.Kicked);
+
+    public static RoomEvent ForDc(string roomCode, int? dc) => new(roomCode, DcUpdatedType, 0, Dc: dc);
+
+    public static RoomEvent ForModeChange(string roomCode, ModeChange change) => new(roomCode, ModeChangedType, 0, ModeChange: change);
+
+    public static RoomEvent ForClosed(string roomCode, string reason) => new(roomCode, RoomClosedType, 0, Reason: reason);
 }

@@ -21,5 +21,29 @@ public sealed class RoomOptions
     [Range(1, 500)]
     public int FeedPageSize { get; set; } = 50;
 
+    /// <summary>Rolls a player may make per <see cref="RollWindow"/>.</summary>
+    [Range(1, 10_000)]
+    public int RollLimit { get; set; } = 10;
+
+    public TimeSpan RollWindow { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Rooms one IP address may create per <see cref="CreateWindow"/> (the architecture's default: 1 per 5 minutes).</summary>
+    [Range(1, 100_000)]
+    public int CreateLimit { get; set; } = 1;
+
+    public TimeSpan CreateWindow { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Join attempts one IP address may make per <see cref="JoinWindow"/>, to slow down guessing codes.</summary>
+    [Range(1, 100_000)]
+    public int JoinLimit { get; set; } = 20;
+
+    public TimeSpan JoinWindow { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Warnings sent before a room expires, in seconds remaining.</summary>
+    public int[] ExpiryWarnings { get; set; } = [180, 30];
+
+    /// <summary>How long a disconnected DM's page says "reconnecting" while the room carries on.</summary>
+    public TimeSpan DmGracePeriod { get; set; } = TimeSpan.FromSeconds(60);
+
     public int TtlSecondsFor(RoomMode mode) => (int)Math.Ceiling((mode == RoomMode.DmLed ? DmLedRoomTtl : OpenRoomTtl).TotalSeconds);
 }

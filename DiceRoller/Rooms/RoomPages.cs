@@ -9,7 +9,7 @@ public sealed class RoomPages(IRoomStore store, IOptions<RoomOptions> options)
     private readonly int _pageSize = options.Value.FeedPageSize;
 
     public async Task<IResult> RoomPageAsync(HttpContext context, RoomSnapshot room, Player me, long? before = null,
-        Func<RollFormModel, RollFormModel>? form = null, int statusCode = StatusCodes.Status200OK)
+        Func<RollFormModel, RollFormModel>? form = null, int statusCode = StatusCodes.Status200OK, RoomError? actionError = null)
     {
         ArgumentNullException.ThrowIfNull(room);
         var code = room.Room.Code;
@@ -19,7 +19,7 @@ public sealed class RoomPages(IRoomStore store, IOptions<RoomOptions> options)
         var token = HtmlResults.FormToken(context);
         var formModel = new RollFormModel(code, token, room.IsDm(me.PlayerId));
         var model = new RoomPageModel(room, me, page.Take(_pageSize).ToList(), page.Count > _pageSize, lastSequence, token,
-            form is null ? formModel : form(formModel));
+            form is null ? formModel : form(formModel)) { ActionError = actionError };
         context.Response.Headers.CacheControl = "no-store";
         return Results.RazorSlice<RoomPage, RoomPageModel>(model, statusCode);
     }

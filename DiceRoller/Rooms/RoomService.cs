@@ -11,13 +11,14 @@ public sealed class RoomService(
     IRoomStore store,
     IRoomEventPublisher events,
     IRandomSource random,
+    IRateLimiter limiter,
     TimeProvider time,
     IOptions<RoomOptions> options)
 {
     private const int CodeAttempts = 20;
     private readonly RoomOptions _options = options.Value;
 
-    public async Task<Result<Membership>> CreateAsync(string? playerName, string? mode, string sessionHash, CancellationToken ct = default)
+    public async Task<Result<Membership>> CreateAsync(string? playerName, string? mode, string sessionHash, string clientAddress, CancellationToken ct = default)
     {
         var name = PlayerName.Validate(playerName);
         if (name.Error is not null)
@@ -28,6 +29,12 @@ public sealed class RoomService(
         if (!RoomModeNames.TryParse(mode, out var roomMode))
         {
             return new RoomError(ErrorCodes.InvalidMode, "Choose whether the room is open or DM-led.");
+        }
+
+        var rate = await limiter.TryAcquireAsync($"create:{clientAddress}", _options.CreateLimit, _options.CreateWindow, ct);
+        if (!rate.Allowed)
+        {
+            return TooMany("You have created rooms very recently", rate);
         }
 
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
@@ -47,8 +54,14 @@ public sealed class RoomService(
         return new RoomError(ErrorCodes.ServiceUnavailable, "No free room code could be found just now. Please try again.");
     }
 
-    public async Task<Result<Membership>> JoinAsync(string? roomCode, string? playerName, string sessionHash, CancellationToken ct = default)
+    public async Task<Result<Membership>> JoinAsync(string? roomCode, string? playerName, string sessionHash, string clientAddress, CancellationToken ct = default)
     {
+        var rate = await limiter.TryAcquireAsync($"join:{clientAddress}", _options.JoinLimit, _options.JoinWindow, ct);
+        if (!rate.Allowed)
+        {
+            return TooMany("Too many join attempts from your network", rate);
+        }
+
         var code = RoomCode.Normalize(roomCode);
         if (code is null)
         {
@@ -69,6 +82,8 @@ public sealed class RoomService(
         {
             case JoinOutcome.RoomNotFound:
                 return RoomNotFound(code);
+            case JoinOutcome.Kicked:
+                return new RoomError(ErrorCodes.Kicked, $"You were removed from room {code} and cannot rejoin it.");
             case JoinOutcome.RoomFull:
                 return new RoomError(ErrorCodes.RoomFull, $"Room {code} is full: it already has {_options.MaxPlayers} players.");
             case JoinOutcome.NameTaken:
@@ -97,6 +112,13 @@ public sealed class RoomService(
 
         var player = room.FindPlayer(credential.PlayerId);
         return player is not null && credential.Matches(player) ? player : null;
+    }
+
+    private static RoomError TooMany(string what, RateDecision rate)
+    {
+        var seconds = Math.Max(1, (int)Math.Ceiling(rate.RetryAfter.TotalSeconds));
+        var wait = seconds >= 90 ? $"{Math.Ceiling(seconds / 60.0):0} minutes" : $"{seconds} seconds";
+        return new RoomError(ErrorCodes.RateLimit, $"{what}. Please try again in {wait}.");
     }
 
     public static RoomError RoomNotFound(string? code) =>

@@ -24,6 +24,20 @@ public sealed record RoomPageModel(
 
     public string Code => Room.Room.Code;
 
+    /// <summary>A refused DM or admin action (a plain form post) to show at the top of the page.</summary>
+    public RoomError? ActionError { get; init; }
+
+    public RosterModel Roster => new(Room, Me.PlayerId, FormToken);
+
+    public DcModel DcStatus => new(Room, Me.PlayerId, FormToken);
+
+    /// <summary>The mode change to show just below <c>Rolls[index]</c>: it happened between that roll and the older one under it.</summary>
+    public ModeChange? MarkerBelow(int index) => Room.ModeChanges.FirstOrDefault(m =>
+        Rolls[index].Sequence > m.AfterSequence && (index + 1 >= Rolls.Count || Rolls[index + 1].Sequence <= m.AfterSequence));
+
+    /// <summary>Mode changes made before any roll shown (or with no rolls after them yet), shown at the top of the feed.</summary>
+    public IEnumerable<ModeChange> MarkersOnTop => Room.ModeChanges.Where(m => Rolls.Count == 0 || Rolls[0].Sequence <= m.AfterSequence);
+
     public string StreamUrl => $"/rooms/{Code}/events";
 }
 
@@ -32,17 +46,40 @@ public sealed record RollFormModel(string RoomCode, string FormToken, bool CanRo
     string Dice = "1d20", string Modifier = "0", string Advantage = "none", RoomError? Error = null);
 
 /// <summary>One roll as one viewer sees it.</summary>
-public sealed record RollEntryModel(Roll Roll, Viewer Viewer)
+public sealed record RollEntryModel(Roll Roll, Viewer Viewer, bool OutOfBand = false)
 {
     public bool ShowValues => Roll.IsVisibleTo(Viewer.PlayerId, Viewer.IsDm);
 }
 
-/// <summary>A line of the roster.</summary>
-public sealed record PlayerEntryModel(Player Player, RoomSnapshot Room, string? ViewerPlayerId)
+/// <summary>The player list as one viewer sees it (admins get kick buttons, an open room's creator promote buttons).</summary>
+public sealed record RosterModel(RoomSnapshot Room, string ViewerPlayerId, string? FormToken)
 {
+    public bool ViewerIsAdmin => Room.IsAdmin(ViewerPlayerId);
+
+    public bool ViewerCanPromote => Room.Room.Mode == RoomMode.Open && Room.Room.CreatorPlayerId == ViewerPlayerId;
+
+    public string Code => Room.Room.Code;
+}
+
+/// <summary>A line of the roster.</summary>
+public sealed record PlayerEntryModel(Player Player, RosterModel Roster)
+{
+    public RoomSnapshot Room => Roster.Room;
+
     public bool IsCreator => Room.Room.CreatorPlayerId == Player.PlayerId;
 
     public bool IsDm => Room.IsDm(Player.PlayerId);
 
-    public bool IsMe => ViewerPlayerId == Player.PlayerId;
+    public bool IsMe => Roster.ViewerPlayerId == Player.PlayerId;
+
+    public bool IsConnected => Room.IsConnected(Player.PlayerId);
 }
+
+/// <summary>The room's current DC; the DM also gets the form to change it.</summary>
+public sealed record DcModel(RoomSnapshot Room, string ViewerPlayerId, string? FormToken)
+{
+    public bool ViewerIsDm => Room.IsDm(ViewerPlayerId);
+}
+
+/// <summary>The feed's marker where an open room became DM-led.</summary>
+public sealed record ModeMarkerModel(ModeChange Change, string? DmName);

@@ -22,7 +22,7 @@ public static class RoomsEndpoints
     {
         var form = context.Request.Form;
         string? name = form["player_name"], mode = form["mode"];
-        var result = await rooms.CreateAsync(name, mode, PlayerCookie.SessionHash(context), context.RequestAborted);
+        var result = await rooms.CreateAsync(name, mode, PlayerCookie.SessionHash(context), PlayerCookie.ClientAddress(context), context.RequestAborted);
         if (result.Error is { } error)
         {
             return Results.RazorSlice<HomePage, HomePageModel>(
@@ -45,7 +45,7 @@ public static class RoomsEndpoints
             return SeeOther(context, $"/rooms/{existing.Room.Code}");
         }
 
-        var result = await rooms.JoinAsync(code, name, PlayerCookie.SessionHash(context), context.RequestAborted);
+        var result = await rooms.JoinAsync(code, name, PlayerCookie.SessionHash(context), PlayerCookie.ClientAddress(context), context.RequestAborted);
         if (result.Error is { } error)
         {
             var knownRoom = existing is not null && error.Code != ErrorCodes.RoomNotFound;

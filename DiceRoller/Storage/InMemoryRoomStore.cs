@@ -19,6 +19,9 @@ public sealed class InMemoryRoomStore(TimeProvider time, IOptions<RoomOptions> o
         public Room Room { get; set; } = room;
         public List<Player> Players { get; } = [creator];
         public List<Roll> Rolls { get; } = [];
+        public List<ModeChange> ModeChanges { get; } = [];
+        public HashSet<string> Kicked { get; } = new(StringComparer.Ordinal);
+        public Dictionary<string, (string PlayerId, long ExpiresAt)> Presence { get; } = new(StringComparer.Ordinal);
         public long Sequence { get; set; }
         public DateTimeOffset ExpiresAt { get; set; }
     }
@@ -51,7 +54,11 @@ public sealed class InMemoryRoomStore(TimeProvider time, IOptions<RoomOptions> o
 
         lock (data.Gate)
         {
-            return Task.FromResult<RoomSnapshot?>(new RoomSnapshot(data.Room, [.. data.Players]));
+            var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+            var connected = data.Presence.Values.Where(p => p.ExpiresAt > now)
+                .GroupBy(p => p.PlayerId).ToDictionary(g => g.Key, g => g.Max(p => p.ExpiresAt), StringComparer.Ordinal);
+            return Task.FromResult<RoomSnapshot?>(new RoomSnapshot(data.Room, [.. data.Players], [.. data.ModeChanges],
+                new HashSet<string>(data.Kicked, StringComparer.Ordinal), connected));
         }
     }
 
@@ -66,6 +73,11 @@ public sealed class InMemoryRoomStore(TimeProvider time, IOptions<RoomOptions> o
 
         lock (data.Gate)
         {
+            if (data.Kicked.Contains(player.SessionHash) || data.Kicked.Contains(player.PlayerId))
+            {
+                return Task.FromResult(JoinOutcome.Kicked);
+            }
+
             if (data.Players.Count >= maxPlayers)
             {
                 return Task.FromResult(JoinOutcome.RoomFull);
@@ -135,7 +147,150 @@ public sealed class InMemoryRoomStore(TimeProvider time, IOptions<RoomOptions> o
         }
     }
 
+    public Task<Roll?> GetRollAsync(string code, string rollId, CancellationToken cancellationToken = default)
+    {
+        var data = Live(code);
+        if (data is null)
+        {
+            return Task.FromResult<Roll?>(null);
+        }
+
+        lock (data.Gate)
+        {
+            return Task.FromResult(data.Rolls.Find(r => r.RollId == rollId));
+        }
+    }
+
+    public Task<bool> ReplaceRollAsync(Roll current, Roll updated, long now, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(current);
+        ArgumentNullException.ThrowIfNull(updated);
+        return WithRoom(current.RoomCode, now, data =>
+        {
+            var index = data.Rolls.FindIndex(r => ReferenceEquals(r, current) || (r.RollId == current.RollId && r.Sequence == current.Sequence && r.Revealed == current.Revealed));
+            if (index < 0 || updated.Sequence != current.Sequence)
+            {
+                return false;
+            }
+
+            data.Rolls[index] = updated;
+            return true;
+        });
+    }
+
+    public Task<bool> SetDcAsync(string code, int? dc, long now, CancellationToken cancellationToken = default) =>
+        WithRoom(code, now, data =>
+        {
+            data.Room = data.Room with { Dc = dc };
+            return true;
+        });
+
+    public Task<PromoteOutcome> PromoteAsync(string code, ModeChange change, int ttlSeconds, long now, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        var data = Live(code);
+        if (data is null)
+        {
+            return Task.FromResult(PromoteOutcome.RoomNotFound);
+        }
+
+        lock (data.Gate)
+        {
+            if (data.Room.Mode == RoomMode.DmLed)
+            {
+                return Task.FromResult(PromoteOutcome.AlreadyDmLed);
+            }
+
+            if (!data.Players.Exists(p => p.PlayerId == change.DmPlayerId))
+            {
+                return Task.FromResult(PromoteOutcome.PlayerNotFound);
+            }
+
+            data.Room = data.Room with { Mode = RoomMode.DmLed, DmPlayerId = change.DmPlayerId, TtlSeconds = ttlSeconds };
+            data.ModeChanges.Add(change with { AfterSequence = data.Sequence });
+            Touch(data, now);
+            return Task.FromResult(PromoteOutcome.Promoted);
+        }
+    }
+
+    public Task<bool> KickAsync(string code, Player player, long now, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(player);
+        return WithRoom(code, now, data =>
+        {
+            if (data.Players.RemoveAll(p => p.PlayerId == player.PlayerId) == 0)
+            {
+                return false;
+            }
+
+            data.Kicked.Add(player.PlayerId);
+            data.Kicked.Add(player.SessionHash);
+            foreach (var stream in data.Presence.Where(p => p.Value.PlayerId == player.PlayerId).Select(p => p.Key).ToList())
+            {
+                data.Presence.Remove(stream);
+            }
+
+            return true;
+        });
+    }
+
+    public Task DeleteAsync(string code, CancellationToken cancellationToken = default)
+    {
+        _rooms.TryRemove(code, out _);
+        return Task.CompletedTask;
+    }
+
+    public Task SetPresenceAsync(string code, string playerId, string streamId, long expiresAt, CancellationToken cancellationToken = default)
+    {
+        var data = Live(code);
+        if (data is not null)
+        {
+            lock (data.Gate)
+            {
+                data.Presence[streamId] = (playerId, expiresAt);
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task<bool> RemovePresenceAsync(string code, string playerId, string streamId, long now, CancellationToken cancellationToken = default)
+    {
+        var data = Live(code);
+        if (data is null)
+        {
+            return Task.FromResult(false);
+        }
+
+        lock (data.Gate)
+        {
+            data.Presence.Remove(streamId);
+            return Task.FromResult(data.Presence.Values.Any(p => p.PlayerId == playerId && p.ExpiresAt > now));
+        }
+    }
+
     public Task<bool> PingAsync(CancellationToken cancellationToken = default) => Task.FromResult(true);
+
+    /// <summary>Runs <paramref name="change"/> under the room's lock and refreshes its TTL when it reports a change.</summary>
+    private Task<bool> WithRoom(string code, long now, Func<RoomData, bool> change)
+    {
+        var data = Live(code);
+        if (data is null)
+        {
+            return Task.FromResult(false);
+        }
+
+        lock (data.Gate)
+        {
+            var changed = change(data);
+            if (changed)
+            {
+                Touch(data, now);
+            }
+
+            return Task.FromResult(changed);
+        }
+    }
 
     private void Touch(RoomData data, long now)
     {

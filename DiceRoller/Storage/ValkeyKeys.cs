@@ -18,7 +18,17 @@ public static class ValkeyKeys
 
     public static RedisKey Names(string code) => Prefix(code) + ":names";
 
-    public static RedisKey[] All(string code) => [Meta(code), Players(code), Rolls(code), Names(code)];
+    public static RedisKey Modes(string code) => Prefix(code) + ":modes";
+
+    public static RedisKey Kicked(string code) => Prefix(code) + ":kicked";
+
+    public static RedisKey Presence(string code) => Prefix(code) + ":presence";
+
+    /// <summary>Every key of the room, in the order the scripts expect them (KEYS[1..7]).</summary>
+    public static RedisKey[] All(string code) =>
+        [Meta(code), Players(code), Rolls(code), Names(code), Modes(code), Kicked(code), Presence(code)];
+
+    public static RedisKey RateLimit(string key) => "rate:" + key;
 
     public static RedisChannel Events(string code) => RedisChannel.Literal(Prefix(code) + ":events");
 

@@ -10,7 +10,7 @@ namespace DiceRoller.Storage;
 /// scored by sequence. Every write is one Lua script, so appends and their sequence numbers are atomic
 /// across app instances; nothing is read, modified and written back.
 /// </summary>
-public sealed class ValkeyRoomStore(IConnectionMultiplexer redis, IOptions<RoomOptions> options) : IRoomStore
+public sealed class ValkeyRoomStore(IConnectionMultiplexer redis, IOptions<RoomOptions> options, TimeProvider time) : IRoomStore
 {
     private readonly int _historyLimit = options.Value.HistoryLimit;
 
@@ -30,10 +30,18 @@ public sealed class ValkeyRoomStore(IConnectionMultiplexer redis, IOptions<RoomO
 
     public async Task<RoomSnapshot?> GetAsync(string code, CancellationToken cancellationToken = default)
     {
-        var metaTask = Db.HashGetAllAsync(ValkeyKeys.Meta(code));
-        var playersTask = Db.HashValuesAsync(ValkeyKeys.Players(code));
+        var db = Db;
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var metaTask = db.HashGetAllAsync(ValkeyKeys.Meta(code));
+        var playersTask = db.HashValuesAsync(ValkeyKeys.Players(code));
+        var modesTask = db.ListRangeAsync(ValkeyKeys.Modes(code));
+        var kickedTask = db.SetMembersAsync(ValkeyKeys.Kicked(code));
+        var presenceTask = db.SortedSetRangeByScoreWithScoresAsync(ValkeyKeys.Presence(code), now, double.PositiveInfinity, Exclude.Start);
         var meta = (await metaTask).ToDictionary(e => e.Name.ToString(), e => e.Value.ToString(), StringComparer.Ordinal);
         var players = await playersTask;
+        var modes = await modesTask;
+        var kicked = await kickedTask;
+        var presence = await presenceTask;
         if (meta.Count == 0 || !meta.ContainsKey("code"))
         {
             return null;
@@ -49,17 +57,25 @@ public sealed class ValkeyRoomStore(IConnectionMultiplexer redis, IOptions<RoomO
             long.Parse(meta["last_activity"], CultureInfo.InvariantCulture),
             int.Parse(meta["ttl"], CultureInfo.InvariantCulture));
         var list = players.Select(p => RoomJson.Deserialize<Player>(p.ToString())!).OrderBy(p => p.JoinedAt).ToList();
-        return new RoomSnapshot(room, list);
+        var connected = presence
+            .Select(e => (PlayerId: e.Element.ToString().Split('|')[0], ExpiresAt: (long)e.Score))
+            .GroupBy(e => e.PlayerId)
+            .ToDictionary(g => g.Key, g => g.Max(e => e.ExpiresAt), StringComparer.Ordinal);
+        return new RoomSnapshot(room, list,
+            modes.Select(m => RoomJson.Deserialize<ModeChange>(m.ToString())!).ToList(),
+            kicked.Select(k => k.ToString()).ToHashSet(StringComparer.Ordinal),
+            connected);
     }
 
     public async Task<JoinOutcome> AddPlayerAsync(string code, Player player, int maxPlayers, long now, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(player);
         var result = (string?)await Db.ScriptEvaluateAsync(ValkeyScripts.Join, ValkeyKeys.All(code),
-            [maxPlayers, player.PlayerId, RoomJson.Serialize(player), NameKey(player.Name), now]);
+            [maxPlayers, player.PlayerId, RoomJson.Serialize(player), NameKey(player.Name), now, player.SessionHash]);
         return result switch
         {
             "OK" => JoinOutcome.Joined,
+            "KICKED" => JoinOutcome.Kicked,
             "FULL" => JoinOutcome.RoomFull,
             "NAME_TAKEN" => JoinOutcome.NameTaken,
             _ => JoinOutcome.RoomNotFound,
@@ -70,7 +86,7 @@ public sealed class ValkeyRoomStore(IConnectionMultiplexer redis, IOptions<RoomO
     {
         ArgumentNullException.ThrowIfNull(roll);
         var sequence = (long)await Db.ScriptEvaluateAsync(ValkeyScripts.AppendRoll, ValkeyKeys.All(roll.RoomCode),
-            [RoomJson.Serialize(roll with { Sequence = 0 }), _historyLimit, now]);
+            [Member(roll), _historyLimit, now]);
         return sequence < 0 ? null : roll with { Sequence = sequence };
     }
 
@@ -88,6 +104,59 @@ public sealed class ValkeyRoomStore(IConnectionMultiplexer redis, IOptions<RoomO
         return entries.Select(ToRoll).ToList();
     }
 
+    public async Task<Roll?> GetRollAsync(string code, string rollId, CancellationToken cancellationToken = default)
+    {
+        var all = await GetRollsAfterAsync(code, 0, int.MaxValue, cancellationToken);
+        return all.FirstOrDefault(r => r.RollId == rollId);
+    }
+
+    public async Task<bool> ReplaceRollAsync(Roll current, Roll updated, long now, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(current);
+        ArgumentNullException.ThrowIfNull(updated);
+        if (updated.Sequence != current.Sequence)
+        {
+            return false;
+        }
+
+        var result = await Db.ScriptEvaluateAsync(ValkeyScripts.ReplaceRoll, ValkeyKeys.All(current.RoomCode),
+            [current.Sequence, Member(current), Member(updated), now]);
+        return (int)result == 1;
+    }
+
+    public async Task<bool> SetDcAsync(string code, int? dc, long now, CancellationToken cancellationToken = default) =>
+        (int)await Db.ScriptEvaluateAsync(ValkeyScripts.SetDc, ValkeyKeys.All(code), [dc?.ToString(CultureInfo.InvariantCulture) ?? "", now]) == 1;
+
+    public async Task<PromoteOutcome> PromoteAsync(string code, ModeChange change, int ttlSeconds, long now, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        var result = (string?)await Db.ScriptEvaluateAsync(ValkeyScripts.Promote, ValkeyKeys.All(code),
+            [change.DmPlayerId, RoomJson.Serialize(change with { AfterSequence = -1 }), ttlSeconds, now]);
+        return result switch
+        {
+            "OK" => PromoteOutcome.Promoted,
+            "ALREADY" => PromoteOutcome.AlreadyDmLed,
+            "NO_PLAYER" => PromoteOutcome.PlayerNotFound,
+            _ => PromoteOutcome.RoomNotFound,
+        };
+    }
+
+    public async Task<bool> KickAsync(string code, Player player, long now, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(player);
+        return (int)await Db.ScriptEvaluateAsync(ValkeyScripts.Kick, ValkeyKeys.All(code),
+            [player.PlayerId, NameKey(player.Name), player.SessionHash, now]) == 1;
+    }
+
+    public async Task DeleteAsync(string code, CancellationToken cancellationToken = default) =>
+        await Db.KeyDeleteAsync(ValkeyKeys.All(code));
+
+    public async Task SetPresenceAsync(string code, string playerId, string streamId, long expiresAt, CancellationToken cancellationToken = default) =>
+        await Db.ScriptEvaluateAsync(ValkeyScripts.SetPresence, ValkeyKeys.All(code), [$"{playerId}|{streamId}", expiresAt]);
+
+    public async Task<bool> RemovePresenceAsync(string code, string playerId, string streamId, long now, CancellationToken cancellationToken = default) =>
+        (int)await Db.ScriptEvaluateAsync(ValkeyScripts.RemovePresence, ValkeyKeys.All(code), [$"{playerId}|{streamId}", playerId, now]) == 1;
+
     public async Task<bool> PingAsync(CancellationToken cancellationToken = default)
     {
         try
@@ -100,6 +169,9 @@ public sealed class ValkeyRoomStore(IConnectionMultiplexer redis, IOptions<RoomO
             return false;
         }
     }
+
+    /// <summary>How a roll is kept in the history set: its JSON without the sequence (the score carries it).</summary>
+    private static string Member(Roll roll) => RoomJson.Serialize(roll with { Sequence = 0 });
 
     private static Roll ToRoll(SortedSetEntry entry) =>
         RoomJson.Deserialize<Roll>(entry.Element.ToString())! with { Sequence = (long)entry.Score };

@@ -2,7 +2,8 @@ namespace DiceRoller.Storage;
 
 /// <summary>
 /// Lua scripts run atomically by Valkey. KEYS are always the room's keys
-/// (meta, players, rolls, names: see <see cref="ValkeyKeys"/>); each write refreshes every key's TTL.
+/// (meta, players, rolls, names, modes, kicked, presence: see <see cref="ValkeyKeys.All"/>); each write
+/// refreshes every key's TTL.
 /// </summary>
 internal static class ValkeyScripts
 {
@@ -18,17 +19,18 @@ internal static class ValkeyScripts
         if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
         redis.call('HSET', KEYS[1], 'code', ARGV[2], 'mode', ARGV[3], 'creator', ARGV[4], 'dm', ARGV[5],
           'dc', '', 'created_at', ARGV[6], 'last_activity', ARGV[6], 'ttl', ARGV[1], 'seq', 0)
-        redis.call('DEL', KEYS[2], KEYS[3], KEYS[4])
+        redis.call('DEL', KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7])
         redis.call('HSET', KEYS[2], ARGV[7], ARGV[8])
         redis.call('HSET', KEYS[4], ARGV[9], ARGV[7])
         touch(tonumber(ARGV[1]))
         return 1
         """;
 
-    /// ARGV: maxPlayers, playerId, playerJson, nameKey, now. Returns OK, NOT_FOUND, FULL or NAME_TAKEN.
+    /// ARGV: maxPlayers, playerId, playerJson, nameKey, now, sessionHash. Returns OK, NOT_FOUND, KICKED, FULL or NAME_TAKEN.
     public const string Join = Touch + """
 
         if redis.call('EXISTS', KEYS[1]) == 0 then return 'NOT_FOUND' end
+        if redis.call('SISMEMBER', KEYS[6], ARGV[6]) == 1 or redis.call('SISMEMBER', KEYS[6], ARGV[2]) == 1 then return 'KICKED' end
         if redis.call('HLEN', KEYS[2]) >= tonumber(ARGV[1]) then return 'FULL' end
         if redis.call('HEXISTS', KEYS[4], ARGV[4]) == 1 then return 'NAME_TAKEN' end
         redis.call('HSET', KEYS[2], ARGV[2], ARGV[3])
@@ -49,5 +51,95 @@ internal static class ValkeyScripts
         redis.call('HSET', KEYS[1], 'last_activity', ARGV[3])
         touch(tonumber(redis.call('HGET', KEYS[1], 'ttl')))
         return seq
+        """;
+
+    private const string Activity = """
+
+        local function activity(now)
+          redis.call('HSET', KEYS[1], 'last_activity', now)
+          touch(tonumber(redis.call('HGET', KEYS[1], 'ttl')))
+        end
+        """;
+
+    /// ARGV: sequence, currentJson, updatedJson, now. Returns 1 when replaced, 0 when the roll is not as expected.
+    public const string ReplaceRoll = Touch + Activity + """
+
+        if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+        local found = redis.call('ZRANGEBYSCORE', KEYS[3], ARGV[1], ARGV[1])
+        if #found ~= 1 or found[1] ~= ARGV[2] then return 0 end
+        redis.call('ZREM', KEYS[3], ARGV[2])
+        redis.call('ZADD', KEYS[3], ARGV[1], ARGV[3])
+        activity(ARGV[4])
+        return 1
+        """;
+
+    /// ARGV: dc ('' to clear), now. Returns 1, or 0 when the room is gone.
+    public const string SetDc = Touch + Activity + """
+
+        if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+        redis.call('HSET', KEYS[1], 'dc', ARGV[1])
+        activity(ARGV[2])
+        return 1
+        """;
+
+    /// ARGV: dmPlayerId, changeJson (with "after_sequence":-1, filled in here), newTtl, now.
+    /// Returns OK, NOT_FOUND, ALREADY or NO_PLAYER.
+    public const string Promote = Touch + """
+
+        if redis.call('EXISTS', KEYS[1]) == 0 then return 'NOT_FOUND' end
+        if redis.call('HGET', KEYS[1], 'mode') == 'dm-led' then return 'ALREADY' end
+        if redis.call('HEXISTS', KEYS[2], ARGV[1]) == 0 then return 'NO_PLAYER' end
+        local seq = redis.call('HGET', KEYS[1], 'seq')
+        local change = string.gsub(ARGV[2], '"after_sequence":%-1', '"after_sequence":' .. seq, 1)
+        redis.call('RPUSH', KEYS[5], change)
+        redis.call('HSET', KEYS[1], 'mode', 'dm-led', 'dm', ARGV[1], 'ttl', ARGV[3], 'last_activity', ARGV[4])
+        touch(tonumber(ARGV[3]))
+        return 'OK'
+        """;
+
+    /// ARGV: playerId, nameKey, sessionHash, now. Returns 1 when the player was removed and barred, 0 when not in the room.
+    public const string Kick = Touch + Activity + """
+
+        if redis.call('HEXISTS', KEYS[2], ARGV[1]) == 0 then return 0 end
+        redis.call('HDEL', KEYS[2], ARGV[1])
+        redis.call('HDEL', KEYS[4], ARGV[2])
+        redis.call('SADD', KEYS[6], ARGV[1], ARGV[3])
+        local prefix = ARGV[1] .. '|'
+        for _, member in ipairs(redis.call('ZRANGE', KEYS[7], 0, -1)) do
+          if string.sub(member, 1, #prefix) == prefix then redis.call('ZREM', KEYS[7], member) end
+        end
+        activity(ARGV[4])
+        return 1
+        """;
+
+    /// ARGV: member (playerId|streamId), expiresAt (ms). Presence lives as long as the room does.
+    public const string SetPresence = """
+
+        if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+        redis.call('ZADD', KEYS[7], ARGV[2], ARGV[1])
+        redis.call('EXPIRE', KEYS[7], tonumber(redis.call('HGET', KEYS[1], 'ttl')))
+        return 1
+        """;
+
+    /// ARGV: member (playerId|streamId), playerId, now. Returns 1 when the player still has another open page.
+    public const string RemovePresence = """
+
+        redis.call('ZREM', KEYS[7], ARGV[1])
+        redis.call('ZREMRANGEBYSCORE', KEYS[7], '-inf', ARGV[3])
+        local prefix = ARGV[2] .. '|'
+        for _, member in ipairs(redis.call('ZRANGE', KEYS[7], 0, -1)) do
+          if string.sub(member, 1, #prefix) == prefix then return 1 end
+        end
+        return 0
+        """;
+
+    /// KEYS[1]: the counter. ARGV: window (ms). Returns { count, ms until the window ends }.
+    public const string RateLimit = """
+
+        local count = redis.call('INCR', KEYS[1])
+        if count == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+        local ttl = redis.call('PTTL', KEYS[1])
+        if ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]); ttl = tonumber(ARGV[1]) end
+        return { count, ttl }
         """;
 }

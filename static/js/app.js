@@ -44,6 +44,24 @@
     });
   });
 
+  // After the stream's last word (the room closed, or this player was removed) stop reconnecting;
+  // when the room changes mode, reload so every control matches the viewer's new role.
+  document.addEventListener("htmx:sseMessage", function (event) {
+    var message = event.detail;
+    var container = live();
+    if (!message || !container) { return; }
+    if (message.type === "room-closed" || message.type === "player-kicked") {
+      if (message.target && message.target.close) { message.target.close(); }
+      container.removeAttribute("sse-connect");
+      setStatus("closed", "Closed");
+    } else if (message.type === "mode-changed") {
+      location.reload();
+    } else if (message.type === "roll") {
+      var notice = document.querySelector("#room-notice [data-notice='room-expiring']");
+      if (notice) { notice.remove(); }
+    }
+  });
+
   document.addEventListener("htmx:sseOpen", function () { setStatus("live", "Live"); });
   document.addEventListener("htmx:sseError", function () { setStatus("reconnecting", "Reconnecting\u2026"); });
 })();

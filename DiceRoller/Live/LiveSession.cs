@@ -1,0 +1,312 @@
+using System.Globalization;
+using System.Net.ServerSentEvents;
+using System.Runtime.CompilerServices;
+using DiceRoller.Rolls;
+using DiceRoller.Rooms;
+using RazorSlices;
+
+namespace DiceRoller.Live;
+
+/// <summary>
+/// One open room page's stream: what it has sent (the last roll sequence), who watches (events are rendered
+/// for that viewer: a hidden roll's values only for the DM), the page's presence, and the room's expiry warnings.
+/// </summary>
+internal sealed class LiveSession(
+    HttpContext context,
+    RoomSnapshot room,
+    Player me,
+    string? formToken,
+    long after,
+    IRoomStore store,
+    IRoomEventPublisher publisher,
+    RoomBroadcaster broadcaster,
+    TimeProvider time,
+    LiveOptions options,
+    RoomOptions roomOptions,
+    ILogger logger)
+{
+    private const int ReplayBatch = 200;
+    private readonly string _code = room.Room.Code;
+    private readonly string _streamId = Guid.NewGuid().ToString("N");
+    private readonly HashSet<int> _warned = [];
+    private RoomSnapshot _room = room;
+    private long _lastSent = after;
+    private long _warnedForActivity;
+    private DateTimeOffset _nextHeartbeat;
+    private bool _ended;
+
+    private Viewer Viewer => new(me.PlayerId, _room.IsDm(me.PlayerId), formToken);
+
+    private long Now => time.GetUtcNow().ToUnixTimeMilliseconds();
+
+    public async IAsyncEnumerable<SseItem<string>> RunAsync([EnumeratorCancellation] CancellationToken ct)
+    {
+        // Subscribe before reading history, so nothing that happens in between is lost.
+        using var subscription = broadcaster.Subscribe(_code);
+        var wasConnected = _room.IsConnected(me.PlayerId);
+        await store.SetPresenceAsync(_code, me.PlayerId, _streamId, PresenceExpiry(), ct);
+        if (!wasConnected)
+        {
+            await publisher.PublishAsync(RoomEvent.ForPlayerJoined(_code, me), ct);
+        }
+
+        try
+        {
+            yield return new SseItem<string>("ok", "connected") { ReconnectionInterval = options.ReconnectDelay };
+            foreach (var item in await CatchUpAsync(ct))
+            {
+                yield return item;
+            }
+
+            _nextHeartbeat = time.GetUtcNow() + options.HeartbeatInterval;
+            while (!ct.IsCancellationRequested && !_ended)
+            {
+                var wake = await WaitAsync(subscription, ct);
+                if (wake == Wake.Closed)
+                {
+                    yield break;
+                }
+
+                var items = wake == Wake.Event ? await DrainAsync(subscription, ct) : await OnTimerAsync(ct);
+                foreach (var item in items)
+                {
+                    yield return item;
+                }
+            }
+        }
+        finally
+        {
+            await LeaveAsync();
+        }
+    }
+
+    private enum Wake
+    {
+        Event,
+        Timer,
+        Closed,
+    }
+
+    /// <summary>Waits for a room event, or for the next heartbeat or expiry warning, whichever comes first.</summary>
+    private async Task<Wake> WaitAsync(RoomSubscription subscription, CancellationToken ct)
+    {
+        if (subscription.Reader.TryPeek(out _))
+        {
+            return Wake.Event;
+        }
+
+        var until = NextTimer() - time.GetUtcNow();
+        if (until <= TimeSpan.Zero)
+        {
+            return Wake.Timer;
+        }
+
+        using var timer = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        try
+        {
+            var read = subscription.Reader.WaitToReadAsync(ct).AsTask();
+            var delay = Task.Delay(until, time, timer.Token);
+            if (await Task.WhenAny(read, delay) == read)
+            {
+                await timer.CancelAsync();
+                return await read ? Wake.Event : Wake.Closed;
+            }
+
+            return ct.IsCancellationRequested ? Wake.Closed : Wake.Timer;
+        }
+        catch (OperationCanceledException)
+        {
+            return Wake.Closed;
+        }
+    }
+
+    /// <summary>
+    /// The next heartbeat, unsent warning or expiry. A room still there past its expiry (clocks of app and Valkey
+    /// differ a little) is looked at again each second rather than in a tight loop.
+    /// </summary>
+    private DateTimeOffset NextTimer()
+    {
+        var now = time.GetUtcNow();
+        var expiresAt = DateTimeOffset.FromUnixTimeMilliseconds(_room.Room.LastActivity).AddSeconds(_room.Room.TtlSeconds);
+        var candidates = roomOptions.ExpiryWarnings.Where(s => !_warned.Contains(s)).Select(s => expiresAt.AddSeconds(-s)).Append(expiresAt);
+        var next = _nextHeartbeat;
+        foreach (var at in candidates)
+        {
+            var due = at > now || at != expiresAt ? at : now.AddSeconds(1);
+            next = due < next ? due : next;
+        }
+
+        return next;
+    }
+
+    /// <summary>Heartbeat, presence refresh, and the room's expiry: warnings at 180 and 30 seconds, then room-closed.</summary>
+    private async Task<List<SseItem<string>>> OnTimerAsync(CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        if (now >= _nextHeartbeat)
+        {
+            _nextHeartbeat = now + options.HeartbeatInterval;
+            await WriteHeartbeatAsync(ct);
+            await store.SetPresenceAsync(_code, me.PlayerId, _streamId, PresenceExpiry(), ct);
+        }
+
+        var fresh = await store.GetAsync(_code, ct);
+        if (fresh is null)
+        {
+            _ended = true;
+            return [await NoticeAsync(RoomEvent.RoomClosedType, NoticeModel.Closed(RoomEvent.Reasons.Expired))];
+        }
+
+        _room = fresh;
+        if (_room.Room.LastActivity != _warnedForActivity)
+        {
+            _warned.Clear();
+            _warnedForActivity = _room.Room.LastActivity;
+        }
+
+        var remaining = DateTimeOffset.FromUnixTimeMilliseconds(_room.Room.LastActivity).AddSeconds(_room.Room.TtlSeconds) - now;
+        var due = roomOptions.ExpiryWarnings.Where(s => !_warned.Contains(s) && remaining <= TimeSpan.FromSeconds(s)).ToList();
+        if (due.Count == 0)
+        {
+            return [];
+        }
+
+        _warned.UnionWith(due);
+        var shown = due.Min();
+        return [await NoticeAsync(RoomEvent.RoomExpiringType, NoticeModel.Expiring(shown))];
+    }
+
+    private async Task<List<SseItem<string>>> DrainAsync(RoomSubscription subscription, CancellationToken ct)
+    {
+        var items = new List<SseItem<string>>();
+        while (!_ended && subscription.Reader.TryRead(out var roomEvent))
+        {
+            items.AddRange(await HandleAsync(roomEvent, ct));
+        }
+
+        return items;
+    }
+
+    private async Task<List<SseItem<string>>> HandleAsync(RoomEvent roomEvent, CancellationToken ct)
+    {
+        switch (roomEvent.Type)
+        {
+            case RoomEvent.RollType when roomEvent.Roll is not null:
+                if (roomEvent.Sequence <= _lastSent)
+                {
+                    return []; // already sent (replayed from history, or a duplicate)
+                }
+
+                if (roomEvent.Sequence == _lastSent + 1)
+                {
+                    return [await RollItemAsync(roomEvent.Roll)];
+                }
+
+                logger.LogInformation("Gap in {RoomCode}: got #{Sequence} after #{LastSent}; filling from history",
+                    _code, roomEvent.Sequence, _lastSent);
+                return await CatchUpAsync(ct);
+
+            case RoomBroadcaster.ResyncType:
+                return await CatchUpAsync(ct);
+
+            case RoomEvent.RollRevealedType when roomEvent.Roll is not null:
+                var revealed = await RenderAsync(_RollEntry.Create(new RollEntryModel(roomEvent.Roll, Viewer, OutOfBand: true)));
+                return [new SseItem<string>(revealed, RoomEvent.RollRevealedType)];
+
+            case RoomEvent.PlayerKickedType when roomEvent.Player?.PlayerId == me.PlayerId:
+                _ended = true;
+                return [await NoticeAsync(RoomEvent.PlayerKickedType, NoticeModel.Kicked())];
+
+            case RoomEvent.PlayerJoinedType or RoomEvent.PlayerLeftType or RoomEvent.PlayerKickedType:
+                return [await RosterItemAsync(roomEvent.Type == RoomEvent.PlayerJoinedType ? RoomEvent.PlayerJoinedType : RoomEvent.PlayerLeftType, ct)];
+
+            case RoomEvent.DcUpdatedType:
+                _room = await store.GetAsync(_code, ct) ?? _room;
+                var dc = await RenderAsync(_DcStatus.Create(new DcModel(_room, me.PlayerId, formToken)));
+                return [new SseItem<string>(dc, RoomEvent.DcUpdatedType)];
+
+            case RoomEvent.ModeChangedType when roomEvent.ModeChange is not null:
+                _room = await store.GetAsync(_code, ct) ?? _room;
+                var marker = await RenderAsync(_ModeMarker.Create(new ModeMarkerModel(roomEvent.ModeChange, _room.FindPlayer(roomEvent.ModeChange.DmPlayerId)?.Name)));
+                return [new SseItem<string>(marker, RoomEvent.ModeChangedType)];
+
+            case RoomEvent.RoomClosedType:
+                _ended = true;
+                return [await NoticeAsync(RoomEvent.RoomClosedType, NoticeModel.Closed(roomEvent.Reason ?? RoomEvent.Reasons.CreatorClosed))];
+
+            default:
+                return [];
+        }
+    }
+
+    /// <summary>Everything in history after the last sequence sent, in order.</summary>
+    private async Task<List<SseItem<string>>> CatchUpAsync(CancellationToken ct)
+    {
+        var items = new List<SseItem<string>>();
+        while (true)
+        {
+            var rolls = await store.GetRollsAfterAsync(_code, _lastSent, ReplayBatch, ct);
+            foreach (var roll in rolls)
+            {
+                items.Add(await RollItemAsync(roll));
+            }
+
+            if (rolls.Count < ReplayBatch)
+            {
+                return items;
+            }
+        }
+    }
+
+    private async Task<SseItem<string>> RollItemAsync(Roll roll)
+    {
+        var html = await RenderAsync(_RollEntry.Create(new RollEntryModel(roll, Viewer)));
+        _lastSent = roll.Sequence;
+        return new SseItem<string>(html, RoomEvent.RollType) { EventId = roll.Sequence.ToString(CultureInfo.InvariantCulture) };
+    }
+
+    private async Task<SseItem<string>> RosterItemAsync(string type, CancellationToken ct)
+    {
+        _room = await store.GetAsync(_code, ct) ?? _room;
+        var html = await RenderAsync(_Roster.Create(new RosterModel(_room, me.PlayerId, formToken)));
+        return new SseItem<string>(html, type);
+    }
+
+    private async Task<SseItem<string>> NoticeAsync(string type, NoticeModel notice) =>
+        new(await RenderAsync(_Notice.Create(notice)), type);
+
+    private long PresenceExpiry() => (time.GetUtcNow() + (options.HeartbeatInterval * 3)).ToUnixTimeMilliseconds();
+
+    /// <summary>The page is gone: forget its presence, and tell the room if that was the player's last open page.</summary>
+    private async Task LeaveAsync()
+    {
+        try
+        {
+            var stillHere = await store.RemovePresenceAsync(_code, me.PlayerId, _streamId, Now, CancellationToken.None);
+            if (!stillHere && !_ended)
+            {
+                await publisher.PublishAsync(RoomEvent.ForPlayerLeft(_code, me, RoomEvent.Reasons.Disconnect), CancellationToken.None);
+            }
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            logger.LogWarning(ex, "Could not record that {PlayerId} left {RoomCode}", me.PlayerId, _code);
+        }
+    }
+
+    private async Task WriteHeartbeatAsync(CancellationToken ct)
+    {
+        try
+        {
+            await context.Response.WriteAsync(": heartbeat\n\n", ct);
+            await context.Response.Body.FlushAsync(ct);
+        }
+        catch (OperationCanceledException)
+        {
+            // The client went away; the loop ends on the next wait.
+        }
+    }
+
+    private static async Task<string> RenderAsync(RazorSlice slice) =>
+        (await slice.RenderAsync(htmlEncoder: null, cancellationToken: CancellationToken.None)).Trim();
+}

@@ -1,0 +1,54 @@
+using DiceRoller.Shared;
+
+namespace DiceRoller.Rooms;
+
+/// <summary>DM and room-admin actions: set the DC, promote, kick, close. htmx gets a status fragment; plain posts 303.</summary>
+public static class ModerationEndpoints
+{
+    public static IEndpointRouteBuilder MapModeration(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/rooms/{code}/dc", (string code, HttpContext context, RoomService rooms, ModerationService moderation, RoomPages pages) =>
+            RunAsync(code, context, rooms, pages, (room, me, form) => Describe(moderation.SetDcAsync(room, me, form["dc"], context.RequestAborted),
+                dc => dc is null ? "DC cleared." : $"DC set to {dc}."))).AddEndpointFilter<AntiforgeryFilter>();
+        app.MapPost("/rooms/{code}/promote", (string code, HttpContext context, RoomService rooms, ModerationService moderation, RoomPages pages) =>
+            RunAsync(code, context, rooms, pages, (room, me, form) => Describe(moderation.PromoteAsync(room, me, form["player_id"], context.RequestAborted),
+                change => $"{room.FindPlayer(change.DmPlayerId)?.Name} is now the DM."))).AddEndpointFilter<AntiforgeryFilter>();
+        app.MapPost("/rooms/{code}/kick", (string code, HttpContext context, RoomService rooms, ModerationService moderation, RoomPages pages) =>
+            RunAsync(code, context, rooms, pages, (room, me, form) => Describe(moderation.KickAsync(room, me, form["player_id"], context.RequestAborted),
+                player => $"{player.Name} was removed from the room."))).AddEndpointFilter<AntiforgeryFilter>();
+        app.MapPost("/rooms/{code}/close", (string code, HttpContext context, RoomService rooms, ModerationService moderation, RoomPages pages) =>
+            RunAsync(code, context, rooms, pages, (room, me, _) => Describe(moderation.CloseAsync(room, me, context.RequestAborted),
+                _ => "The room is closed."), afterSuccess: "/")).AddEndpointFilter<AntiforgeryFilter>();
+        return app;
+    }
+
+    private static async Task<Result<string>> Describe<T>(Task<Result<T>> action, Func<T, string> message)
+    {
+        var result = await action;
+        return result.Error is { } error ? error : Result<string>.Ok(message(result.Value!));
+    }
+
+    private static async Task<IResult> RunAsync(string code, HttpContext context, RoomService rooms, RoomPages pages,
+        Func<RoomSnapshot, Player, IFormCollection, Task<Result<string>>> action, string? afterSuccess = null)
+    {
+        var fragment = HtmlResults.WantsFragment(context);
+        var member = await MemberRequest.ResolveAsync(context, code, rooms, fragment);
+        if (member.Refusal is not null)
+        {
+            return member.Refusal;
+        }
+
+        var result = await action(member.Room!, member.Me!, context.Request.Form);
+        if (result.Error is { } error)
+        {
+            return fragment
+                ? HtmlResults.ErrorFragment(error)
+                : await pages.RoomPageAsync(context, member.Room!, member.Me!, actionError: error, statusCode: ErrorStatus.For(error.Code));
+        }
+
+        var next = afterSuccess ?? $"/rooms/{member.Room!.Room.Code}";
+        return fragment
+            ? Results.RazorSlice<_ActionStatus, string>(result.Value!)
+            : RoomsEndpoints.SeeOther(context, next);
+    }
+}

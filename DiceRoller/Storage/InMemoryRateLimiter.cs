@@ -1,0 +1,32 @@
+using System.Collections.Concurrent;
+using DiceRoller.Rooms;
+
+namespace DiceRoller.Storage;
+
+/// <summary>Fixed-window counters in this process (the embedded default).</summary>
+public sealed class InMemoryRateLimiter(TimeProvider time) : IRateLimiter
+{
+    private readonly ConcurrentDictionary<string, Window> _windows = new(StringComparer.Ordinal);
+
+    private sealed class Window(DateTimeOffset endsAt)
+    {
+        public DateTimeOffset EndsAt { get; } = endsAt;
+        public int Count;
+    }
+
+    public Task<RateDecision> TryAcquireAsync(string key, int limit, TimeSpan window, CancellationToken cancellationToken = default)
+    {
+        var now = time.GetUtcNow();
+        var current = _windows.AddOrUpdate(key, _ => new Window(now + window), (_, w) => w.EndsAt <= now ? new Window(now + window) : w);
+        var count = Interlocked.Increment(ref current.Count);
+        if (_windows.Count > 10_000)
+        {
+            foreach (var stale in _windows.Where(w => w.Value.EndsAt <= now).Select(w => w.Key).ToList())
+            {
+                _windows.TryRemove(stale, out _);
+            }
+        }
+
+        return Task.FromResult(count <= limit ? new RateDecision(true, TimeSpan.Zero) : new RateDecision(false, current.EndsAt - now));
+    }
+}
