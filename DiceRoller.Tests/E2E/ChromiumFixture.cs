@@ -1,0 +1,67 @@
+using Microsoft.Playwright;
+
+namespace DiceRoller.Tests.E2E;
+
+/// <summary>
+/// One headless Debian Chromium for the browser test collection (Playwright's own browser download does not
+/// work here, so it drives the system binary from <c>DICEROLLER_CHROMIUM</c>). Each simulated person gets
+/// their own <see cref="IBrowserContext"/>: separate cookies, separate network.
+/// </summary>
+public sealed class ChromiumFixture : IAsyncLifetime
+{
+    public const string ChromiumVariable = "DICEROLLER_CHROMIUM";
+    private const string DebianChromium = "/usr/bin/chromium";
+
+    private IPlaywright? _playwright;
+    private IBrowser? _browser;
+
+    public IBrowser Browser => _browser ?? throw new InvalidOperationException("Chromium has not started.");
+
+    public async Task InitializeAsync()
+    {
+        var executable = Environment.GetEnvironmentVariable(ChromiumVariable);
+        if (string.IsNullOrWhiteSpace(executable))
+        {
+            executable = DebianChromium;
+        }
+
+        if (!File.Exists(executable))
+        {
+            throw new InvalidOperationException(
+                $"No Chromium at {executable}. Set {ChromiumVariable}, or run the tests with `bash scripts/test.sh`, which installs it.");
+        }
+
+        Assertions.SetDefaultExpectTimeout(Person.StepTimeoutMs);
+        _playwright = await Playwright.CreateAsync();
+        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = executable,
+            Headless = true,
+            Args =
+            [
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-dev-shm-usage",
+            ],
+        });
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_browser is not null)
+        {
+            await _browser.DisposeAsync();
+        }
+
+        _playwright?.Dispose();
+    }
+}
+
+/// <summary>The browser tests share one Chromium and one server per store, and run one at a time.</summary>
+[CollectionDefinition(Name)]
+public sealed class BrowserCollection : ICollectionFixture<ChromiumFixture>, ICollectionFixture<AppServers>
+{
+    public const string Name = "Browser";
+}

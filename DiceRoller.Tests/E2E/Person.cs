@@ -1,0 +1,181 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace DiceRoller.Tests.E2E;
+
+/// <summary>One row of a room's feed as the browser shows it.</summary>
+public sealed record FeedRow(string RollId, long Sequence);
+
+/// <summary>
+/// A simulated person: their own browser context (cookies, network) and one tab, with the steps people take
+/// in DiceRoller. Locators follow the page contract (ids and data attributes), not the styling.
+/// </summary>
+public sealed partial class Person : IAsyncDisposable
+{
+    /// <summary>Long enough for a slow CI machine, short enough to keep each test well under 30 s.</summary>
+    public const float StepTimeoutMs = 10_000;
+
+    /// <summary>
+    /// Runs in the page before its own scripts (JavaScript on only): notes when each feed row first appears,
+    /// every roll event the SSE stream delivers (even ones app.js then drops) and when Roll was last clicked.
+    /// It only watches; it changes nothing the app does.
+    /// </summary>
+    private const string Watcher = """
+        (() => {
+          const e2e = window.__e2e = { rowSeenAt: {}, rollEvents: [], rollClickedAt: null };
+          new MutationObserver(() => {
+            for (const row of document.querySelectorAll("#feed > li[data-roll-id]")) {
+              if (!(row.dataset.rollId in e2e.rowSeenAt)) { e2e.rowSeenAt[row.dataset.rollId] = Date.now(); }
+            }
+          }).observe(document, { childList: true, subtree: true });
+          document.addEventListener("htmx:sseBeforeMessage", event => {
+            if (event.detail && event.detail.type === "roll") { e2e.rollEvents.push(Number(event.detail.lastEventId)); }
+          });
+          document.addEventListener("click", event => {
+            if (event.target instanceof Element && event.target.closest("#roll-form button[type=submit]")) {
+              e2e.rollClickedAt = Date.now();
+            }
+          }, true);
+        })();
+        """;
+
+    private readonly Uri _site;
+    private int _navigations;
+
+    private Person(string name, IBrowserContext context, IPage page, Uri site)
+    {
+        Name = name;
+        Context = context;
+        Page = page;
+        _site = site;
+        page.SetDefaultTimeout(StepTimeoutMs);
+        page.FrameNavigated += (_, frame) =>
+        {
+            if (frame == page.MainFrame)
+            {
+                Interlocked.Increment(ref _navigations);
+            }
+        };
+    }
+
+    public string Name { get; }
+
+    public IBrowserContext Context { get; }
+
+    public IPage Page { get; }
+
+    /// <summary>How many times the tab has loaded a document (a reload or a redirect counts).</summary>
+    public int Navigations => Volatile.Read(ref _navigations);
+
+    public ILocator Feed => Page.Locator("ol#feed > li[data-roll-id]");
+
+    public ILocator Roster => Page.Locator("ul#roster > li[data-player-id]");
+
+    public ILocator ConnectionStatus => Page.Locator("#connection-status");
+
+    public ILocator Live => Page.Locator("#live");
+
+    public ILocator RollButton => Page.Locator("#roll-form button[type=submit]");
+
+    /// <summary>A new person in their own browser context, reaching the app at <paramref name="site"/>.</summary>
+    public static async Task<Person> OpenAsync(ChromiumFixture chromium, Uri site, string name, bool javaScript = true)
+    {
+        ArgumentNullException.ThrowIfNull(chromium);
+        ArgumentNullException.ThrowIfNull(site);
+        var context = await chromium.Browser.NewContextAsync(new BrowserNewContextOptions { JavaScriptEnabled = javaScript });
+        if (javaScript)
+        {
+            await context.AddInitScriptAsync(Watcher);
+        }
+
+        var page = await context.NewPageAsync();
+        return new Person(name, context, page, site);
+    }
+
+    /// <summary>Creates a room from the home page and returns its code (the page is then the room).</summary>
+    public async Task<string> CreateRoomAsync(string mode = "open")
+    {
+        await Page.GotoAsync(new Uri(_site, "/").ToString());
+        await Page.Locator("#create-name").FillAsync(Name);
+        await Page.Locator($"input[name=mode][value={mode}]").CheckAsync();
+        await Page.GetByRole(AriaRole.Button, new() { Name = "Create room" }).ClickAsync();
+        return await InRoomAsync();
+    }
+
+    /// <summary>Joins a room with its code from the home page.</summary>
+    public async Task JoinAsync(string code)
+    {
+        await Page.GotoAsync(new Uri(_site, "/").ToString());
+        await Page.Locator("#join-code").FillAsync(code);
+        await Page.Locator("#join-name").FillAsync(Name);
+        await Page.GetByRole(AriaRole.Button, new() { Name = "Join room" }).ClickAsync();
+        Assert.Equal(code, await InRoomAsync());
+    }
+
+    public Task WaitUntilLiveAsync() => Expect(ConnectionStatus).ToHaveAttributeAsync("data-state", "live");
+
+    /// <summary>Rolls with the form (htmx, JavaScript on) and returns the roll id shown in the own result.</summary>
+    public async Task<string> RollAsync(string dice = "1d20")
+    {
+        var previous = await Page.EvaluateAsync<string?>(
+            "() => document.querySelector('#roll-result > li[data-roll-id]')?.dataset.rollId ?? null");
+        await Page.Locator("#roll-dice").FillAsync(dice);
+        await RollButton.ClickAsync();
+        var rollId = await Page.WaitForFunctionAsync(
+            """
+            previous => {
+              const row = document.querySelector("#roll-result > li[data-roll-id]");
+              return row && row.dataset.rollId !== previous ? row.dataset.rollId : null;
+            }
+            """, previous ?? "");
+        return await rollId.JsonValueAsync<string>();
+    }
+
+    /// <summary>Puts a random marker on the current document; a reload or navigation would lose it.</summary>
+    public async Task<string> MarkPageAsync()
+    {
+        var marker = Guid.NewGuid().ToString("N");
+        await Page.EvaluateAsync("marker => { window.__e2eMarker = marker; }", marker);
+        return marker;
+    }
+
+    public Task<string?> PageMarkerAsync() => Page.EvaluateAsync<string?>("() => window.__e2eMarker ?? null");
+
+    /// <summary>When (Unix ms, the page's clock) Roll was last clicked.</summary>
+    public Task<double> RollClickedAtAsync() => Page.EvaluateAsync<double>("() => window.__e2e.rollClickedAt");
+
+    /// <summary>When (Unix ms, the page's clock) the feed first showed the roll.</summary>
+    public Task<double> RowSeenAtAsync(string rollId) => Page.EvaluateAsync<double>("id => window.__e2e.rowSeenAt[id]", rollId);
+
+    /// <summary>The sequence numbers of every roll event the page's SSE stream delivered, in arrival order.</summary>
+    public Task<long[]> RollEventsReceivedAsync() => Page.EvaluateAsync<long[]>("() => window.__e2e.rollEvents");
+
+    /// <summary>The feed rows top to bottom (newest first), read through locators so it works without JavaScript.</summary>
+    public async Task<IReadOnlyList<FeedRow>> FeedRowsAsync()
+    {
+        var rows = new List<FeedRow>();
+        foreach (var row in await Feed.AllAsync())
+        {
+            var id = await row.GetAttributeAsync("data-roll-id") ?? "";
+            var sequence = long.Parse(await row.GetAttributeAsync("data-sequence") ?? "", CultureInfo.InvariantCulture);
+            rows.Add(new FeedRow(id, sequence));
+        }
+
+        return rows;
+    }
+
+    public async ValueTask DisposeAsync() => await Context.DisposeAsync();
+
+    private async Task<string> InRoomAsync()
+    {
+        await Page.WaitForURLAsync(RoomUrl());
+        var code = await Page.Locator("[data-room-code]").GetAttributeAsync("data-room-code");
+        Assert.False(string.IsNullOrEmpty(code));
+        return code;
+    }
+
+    [GeneratedRegex(@"/rooms/[A-Z]+-\d{4}$")]
+    private static partial Regex RoomUrl();
+}
