@@ -103,6 +103,9 @@ public sealed class AppServer : WebApplicationFactory<Program>
         builder.UseSetting("ConnectionStrings:Valkey", _valkey ?? "");
         builder.UseSetting("ConnectionStrings:Permalinks", $"Data Source={PermalinksFile}");
         builder.UseSetting("Live:ReconnectDelay", "00:00:00.200");
+        builder.UseSetting("Rooms:CreateLimit", "10000");
+        builder.UseSetting("Rooms:JoinLimit", "10000");
+        builder.UseSetting("Rooms:RollLimit", "10000");
         builder.UseSetting("Serilog:MinimumLevel:Default", "Warning");
         builder.UseSetting("Serilog:MinimumLevel:Override:Microsoft.Hosting.Lifetime", "Warning");
     }

@@ -101,8 +101,7 @@ public sealed class ReconnectTests(ChromiumFixture chromium, AppServers servers,
         }
     }
 
-    [Fact(Skip = "App bug: the stream replays only rolls after a reconnect, so a player who joined meanwhile " +
-        "never reaches the roster (Live/LiveEndpoints.cs, CatchUpAsync). Remove this Skip once fixed.")]
+    [Fact]
     public async Task Page_shows_players_who_joined_while_offline()
     {
         var server = await servers.GetAsync(Stores.Embedded);

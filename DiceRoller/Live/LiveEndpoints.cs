@@ -20,7 +20,7 @@ public static class LiveEndpoints
 
     private static async Task<IResult> Stream(string code, HttpContext context, RoomService rooms, IRoomStore store,
         IRoomEventPublisher publisher, RoomBroadcaster broadcaster, TimeProvider time, IOptions<LiveOptions> live,
-        IOptions<RoomOptions> roomOptions, IAntiforgery antiforgery, ILoggerFactory loggers)
+        IOptions<RoomOptions> roomOptions, IAntiforgery antiforgery, IHostApplicationLifetime lifetime, ILoggerFactory loggers)
     {
         var room = await rooms.FindAsync(code, context.RequestAborted);
         if (room is null)
@@ -40,7 +40,10 @@ public static class LiveEndpoints
             loggers.CreateLogger("DiceRoller.Live"));
         context.Response.Headers.CacheControl = "no-cache, no-transform";
         context.Response.Headers["X-Accel-Buffering"] = "no";
-        return TypedResults.ServerSentEvents(session.RunAsync(context.RequestAborted));
+        // Streams end when the client goes or the app stops (so shutdown is not held up; pages reconnect elsewhere).
+        var ended = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lifetime.ApplicationStopping);
+        context.Response.RegisterForDispose(ended);
+        return TypedResults.ServerSentEvents(session.RunAsync(ended.Token));
     }
 
     private static long ParseSequence(string? text) =>

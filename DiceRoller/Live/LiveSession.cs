@@ -53,6 +53,10 @@ internal sealed class LiveSession(
         try
         {
             yield return new SseItem<string>("ok", "connected") { ReconnectionInterval = options.ReconnectDelay };
+
+            // A page that reconnects may have missed joins, leaves and DC changes: send the current state first.
+            yield return await RosterItemAsync(RoomEvent.PlayerJoinedType, ct);
+            yield return await DcItemAsync(ct);
             foreach (var item in await CatchUpAsync(ct))
             {
                 yield return item;
@@ -221,9 +225,7 @@ internal sealed class LiveSession(
                 return [await RosterItemAsync(roomEvent.Type == RoomEvent.PlayerJoinedType ? RoomEvent.PlayerJoinedType : RoomEvent.PlayerLeftType, ct)];
 
             case RoomEvent.DcUpdatedType:
-                _room = await store.GetAsync(_code, ct) ?? _room;
-                var dc = await RenderAsync(_DcStatus.Create(new DcModel(_room, me.PlayerId, formToken)));
-                return [new SseItem<string>(dc, RoomEvent.DcUpdatedType)];
+                return [await DcItemAsync(ct)];
 
             case RoomEvent.ModeChangedType when roomEvent.ModeChange is not null:
                 _room = await store.GetAsync(_code, ct) ?? _room;
@@ -268,8 +270,15 @@ internal sealed class LiveSession(
     private async Task<SseItem<string>> RosterItemAsync(string type, CancellationToken ct)
     {
         _room = await store.GetAsync(_code, ct) ?? _room;
-        var html = await RenderAsync(_Roster.Create(new RosterModel(_room, me.PlayerId, formToken)));
+        var html = await RenderAsync(_Roster.Create(new RosterModel(_room, me.PlayerId, formToken, roomOptions.MaxPlayers)));
         return new SseItem<string>(html, type);
+    }
+
+    private async Task<SseItem<string>> DcItemAsync(CancellationToken ct)
+    {
+        _room = await store.GetAsync(_code, ct) ?? _room;
+        var html = await RenderAsync(_DcStatus.Create(new DcModel(_room, me.PlayerId, formToken)));
+        return new SseItem<string>(html, RoomEvent.DcUpdatedType);
     }
 
     private async Task<SseItem<string>> NoticeAsync(string type, NoticeModel notice) =>

@@ -42,7 +42,7 @@ public sealed class ValkeyRoomEvents(IConnectionMultiplexer redis, RoomBroadcast
         {
             await redis.GetSubscriber().UnsubscribeAsync(ValkeyKeys.AllEvents, OnMessage);
         }
-        catch (RedisException ex)
+        catch (Exception ex) when (ex is RedisException or ObjectDisposedException)
         {
             logger.LogDebug(ex, "Could not unsubscribe from Valkey while stopping");
         }

@@ -7,6 +7,7 @@ namespace DiceRoller.Rooms;
 public sealed class RoomPages(IRoomStore store, IOptions<RoomOptions> options)
 {
     private readonly int _pageSize = options.Value.FeedPageSize;
+    private readonly int _maxPlayers = options.Value.MaxPlayers;
 
     public async Task<IResult> RoomPageAsync(HttpContext context, RoomSnapshot room, Player me, long? before = null,
         Func<RollFormModel, RollFormModel>? form = null, int statusCode = StatusCodes.Status200OK, RoomError? actionError = null)
@@ -19,7 +20,7 @@ public sealed class RoomPages(IRoomStore store, IOptions<RoomOptions> options)
         var token = HtmlResults.FormToken(context);
         var formModel = new RollFormModel(code, token, room.IsDm(me.PlayerId));
         var model = new RoomPageModel(room, me, page.Take(_pageSize).ToList(), page.Count > _pageSize, lastSequence, token,
-            form is null ? formModel : form(formModel)) { ActionError = actionError };
+            form is null ? formModel : form(formModel)) { ActionError = actionError, MaxPlayers = _maxPlayers };
         context.Response.Headers.CacheControl = "no-store";
         return Results.RazorSlice<RoomPage, RoomPageModel>(model, statusCode);
     }

@@ -27,7 +27,9 @@ public sealed record RoomPageModel(
     /// <summary>A refused DM or admin action (a plain form post) to show at the top of the page.</summary>
     public RoomError? ActionError { get; init; }
 
-    public RosterModel Roster => new(Room, Me.PlayerId, FormToken);
+    public int MaxPlayers { get; init; } = 8;
+
+    public RosterModel Roster => new(Room, Me.PlayerId, FormToken, MaxPlayers);
 
     public DcModel DcStatus => new(Room, Me.PlayerId, FormToken);
 
@@ -52,7 +54,7 @@ public sealed record RollEntryModel(Roll Roll, Viewer Viewer, bool OutOfBand = f
 }
 
 /// <summary>The player list as one viewer sees it (admins get kick buttons, an open room's creator promote buttons).</summary>
-public sealed record RosterModel(RoomSnapshot Room, string ViewerPlayerId, string? FormToken)
+public sealed record RosterModel(RoomSnapshot Room, string ViewerPlayerId, string? FormToken, int MaxPlayers)
 {
     public bool ViewerIsAdmin => Room.IsAdmin(ViewerPlayerId);
 
