@@ -1,0 +1,393 @@
+using System.Globalization;
+using System.Net;
+using AngleSharp.Dom;
+using AngleSharp.Html.Parser;
+using DiceRoller.Rooms;
+using DiceRoller.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace DiceRoller.Tests.Rooms;
+
+/// <summary>The room rules of DM-led and open rooms through the HTTP contract, on both stores.</summary>
+public abstract class GameRulesTests : AppTest
+{
+    private static readonly HtmlParser Parser = new();
+
+    protected static IElement Fragment(SseEvent e) =>
+        Parser.ParseFragment(e.Data, Parser.ParseDocument("").Body!).OfType<IElement>().First();
+
+    private static string PlayerIdOf(Page page, string name) =>
+        page.Document.QuerySelectorAll("#roster [data-player-id]").Single(li => li.QuerySelector(".font-medium")!.TextContent == name).GetAttribute("data-player-id")!;
+
+    /// <summary>A DM-led room with Dee as DM and Pat as a player.</summary>
+    private async Task<(string Code, Browser Dm, Browser Player)> DmRoomAsync()
+    {
+        var dm = App.NewBrowser("DmBrowser/1.0");
+        var player = App.NewBrowser("PlayerBrowser/1.0");
+        var code = await dm.CreateRoomAsync("Dee", "dm-led");
+        await player.JoinAsync(code, "Pat");
+        return (code, dm, player);
+    }
+
+    private static Task<Page> HiddenRollAsync(Browser dm, string code) =>
+        dm.HtmxPostAsync($"/rooms/{code}/rolls", ("dice", "1d20"), ("modifier", "3"), ("advantage", "none"), ("hidden", "true"));
+
+    [Fact]
+    public async Task Hidden_roll_shows_no_value_to_players_anywhere_but_the_dm_sees_it()
+    {
+        var (code, dm, player) = await DmRoomAsync();
+        using var _ = dm;
+        using var __ = player;
+        await using var playerStream = await SseReader.OpenAsync(player.Client, $"/rooms/{code}/events?after=0");
+
+        var rolled = await HiddenRollAsync(dm, code);
+        var dmRow = rolled.Document.QuerySelector("[data-roll-id]")!;
+        var live = Fragment((await playerStream.NextOfTypeAsync("roll", 1)).Single());
+        var reloaded = (await player.GetAsync($"/rooms/{code}")).FeedRolls.Single();
+        var dmReloaded = (await dm.GetAsync($"/rooms/{code}")).FeedRolls.Single();
+
+        Assert.Equal(HttpStatusCode.OK, rolled.Status);
+        Assert.NotNull(dmRow.GetAttribute("data-total"));
+        Assert.NotNull(dmReloaded.GetAttribute("data-total"));
+        Assert.NotNull(dmReloaded.QuerySelector("form[action$='/reveal']"));
+        foreach (var row in new[] { live, reloaded })
+        {
+            Assert.Equal("true", row.GetAttribute("data-hidden"));
+            Assert.Null(row.GetAttribute("data-total"));
+            Assert.Null(row.GetAttribute("data-dc-passed"));
+            Assert.Empty(row.QuerySelectorAll(".die, [data-total-value], a[data-permalink], form"));
+            Assert.Contains("Dee", row.TextContent, StringComparison.Ordinal);
+            Assert.Equal("1d20+3", row.QuerySelector("[data-formula]")!.TextContent);
+        }
+
+        var id = dmRow.GetAttribute("data-roll-id");
+        using var json = await player.Client.GetAsync($"/api/permalink/{id}");
+        Assert.Equal(HttpStatusCode.NotFound, json.StatusCode);
+        Assert.DoesNotContain("\"total\"", await json.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Reveal_replaces_the_roll_in_place_everywhere_and_opens_its_permalink()
+    {
+        var (code, dm, player) = await DmRoomAsync();
+        using var _ = dm;
+        using var __ = player;
+        var id = (await HiddenRollAsync(dm, code)).Document.QuerySelector("[data-roll-id]")!.GetAttribute("data-roll-id")!;
+        await using var playerStream = await SseReader.OpenAsync(player.Client, $"/rooms/{code}/events?after=1");
+
+        var revealed = await dm.HtmxPostAsync($"/rooms/{code}/rolls/{id}/reveal");
+        var live = Fragment((await playerStream.NextOfTypeAsync("roll-revealed", 1)).Single());
+
+        Assert.Equal(HttpStatusCode.OK, revealed.Status);
+        Assert.Equal(id, live.GetAttribute("data-roll-id"));
+        Assert.Equal($"outerHTML:[data-roll-id='{id}']", live.GetAttribute("hx-swap-oob"));
+        Assert.NotNull(live.GetAttribute("data-total"));
+        Assert.Single(live.QuerySelectorAll(".die"));
+        var row = (await player.GetAsync($"/rooms/{code}")).FeedRolls.Single();
+        Assert.Equal(live.GetAttribute("data-total"), row.GetAttribute("data-total"));
+        using var json = await player.Client.GetAsync($"/api/permalink/{id}");
+        Assert.Equal(HttpStatusCode.OK, json.StatusCode);
+
+        var again = await dm.HtmxPostAsync($"/rooms/{code}/rolls/{id}/reveal");
+        Assert.Equal(HttpStatusCode.Conflict, again.Status);
+        Assert.Equal("ROLL_NOT_HIDDEN", again.ErrorCode);
+    }
+
+    [Fact]
+    public async Task Reveal_is_refused_with_the_right_codes()
+    {
+        var (code, dm, player) = await DmRoomAsync();
+        using var _ = dm;
+        using var __ = player;
+        var hidden = (await HiddenRollAsync(dm, code)).Document.QuerySelector("[data-roll-id]")!.GetAttribute("data-roll-id")!;
+        var open = (await dm.RollAsync(code)).GetAttribute("data-roll-id")!;
+
+        var byPlayer = await player.HtmxPostAsync($"/rooms/{code}/rolls/{hidden}/reveal");
+        var unknown = await dm.HtmxPostAsync($"/rooms/{code}/rolls/{Guid.NewGuid()}/reveal");
+        var notHidden = await dm.HtmxPostAsync($"/rooms/{code}/rolls/{open}/reveal");
+        var plain = await player.PostAsync($"/rooms/{code}/rolls/{hidden}/reveal");
+
+        Assert.Equal((HttpStatusCode.Forbidden, "NOT_DM"), (byPlayer.Status, byPlayer.ErrorCode));
+        Assert.Equal((HttpStatusCode.NotFound, "ROLL_NOT_FOUND"), (unknown.Status, unknown.ErrorCode));
+        Assert.Equal((HttpStatusCode.Conflict, "ROLL_NOT_HIDDEN"), (notHidden.Status, notHidden.ErrorCode));
+        Assert.Equal((HttpStatusCode.Forbidden, "NOT_DM"), (plain.Status, plain.ErrorCode));
+        Assert.NotNull(plain.Document.QuerySelector("#feed"));
+        Assert.Null((await player.GetAsync($"/rooms/{code}")).FeedRolls.Single(r => r.GetAttribute("data-roll-id") == hidden).GetAttribute("data-total"));
+    }
+
+    [Fact]
+    public async Task A_player_in_a_dm_led_room_may_not_roll_hidden()
+    {
+        var (code, dm, player) = await DmRoomAsync();
+        using var _ = dm;
+        using var __ = player;
+
+        var page = await player.HtmxPostAsync($"/rooms/{code}/rolls", ("dice", "1d20"), ("hidden", "true"));
+
+        Assert.Equal((HttpStatusCode.Forbidden, "HIDDEN_NOT_ALLOWED"), (page.Status, page.ErrorCode));
+        Assert.Null((await player.GetAsync($"/rooms/{code}")).Document.QuerySelector("#roll-form input[name=hidden]"));
+    }
+
+    [Fact]
+    public async Task A_dc_marks_new_rolls_pass_or_fail_and_never_rewrites_past_ones()
+    {
+        var (code, dm, player) = await DmRoomAsync();
+        using var _ = dm;
+        using var __ = player;
+        var before = await player.RollAsync(code);
+        await using var stream = await SseReader.OpenAsync(player.Client, $"/rooms/{code}/events?after=1");
+        await stream.NextOfTypeAsync("dc-updated", 1); // the current state, sent on connect
+
+        var set = await dm.HtmxPostAsync($"/rooms/{code}/dc", ("dc", "15"));
+        var update = Fragment((await stream.NextOfTypeAsync("dc-updated", 1)).Single());
+        var rows = new List<IElement>();
+        for (var i = 0; i < 12; i++)
+        {
+            rows.Add(await player.RollAsync(code));
+        }
+
+        Assert.Equal(HttpStatusCode.OK, set.Status);
+        Assert.Equal("15", update.QuerySelector("#dc-status")!.GetAttribute("data-dc"));
+        Assert.Null(update.QuerySelector("form"));
+        Assert.All(rows, row =>
+        {
+            Assert.Equal("15", row.GetAttribute("data-dc"));
+            var passed = int.Parse(row.GetAttribute("data-total")!, CultureInfo.InvariantCulture) >= 15;
+            Assert.Equal(passed ? "true" : "false", row.GetAttribute("data-dc-passed"));
+        });
+        Assert.Null(before.GetAttribute("data-dc"));
+
+        await dm.HtmxPostAsync($"/rooms/{code}/dc", ("dc", "5"));
+        var page = await player.GetAsync($"/rooms/{code}");
+        Assert.Null(page.FeedRolls.Single(r => r.GetAttribute("data-sequence") == "1").GetAttribute("data-dc"));
+        Assert.All(page.FeedRolls.Where(r => r.GetAttribute("data-sequence") != "1"), r => Assert.Equal("15", r.GetAttribute("data-dc")));
+
+        var cleared = await dm.HtmxPostAsync($"/rooms/{code}/dc", ("dc", ""));
+        Assert.Equal(HttpStatusCode.OK, cleared.Status);
+        Assert.Null((await player.RollAsync(code)).GetAttribute("data-dc"));
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("31")]
+    [InlineData("abc")]
+    [InlineData("1.5")]
+    [InlineData("-3")]
+    public async Task An_out_of_range_dc_is_INVALID_DC_and_changes_nothing(string dc)
+    {
+        var (code, dm, player) = await DmRoomAsync();
+        using var _ = dm;
+        using var __ = player;
+        await dm.HtmxPostAsync($"/rooms/{code}/dc", ("dc", "12"));
+
+        var page = await dm.HtmxPostAsync($"/rooms/{code}/dc", ("dc", dc));
+        var plain = await dm.PostAsync($"/rooms/{code}/dc", ("dc", dc));
+
+        Assert.Equal(((HttpStatusCode)422, "INVALID_DC"), (page.Status, page.ErrorCode));
+        Assert.Equal(((HttpStatusCode)422, "INVALID_DC"), (plain.Status, plain.ErrorCode));
+        Assert.Equal("12", (await dm.GetAsync($"/rooms/{code}")).Document.QuerySelector("#dc-status")!.GetAttribute("data-dc"));
+    }
+
+    [Fact]
+    public async Task Only_the_dm_sets_the_dc()
+    {
+        var (code, dm, player) = await DmRoomAsync();
+        using var _ = dm;
+        using var __ = player;
+        using var open = App.NewBrowser();
+        var openRoom = await open.CreateRoomAsync("Olive");
+
+        var byPlayer = await player.HtmxPostAsync($"/rooms/{code}/dc", ("dc", "10"));
+        var inOpenRoom = await open.HtmxPostAsync($"/rooms/{openRoom}/dc", ("dc", "10"));
+
+        Assert.Equal((HttpStatusCode.Forbidden, "NOT_DM"), (byPlayer.Status, byPlayer.ErrorCode));
+        Assert.Equal((HttpStatusCode.Forbidden, "NOT_DM"), (inOpenRoom.Status, inOpenRoom.ErrorCode));
+        Assert.Equal("", (await player.GetAsync($"/rooms/{code}")).Document.QuerySelector("#dc-status")!.GetAttribute("data-dc"));
+    }
+
+    [Fact]
+    public async Task The_creator_promotes_an_open_room_and_the_history_keeps_a_marker()
+    {
+        using var alice = App.NewBrowser("A/1");
+        using var bob = App.NewBrowser("B/1");
+        var code = await alice.CreateRoomAsync("Alice");
+        await bob.JoinAsync(code, "Bob");
+        await alice.RollAsync(code);
+        await bob.RollAsync(code);
+        await using var stream = await SseReader.OpenAsync(bob.Client, $"/rooms/{code}/events?after=2");
+        var bobId = PlayerIdOf(await alice.GetAsync($"/rooms/{code}"), "Bob");
+
+        var promoted = await alice.HtmxPostAsync($"/rooms/{code}/promote", ("player_id", bobId));
+        var changed = Fragment((await stream.NextOfTypeAsync("mode-changed", 1)).Single());
+        await bob.RollAsync(code);
+
+        Assert.Equal(HttpStatusCode.OK, promoted.Status);
+        Assert.Equal("2", changed.GetAttribute("data-after-sequence"));
+        var page = await bob.GetAsync($"/rooms/{code}");
+        Assert.Equal("dm-led", page.Document.QuerySelector("[data-room-mode]")!.GetAttribute("data-room-mode"));
+        var feed = page.Document.QuerySelectorAll("#feed > li").ToList();
+        var marker = feed.FindIndex(li => li.HasAttribute("data-mode-change"));
+        Assert.Equal(["3", null, "2", "1"], feed.Select(li => li.GetAttribute("data-sequence")));
+        Assert.Equal(1, marker);
+        Assert.NotNull(page.Document.QuerySelector("#roll-form input[name=hidden]"));
+        Assert.Null((await alice.GetAsync($"/rooms/{code}")).Document.QuerySelector("#roll-form input[name=hidden]"));
+        var store = App.Services.GetRequiredService<IRoomStore>();
+        var room = (await store.GetAsync(code))!;
+        Assert.Equal(1800, room.Room.TtlSeconds);
+        Assert.Equal(bobId, Assert.Single(room.ModeChanges).DmPlayerId);
+
+        var again = await alice.HtmxPostAsync($"/rooms/{code}/promote", ("player_id", bobId));
+        Assert.Equal((HttpStatusCode.Conflict, "ALREADY_DM_LED"), (again.Status, again.ErrorCode));
+    }
+
+    [Fact]
+    public async Task Promotion_is_refused_with_the_right_codes()
+    {
+        using var alice = App.NewBrowser("A/1");
+        using var bob = App.NewBrowser("B/1");
+        var code = await alice.CreateRoomAsync("Alice");
+        await bob.JoinAsync(code, "Bob");
+        var bobId = PlayerIdOf(await alice.GetAsync($"/rooms/{code}"), "Bob");
+
+        var byPlayer = await bob.HtmxPostAsync($"/rooms/{code}/promote", ("player_id", bobId));
+        var unknown = await alice.HtmxPostAsync($"/rooms/{code}/promote", ("player_id", Guid.NewGuid().ToString()));
+        var missing = await alice.HtmxPostAsync($"/rooms/{code}/promote");
+
+        Assert.Equal((HttpStatusCode.Forbidden, "NOT_ROOM_CREATOR"), (byPlayer.Status, byPlayer.ErrorCode));
+        Assert.Equal((HttpStatusCode.NotFound, "PLAYER_NOT_FOUND"), (unknown.Status, unknown.ErrorCode));
+        Assert.Equal((HttpStatusCode.NotFound, "PLAYER_NOT_FOUND"), (missing.Status, missing.ErrorCode));
+        Assert.Equal("open", (await alice.GetAsync($"/rooms/{code}")).Document.QuerySelector("[data-room-mode]")!.GetAttribute("data-room-mode"));
+    }
+
+    [Fact]
+    public async Task A_kicked_player_is_told_their_stream_ends_others_see_them_go_and_they_cannot_rejoin()
+    {
+        var (code, dm, player) = await DmRoomAsync();
+        using var _ = dm;
+        using var __ = player;
+        using var third = App.NewBrowser("Third/1");
+        await third.JoinAsync(code, "Tia");
+        var patId = PlayerIdOf(await dm.GetAsync($"/rooms/{code}"), "Pat");
+        await using var patStream = await SseReader.OpenAsync(player.Client, $"/rooms/{code}/events?after=0");
+        await using var tiaStream = await SseReader.OpenAsync(third.Client, $"/rooms/{code}/events?after=0");
+        await patStream.NextAsync();
+        await tiaStream.NextAsync();
+
+        var kicked = await dm.HtmxPostAsync($"/rooms/{code}/kick", ("player_id", patId));
+        var notice = Fragment((await patStream.NextOfTypeAsync("player-kicked", 1)).Single());
+        IElement roster;
+        do
+        {
+            roster = Fragment((await tiaStream.NextOfTypeAsync("player-left", 1)).Single());
+        }
+        while (roster.QuerySelector($"[data-player-id='{patId}']") is not null);
+
+        Assert.Equal(HttpStatusCode.OK, kicked.Status);
+        Assert.Equal("player-kicked", notice.GetAttribute("data-notice"));
+        await Assert.ThrowsAsync<EndOfStreamException>(() => patStream.NextAsync(TimeSpan.FromSeconds(5)));
+        Assert.Equal(["Dee", "Tia"], roster.QuerySelectorAll("[data-player-id] .font-medium").Select(e => e.TextContent));
+
+        var again = await player.PostAsync("/join", ("room_code", code), ("player_name", "Pat Again"));
+        Assert.Equal((HttpStatusCode.Forbidden, "KICKED"), (again.Status, again.ErrorCode));
+        using var sameMachine = App.NewBrowser("PlayerBrowser/1.0");
+        var fresh = await sameMachine.PostAsync("/join", ("room_code", code), ("player_name", "Someone"));
+        Assert.Equal((HttpStatusCode.Forbidden, "KICKED"), (fresh.Status, fresh.ErrorCode));
+        var roll = await player.HtmxPostAsync($"/rooms/{code}/rolls", ("dice", "1d20"));
+        Assert.Equal((HttpStatusCode.Forbidden, "KICKED"), (roll.Status, roll.ErrorCode));
+    }
+
+    [Fact]
+    public async Task Kicking_is_refused_with_the_right_codes()
+    {
+        var (code, dm, player) = await DmRoomAsync();
+        using var _ = dm;
+        using var __ = player;
+        var page = await dm.GetAsync($"/rooms/{code}");
+        var (deeId, patId) = (PlayerIdOf(page, "Dee"), PlayerIdOf(page, "Pat"));
+
+        var byPlayer = await player.HtmxPostAsync($"/rooms/{code}/kick", ("player_id", deeId));
+        var self = await dm.HtmxPostAsync($"/rooms/{code}/kick", ("player_id", deeId));
+        var unknown = await dm.HtmxPostAsync($"/rooms/{code}/kick", ("player_id", Guid.NewGuid().ToString()));
+
+        Assert.Equal((HttpStatusCode.Forbidden, "NOT_ADMIN"), (byPlayer.Status, byPlayer.ErrorCode));
+        Assert.Equal(((HttpStatusCode)422, "CANNOT_KICK_SELF"), (self.Status, self.ErrorCode));
+        Assert.Equal((HttpStatusCode.NotFound, "PLAYER_NOT_FOUND"), (unknown.Status, unknown.ErrorCode));
+        Assert.Equal(2, (await dm.GetAsync($"/rooms/{code}")).Document.QuerySelectorAll("#roster [data-player-id]").Length);
+        Assert.NotNull((await dm.GetAsync($"/rooms/{code}")).Document.QuerySelector($"#roster form[action$='/kick'] input[value='{patId}']"));
+        Assert.Null((await player.GetAsync($"/rooms/{code}")).Document.QuerySelector("#roster form[action$='/kick']"));
+    }
+
+    [Fact]
+    public async Task The_creator_of_an_open_room_is_its_admin()
+    {
+        using var alice = App.NewBrowser("A/1");
+        using var bob = App.NewBrowser("B/1");
+        var code = await alice.CreateRoomAsync("Alice");
+        await bob.JoinAsync(code, "Bob");
+        var page = await alice.GetAsync($"/rooms/{code}");
+
+        var kicked = await alice.HtmxPostAsync($"/rooms/{code}/kick", ("player_id", PlayerIdOf(page, "Bob")));
+        Assert.Equal(HttpStatusCode.OK, kicked.Status);
+        Assert.Single((await alice.GetAsync($"/rooms/{code}")).Document.QuerySelectorAll("#roster [data-player-id]"));
+    }
+
+    [Fact]
+    public async Task The_creator_closes_the_room_everyone_is_told_and_the_code_stops_working()
+    {
+        var (code, dm, player) = await DmRoomAsync();
+        using var _ = dm;
+        using var __ = player;
+        await using var stream = await SseReader.OpenAsync(player.Client, $"/rooms/{code}/events?after=0");
+        await stream.NextAsync();
+
+        var byPlayer = await player.HtmxPostAsync($"/rooms/{code}/close");
+        Assert.Equal((HttpStatusCode.Forbidden, "NOT_ROOM_CREATOR"), (byPlayer.Status, byPlayer.ErrorCode));
+        var closed = await dm.PostAsync($"/rooms/{code}/close");
+        var notice = Fragment((await stream.NextOfTypeAsync("room-closed", 1)).Single());
+
+        Assert.Equal(HttpStatusCode.SeeOther, closed.Status);
+        Assert.Equal("creator_closed", notice.GetAttribute("data-reason"));
+        await Assert.ThrowsAsync<EndOfStreamException>(() => stream.NextAsync(TimeSpan.FromSeconds(5)));
+        Assert.Equal(HttpStatusCode.NotFound, (await player.GetAsync($"/rooms/{code}")).Status);
+        using var late = App.NewBrowser("Late/1");
+        var join = await late.PostAsync("/join", ("room_code", code), ("player_name", "Late"));
+        Assert.Equal((HttpStatusCode.NotFound, "ROOM_NOT_FOUND"), (join.Status, join.ErrorCode));
+    }
+
+    [Fact]
+    public async Task The_roster_shows_who_has_the_room_open_live()
+    {
+        using var alice = App.NewBrowser("A/1");
+        using var bob = App.NewBrowser("B/1");
+        var code = await alice.CreateRoomAsync("Alice");
+        await bob.JoinAsync(code, "Bob");
+        await using var aliceStream = await SseReader.OpenAsync(alice.Client, $"/rooms/{code}/events?after=0");
+        await aliceStream.NextAsync();
+
+        var bobStream = await SseReader.OpenAsync(bob.Client, $"/rooms/{code}/events?after=0");
+        IElement roster;
+        do
+        {
+            roster = Fragment((await aliceStream.NextOfTypeAsync("player-joined", 1)).Single());
+        }
+        while (roster.QuerySelectorAll("[data-connected=true]").Length < 2);
+        await bobStream.NextAsync();
+        await bobStream.DisposeAsync();
+        do
+        {
+            roster = Fragment((await aliceStream.NextOfTypeAsync("player-left", 1)).Single());
+        }
+        while (roster.QuerySelectorAll("[data-connected=true]").Length > 1);
+
+        Assert.Equal("false", roster.QuerySelectorAll("[data-player-id]")[1].GetAttribute("data-connected"));
+        Assert.Contains("offline", roster.QuerySelectorAll("[data-player-id]")[1].TextContent, StringComparison.Ordinal);
+    }
+}
+
+public sealed class GameRulesEmbeddedTests : GameRulesTests;
+
+[Collection(ValkeyCollection.Name)]
+public sealed class GameRulesValkeyTests(ValkeyServer valkey) : GameRulesTests
+{
+    protected override string? ValkeyConnection => valkey.ConnectionString;
+}
