@@ -44,6 +44,26 @@ public sealed class AppFactory : WebApplicationFactory<Program>
     /// <summary>Set to replace the OS random source (only where a test needs known dice).</summary>
     public IRandomSource? Random { get; init; }
 
+    /// <summary>
+    /// The client address every request of this app appears to come from (the test server has none): one per
+    /// factory, so per-address rate limits of apps sharing one Valkey do not count each other's requests.
+    /// </summary>
+    public System.Net.IPAddress ClientAddress { get; } = new([10, (byte)System.Security.Cryptography.RandomNumberGenerator.GetInt32(256),
+        (byte)System.Security.Cryptography.RandomNumberGenerator.GetInt32(256), (byte)System.Security.Cryptography.RandomNumberGenerator.GetInt32(1, 255)]);
+
+    private sealed class ClientAddressFilter(System.Net.IPAddress address) : Microsoft.AspNetCore.Hosting.IStartupFilter
+    {
+        public Action<Microsoft.AspNetCore.Builder.IApplicationBuilder> Configure(Action<Microsoft.AspNetCore.Builder.IApplicationBuilder> next) => app =>
+        {
+            app.Use(nextMiddleware => context =>
+            {
+                context.Connection.RemoteIpAddress ??= address;
+                return nextMiddleware(context);
+            });
+            next(app);
+        };
+    }
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
@@ -54,6 +74,7 @@ public sealed class AppFactory : WebApplicationFactory<Program>
 
         builder.ConfigureTestServices(services =>
         {
+            services.AddSingleton<Microsoft.AspNetCore.Hosting.IStartupFilter>(new ClientAddressFilter(ClientAddress));
             if (Clock is not null)
             {
                 services.RemoveAll<TimeProvider>();

@@ -1,0 +1,174 @@
+using System.Net;
+using AngleSharp.Dom;
+using AngleSharp.Html.Parser;
+using DiceRoller.Tests.Infrastructure;
+using Microsoft.Extensions.Time.Testing;
+
+namespace DiceRoller.Tests.Rooms;
+
+/// <summary>Rate limits (on both stores) and the room's time-to-live, warnings and expiry (driven by a fake clock).</summary>
+public abstract class RateLimitTests : AppTest
+{
+    protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>
+    {
+        ["Rooms:RollLimit"] = "10",
+        ["Rooms:RollWindow"] = "00:00:10",
+        ["Rooms:CreateLimit"] = "1",
+        ["Rooms:CreateWindow"] = "00:05:00",
+        ["Rooms:JoinLimit"] = "3",
+        ["Rooms:JoinWindow"] = "00:01:00",
+    };
+
+    [Fact]
+    public async Task The_eleventh_roll_in_ten_seconds_is_RATE_LIMIT_429_and_says_when_to_retry()
+    {
+        using var alice = App.NewBrowser();
+        var code = await alice.CreateRoomAsync();
+        for (var i = 0; i < 10; i++)
+        {
+            await alice.RollAsync(code);
+        }
+
+        var refused = await alice.HtmxPostAsync($"/rooms/{code}/rolls", ("dice", "1d20"));
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused.Status);
+        Assert.Equal("RATE_LIMIT", refused.ErrorCode);
+        Assert.Matches(@"Try again in \d+ s", refused.ErrorText);
+        Assert.Equal(10, (await alice.GetAsync($"/rooms/{code}")).FeedRolls.Count);
+    }
+
+    [Fact]
+    public async Task A_second_room_from_the_same_address_within_five_minutes_is_RATE_LIMIT()
+    {
+        using var alice = App.NewBrowser();
+        await alice.CreateRoomAsync();
+
+        var second = await alice.PostAsync("/rooms", ("player_name", "Alice"), ("mode", "open"));
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, second.Status);
+        Assert.Equal("RATE_LIMIT", second.ErrorCode);
+        Assert.Contains("5 minutes", second.ErrorText, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Guessing_room_codes_is_slowed_down()
+    {
+        using var guesser = App.NewBrowser();
+        var codes = new List<string?>();
+        for (var i = 0; i < 4; i++)
+        {
+            codes.Add((await guesser.PostAsync("/join", ("room_code", $"GUESS-000{i}"), ("player_name", "Eve"))).ErrorCode);
+        }
+
+        Assert.Equal(["ROOM_NOT_FOUND", "ROOM_NOT_FOUND", "ROOM_NOT_FOUND", "RATE_LIMIT"], codes);
+    }
+}
+
+public sealed class RateLimitEmbeddedTests : RateLimitTests;
+
+[Collection(ValkeyCollection.Name)]
+public sealed class RateLimitValkeyTests(ValkeyServer valkey) : RateLimitTests
+{
+    protected override string? ValkeyConnection => valkey.ConnectionString;
+}
+
+public sealed class RoomLifecycleTests : IAsyncLifetime
+{
+    private static readonly HtmlParser Parser = new();
+    private readonly FakeTimeProvider _clock = new(DateTimeOffset.UtcNow);
+    private AppFactory _app = null!;
+
+    public Task InitializeAsync()
+    {
+        _app = new AppFactory(settings: new Dictionary<string, string?>
+        {
+            ["Live:HeartbeatInterval"] = "00:00:15",
+            ["Rooms:DmLedRoomTtl"] = "00:30:00",
+            ["Rooms:OpenRoomTtl"] = "05:00:00",
+        })
+        { Clock = _clock };
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync() => await _app.DisposeAsync();
+
+    private static IElement Fragment(SseEvent e) => Parser.ParseFragment(e.Data, Parser.ParseDocument("").Body!).OfType<IElement>().First();
+
+    /// <summary>Moves the fake clock forward in small steps, so timers due on the way fire in order.</summary>
+    private async Task AdvanceAsync(TimeSpan by)
+    {
+        var step = TimeSpan.FromTicks(Math.Max(TimeSpan.FromSeconds(5).Ticks, by.Ticks / 100));
+        for (var moved = TimeSpan.Zero; moved < by; moved += step)
+        {
+            _clock.Advance(by - moved < step ? by - moved : step);
+            await Task.Delay(5);
+        }
+    }
+
+    [Fact]
+    public async Task A_quiet_dm_led_room_warns_at_180_and_30_seconds_then_closes_as_expired()
+    {
+        using var dm = _app.NewBrowser();
+        var code = await dm.CreateRoomAsync("Dee", "dm-led");
+        await using var stream = await SseReader.OpenAsync(dm.Client, $"/rooms/{code}/events?after=0");
+        await stream.NextAsync();
+
+        await AdvanceAsync(TimeSpan.FromSeconds(1800 - 180));
+        var first = Fragment((await stream.NextOfTypeAsync("room-expiring", 1)).Single());
+        await AdvanceAsync(TimeSpan.FromSeconds(150));
+        var second = Fragment((await stream.NextOfTypeAsync("room-expiring", 1)).Single());
+        await AdvanceAsync(TimeSpan.FromSeconds(31));
+        var closed = Fragment((await stream.NextOfTypeAsync("room-closed", 1)).Single());
+
+        Assert.Equal("180", first.GetAttribute("data-seconds-remaining"));
+        Assert.Equal("30", second.GetAttribute("data-seconds-remaining"));
+        Assert.Equal("expired", closed.GetAttribute("data-reason"));
+        await Assert.ThrowsAsync<EndOfStreamException>(() => stream.NextAsync(TimeSpan.FromSeconds(5)));
+        using var late = _app.NewBrowser();
+        var join = await late.PostAsync("/join", ("room_code", code), ("player_name", "Late"));
+        Assert.Equal("ROOM_NOT_FOUND", join.ErrorCode);
+    }
+
+    [Fact]
+    public async Task Activity_pushes_expiry_back_and_an_open_room_lives_five_hours()
+    {
+        using var alice = _app.NewBrowser();
+        var code = await alice.CreateRoomAsync("Alice", "open");
+        await AdvanceAsync(TimeSpan.FromHours(4));
+        await alice.RollAsync(code);
+        await AdvanceAsync(TimeSpan.FromHours(4));
+
+        Assert.Equal(HttpStatusCode.OK, (await alice.GetAsync($"/rooms/{code}")).Status);
+        Assert.NotNull((await alice.GetAsync($"/rooms/{code}")).Document.QuerySelector("#feed"));
+        await AdvanceAsync(TimeSpan.FromHours(1) + TimeSpan.FromSeconds(1));
+        Assert.Equal(HttpStatusCode.NotFound, (await alice.GetAsync($"/rooms/{code}")).Status);
+    }
+
+    [Fact]
+    public async Task A_dm_who_reconnects_keeps_the_role()
+    {
+        using var dm = _app.NewBrowser("Dm/1");
+        using var player = _app.NewBrowser("P/1");
+        var code = await dm.CreateRoomAsync("Dee", "dm-led");
+        await player.JoinAsync(code, "Pat");
+        await using var playerStream = await SseReader.OpenAsync(player.Client, $"/rooms/{code}/events?after=0");
+        await playerStream.NextAsync();
+        var dmStream = await SseReader.OpenAsync(dm.Client, $"/rooms/{code}/events?after=0");
+        await dmStream.NextAsync();
+
+        await dmStream.DisposeAsync();
+        IElement roster;
+        do
+        {
+            roster = Fragment((await playerStream.NextOfTypeAsync("player-left", 1)).Single());
+        }
+        while (roster.QuerySelector("[data-connected=true] .badge") is { TextContent: "DM" } || roster.QuerySelectorAll("[data-connected=false]").Length == 0);
+
+        Assert.Contains("reconnecting", roster.QuerySelectorAll("[data-player-id]")[0].TextContent, StringComparison.Ordinal);
+        await AdvanceAsync(TimeSpan.FromSeconds(45));
+        await using var back = await SseReader.OpenAsync(dm.Client, $"/rooms/{code}/events?after=0");
+        var hidden = await dm.HtmxPostAsync($"/rooms/{code}/rolls", ("dice", "1d20"), ("hidden", "true"));
+        Assert.Equal(HttpStatusCode.OK, hidden.Status);
+        Assert.NotNull((await dm.GetAsync($"/rooms/{code}")).Document.QuerySelector("#dc-panel form"));
+    }
+}
