@@ -6,7 +6,8 @@ namespace DiceRoller.Storage;
 
 /// <summary>
 /// The embedded default: rooms in this process's memory, with the same rules as the Valkey store
-/// (atomic appends, sequence numbers, history limit, time-to-live refreshed on activity).
+/// (atomic appends, sequence numbers, history limit, time-to-live refreshed on activity). Each room has
+/// one lock; every operation runs under it.
 /// </summary>
 public sealed class InMemoryRoomStore(TimeProvider time, IOptions<RoomOptions> options) : IRoomStore
 {
@@ -26,6 +27,8 @@ public sealed class InMemoryRoomStore(TimeProvider time, IOptions<RoomOptions> o
         public DateTimeOffset ExpiresAt { get; set; }
     }
 
+    private long Now => time.GetUtcNow().ToUnixTimeMilliseconds();
+
     public Task<bool> TryCreateAsync(Room room, Player creator, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(room);
@@ -44,66 +47,46 @@ public sealed class InMemoryRoomStore(TimeProvider time, IOptions<RoomOptions> o
         }
     }
 
-    public Task<RoomSnapshot?> GetAsync(string code, CancellationToken cancellationToken = default)
-    {
-        var data = Live(code);
-        if (data is null)
+    public Task<RoomSnapshot?> GetAsync(string code, CancellationToken cancellationToken = default) =>
+        Locked<RoomSnapshot?>(code, null, data =>
         {
-            return Task.FromResult<RoomSnapshot?>(null);
-        }
-
-        lock (data.Gate)
-        {
-            var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+            var now = Now;
             var connected = data.Presence.Values.Where(p => p.ExpiresAt > now)
                 .GroupBy(p => p.PlayerId).ToDictionary(g => g.Key, g => g.Max(p => p.ExpiresAt), StringComparer.Ordinal);
-            return Task.FromResult<RoomSnapshot?>(new RoomSnapshot(data.Room, [.. data.Players], [.. data.ModeChanges],
-                new HashSet<string>(data.Kicked, StringComparer.Ordinal), connected));
-        }
-    }
+            return new RoomSnapshot(data.Room, [.. data.Players], [.. data.ModeChanges],
+                new HashSet<string>(data.Kicked, StringComparer.Ordinal), connected);
+        });
 
     public Task<JoinOutcome> AddPlayerAsync(string code, Player player, int maxPlayers, long now, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(player);
-        var data = Live(code);
-        if (data is null)
-        {
-            return Task.FromResult(JoinOutcome.RoomNotFound);
-        }
-
-        lock (data.Gate)
+        return Locked(code, JoinOutcome.RoomNotFound, data =>
         {
             if (data.Kicked.Contains(player.SessionHash) || data.Kicked.Contains(player.PlayerId))
             {
-                return Task.FromResult(JoinOutcome.Kicked);
+                return JoinOutcome.Kicked;
             }
 
             if (data.Players.Count >= maxPlayers)
             {
-                return Task.FromResult(JoinOutcome.RoomFull);
+                return JoinOutcome.RoomFull;
             }
 
             if (data.Players.Exists(p => string.Equals(p.Name, player.Name, StringComparison.OrdinalIgnoreCase)))
             {
-                return Task.FromResult(JoinOutcome.NameTaken);
+                return JoinOutcome.NameTaken;
             }
 
             data.Players.Add(player);
             Touch(data, now);
-            return Task.FromResult(JoinOutcome.Joined);
-        }
+            return JoinOutcome.Joined;
+        });
     }
 
     public Task<Roll?> AppendRollAsync(Roll roll, long now, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(roll);
-        var data = Live(roll.RoomCode);
-        if (data is null)
-        {
-            return Task.FromResult<Roll?>(null);
-        }
-
-        lock (data.Gate)
+        return Locked<Roll?>(roll.RoomCode, null, data =>
         {
             data.Sequence++;
             var stored = roll with { Sequence = data.Sequence };
@@ -114,60 +97,26 @@ public sealed class InMemoryRoomStore(TimeProvider time, IOptions<RoomOptions> o
             }
 
             Touch(data, now);
-            return Task.FromResult<Roll?>(stored);
-        }
+            return stored;
+        });
     }
 
-    public Task<IReadOnlyList<Roll>> GetRollsAfterAsync(string code, long afterSequence, int limit, CancellationToken cancellationToken = default)
-    {
-        var data = Live(code);
-        if (data is null)
-        {
-            return Task.FromResult<IReadOnlyList<Roll>>([]);
-        }
+    public Task<IReadOnlyList<Roll>> GetRollsAfterAsync(string code, long afterSequence, int limit, CancellationToken cancellationToken = default) =>
+        Locked<IReadOnlyList<Roll>>(code, [], data => data.Rolls.Where(r => r.Sequence > afterSequence).Take(limit).ToList());
 
-        lock (data.Gate)
-        {
-            return Task.FromResult<IReadOnlyList<Roll>>(data.Rolls.Where(r => r.Sequence > afterSequence).Take(limit).ToList());
-        }
-    }
+    public Task<IReadOnlyList<Roll>> GetRollsBeforeAsync(string code, long beforeSequence, int limit, CancellationToken cancellationToken = default) =>
+        Locked<IReadOnlyList<Roll>>(code, [], data => data.Rolls.Where(r => r.Sequence < beforeSequence).Reverse().Take(limit).ToList());
 
-    public Task<IReadOnlyList<Roll>> GetRollsBeforeAsync(string code, long beforeSequence, int limit, CancellationToken cancellationToken = default)
-    {
-        var data = Live(code);
-        if (data is null)
-        {
-            return Task.FromResult<IReadOnlyList<Roll>>([]);
-        }
-
-        lock (data.Gate)
-        {
-            return Task.FromResult<IReadOnlyList<Roll>>(
-                data.Rolls.Where(r => r.Sequence < beforeSequence).Reverse().Take(limit).ToList());
-        }
-    }
-
-    public Task<Roll?> GetRollAsync(string code, string rollId, CancellationToken cancellationToken = default)
-    {
-        var data = Live(code);
-        if (data is null)
-        {
-            return Task.FromResult<Roll?>(null);
-        }
-
-        lock (data.Gate)
-        {
-            return Task.FromResult(data.Rolls.Find(r => r.RollId == rollId));
-        }
-    }
+    public Task<Roll?> GetRollAsync(string code, string rollId, CancellationToken cancellationToken = default) =>
+        Locked(code, null, data => data.Rolls.Find(r => r.RollId == rollId));
 
     public Task<bool> ReplaceRollAsync(Roll current, Roll updated, long now, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(current);
         ArgumentNullException.ThrowIfNull(updated);
-        return WithRoom(current.RoomCode, now, data =>
+        return Changed(current.RoomCode, now, data =>
         {
-            var index = data.Rolls.FindIndex(r => ReferenceEquals(r, current) || (r.RollId == current.RollId && r.Sequence == current.Sequence && r.Revealed == current.Revealed));
+            var index = data.Rolls.FindIndex(r => r.RollId == current.RollId && r.Sequence == current.Sequence && r.Revealed == current.Revealed);
             if (index < 0 || updated.Sequence != current.Sequence)
             {
                 return false;
@@ -179,7 +128,7 @@ public sealed class InMemoryRoomStore(TimeProvider time, IOptions<RoomOptions> o
     }
 
     public Task<bool> SetDcAsync(string code, int? dc, long now, CancellationToken cancellationToken = default) =>
-        WithRoom(code, now, data =>
+        Changed(code, now, data =>
         {
             data.Room = data.Room with { Dc = dc };
             return true;
@@ -188,35 +137,29 @@ public sealed class InMemoryRoomStore(TimeProvider time, IOptions<RoomOptions> o
     public Task<PromoteOutcome> PromoteAsync(string code, ModeChange change, int ttlSeconds, long now, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(change);
-        var data = Live(code);
-        if (data is null)
-        {
-            return Task.FromResult(PromoteOutcome.RoomNotFound);
-        }
-
-        lock (data.Gate)
+        return Locked(code, PromoteOutcome.RoomNotFound, data =>
         {
             if (data.Room.Mode == RoomMode.DmLed)
             {
-                return Task.FromResult(PromoteOutcome.AlreadyDmLed);
+                return PromoteOutcome.AlreadyDmLed;
             }
 
             if (!data.Players.Exists(p => p.PlayerId == change.DmPlayerId))
             {
-                return Task.FromResult(PromoteOutcome.PlayerNotFound);
+                return PromoteOutcome.PlayerNotFound;
             }
 
             data.Room = data.Room with { Mode = RoomMode.DmLed, DmPlayerId = change.DmPlayerId, TtlSeconds = ttlSeconds };
             data.ModeChanges.Add(change with { AfterSequence = data.Sequence });
             Touch(data, now);
-            return Task.FromResult(PromoteOutcome.Promoted);
-        }
+            return PromoteOutcome.Promoted;
+        });
     }
 
     public Task<bool> KickAsync(string code, Player player, long now, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(player);
-        return WithRoom(code, now, data =>
+        return Changed(code, now, data =>
         {
             if (data.Players.RemoveAll(p => p.PlayerId == player.PlayerId) == 0)
             {
@@ -240,47 +183,40 @@ public sealed class InMemoryRoomStore(TimeProvider time, IOptions<RoomOptions> o
         return Task.CompletedTask;
     }
 
-    public Task SetPresenceAsync(string code, string playerId, string streamId, long expiresAt, CancellationToken cancellationToken = default)
-    {
-        var data = Live(code);
-        if (data is not null)
+    public Task SetPresenceAsync(string code, string playerId, string streamId, long expiresAt, CancellationToken cancellationToken = default) =>
+        Locked(code, false, data =>
         {
-            lock (data.Gate)
-            {
-                data.Presence[streamId] = (playerId, expiresAt);
-            }
-        }
+            data.Presence[streamId] = (playerId, expiresAt);
+            return true;
+        });
 
-        return Task.CompletedTask;
-    }
-
-    public Task<bool> RemovePresenceAsync(string code, string playerId, string streamId, long now, CancellationToken cancellationToken = default)
-    {
-        var data = Live(code);
-        if (data is null)
-        {
-            return Task.FromResult(false);
-        }
-
-        lock (data.Gate)
+    public Task<bool> RemovePresenceAsync(string code, string playerId, string streamId, long now, CancellationToken cancellationToken = default) =>
+        Locked(code, false, data =>
         {
             data.Presence.Remove(streamId);
-            return Task.FromResult(data.Presence.Values.Any(p => p.PlayerId == playerId && p.ExpiresAt > now));
-        }
-    }
+            return data.Presence.Values.Any(p => p.PlayerId == playerId && p.ExpiresAt > now);
+        });
 
     public Task<bool> PingAsync(CancellationToken cancellationToken = default) => Task.FromResult(true);
 
-    /// <summary>Runs <paramref name="change"/> under the room's lock and refreshes its TTL when it reports a change.</summary>
-    private Task<bool> WithRoom(string code, long now, Func<RoomData, bool> change)
+    /// <summary>Runs <paramref name="body"/> under the room's lock; <paramref name="missing"/> when there is no live room.</summary>
+    private Task<T> Locked<T>(string code, T missing, Func<RoomData, T> body)
     {
         var data = Live(code);
         if (data is null)
         {
-            return Task.FromResult(false);
+            return Task.FromResult(missing);
         }
 
         lock (data.Gate)
+        {
+            return Task.FromResult(body(data));
+        }
+    }
+
+    /// <summary>Like <see cref="Locked{T}"/>, and refreshes the room's TTL when <paramref name="change"/> reports a change.</summary>
+    private Task<bool> Changed(string code, long now, Func<RoomData, bool> change) =>
+        Locked(code, false, data =>
         {
             var changed = change(data);
             if (changed)
@@ -288,9 +224,8 @@ public sealed class InMemoryRoomStore(TimeProvider time, IOptions<RoomOptions> o
                 Touch(data, now);
             }
 
-            return Task.FromResult(changed);
-        }
-    }
+            return changed;
+        });
 
     private void Touch(RoomData data, long now)
     {
