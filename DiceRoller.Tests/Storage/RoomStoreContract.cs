@@ -183,5 +183,96 @@ public abstract class RoomStoreContract
     }
 
     [Fact]
+    public async Task Two_concurrent_promotions_make_exactly_one_dm_and_record_one_mode_change()
+    {
+        var (room, creator) = await CreateRoomAsync();
+        var bob = NewPlayer("Bob");
+        await Store.AddPlayerAsync(room.Code, bob, 8, Now);
+        await Store.AppendRollAsync(NewRoll(room.Code, creator), Now);
+
+        var outcomes = await Task.WhenAll(
+            Store.PromoteAsync(room.Code, new ModeChange(Now, RoomMode.Open, RoomMode.DmLed, bob.PlayerId, creator.PlayerId, 0), 1800, Now),
+            Store.PromoteAsync(room.Code, new ModeChange(Now, RoomMode.Open, RoomMode.DmLed, creator.PlayerId, creator.PlayerId, 0), 1800, Now));
+
+        Assert.Single(outcomes, o => o == PromoteOutcome.Promoted);
+        Assert.Single(outcomes, o => o == PromoteOutcome.AlreadyDmLed);
+        var snapshot = (await Store.GetAsync(room.Code))!;
+        Assert.Equal(RoomMode.DmLed, snapshot.Room.Mode);
+        Assert.Equal(1800, snapshot.Room.TtlSeconds);
+        var change = Assert.Single(snapshot.ModeChanges);
+        Assert.Equal(snapshot.Room.DmPlayerId, change.DmPlayerId);
+        Assert.Equal(1, change.AfterSequence);
+        Assert.Equal(PromoteOutcome.RoomNotFound, await Store.PromoteAsync(UniqueCode(), change, 1800, Now));
+    }
+
+    [Fact]
+    public async Task A_kicked_player_is_gone_and_neither_their_id_nor_their_session_may_join_again()
+    {
+        var (room, _) = await CreateRoomAsync();
+        var bob = NewPlayer("Bob") with { SessionHash = "bobs-machine" };
+        await Store.AddPlayerAsync(room.Code, bob, 8, Now);
+
+        Assert.True(await Store.KickAsync(room.Code, bob, Now));
+        Assert.False(await Store.KickAsync(room.Code, bob, Now));
+
+        var snapshot = (await Store.GetAsync(room.Code))!;
+        Assert.DoesNotContain(snapshot.Players, p => p.PlayerId == bob.PlayerId);
+        Assert.Contains(bob.PlayerId, snapshot.Kicked);
+        Assert.Equal(JoinOutcome.Kicked, await Store.AddPlayerAsync(room.Code, NewPlayer("Robert") with { SessionHash = "bobs-machine" }, 8, Now));
+        Assert.Equal(JoinOutcome.Joined, await Store.AddPlayerAsync(room.Code, NewPlayer("Bob"), 8, Now));
+    }
+
+    [Fact]
+    public async Task A_roll_is_replaced_only_while_it_is_still_as_read()
+    {
+        var (room, creator) = await CreateRoomAsync();
+        var hidden = (await Store.AppendRollAsync(NewRoll(room.Code, creator) with { Hidden = true }, Now))!;
+        var read = (await Store.GetRollAsync(room.Code, hidden.RollId))!;
+
+        Assert.True(await Store.ReplaceRollAsync(read, read with { Revealed = true }, Now));
+        Assert.False(await Store.ReplaceRollAsync(read, read with { Revealed = true }, Now));
+        Assert.True((await Store.GetRollAsync(room.Code, hidden.RollId))!.Revealed);
+        Assert.Null(await Store.GetRollAsync(room.Code, Guid.NewGuid().ToString()));
+        Assert.Single(await Store.GetRollsAfterAsync(room.Code, 0, 10));
+    }
+
+    [Fact]
+    public async Task Dc_is_set_and_cleared()
+    {
+        var (room, _) = await CreateRoomAsync(RoomMode.DmLed);
+        Assert.True(await Store.SetDcAsync(room.Code, 15, Now));
+        Assert.Equal(15, (await Store.GetAsync(room.Code))!.Room.Dc);
+        Assert.True(await Store.SetDcAsync(room.Code, null, Now));
+        Assert.Null((await Store.GetAsync(room.Code))!.Room.Dc);
+        Assert.False(await Store.SetDcAsync(UniqueCode(), 10, Now));
+    }
+
+    [Fact]
+    public async Task Presence_counts_open_pages_per_player_until_they_expire_or_close()
+    {
+        var (room, creator) = await CreateRoomAsync();
+        var later = Now + 60_000;
+        await Store.SetPresenceAsync(room.Code, creator.PlayerId, "tab-1", later);
+        await Store.SetPresenceAsync(room.Code, creator.PlayerId, "tab-2", later);
+        await Store.SetPresenceAsync(room.Code, "someone-else", "tab-3", Now - 1000);
+
+        var snapshot = (await Store.GetAsync(room.Code))!;
+        Assert.True(snapshot.IsConnected(creator.PlayerId));
+        Assert.False(snapshot.IsConnected("someone-else"));
+        Assert.True(await Store.RemovePresenceAsync(room.Code, creator.PlayerId, "tab-1", Now));
+        Assert.False(await Store.RemovePresenceAsync(room.Code, creator.PlayerId, "tab-2", Now));
+        Assert.False((await Store.GetAsync(room.Code))!.IsConnected(creator.PlayerId));
+    }
+
+    [Fact]
+    public async Task A_deleted_room_is_gone()
+    {
+        var (room, _) = await CreateRoomAsync();
+        await Store.DeleteAsync(room.Code);
+        Assert.Null(await Store.GetAsync(room.Code));
+        Assert.Empty(await Store.GetRollsAfterAsync(room.Code, 0, 10));
+    }
+
+    [Fact]
     public async Task The_store_answers_a_ping() => Assert.True(await Store.PingAsync());
 }
