@@ -16,6 +16,7 @@ public static class WebPipeline
             ex is not null || http.Response.StatusCode >= 500 ? Serilog.Events.LogEventLevel.Error
             : http.Request.Path.StartsWithSegments(AssetCatalog.RequestPath) ? Serilog.Events.LogEventLevel.Verbose
             : Serilog.Events.LogEventLevel.Information);
+        app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = RenderFailureAsync, StatusCodeSelector = StatusFor });
         app.UseResponseCompression();
 
         var assets = app.Services.GetRequiredService<AssetCatalog>();
@@ -43,15 +44,33 @@ public static class WebPipeline
 
             var error = http.Response.StatusCode switch
             {
-                StatusCodes.Status404NotFound => new RoomError("NOT_FOUND", "There is nothing at this address. Check the link, or start again from the home page."),
+                StatusCodes.Status404NotFound => new RoomError(ErrorCodes.NotFound, "There is nothing at this address. Check the link, or start again from the home page."),
                 StatusCodes.Status405MethodNotAllowed => new RoomError(ErrorCodes.BadRequest, "That action is not available at this address."),
                 >= 400 and < 500 => new RoomError(ErrorCodes.BadRequest, "The request was not understood. Check what you sent and try again."),
-                _ => new RoomError("SERVER_ERROR", "Something went wrong on our side. Please try again in a moment."),
+                _ => new RoomError(ErrorCodes.ServerError, "Something went wrong on our side. Please try again in a moment."),
             };
             var status = http.Response.StatusCode;
             await Results.RazorSlice<ErrorPage, ErrorPageModel>(new ErrorPageModel(error, status == 404 ? "Page not found" : "Something went wrong"), status)
                 .ExecuteAsync(http);
         });
         return app;
+    }
+
+    /// <summary>Valkey or SQLite out of reach is a 503 ("try again"), anything else a 500; neither shows internals.</summary>
+    private static int StatusFor(Exception exception) =>
+        exception is StackExchange.Redis.RedisException or Microsoft.Data.Sqlite.SqliteException or TimeoutException
+            ? StatusCodes.Status503ServiceUnavailable
+            : StatusCodes.Status500InternalServerError;
+
+    private static async Task RenderFailureAsync(HttpContext http)
+    {
+        var feature = http.Features.Get<Microsoft.AspNetCore.Diagnostics.IExceptionHandlerFeature>();
+        var status = feature?.Error is { } error ? StatusFor(error) : StatusCodes.Status500InternalServerError;
+        var message = status == StatusCodes.Status503ServiceUnavailable
+            ? new RoomError(ErrorCodes.ServiceUnavailable, "The dice table is briefly out of reach. Nothing was rolled; please try again in a moment.")
+            : new RoomError(ErrorCodes.ServerError, "Something went wrong on our side. Nothing was changed; please try again.");
+        var result = HtmlResults.WantsFragment(http) ? HtmlResults.ErrorFragment(message) : HtmlResults.ErrorPage(message, "Please try again");
+        http.Response.StatusCode = status;
+        await result.ExecuteAsync(http);
     }
 }

@@ -28,6 +28,8 @@ public static class ErrorCodes
     public const string RateLimit = "RATE_LIMIT";
     public const string BadRequest = "BAD_REQUEST";
     public const string ServiceUnavailable = "SERVICE_UNAVAILABLE";
+    public const string ServerError = "SERVER_ERROR";
+    public const string NotFound = "NOT_FOUND";
 }
 
 /// <summary>A rule the request broke: an error code from <see cref="ErrorCodes"/> and a message for people.</summary>

@@ -71,7 +71,13 @@ public static class RoomsEndpoints
             return Results.Redirect($"/rooms/{room.Room.Code}");
         }
 
-        var me = RoomService.Authenticate(room, PlayerCookie.Read(context, room.Room.Code));
+        var credential = PlayerCookie.Read(context, room.Room.Code);
+        var me = RoomService.Authenticate(room, credential);
+        if (me is null && credential is not null && room.Kicked.Contains(credential.PlayerId))
+        {
+            return HtmlResults.ErrorPage(new RoomError(ErrorCodes.Kicked, $"You were removed from room {room.Room.Code} and cannot rejoin it."), "Removed from the room");
+        }
+
         if (me is null)
         {
             context.Response.Headers.CacheControl = "no-store";
