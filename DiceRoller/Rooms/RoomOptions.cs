@@ -42,8 +42,5 @@ public sealed class RoomOptions
     /// <summary>Warnings sent before a room expires, in seconds remaining.</summary>
     public int[] ExpiryWarnings { get; set; } = [180, 30];
 
-    /// <summary>How long a disconnected DM's page says "reconnecting" while the room carries on.</summary>
-    public TimeSpan DmGracePeriod { get; set; } = TimeSpan.FromSeconds(60);
-
     public int TtlSecondsFor(RoomMode mode) => (int)Math.Ceiling((mode == RoomMode.DmLed ? DmLedRoomTtl : OpenRoomTtl).TotalSeconds);
 }
