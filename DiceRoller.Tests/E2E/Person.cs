@@ -116,12 +116,33 @@ public sealed partial class Person : IAsyncDisposable
 
     public Task WaitUntilLiveAsync() => Expect(ConnectionStatus).ToHaveAttributeAsync("data-state", "live");
 
+    /// <summary>The DM's "Hidden roll" checkbox in the roll form (absent for everyone else).</summary>
+    public ILocator HiddenCheckbox => Page.Locator("#roll-form input[type=checkbox][name=hidden]");
+
+    /// <summary>The DM's DC form (absent for everyone else).</summary>
+    public ILocator DcInput => Page.Locator("#dc-panel #dc-input");
+
+    public ILocator DcStatus => Page.Locator("#dc-panel #dc-status");
+
+    public ILocator Notice => Page.Locator("#room-notice [data-notice]");
+
+    /// <summary>A roll's row in the feed.</summary>
+    public ILocator Row(string rollId) => Page.Locator($"ol#feed > li[data-roll-id='{rollId}']");
+
+    /// <summary>A player's line in the roster (names in a test must not contain one another).</summary>
+    public ILocator RosterEntry(string name) => Roster.Filter(new() { HasText = name });
+
     /// <summary>Rolls with the form (htmx, JavaScript on) and returns the roll id shown in the own result.</summary>
-    public async Task<string> RollAsync(string dice = "1d20")
+    public async Task<string> RollAsync(string dice = "1d20", bool hidden = false)
     {
         var previous = await Page.EvaluateAsync<string?>(
             "() => document.querySelector('#roll-result > li[data-roll-id]')?.dataset.rollId ?? null");
         await Page.Locator("#roll-dice").FillAsync(dice);
+        if (hidden || await HiddenCheckbox.CountAsync() > 0)
+        {
+            await HiddenCheckbox.SetCheckedAsync(hidden);
+        }
+
         await RollButton.ClickAsync();
         var rollId = await Page.WaitForFunctionAsync(
             """
@@ -132,6 +153,16 @@ public sealed partial class Person : IAsyncDisposable
             """, previous ?? "");
         return await rollId.JsonValueAsync<string>();
     }
+
+    /// <summary>The DM submits the DC form in #dc-panel (null clears the DC).</summary>
+    public async Task SetDcAsync(int? dc)
+    {
+        await DcInput.FillAsync(dc?.ToString(CultureInfo.InvariantCulture) ?? "");
+        await Page.Locator("#dc-panel").GetByRole(AriaRole.Button, new() { Name = "Set DC" }).ClickAsync();
+    }
+
+    /// <summary>Accepts every confirm() dialog from now on (htmx's hx-confirm), as a person clicking OK would.</summary>
+    public void AcceptConfirmations() => Page.Dialog += async (_, dialog) => await dialog.AcceptAsync();
 
     /// <summary>Puts a random marker on the current document; a reload or navigation would lose it.</summary>
     public async Task<string> MarkPageAsync()
