@@ -286,6 +286,7 @@ public abstract class GameRulesTests : AppTest
         Assert.Equal("player-kicked", notice.GetAttribute("data-notice"));
         await Assert.ThrowsAsync<EndOfStreamException>(() => patStream.NextAsync(TimeSpan.FromSeconds(5)));
         Assert.Equal(["Dee", "Tia"], roster.QuerySelectorAll("[data-player-id] .font-medium").Select(e => e.TextContent));
+        Assert.Equal((patId, "kicked"), (roster.GetAttribute("data-changed-player-id"), roster.GetAttribute("data-reason")));
 
         var again = await player.PostAsync("/join", ("room_code", code), ("player_name", "Pat Again"));
         Assert.Equal((HttpStatusCode.Forbidden, "KICKED"), (again.Status, again.ErrorCode));
@@ -380,6 +381,7 @@ public abstract class GameRulesTests : AppTest
         while (roster.QuerySelectorAll("[data-connected=true]").Length > 1);
 
         Assert.Equal("false", roster.QuerySelectorAll("[data-player-id]")[1].GetAttribute("data-connected"));
+        Assert.Equal("disconnect", roster.GetAttribute("data-reason"));
         Assert.Contains("offline", roster.QuerySelectorAll("[data-player-id]")[1].TextContent, StringComparison.Ordinal);
     }
 }

@@ -222,7 +222,9 @@ internal sealed class LiveSession(
                 return [await NoticeAsync(RoomEvent.PlayerKickedType, NoticeModel.Kicked())];
 
             case RoomEvent.PlayerJoinedType or RoomEvent.PlayerLeftType or RoomEvent.PlayerKickedType:
-                return [await RosterItemAsync(roomEvent.Type == RoomEvent.PlayerJoinedType ? RoomEvent.PlayerJoinedType : RoomEvent.PlayerLeftType, ct)];
+                var joined = roomEvent.Type == RoomEvent.PlayerJoinedType;
+                return [await RosterItemAsync(joined ? RoomEvent.PlayerJoinedType : RoomEvent.PlayerLeftType, ct,
+                    roomEvent.Player is null ? null : new RosterChange(roomEvent.Player.PlayerId, joined ? null : roomEvent.Reason ?? RoomEvent.Reasons.Disconnect))];
 
             case RoomEvent.DcUpdatedType:
                 return [await DcItemAsync(ct)];
@@ -267,10 +269,10 @@ internal sealed class LiveSession(
         return new SseItem<string>(html, RoomEvent.RollType) { EventId = roll.Sequence.ToString(CultureInfo.InvariantCulture) };
     }
 
-    private async Task<SseItem<string>> RosterItemAsync(string type, CancellationToken ct)
+    private async Task<SseItem<string>> RosterItemAsync(string type, CancellationToken ct, RosterChange? change = null)
     {
         _room = await store.GetAsync(_code, ct) ?? _room;
-        var html = await RenderAsync(_Roster.Create(new RosterModel(_room, me.PlayerId, formToken, roomOptions.MaxPlayers)));
+        var html = await RenderAsync(_Roster.Create(new RosterModel(_room, me.PlayerId, formToken, roomOptions.MaxPlayers) { Change = change }));
         return new SseItem<string>(html, type);
     }
 

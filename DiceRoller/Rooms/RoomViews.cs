@@ -54,8 +54,13 @@ public sealed record RollEntryModel(Roll Roll, Viewer Viewer, bool OutOfBand = f
 }
 
 /// <summary>The player list as one viewer sees it (admins get kick buttons, an open room's creator promote buttons).</summary>
+/// <summary>Who joined or left (and why: disconnect, kicked) when a roster is sent live.</summary>
+public sealed record RosterChange(string PlayerId, string? Reason);
+
 public sealed record RosterModel(RoomSnapshot Room, string ViewerPlayerId, string? FormToken, int MaxPlayers)
 {
+    public RosterChange? Change { get; init; }
+
     public bool ViewerIsAdmin => Room.IsAdmin(ViewerPlayerId);
 
     public bool ViewerCanPromote => Room.Room.Mode == RoomMode.Open && Room.Room.CreatorPlayerId == ViewerPlayerId;
