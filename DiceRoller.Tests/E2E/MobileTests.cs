@@ -77,7 +77,7 @@ public sealed class MobileTests(ChromiumFixture chromium, AppServers servers, IT
             output.WriteLine($"    {bytes,7}  {url}");
         }
 
-        output.WriteLine($"  + {stream} bytes of the open event stream so far");
+        output.WriteLine($"  + {stream} bytes of the open event stream so far (its first events: roster and DC; never compressed)");
         foreach (var (url, bytes) in extra)
         {
             output.WriteLine($"  + {bytes} bytes for {url} (linked, not fetched by this load; counted at its compressed size)");
@@ -241,7 +241,7 @@ public sealed class MobileTests(ChromiumFixture chromium, AppServers servers, IT
                 _finished[id] = (long)json.GetProperty("encodedDataLength").GetDouble());
             cdp.Event("Network.loadingFailed").OnEvent += (_, e) => Update(e, (id, _) => _failed.Add(id));
             cdp.Event("Network.dataReceived").OnEvent += (_, e) => Update(e, (id, json) =>
-                _streamed[id] = _streamed.GetValueOrDefault(id) + (long)json.GetProperty("encodedDataLength").GetDouble());
+                _streamed[id] = _streamed.GetValueOrDefault(id) + (long)json.GetProperty("dataLength").GetDouble());
         }
 
         /// <summary>Completes once every request but the event stream has finished or failed.</summary>
