@@ -77,7 +77,11 @@ public sealed partial class Person : IAsyncDisposable
 
     public ILocator Live => Page.Locator("#live");
 
-    public ILocator RollButton => Page.Locator("#roll-form button[type=submit]");
+    /// <summary>The Roll button of the typed formula ("Advanced"); the die buttons are <see cref="DieButton"/>.</summary>
+    public ILocator RollButton => Page.Locator("#roll-submit");
+
+    /// <summary>The dice pad's button for a d<paramref name="sides"/>: one tap rolls it.</summary>
+    public ILocator DieButton(int sides) => Page.Locator($"#roll-form button[name=die][value='{sides}']");
 
     /// <summary>A new person in their own browser context, reaching the app at <paramref name="site"/>.</summary>
     public static async Task<Person> OpenAsync(ChromiumFixture chromium, Uri site, string name, bool javaScript = true)

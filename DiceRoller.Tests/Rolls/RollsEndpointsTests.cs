@@ -72,6 +72,102 @@ public abstract class RollsEndpointsTests : AppTest
         Assert.Empty((await alice.GetAsync($"/rooms/{room}")).FeedRolls);
     }
 
+    [Theory]
+    [InlineData("6", "3", "2", "3d6+2", 3)]
+    [InlineData("100", "", "0", "1d100", 1)]
+    [InlineData("4", "100", "-1", "100d4-1", 100)]
+    public async Task A_die_button_rolls_count_dice_of_that_kind_with_the_modifier_and_ignores_the_typed_formula(
+        string die, string count, string modifier, string formula, int dice)
+    {
+        using var alice = App.NewBrowser();
+        var code = await alice.CreateRoomAsync();
+
+        var htmx = await alice.HtmxPostAsync($"/rooms/{code}/rolls", ("die", die), ("count", count), ("modifier", modifier), ("dice", "2d8"), ("advantage", "none"));
+
+        Assert.Equal(HttpStatusCode.OK, htmx.Status);
+        var row = Assert.Single(htmx.Document.QuerySelectorAll("[data-roll-id]"));
+        Assert.Equal(formula, row.QuerySelector("[data-formula]")!.TextContent);
+        Assert.Equal(dice, row.QuerySelectorAll(".die").Length);
+    }
+
+    [Fact]
+    public async Task A_plain_die_button_post_redirects_back_and_the_page_shows_the_roll()
+    {
+        using var alice = App.NewBrowser();
+        var code = await alice.CreateRoomAsync();
+
+        var posted = await alice.PostAsync($"/rooms/{code}/rolls", ("die", "8"), ("count", "2"), ("modifier", "0"), ("dice", "1d20"), ("advantage", "none"));
+
+        Assert.Equal(HttpStatusCode.SeeOther, posted.Status);
+        Assert.Equal($"/rooms/{code}", posted.Location);
+        var row = Assert.Single((await alice.GetAsync($"/rooms/{code}")).FeedRolls);
+        Assert.Equal("2d8", row.QuerySelector("[data-formula]")!.TextContent);
+    }
+
+    [Fact]
+    public async Task Advantage_is_a_d20_toggle_so_other_die_buttons_roll_plain_dice()
+    {
+        using var alice = App.NewBrowser();
+        var code = await alice.CreateRoomAsync();
+
+        var d20 = await alice.HtmxPostAsync($"/rooms/{code}/rolls", ("die", "20"), ("count", "1"), ("advantage", "advantage"));
+        var d8 = await alice.HtmxPostAsync($"/rooms/{code}/rolls", ("die", "8"), ("count", "1"), ("advantage", "advantage"));
+
+        Assert.Equal(HttpStatusCode.OK, d20.Status);
+        Assert.Equal(2, d20.Document.QuerySelectorAll(".die").Length);
+        Assert.Single(d20.Document.QuerySelectorAll(".die-dropped"));
+        Assert.Equal(HttpStatusCode.OK, d8.Status);
+        Assert.Single(d8.Document.QuerySelectorAll(".die"));
+        Assert.Empty(d8.Document.QuerySelectorAll(".die-dropped"));
+        Assert.DoesNotContain("advantage", d8.Document.QuerySelector("[data-roll-id]")!.TextContent, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("7", "1", "0", "none", "INVALID_DICE_FORMAT")]
+    [InlineData("abc", "1", "0", "none", "INVALID_DICE_FORMAT")]
+    [InlineData("20", "0", "0", "none", "INVALID_DICE_FORMAT")]
+    [InlineData("20", "101", "0", "none", "INVALID_DICE_FORMAT")]
+    [InlineData("20", "-1", "0", "none", "INVALID_DICE_FORMAT")]
+    [InlineData("20", "two", "0", "none", "INVALID_DICE_FORMAT")]
+    [InlineData("6", "1", "99", "none", "INVALID_MODIFIER")]
+    [InlineData("20", "2", "0", "advantage", "INVALID_ADVANTAGE")]
+    [InlineData("6", "1", "0", "lucky", "INVALID_ADVANTAGE")]
+    public async Task A_bad_die_button_post_gets_422_with_its_code_and_the_form_keeps_the_count(
+        string die, string count, string modifier, string advantage, string code)
+    {
+        using var alice = App.NewBrowser();
+        var room = await alice.CreateRoomAsync();
+        (string, string)[] fields = [("die", die), ("count", count), ("modifier", modifier), ("advantage", advantage), ("dice", "1d20")];
+
+        var htmx = await alice.HtmxPostAsync($"/rooms/{room}/rolls", fields);
+        var plain = await alice.PostAsync($"/rooms/{room}/rolls", fields);
+
+        Assert.Equal((HttpStatusCode)422, htmx.Status);
+        Assert.Equal(code, htmx.ErrorCode);
+        Assert.Equal((HttpStatusCode)422, plain.Status);
+        Assert.Equal(code, plain.ErrorCode);
+        Assert.Equal(count, plain.Document.QuerySelector("#roll-count")!.GetAttribute("value"));
+        Assert.Empty((await alice.GetAsync($"/rooms/{room}")).FeedRolls);
+    }
+
+    [Fact]
+    public async Task The_roll_form_has_one_button_per_die_and_the_default_button_rolls_the_typed_formula()
+    {
+        using var alice = App.NewBrowser();
+        var code = await alice.CreateRoomAsync();
+
+        var form = (await alice.GetAsync($"/rooms/{code}")).Document.QuerySelector("#roll-form")!;
+
+        Assert.Equal(["4", "6", "8", "10", "12", "20", "100"],
+            form.QuerySelectorAll("button[type=submit][name=die]").Select(b => b.GetAttribute("value")));
+        var first = form.QuerySelector("button[type=submit], input[type=submit]")!;
+        Assert.Null(first.GetAttribute("name"));
+        Assert.Equal("1", form.QuerySelector("input[name=count]")!.GetAttribute("value"));
+        Assert.NotNull(form.QuerySelector("#roll-dice[name=dice]"));
+        Assert.All(form.QuerySelectorAll("input:not([type=hidden]):not([type=radio]):not([type=checkbox])"),
+            input => Assert.NotNull(form.QuerySelector($"label[for='{input.Id}']")));
+    }
+
     [Fact]
     public async Task Only_the_dm_may_roll_hidden()
     {

@@ -5,6 +5,7 @@ using DiceRoller.Rolls;
 using DiceRoller.Rooms;
 using DiceRoller.Shared;
 using DiceRoller.Storage;
+using Microsoft.AspNetCore.ResponseCompression;
 using Serilog;
 using StackExchange.Redis;
 
@@ -38,7 +39,15 @@ public static class ServiceRegistration
             o.Cookie.SameSite = SameSiteMode.Lax;
             o.HeaderName = "RequestVerificationToken";
         });
-        services.AddResponseCompression(o => o.EnableForHttps = true);
+        // HTML, CSS, JavaScript, SVG and the manifest go out compressed; text/event-stream is not in the list, so
+        // live streams are never buffered by a compressor. Optimal, not the default Fastest: htmx is 17 KB, not 24.
+        services.AddResponseCompression(o =>
+        {
+            o.EnableForHttps = true;
+            o.MimeTypes = [.. ResponseCompressionDefaults.MimeTypes, "image/svg+xml", "application/manifest+json"];
+        });
+        services.Configure<GzipCompressionProviderOptions>(o => o.Level = System.IO.Compression.CompressionLevel.Optimal);
+        services.Configure<BrotliCompressionProviderOptions>(o => o.Level = System.IO.Compression.CompressionLevel.Optimal);
         services.AddPermalinks(builder.Configuration, builder.Environment);
 
         var valkey = builder.Configuration.GetConnectionString("Valkey");

@@ -1,10 +1,40 @@
+using System.Globalization;
 using DiceRoller.Dice;
 using DiceRoller.Rooms;
 
 namespace DiceRoller.Rolls;
 
-/// <summary>What the roll form sent, before validation.</summary>
-public sealed record RollForm(string? Dice, string? Modifier, string? Advantage, string? Hidden);
+/// <summary>
+/// What the roll form sent, before validation: the typed formula (<see cref="Dice"/>) or, when a die button was
+/// tapped, that die (<see cref="Die"/>, e.g. <c>20</c>) and how many of it (<see cref="Count"/>, default 1).
+/// </summary>
+public sealed record RollForm(string? Dice, string? Modifier, string? Advantage, string? Hidden, string? Die = null, string? Count = null)
+{
+    /// <summary>
+    /// The formula and advantage to roll. A die button rolls <c>{Count}d{Die}</c>; advantage is a d20 toggle,
+    /// so the other die buttons roll plain dice while it is on. The formula itself is checked by the parser.
+    /// </summary>
+    public (string? Dice, string? Advantage, DiceError? Error) Resolve()
+    {
+        var die = Die?.Trim() ?? "";
+        if (die.Length == 0)
+        {
+            return (Dice, Advantage, null);
+        }
+
+        var countText = Count?.Trim() ?? "";
+        var count = 1;
+        if (countText.Length > 0 &&
+            (!int.TryParse(countText, NumberStyles.None, CultureInfo.InvariantCulture, out count) || count is < DiceSpec.MinCount or > DiceSpec.MaxCount))
+        {
+            return (null, null, new DiceError(DiceNotation.InvalidDiceFormat,
+                $"Roll between {DiceSpec.MinCount} and {DiceSpec.MaxCount} dice at once."));
+        }
+
+        var advantage = die != "20" && AdvantageNames.TryParse(Advantage, out _) ? "none" : Advantage;
+        return ($"{count.ToString(CultureInfo.InvariantCulture)}d{die}", advantage, null);
+    }
+}
 
 /// <summary>Rolls dice for a member: validates the form, draws the dice, appends to history, fans out.</summary>
 public sealed class RollService(
@@ -25,7 +55,8 @@ public sealed class RollService(
         ArgumentNullException.ThrowIfNull(player);
         ArgumentNullException.ThrowIfNull(form);
 
-        var (spec, diceError) = DiceNotation.Parse(form.Dice, form.Modifier, form.Advantage);
+        var (dice, advantage, formError) = form.Resolve();
+        var (spec, diceError) = formError is null ? DiceNotation.Parse(dice, form.Modifier, advantage) : ((DiceSpec?)null, formError);
         if (diceError is not null)
         {
             return new RoomError(diceError.Code, diceError.Message);

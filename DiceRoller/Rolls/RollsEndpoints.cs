@@ -26,7 +26,7 @@ public static class RollsEndpoints
 
         var (room, me) = (member.Room!, member.Me!);
         var form = context.Request.Form;
-        var input = new RollForm(form["dice"], form["modifier"], form["advantage"], form["hidden"]);
+        var input = new RollForm(form["dice"], form["modifier"], form["advantage"], form["hidden"], form["die"], form["count"]);
         var result = await rolls.RollAsync(room, me, input, context.RequestAborted);
         if (result.Error is { } error)
         {
@@ -39,6 +39,7 @@ public static class RollsEndpoints
             {
                 Dice = input.Dice ?? "",
                 Modifier = input.Modifier ?? "",
+                Count = input.Count ?? "1",
                 Advantage = input.Advantage ?? "none",
                 Error = error,
             }, statusCode: ErrorStatus.For(error.Code));

@@ -45,7 +45,7 @@ public sealed record RoomPageModel(
 
 /// <summary>The roll form with what was typed and the error it got, if any.</summary>
 public sealed record RollFormModel(string RoomCode, string FormToken, bool CanRollHidden,
-    string Dice = "1d20", string Modifier = "0", string Advantage = "none", RoomError? Error = null);
+    string Dice = "1d20", string Modifier = "0", string Advantage = "none", RoomError? Error = null, string Count = "1");
 
 /// <summary>One roll as one viewer sees it.</summary>
 public sealed record RollEntryModel(Roll Roll, Viewer Viewer, bool OutOfBand = false)
