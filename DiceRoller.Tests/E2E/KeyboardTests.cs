@@ -1,0 +1,58 @@
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace DiceRoller.Tests.E2E;
+
+/// <summary>The whole game with the keyboard alone: no clicks, no pointer.</summary>
+[Collection(BrowserCollection.Name)]
+public sealed class KeyboardTests(ChromiumFixture chromium, AppServers servers)
+{
+    /// <summary>Presses Tab until <paramref name="selector"/> has focus (at most 60 presses) and says how many it took.</summary>
+    private static async Task<int> TabToAsync(IPage page, string selector)
+    {
+        for (var presses = 1; presses <= 60; presses++)
+        {
+            await page.Keyboard.PressAsync("Tab");
+            if (await page.EvaluateAsync<bool>("s => document.activeElement?.matches(s) ?? false", selector))
+            {
+                return presses;
+            }
+        }
+
+        throw new Xunit.Sdk.XunitException($"Tab never reached {selector}");
+    }
+
+    [Fact]
+    public async Task Create_join_and_roll_with_the_keyboard_alone_and_hear_the_roll()
+    {
+        var server = await servers.GetAsync(Stores.Embedded);
+        await using var alice = await Person.OpenAsync(chromium, server.BaseAddress, "Alice");
+        await using var bob = await Person.OpenAsync(chromium, server.BaseAddress, "Bob");
+
+        await alice.Page.GotoAsync(server.Url("/"));
+        await TabToAsync(alice.Page, "#create-name");
+        await alice.Page.Keyboard.TypeAsync("Alice");
+        await alice.Page.Keyboard.PressAsync("Enter");
+        await alice.Page.WaitForURLAsync(new System.Text.RegularExpressions.Regex("/rooms/[A-Z]+-[0-9]{4}$"));
+        var code = await alice.Page.Locator("[data-room-code]").GetAttributeAsync("data-room-code");
+        await alice.WaitUntilLiveAsync();
+
+        await bob.Page.GotoAsync(server.Url("/"));
+        await TabToAsync(bob.Page, "#join-code");
+        await bob.Page.Keyboard.TypeAsync(code!);
+        await TabToAsync(bob.Page, "#join-name");
+        await bob.Page.Keyboard.TypeAsync("Bob");
+        await bob.Page.Keyboard.PressAsync("Enter");
+        await bob.Page.WaitForURLAsync(server.Url($"/rooms/{code}"));
+        await bob.WaitUntilLiveAsync();
+
+        var presses = await TabToAsync(bob.Page, "#roll-form button[name=die][value='20']");
+        await bob.Page.Keyboard.PressAsync("Enter");
+
+        await Expect(alice.Feed).ToHaveCountAsync(1, new() { Timeout = Person.StepTimeoutMs });
+        await Expect(alice.Feed.First.Locator("[data-formula]")).ToHaveTextAsync("1d20");
+        var total = await alice.Feed.First.GetAttributeAsync("data-total");
+        await Expect(alice.Page.Locator("#announcer > p")).ToHaveTextAsync([$"Bob rolled {total} on 1d20"]);
+        Assert.InRange(presses, 1, 20);
+    }
+}
