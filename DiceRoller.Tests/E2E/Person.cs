@@ -139,8 +139,7 @@ public sealed partial class Person : IAsyncDisposable
     /// <summary>Rolls with the form (htmx, JavaScript on) and returns the roll id shown in the own result.</summary>
     public async Task<string> RollAsync(string dice = "1d20", bool hidden = false)
     {
-        var previous = await Page.EvaluateAsync<string?>(
-            "() => document.querySelector('#roll-result > li[data-roll-id]')?.dataset.rollId ?? null");
+        var previous = await LastOwnRollAsync();
         await Page.Locator("#roll-dice").FillAsync(dice);
         if (hidden || await HiddenCheckbox.CountAsync() > 0)
         {
@@ -148,6 +147,16 @@ public sealed partial class Person : IAsyncDisposable
         }
 
         await RollButton.ClickAsync();
+        return await NextOwnRollAsync(previous);
+    }
+
+    /// <summary>The id of the roll shown in this person's own result (#roll-result), or null.</summary>
+    internal Task<string?> LastOwnRollAsync() => Page.EvaluateAsync<string?>(
+        "() => document.querySelector('#roll-result > li[data-roll-id]')?.dataset.rollId ?? null");
+
+    /// <summary>Waits until the own result shows a roll other than <paramref name="previous"/> and returns its id.</summary>
+    internal async Task<string> NextOwnRollAsync(string? previous)
+    {
         var rollId = await Page.WaitForFunctionAsync(
             """
             previous => {
@@ -158,11 +167,13 @@ public sealed partial class Person : IAsyncDisposable
         return await rollId.JsonValueAsync<string>();
     }
 
-    /// <summary>The DM submits the DC form in #dc-panel (null clears the DC).</summary>
+    /// <summary>The DM submits the DC form in #dc-panel (null clears the DC) and waits until the page shows it.</summary>
     public async Task SetDcAsync(int? dc)
     {
-        await DcInput.FillAsync(dc?.ToString(CultureInfo.InvariantCulture) ?? "");
+        var text = dc?.ToString(CultureInfo.InvariantCulture) ?? "";
+        await DcInput.FillAsync(text);
         await Page.Locator("#dc-panel").GetByRole(AriaRole.Button, new() { Name = "Set DC" }).ClickAsync();
+        await Expect(DcStatus).ToHaveAttributeAsync("data-dc", text);
     }
 
     /// <summary>Accepts every confirm() dialog from now on (htmx's hx-confirm), as a person clicking OK would.</summary>

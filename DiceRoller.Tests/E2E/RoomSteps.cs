@@ -10,7 +10,7 @@ public static class RoomSteps
     public static async Task<string> RollDieAsync(this Person person, int sides, bool hidden = false)
     {
         ArgumentNullException.ThrowIfNull(person);
-        var previous = await LastOwnRollAsync(person);
+        var previous = await person.LastOwnRollAsync();
         if (hidden)
         {
             await person.Page.Locator("#roll-form input[name=hidden]").CheckAsync();
@@ -22,16 +22,7 @@ public static class RoomSteps
             await person.Page.Locator("#roll-form input[name=hidden]").UncheckAsync();
         }
 
-        return await NextOwnRollAsync(person, previous);
-    }
-
-    /// <summary>The DM sets the room's DC with the DC form and waits until the page shows it.</summary>
-    public static async Task SetDcAsync(this Person person, int dc)
-    {
-        ArgumentNullException.ThrowIfNull(person);
-        await person.Page.Locator("#dc-input").FillAsync(dc.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        await person.Page.Locator("#dc-panel button[type=submit]").ClickAsync();
-        await Expect(person.Page.Locator("#dc-status")).ToHaveAttributeAsync("data-dc", dc.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        return await person.NextOwnRollAsync(previous);
     }
 
     /// <summary>The DM reveals a hidden roll from its row in the feed.</summary>
@@ -57,20 +48,5 @@ public static class RoomSteps
     {
         ArgumentNullException.ThrowIfNull(person);
         return await person.Page.Locator("#announcer > p").AllTextContentsAsync();
-    }
-
-    private static Task<string?> LastOwnRollAsync(Person person) => person.Page.EvaluateAsync<string?>(
-        "() => document.querySelector('#roll-result > li[data-roll-id]')?.dataset.rollId ?? null");
-
-    private static async Task<string> NextOwnRollAsync(Person person, string? previous)
-    {
-        var rollId = await person.Page.WaitForFunctionAsync(
-            """
-            previous => {
-              const row = document.querySelector("#roll-result > li[data-roll-id]");
-              return row && row.dataset.rollId !== previous ? row.dataset.rollId : null;
-            }
-            """, previous ?? "");
-        return await rollId.JsonValueAsync<string>();
     }
 }
