@@ -23,6 +23,7 @@ public static class ServiceRegistration
         services.AddOptions<RoomOptions>().BindConfiguration(RoomOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<LiveOptions>().BindConfiguration(LiveOptions.Section).ValidateOnStart();
         services.AddOptions<PermalinkOptions>().BindConfiguration(PermalinkOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<SiteOptions>().BindConfiguration(SiteOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<IRandomSource, CryptoRandomSource>();
@@ -31,6 +32,7 @@ public static class ServiceRegistration
         services.AddSingleton<RollService>();
         services.AddSingleton<ModerationService>();
         services.AddSingleton<RoomPages>();
+        services.AddSingleton<PublicUrls>();
         services.AddSingleton(sp => new AssetCatalog(AssetCatalog.FindRoot(builder.Environment.ContentRootPath)));
         services.AddSingleton<AntiforgeryFilter>();
         services.AddAntiforgery(o =>

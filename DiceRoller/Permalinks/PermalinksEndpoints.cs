@@ -19,7 +19,7 @@ public static class PermalinksEndpoints
             : Results.Json(permalink, Rooms.RoomJson.Options);
     }
 
-    private static async Task<IResult> Page(string rollId, HttpContext context, PermalinkStore store, CancellationToken ct)
+    private static async Task<IResult> Page(string rollId, HttpContext context, PermalinkStore store, PublicUrls urls, CancellationToken ct)
     {
         var permalink = await FindPublicAsync(rollId, store, ct);
         if (permalink is null)
@@ -29,7 +29,7 @@ public static class PermalinksEndpoints
         }
 
         context.Response.Headers.CacheControl = "public, max-age=60";
-        return Results.RazorSlice<PermalinkPage, PermalinkPageModel>(new PermalinkPageModel(permalink, context.Request.Scheme + "://" + context.Request.Host));
+        return Results.RazorSlice<PermalinkPage, PermalinkPageModel>(new PermalinkPageModel(permalink, urls.Base));
     }
 
     /// <summary>The public permalink, or null when unknown, malformed, expired or still hidden.</summary>
