@@ -23,6 +23,7 @@ public static class ServiceRegistration
         services.AddOptions<RoomOptions>().BindConfiguration(RoomOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<LiveOptions>().BindConfiguration(LiveOptions.Section).ValidateOnStart();
         services.AddOptions<PermalinkOptions>().BindConfiguration(PermalinkOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddServerLimits();
         services.AddOptions<SiteOptions>().BindConfiguration(SiteOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 
         services.AddSingleton(TimeProvider.System);

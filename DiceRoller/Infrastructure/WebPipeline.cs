@@ -16,7 +16,13 @@ public static class WebPipeline
             ex is not null || http.Response.StatusCode >= 500 ? Serilog.Events.LogEventLevel.Error
             : http.Request.Path.StartsWithSegments(AssetCatalog.RequestPath) ? Serilog.Events.LogEventLevel.Verbose
             : Serilog.Events.LogEventLevel.Information);
-        app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = RenderFailureAsync, StatusCodeSelector = StatusFor });
+        app.UseExceptionHandler(new ExceptionHandlerOptions
+        {
+            ExceptionHandler = RenderFailureAsync,
+            StatusCodeSelector = StatusFor,
+            // A client's malformed request is not a server fault: no error log, no stack trace anywhere.
+            SuppressDiagnosticsCallback = c => FormErrors.Describe(c.Exception) is not null,
+        });
         app.UseResponseCompression();
 
         var assets = app.Services.GetRequiredService<AssetCatalog>();
@@ -34,6 +40,7 @@ public static class WebPipeline
             });
         }
 
+        app.UseFormReading();
         app.UseStatusCodePages(async ctx =>
         {
             var http = ctx.HttpContext;
@@ -58,13 +65,20 @@ public static class WebPipeline
 
     /// <summary>Valkey or SQLite out of reach is a 503 ("try again"), anything else a 500; neither shows internals.</summary>
     private static int StatusFor(Exception exception) =>
-        exception is StackExchange.Redis.RedisException or Microsoft.Data.Sqlite.SqliteException or TimeoutException
+        FormErrors.Describe(exception) is { } client ? client.Status
+        : exception is StackExchange.Redis.RedisException or Microsoft.Data.Sqlite.SqliteException or TimeoutException
             ? StatusCodes.Status503ServiceUnavailable
             : StatusCodes.Status500InternalServerError;
 
     private static async Task RenderFailureAsync(HttpContext http)
     {
         var feature = http.Features.Get<Microsoft.AspNetCore.Diagnostics.IExceptionHandlerFeature>();
+        if (feature?.Error is { } clientError && FormErrors.Describe(clientError) is { } refused)
+        {
+            await FormErrors.RenderAsync(http, refused.Status, refused.Error);
+            return;
+        }
+
         var status = feature?.Error is { } error ? StatusFor(error) : StatusCodes.Status500InternalServerError;
         var message = status == StatusCodes.Status503ServiceUnavailable
             ? new RoomError(ErrorCodes.ServiceUnavailable, "The dice table is briefly out of reach. Nothing was rolled; please try again in a moment.")

@@ -25,7 +25,7 @@ public static class RollsEndpoints
         }
 
         var (room, me) = (member.Room!, member.Me!);
-        var form = context.Request.Form;
+        var form = await context.Request.ReadFormAsync(context.RequestAborted);
         var input = new RollForm(form["dice"], form["modifier"], form["advantage"], form["hidden"], form["die"], form["count"]);
         var result = await rolls.RollAsync(room, me, input, context.RequestAborted);
         if (result.Error is { } error)

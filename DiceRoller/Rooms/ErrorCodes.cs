@@ -30,6 +30,7 @@ public static class ErrorCodes
     public const string ServiceUnavailable = "SERVICE_UNAVAILABLE";
     public const string ServerError = "SERVER_ERROR";
     public const string NotFound = "NOT_FOUND";
+    public const string TooLarge = "TOO_LARGE";
 }
 
 /// <summary>A rule the request broke: an error code from <see cref="ErrorCodes"/> and a message for people.</summary>

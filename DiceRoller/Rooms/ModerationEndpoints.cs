@@ -38,7 +38,8 @@ public static class ModerationEndpoints
             return member.Refusal;
         }
 
-        var result = await action(member.Room!, member.Me!, context.Request.Form);
+        var form = await context.Request.ReadFormAsync(context.RequestAborted);
+        var result = await action(member.Room!, member.Me!, form);
         if (result.Error is { } error)
         {
             return fragment

@@ -20,7 +20,7 @@ public static class RoomsEndpoints
 
     private static async Task<IResult> Create(HttpContext context, RoomService rooms)
     {
-        var form = context.Request.Form;
+        var form = await context.Request.ReadFormAsync(context.RequestAborted);
         string? name = form["player_name"], mode = form["mode"];
         var result = await rooms.CreateAsync(name, mode, PlayerCookie.SessionHash(context), PlayerCookie.ClientAddress(context), context.RequestAborted);
         if (result.Error is { } error)
@@ -35,7 +35,7 @@ public static class RoomsEndpoints
 
     private static async Task<IResult> Join(HttpContext context, RoomService rooms)
     {
-        var form = context.Request.Form;
+        var form = await context.Request.ReadFormAsync(context.RequestAborted);
         string? code = form["room_code"], name = form["player_name"];
 
         // Someone who is already in the room (their cookie says so) just goes back in.

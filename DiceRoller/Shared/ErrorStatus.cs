@@ -13,6 +13,7 @@ public static class ErrorStatus
         ErrorCodes.RoomFull or ErrorCodes.AlreadyDmLed or ErrorCodes.RollNotHidden or ErrorCodes.NameTaken => StatusCodes.Status409Conflict,
         ErrorCodes.RateLimit => StatusCodes.Status429TooManyRequests,
         ErrorCodes.BadRequest => StatusCodes.Status400BadRequest,
+        ErrorCodes.TooLarge => StatusCodes.Status413PayloadTooLarge,
         ErrorCodes.ServiceUnavailable => StatusCodes.Status503ServiceUnavailable,
         ErrorCodes.ServerError => StatusCodes.Status500InternalServerError,
         _ => StatusCodes.Status422UnprocessableEntity,
