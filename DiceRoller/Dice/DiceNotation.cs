@@ -13,7 +13,8 @@ public static partial class DiceNotation
     public const string InvalidModifier = "INVALID_MODIFIER";
     public const string InvalidAdvantage = "INVALID_ADVANTAGE";
 
-    [GeneratedRegex(@"^(?<count>\d{1,4})?[dD](?<sides>\d{1,4})(?:\s*(?<sign>[+-])\s*(?<mod>\d{1,4}))?$")]
+    // ASCII digits only: \d would also match Arabic-Indic or full-width digits, which int.Parse then refuses.
+    [GeneratedRegex(@"^(?<count>[0-9]{1,4})?[dD](?<sides>[0-9]{1,4})(?:[ \t]*(?<sign>[+-])[ \t]*(?<mod>[0-9]{1,4}))?$")]
     private static partial Regex Notation();
 
     /// <summary>

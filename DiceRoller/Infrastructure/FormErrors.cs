@@ -21,7 +21,7 @@ public static class FormErrors
             new RoomError(ErrorCodes.BadRequest, "The form arrived too slowly and was dropped. Nothing was changed; please send it again.")),
         BadHttpRequestException bad => (bad.StatusCode is >= 400 and < 500 ? bad.StatusCode : StatusCodes.Status400BadRequest, NotUnderstood),
         InvalidDataException => (StatusCodes.Status400BadRequest, new RoomError(ErrorCodes.BadRequest,
-            "The form has too many fields or a field that is too long. Nothing was changed; reload the page and try again.")),
+            "The form has too many fields, a field that is too long or a character that is not allowed (such as NUL). Nothing was changed; reload the page and try again.")),
         DecoderFallbackException or NotSupportedException => (StatusCodes.Status400BadRequest, Charset),
         ArgumentException when exception.Message.Contains("encoding", StringComparison.OrdinalIgnoreCase) => (StatusCodes.Status400BadRequest, Charset),
         _ => null,

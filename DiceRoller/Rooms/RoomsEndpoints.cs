@@ -58,8 +58,12 @@ public static class RoomsEndpoints
         return SeeOther(context, $"/rooms/{result.Value!.RoomCode}");
     }
 
-    private static async Task<IResult> Show(string code, long? before, HttpContext context, RoomService rooms, RoomPages pages)
+    private static async Task<IResult> Show(string code, HttpContext context, RoomService rooms, RoomPages pages)
     {
+        // Bound by hand: a typed long? parameter turns "?before=abc" into an exception (a 500 page in Development).
+        // Anything but a roll number means "the newest rolls".
+        long? before = long.TryParse(context.Request.Query["before"], System.Globalization.NumberStyles.None,
+            System.Globalization.CultureInfo.InvariantCulture, out var sequence) ? sequence : null;
         var room = await rooms.FindAsync(code, context.RequestAborted);
         if (room is null)
         {
