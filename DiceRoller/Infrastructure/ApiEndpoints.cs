@@ -12,7 +12,8 @@ public static class ApiEndpoints
     {
         var api = app.MapGroup("/api");
         api.MapGet("/health", Health);
-        api.MapGet("/version", (IHostEnvironment env) =>
+        // Version and build only: the environment name tells an attacker which configuration they face.
+        api.MapGet("/version", () =>
         {
             var assembly = typeof(ApiEndpoints).Assembly;
             var informational = assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "1.0.0";
@@ -21,7 +22,6 @@ public static class ApiEndpoints
             {
                 version = plus < 0 ? informational : informational[..plus],
                 build = plus < 0 ? "local" : informational[(plus + 1)..],
-                environment = env.EnvironmentName.ToLowerInvariant(),
             });
         });
         return app;

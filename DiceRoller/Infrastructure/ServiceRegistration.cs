@@ -24,6 +24,7 @@ public static class ServiceRegistration
         services.AddOptions<LiveOptions>().BindConfiguration(LiveOptions.Section).ValidateOnStart();
         services.AddOptions<PermalinkOptions>().BindConfiguration(PermalinkOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddServerLimits();
+        services.AddTrustedProxies();
         services.AddOptions<SiteOptions>().BindConfiguration(SiteOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 
         services.AddSingleton(TimeProvider.System);

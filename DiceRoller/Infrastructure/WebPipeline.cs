@@ -12,6 +12,13 @@ public static class WebPipeline
     public static WebApplication UseDiceRoller(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
+        // Forwarded headers only when proxies are configured (with none, every X-Forwarded-* is ignored).
+        if (app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<SiteOptions>>().Value.TrustedProxies.Length > 0)
+        {
+            app.UseForwardedHeaders();
+        }
+
+        app.UseSecurityHeaders();
         app.UseSerilogRequestLogging(o => o.GetLevel = (http, _, ex) =>
             ex is not null || http.Response.StatusCode >= 500 ? Serilog.Events.LogEventLevel.Error
             : http.Request.Path.StartsWithSegments(AssetCatalog.RequestPath) ? Serilog.Events.LogEventLevel.Verbose

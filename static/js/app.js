@@ -3,6 +3,9 @@
 (function () {
   "use strict";
 
+  // Marks the page as scripted (CSS shows steppers and copy buttons only then); an inline script would break the CSP.
+  document.documentElement.classList.add("js");
+
   var PRESETS = "diceroller.presets";
 
   function byId(id) { return document.getElementById(id); }
