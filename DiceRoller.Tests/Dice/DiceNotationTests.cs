@@ -57,6 +57,7 @@ public sealed class DiceNotationTests
     [InlineData("", null, null, "INVALID_DICE_FORMAT", "Choose dice")]
     [InlineData("1d20 # 12345678901234567890123456789012345678901", null, null, "INVALID_DICE_FORMAT", "at most 40 characters")]
     [InlineData("1d20 # two\nlines", null, null, "INVALID_DICE_FORMAT", "plain text")]
+    [InlineData("1d20 # \u202Ekcats", null, null, "INVALID_DICE_FORMAT", "plain text")]
     [InlineData("1d20", "abc", null, "INVALID_MODIFIER", "whole number")]
     [InlineData("1d20", "1.5", null, "INVALID_MODIFIER", "whole number")]
     [InlineData("1d20", "21", null, "INVALID_MODIFIER", "from -10 to +20")]

@@ -81,7 +81,8 @@ public static class DiceNotation
     private static (string?, DiceError?) ReadLabel(string raw)
     {
         var label = raw.Trim();
-        if (label.Any(char.IsControl))
+        // Plain text on one line: no control characters, and no bidirectional overrides that could make it read backwards.
+        if (label.Any(c => char.IsControl(c) || c is (>= '\u202A' and <= '\u202E') or (>= '\u2066' and <= '\u2069')))
         {
             return (null, new DiceError(InvalidDiceFormat, "The label after # must be plain text on one line."));
         }

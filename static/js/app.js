@@ -195,3 +195,24 @@
     });
   }).observe(document.documentElement, { childList: true, subtree: true });
 })();
+
+// A row's menu (Permalink, Copy link) closes when you click elsewhere or press Escape (focus returns to it).
+(function () {
+  "use strict";
+
+  document.addEventListener("click", function (event) {
+    var open = document.querySelectorAll("details.row-menu[open]");
+    for (var i = 0; i < open.length; i++) {
+      if (!open[i].contains(event.target)) { open[i].removeAttribute("open"); }
+    }
+  });
+
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") { return; }
+    var menu = event.target.closest && event.target.closest("details.row-menu[open]");
+    if (menu) {
+      menu.removeAttribute("open");
+      menu.querySelector("summary").focus();
+    }
+  });
+})();
