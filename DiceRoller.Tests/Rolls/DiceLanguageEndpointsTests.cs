@@ -117,6 +117,29 @@ public abstract class DiceLanguageEndpointsTests : AppTest
     }
 
     [Fact]
+    public async Task A_roll_whose_explosions_reach_the_100_dice_cap_stops_there_and_says_so()
+    {
+        await using var app = new AppFactory(ValkeyConnection, Settings) { Random = new AlwaysHighest() };
+        using var alice = app.NewBrowser();
+        var code = await alice.CreateRoomAsync();
+
+        var row = (await alice.HtmxPostAsync($"/rooms/{code}/rolls", ("dice", "1d6!+1d4"), ("advantage", "none"))).Document.QuerySelector("[data-roll-id]")!;
+
+        var dice = Dice(row);
+        Assert.Equal(DiceSpec.MaxDice, dice.Count);
+        Assert.Equal(98, dice.Count(d => d.Fate == "exploded"));
+        Assert.Equal((99 * 6) + 4, Int(row.GetAttribute("data-total")));
+        Assert.Contains(row.QuerySelectorAll(".badge"), b => b.TextContent == "Stopped at 100 dice");
+        Assert.EndsWith("stopped at the 100-dice limit", row.GetAttribute("data-announce")!, StringComparison.Ordinal);
+    }
+
+    /// <summary>Every die shows its highest face: an exploding die never stops on its own.</summary>
+    private sealed class AlwaysHighest : IRandomSource
+    {
+        public int NextInt(int minInclusive, int maxExclusive) => maxExclusive - 1;
+    }
+
+    [Fact]
     public async Task A_dc_grades_d20_checks_only_and_never_damage()
     {
         using var dm = App.NewBrowser("DmBrowser/1.0");
