@@ -114,7 +114,8 @@ public sealed partial class AccessibilityTests(ChromiumFixture chromium, AppServ
         await Expect(dee.Page.Locator($"#feed > li[data-roll-id='{bobs}']")).ToHaveCountAsync(1);
         var total = await bob.Page.Locator($"#feed > li[data-roll-id='{bobs}']").GetAttributeAsync("data-total");
         var verdict = int.Parse(total!, CultureInfo.InvariantCulture) >= 15 ? "passes" : "fails";
-        var bobsSentence = $"Bob rolled {total} on 1d20, {verdict} DC 15";
+        var crit = total switch { "20" => ", Natural 20!", "1" => ", Natural 1!", _ => "" };
+        var bobsSentence = $"Bob rolled {total}: 1d20, die {total}{crit}, {verdict} DC 15";
         await Expect(bob.Page.Locator("#announcer > p")).ToHaveTextAsync([bobsSentence]);
         await Expect(dee.Page.Locator("#announcer > p")).ToHaveTextAsync([bobsSentence]);
 
@@ -122,11 +123,11 @@ public sealed partial class AccessibilityTests(ChromiumFixture chromium, AppServ
         await Expect(bob.Page.Locator($"#feed > li[data-roll-id='{secret}'][data-hidden]")).ToHaveCountAsync(1);
         await Expect(bob.Page.Locator("#announcer > p")).ToHaveTextAsync([bobsSentence, "Dee rolled a hidden 1d20"]);
         var secretTotal = await dee.Page.Locator($"#feed > li[data-roll-id='{secret}']").GetAttributeAsync("data-total");
-        await Expect(dee.Page.Locator("#announcer > p").Nth(1)).ToHaveTextAsync(new Regex($"^Dee rolled a hidden {secretTotal} on 1d20, (passes|fails) DC 15$"));
+        await Expect(dee.Page.Locator("#announcer > p").Nth(1)).ToHaveTextAsync(new Regex($"^Dee rolled a hidden {secretTotal}: 1d20, die {secretTotal}(, Natural (20|1)!)?, (passes|fails) DC 15$"));
 
         await dee.RevealAsync(secret);
         await Expect(bob.Page.Locator($"#feed > li[data-roll-id='{secret}'][data-total='{secretTotal}']")).ToHaveCountAsync(1);
-        await Expect(bob.Page.Locator("#announcer > p").Nth(2)).ToHaveTextAsync(new Regex($"^Dee's hidden roll is revealed: {secretTotal} on 1d20, (passes|fails) DC 15$"));
+        await Expect(bob.Page.Locator("#announcer > p").Nth(2)).ToHaveTextAsync(new Regex($"^Revealed: Dee rolled {secretTotal}: 1d20, die {secretTotal}(, Natural (20|1)!)?, (passes|fails) DC 15$"));
         output.WriteLine($"Bob's screen reader heard: {string.Join(" | ", await bob.AnnouncementsAsync())}");
         Assert.Equal(3, (await bob.AnnouncementsAsync()).Count);
     }

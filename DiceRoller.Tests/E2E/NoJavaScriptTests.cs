@@ -51,7 +51,10 @@ public sealed class NoJavaScriptTests(ChromiumFixture chromium, AppServers serve
         await PostAsync(bob, bob.DieButton(6), $"/rooms/{code}");
         await Expect(bob.Feed).ToHaveCountAsync(2);
         await Expect(bob.Feed.First.Locator("[data-formula]")).ToHaveTextAsync("2d6");
-        await Expect(bob.Feed.First).ToHaveAttributeAsync("data-dc", "12");
+        // A DC grades d20 checks only: the damage-like 2d6 carries no pass/fail. Without JavaScript times stay in UTC.
+        await Expect(bob.Feed.First).Not.ToHaveAttributeAsync("data-dc", new System.Text.RegularExpressions.Regex(".*"));
+        await Expect(bob.Feed.First).Not.ToHaveAttributeAsync("data-dc-passed", new System.Text.RegularExpressions.Regex(".*"));
+        await Expect(bob.Feed.First.Locator("time[data-local-time]")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(@"^\d\d:\d\d:\d\d UTC$"));
 
         await dee.Page.GetByRole(AriaRole.Link, new() { Name = "Refresh" }).ClickAsync();
         await PostAsync(dee, dee.Page.Locator($"#feed > li[data-roll-id='{secret}'] form[action$='/reveal'] button"), $"/rooms/{code}");

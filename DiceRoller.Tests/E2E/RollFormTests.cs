@@ -41,14 +41,14 @@ public sealed class RollFormTests(ChromiumFixture chromium, AppServers servers)
         await using var alice = await Person.OpenAsync(chromium, server.BaseAddress, "Alice", javaScript: false);
         var code = await alice.CreateRoomAsync();
 
-        await alice.Page.Locator("#roll-dice").FillAsync("7d7");
+        await alice.Page.Locator("#roll-dice").FillAsync("4d6kh");
         var post = await alice.Page.RunAndWaitForResponseAsync(() => alice.RollButton.ClickAsync(), IsRollPost);
         await alice.Page.WaitForURLAsync(server.Url($"/rooms/{code}/rolls")); // the room, re-rendered as the post's answer
 
         Assert.Equal(422, post.Status);
         await Expect(alice.Page.Locator("#roll-result [data-error-code]")).ToHaveAttributeAsync("data-error-code", "INVALID_DICE_FORMAT");
         await Expect(alice.Page.Locator("[data-room-code]")).ToHaveAttributeAsync("data-room-code", code);
-        await Expect(alice.Page.Locator("#roll-dice")).ToHaveValueAsync("7d7");
+        await Expect(alice.Page.Locator("#roll-dice")).ToHaveValueAsync("4d6kh");
         await Expect(alice.Feed).ToHaveCountAsync(0);
     }
 
@@ -61,11 +61,12 @@ public sealed class RollFormTests(ChromiumFixture chromium, AppServers servers)
         await alice.WaitUntilLiveAsync();
         var marker = await alice.MarkPageAsync();
 
-        await alice.Page.Locator("#roll-dice").FillAsync("7d7");
+        await alice.Page.Locator("#roll-dice").FillAsync("4d6kh");
         var post = await alice.Page.RunAndWaitForResponseAsync(() => alice.RollButton.ClickAsync(), IsRollPost);
 
         Assert.Equal(422, post.Status);
         await Expect(alice.Page.Locator("#roll-result [data-error-code]")).ToHaveAttributeAsync("data-error-code", "INVALID_DICE_FORMAT");
+        await Expect(alice.Page.Locator("#roll-result [data-error-code]")).ToContainTextAsync("a number must follow \"kh\" (at 5)");
         Assert.Equal(marker, await alice.PageMarkerAsync());
         await Expect(alice.Feed).ToHaveCountAsync(0);
     }

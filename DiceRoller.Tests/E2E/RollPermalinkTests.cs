@@ -23,6 +23,7 @@ public sealed class RollPermalinkTests(ChromiumFixture chromium, AppServers serv
         var total = await row.GetAttributeAsync("data-total") ?? "";
         var formula = await row.Locator("[data-formula]").TextContentAsync() ?? "";
         var dice = await row.Locator("[data-die]").EvaluateAllAsync<string[]>("dice => dice.map(d => d.dataset.die)");
+        await row.Locator("details.row-menu > summary").ClickAsync();
         var link = row.Locator("a[data-permalink]");
         var href = await link.GetAttributeAsync("href") ?? "";
         Assert.Equal($"/roll/{rollId}", href);
@@ -81,6 +82,8 @@ public sealed class RollPermalinkTests(ChromiumFixture chromium, AppServers serv
         var rollId = await alice.RollAsync();
         await bob.JoinAsync(code);
 
+        await alice.Row(rollId).Locator("details.row-menu > summary").ClickAsync();
+        await bob.Row(rollId).Locator("details.row-menu > summary").ClickAsync();
         await Expect(alice.Row(rollId).Locator("button.copy-link")).ToBeVisibleAsync();
         await Expect(bob.Row(rollId).Locator("button.copy-link")).ToBeHiddenAsync();
         await Expect(bob.Row(rollId).Locator("a[data-permalink]")).ToBeVisibleAsync();

@@ -57,7 +57,7 @@ public sealed class PermalinkTests : IAsyncLifetime
         Assert.Equal("Alice", root.GetProperty("player_name").GetString());
         Assert.Equal("1d20+5", root.GetProperty("dice_formula").GetString());
         Assert.Equal("advantage", root.GetProperty("advantage").GetString());
-        Assert.Equal(row.QuerySelectorAll(".die").Select(d => d.TextContent), root.GetProperty("individual_results").EnumerateArray().Select(e => e.GetInt32().ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        Assert.Equal(row.QuerySelectorAll(".die").Select(d => d.GetAttribute("data-die")), root.GetProperty("individual_results").EnumerateArray().Select(e => e.GetInt32().ToString(System.Globalization.CultureInfo.InvariantCulture)));
         Assert.Equal(row.GetAttribute("data-total"), root.GetProperty("total").GetInt32().ToString(System.Globalization.CultureInfo.InvariantCulture));
         Assert.Equal(JsonValueKind.Null, root.GetProperty("dc_check").ValueKind);
         Assert.Equal(_clock.GetUtcNow().ToUnixTimeMilliseconds(), root.GetProperty("timestamp").GetInt64());
@@ -231,5 +231,86 @@ public sealed class PermalinkTests : IAsyncLifetime
 
         var link = page.FeedRolls.Single().QuerySelector("a[data-permalink]")!;
         Assert.Equal($"/roll/{row.GetAttribute("data-roll-id")}", link.GetAttribute("href"));
+    }
+
+    [Fact]
+    public async Task A_multi_term_labelled_rolls_json_carries_its_terms_dice_fates_subtotals_and_label()
+    {
+        var (_, row, alice) = await RollAsync("4d6kh3+2 # Strength", "0");
+        using var __ = alice;
+        var id = row.GetAttribute("data-roll-id")!;
+
+        using var response = await _app.CreateClient().GetAsync($"/api/permalink/{id}");
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var root = json.RootElement;
+
+        Assert.Equal("Strength", root.GetProperty("label").GetString());
+        Assert.Equal("4d6kh3+2", root.GetProperty("dice_formula").GetString());
+        var terms = root.GetProperty("terms").EnumerateArray().ToList();
+        Assert.Equal(["4d6kh3", "2"], terms.Select(t => t.GetProperty("notation").GetString()));
+        var dice = terms[0].GetProperty("dice").EnumerateArray().Select(d => (d.GetProperty("value").GetInt32(), d.GetProperty("fate").GetString())).ToList();
+        Assert.Equal(row.QuerySelectorAll("[data-die]").Select(d => (int.Parse(d.GetAttribute("data-die")!, System.Globalization.CultureInfo.InvariantCulture), d.GetAttribute("data-fate"))), dice);
+        Assert.Equal(3, dice.Count(d => d.Item2 == "kept"));
+        Assert.Equal(1, dice.Count(d => d.Item2 == "dropped"));
+        Assert.Equal(dice.Where(d => d.Item2 == "kept").Sum(d => d.Item1), terms[0].GetProperty("subtotal").GetInt32());
+        Assert.Equal(2, terms[1].GetProperty("subtotal").GetInt32());
+        Assert.Equal(JsonValueKind.Null, root.GetProperty("successes").ValueKind);
+        Assert.False(root.GetProperty("cap_reached").GetBoolean());
+        Assert.Equal(JsonValueKind.Null, root.GetProperty("crit").ValueKind);
+
+        var page = await _app.NewBrowser().GetAsync($"/roll/{id}");
+        Assert.Equal("Strength", page.Document.QuerySelector("article [data-label]")!.TextContent);
+        Assert.Equal($"Alice rolled {row.GetAttribute("data-total")} for Strength (4d6kh3+2)", page.Document.QuerySelector("h1")!.TextContent);
+        Assert.Single(page.Document.QuerySelectorAll("article .die-dropped s"));
+    }
+
+    [Fact]
+    public async Task A_permalink_row_written_before_the_dice_language_migrates_and_still_renders()
+    {
+        // A database at schema version 2 (before terms, label, successes), with one natural-20 advantage roll in it.
+        var folder = Directory.CreateTempSubdirectory("diceroller-old-").FullName;
+        await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(folder, "permalinks.db")}"))
+        {
+            await connection.OpenAsync();
+            using var setup = connection.CreateCommand();
+            setup.CommandText = """
+                CREATE TABLE roll_permalinks (roll_id TEXT PRIMARY KEY, room_code TEXT NOT NULL, room_mode TEXT NOT NULL, player_name TEXT NOT NULL,
+                  dice_formula TEXT NOT NULL, dice_type INTEGER NOT NULL, dice_count INTEGER NOT NULL, modifier INTEGER NOT NULL, advantage TEXT NOT NULL,
+                  individual_results TEXT NOT NULL, total INTEGER NOT NULL, dc_check TEXT, timestamp INTEGER NOT NULL,
+                  created_at TEXT DEFAULT (datetime('now')), expires_at TEXT NOT NULL);
+                CREATE INDEX idx_expires_at ON roll_permalinks(expires_at);
+                CREATE INDEX idx_created_at ON roll_permalinks(created_at);
+                CREATE INDEX idx_room_code ON roll_permalinks(room_code);
+                ALTER TABLE roll_permalinks ADD COLUMN hidden INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE roll_permalinks ADD COLUMN revealed INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE roll_permalinks ADD COLUMN kept_index INTEGER;
+                INSERT INTO roll_permalinks VALUES ('0b3e9a52-5d8f-4c39-9d0e-1f3c2a4b5c6d', 'ALPHA-1234', 'dm-led', 'Bob', '1d20+5', 20, 1, 5,
+                  'advantage', '[7,20]', 25, '{"dc":15,"passed":true}', 1795636800000, '2026-11-25 20:00:00', '2026-12-25 20:00:00', 0, 0, 1);
+                PRAGMA user_version = 2;
+                """;
+            await setup.ExecuteNonQueryAsync();
+        }
+
+        await using var app = new AppFactory(dataDirectory: folder) { Clock = _clock };
+        using var client = app.CreateClient();
+        using var response = await client.GetAsync("/api/permalink/0b3e9a52-5d8f-4c39-9d0e-1f3c2a4b5c6d");
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var page = await app.NewBrowser().GetAsync("/roll/0b3e9a52-5d8f-4c39-9d0e-1f3c2a4b5c6d");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var root = json.RootElement;
+        Assert.Equal(["2d20kh1", "5"], root.GetProperty("terms").EnumerateArray().Select(t => t.GetProperty("notation").GetString()));
+        Assert.Equal(["dropped", "kept"], root.GetProperty("terms")[0].GetProperty("dice").EnumerateArray().Select(d => d.GetProperty("fate").GetString()));
+        Assert.Equal("success", root.GetProperty("crit").GetString());
+        Assert.Equal(JsonValueKind.Null, root.GetProperty("label").ValueKind);
+        Assert.True(root.GetProperty("dc_check").GetProperty("passed").GetBoolean());
+        Assert.Equal(HttpStatusCode.OK, page.Status);
+        var article = page.Document.QuerySelector("article[data-roll-id]")!;
+        Assert.Equal("success", article.GetAttribute("data-crit"));
+        Assert.Equal("true", article.GetAttribute("data-dc-passed"));
+        Assert.Equal(["7", "20"], article.QuerySelectorAll("[data-die]").Select(d => d.GetAttribute("data-die")));
+        Assert.Equal("7", article.QuerySelector(".die-dropped s")!.TextContent);
+        Assert.Equal("Bob rolled 25 (1d20+5)", page.Document.QuerySelector("h1")!.TextContent);
+        Assert.Contains("Natural 20!", article.QuerySelector("[data-crit-mark]")!.TextContent, StringComparison.Ordinal);
     }
 }

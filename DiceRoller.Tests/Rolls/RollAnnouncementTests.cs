@@ -18,14 +18,39 @@ public sealed class RollAnnouncementTests : AppTest
 
     public static TheoryData<Roll, Viewer, string> Sentences => new()
     {
-        { Roll(), Player, "Bob rolled 17 on 1d20+3" },
-        { Roll(dc: new DcCheck(15, true)), Player, "Bob rolled 17 on 1d20+3, passes DC 15" },
-        { Roll(total: 9, dc: new DcCheck(15, false)), Player, "Bob rolled 9 on 1d20+3, fails DC 15" },
-        { Roll(advantage: Advantage.Advantage), Player, "Bob rolled 17 on 1d20+3 with advantage" },
-        { Roll(advantage: Advantage.Disadvantage, dc: new DcCheck(10, true)), Player, "Bob rolled 17 on 1d20+3 with disadvantage, passes DC 10" },
+        { Roll(), Player, "Bob rolled 17: 1d20+3, die 14" },
+        { Roll(dc: new DcCheck(15, true)), Player, "Bob rolled 17: 1d20+3, die 14, passes DC 15" },
+        { Roll(total: 9, dc: new DcCheck(15, false)), Player, "Bob rolled 9: 1d20+3, die 6, fails DC 15" },
+        { Roll(total: 23), Player, "Bob rolled 23: 1d20+3, die 20, Natural 20!" },
+        { Roll(total: 4), Player, "Bob rolled 4: 1d20+3, die 1, Natural 1!" },
         { Roll(formula: "1d20", hidden: true, dc: new DcCheck(15, true)), Player, "Bob rolled a hidden 1d20" },
-        { Roll(formula: "1d20", hidden: true, dc: new DcCheck(15, true)), Dm, "Bob rolled a hidden 17 on 1d20, passes DC 15" },
-        { Roll(formula: "1d20", hidden: true, revealed: true), Player, "Bob's hidden roll is revealed: 17 on 1d20" },
+        { Roll(formula: "1d20", hidden: true, dc: new DcCheck(15, true)), Dm, "Bob rolled a hidden 17: 1d20, die 14, passes DC 15" },
+        { Roll(formula: "1d20", hidden: true, revealed: true), Player, "Revealed: Bob rolled 17: 1d20, die 14" },
+        {
+            Roll(formula: "1d20+3", advantage: Advantage.Disadvantage, dc: new DcCheck(10, true)) with { IndividualResults = [14, 18], KeptIndex = 0 },
+            Player, "Bob rolled 17: 1d20+3 with disadvantage, dice 14 and 18 dropped, passes DC 10"
+        },
+        {
+            Roll(total: 14, formula: "2d6+3") with
+            {
+                DiceType = 6, DiceCount = 2, IndividualResults = [5, 6], Label = "Longsword damage", DcCheck = new DcCheck(15, false),
+                Terms = [new TermOutcome("2d6", [new RolledDie(5, DieFate.Kept), new RolledDie(6, DieFate.Kept)], 11), new TermOutcome("3", [], 3)],
+            },
+            Player, "Bob rolled 14 for Longsword damage: 2d6+3, dice 5 and 6"
+        },
+        {
+            Roll(total: 2, formula: "4d6>=5") with
+            {
+                DiceType = 6, DiceCount = 4, Modifier = 0, IndividualResults = [5, 1, 6, 2, 3], Successes = 2, Label = "Pool",
+                Terms = [new TermOutcome("4d6r1>=5", [new RolledDie(5, DieFate.Kept), new RolledDie(1, DieFate.Rerolled), new RolledDie(6, DieFate.Kept),
+                    new RolledDie(2, DieFate.Kept), new RolledDie(3, DieFate.Kept)], 2, 2)],
+            },
+            Dm, "Bob rolled 2 for Pool: 4d6>=5, dice 5, 1 rerolled, 6, 2 and 3, 2 successes"
+        },
+        {
+            Roll(formula: "1d20", hidden: true) with { Label = "Ambush" },
+            Player, "Bob rolled a hidden 1d20"
+        },
     };
 
     [Theory]
@@ -52,10 +77,10 @@ public sealed class RollAnnouncementTests : AppTest
         var dmRow = hidden.Document.QuerySelector("[data-roll-id]")!;
         var total = dmRow.GetAttribute("data-total")!;
         var passes = dmRow.GetAttribute("data-dc-passed") == "true" ? "passes" : "fails";
-        Assert.Equal($"Dee rolled a hidden {total} on 1d20, {passes} DC 15", dmRow.GetAttribute("data-announce"));
+        Assert.Equal($"Dee rolled a hidden {total}: 1d20, die {total}, {passes} DC 15", dmRow.GetAttribute("data-announce"));
         var openTotal = open.Document.QuerySelector("[data-roll-id]")!.GetAttribute("data-total")!;
-        var openPasses = int.Parse(openTotal, System.Globalization.CultureInfo.InvariantCulture) >= 15 ? "passes" : "fails";
-        Assert.Equal($"Pat rolled {openTotal} on 2d6+1, {openPasses} DC 15", open.Document.QuerySelector("[data-roll-id]")!.GetAttribute("data-announce"));
+        var openDice = open.Document.QuerySelectorAll("[data-roll-id] [data-die]").Select(d => d.GetAttribute("data-die")).ToList();
+        Assert.Equal($"Pat rolled {openTotal}: 2d6+1, dice {openDice[0]} and {openDice[1]}", open.Document.QuerySelector("[data-roll-id]")!.GetAttribute("data-announce"));
 
         var liveRow = new AngleSharp.Html.Parser.HtmlParser().ParseDocument(live[0].Data).QuerySelector("[data-roll-id]")!;
         Assert.Equal("Dee rolled a hidden 1d20", liveRow.GetAttribute("data-announce"));

@@ -41,14 +41,20 @@ public abstract class RollsEndpointsTests : AppTest
         var row = Assert.Single((await alice.GetAsync($"/rooms/{code}")).FeedRolls);
         Assert.Equal(2, row.QuerySelectorAll(".die").Length);
         Assert.Single(row.QuerySelectorAll(".die-dropped"));
-        var kept = int.Parse(row.QuerySelector(".die:not(.die-dropped)")!.TextContent, System.Globalization.CultureInfo.InvariantCulture);
-        var dropped = int.Parse(row.QuerySelector(".die-dropped")!.TextContent, System.Globalization.CultureInfo.InvariantCulture);
+        var kept = int.Parse(row.QuerySelector(".die:not(.die-dropped)")!.GetAttribute("data-die")!, System.Globalization.CultureInfo.InvariantCulture);
+        var dropped = int.Parse(row.QuerySelector(".die-dropped")!.GetAttribute("data-die")!, System.Globalization.CultureInfo.InvariantCulture);
         Assert.True(kept >= dropped);
         Assert.Equal(kept + 5, int.Parse(row.GetAttribute("data-total")!, System.Globalization.CultureInfo.InvariantCulture));
     }
 
     [Theory]
-    [InlineData("7d7", "0", "none", "INVALID_DICE_FORMAT")]
+    [InlineData("7d1001", "0", "none", "INVALID_DICE_FORMAT")]
+    [InlineData("4d6kh", "0", "none", "INVALID_DICE_FORMAT")]
+    [InlineData("\u0661d20", "0", "none", "INVALID_DICE_FORMAT")]
+    [InlineData("\uff11d20", "0", "none", "INVALID_DICE_FORMAT")]
+    [InlineData("60d6+60d6", "0", "none", "INVALID_DICE_FORMAT")]
+    [InlineData("1d20 # a label that is far longer than forty characters", "0", "none", "INVALID_DICE_FORMAT")]
+    [InlineData("1d20+3", "2", "none", "INVALID_MODIFIER")]
     [InlineData("", "0", "none", "INVALID_DICE_FORMAT")]
     [InlineData("1d20", "99", "none", "INVALID_MODIFIER")]
     [InlineData("1d20", "x", "none", "INVALID_MODIFIER")]

@@ -1,79 +1,61 @@
 using System.Globalization;
-using System.Text.RegularExpressions;
 
 namespace DiceRoller.Dice;
 
 /// <summary>
-/// Parses dice notation (<c>NdX</c>, optionally <c>NdX+M</c> / <c>NdX-M</c>, count defaults to 1)
-/// and validates it against the game's limits. Errors come back as values.
+/// Reads the roll form's fields into a spec: the formula in the dice language (see <see cref="DiceParser"/>) with an
+/// optional <c># label</c>, the pad's separate modifier field and its advantage toggle. Errors come back as values.
 /// </summary>
-public static partial class DiceNotation
+public static class DiceNotation
 {
     public const string InvalidDiceFormat = "INVALID_DICE_FORMAT";
     public const string InvalidModifier = "INVALID_MODIFIER";
     public const string InvalidAdvantage = "INVALID_ADVANTAGE";
 
-    // ASCII digits only: \d would also match Arabic-Indic or full-width digits, which int.Parse then refuses.
-    [GeneratedRegex(@"^(?<count>[0-9]{1,4})?[dD](?<sides>[0-9]{1,4})(?:[ \t]*(?<sign>[+-])[ \t]*(?<mod>[0-9]{1,4}))?$")]
-    private static partial Regex Notation();
-
     /// <summary>
-    /// Builds a spec from the form's fields: <paramref name="dice"/> (<c>1d20</c>, or a whole formula such
-    /// as <c>2d6+3</c>), a separate <paramref name="modifier"/> and the <paramref name="advantage"/> name.
+    /// Builds a spec from <paramref name="dice"/> (<c>1d20+5 # Stealth</c>), the <paramref name="modifier"/> field
+    /// (added as a constant term; refused when the formula already has a constant, so nothing is added twice)
+    /// and the <paramref name="advantage"/> toggle (turns a lone <c>1d20</c> into <c>2d20kh1</c> or <c>2d20kl1</c>).
     /// </summary>
     public static (DiceSpec? Spec, DiceError? Error) Parse(string? dice, string? modifier = null, string? advantage = null)
     {
-        var text = dice?.Trim() ?? "";
-        if (text.Length == 0)
+        var text = dice ?? "";
+        var hash = text.IndexOf('#', StringComparison.Ordinal);
+        var formula = hash < 0 ? text : text[..hash];
+        var (label, labelError) = hash < 0 ? (null, null) : ReadLabel(text[(hash + 1)..]);
+        if (labelError is not null)
         {
-            return Fail(InvalidDiceFormat, "Choose dice to roll, for example 1d20 or 3d6.");
+            return (null, labelError);
         }
 
-        var match = Notation().Match(text);
-        if (!match.Success)
+        var (spec, error) = DiceParser.Parse(formula, label);
+        if (error is not null)
         {
-            return Fail(InvalidDiceFormat, $"\u201c{Shorten(text)}\u201d is not dice notation. Write it like 1d20, 3d6 or 2d8+3.");
-        }
-
-        var count = match.Groups["count"].Success ? int.Parse(match.Groups["count"].Value, CultureInfo.InvariantCulture) : 1;
-        var sides = int.Parse(match.Groups["sides"].Value, CultureInfo.InvariantCulture);
-        if (!DiceSpec.AllowedSides.Contains(sides))
-        {
-            return Fail(InvalidDiceFormat, $"There is no d{sides} here. Roll a d4, d6, d8, d10, d12, d20 or d100.");
-        }
-
-        if (count is < DiceSpec.MinCount or > DiceSpec.MaxCount)
-        {
-            return Fail(InvalidDiceFormat, $"Roll between {DiceSpec.MinCount} and {DiceSpec.MaxCount} dice at once.");
-        }
-
-        var inlineModifier = 0;
-        if (match.Groups["mod"].Success)
-        {
-            inlineModifier = int.Parse(match.Groups["mod"].Value, CultureInfo.InvariantCulture);
-            if (match.Groups["sign"].Value == "-")
-            {
-                inlineModifier = -inlineModifier;
-            }
+            return (null, error);
         }
 
         var fieldModifier = 0;
         var modifierText = modifier?.Trim() ?? "";
         if (modifierText.Length > 0 &&
-            !int.TryParse(modifierText, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out fieldModifier))
+            (!int.TryParse(modifierText, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out fieldModifier)
+             || fieldModifier is < DiceSpec.MinModifier or > DiceSpec.MaxModifier))
         {
             return Fail(InvalidModifier, $"The modifier must be a whole number from {DiceSpec.MinModifier} to +{DiceSpec.MaxModifier}.");
         }
 
-        if (match.Groups["mod"].Success && fieldModifier != 0)
+        if (fieldModifier != 0)
         {
-            return Fail(InvalidModifier, "Give the modifier either in the formula or in the modifier field, not both.");
-        }
+            if (spec!.Terms.OfType<ConstantTerm>().Any())
+            {
+                return Fail(InvalidModifier, "Give the modifier either in the formula or in the modifier field, not both.");
+            }
 
-        var total = match.Groups["mod"].Success ? inlineModifier : fieldModifier;
-        if (total is < DiceSpec.MinModifier or > DiceSpec.MaxModifier)
-        {
-            return Fail(InvalidModifier, $"The modifier must be from {DiceSpec.MinModifier} to +{DiceSpec.MaxModifier}.");
+            if (spec.Terms.Count >= DiceSpec.MaxTerms)
+            {
+                return Fail(InvalidDiceFormat, $"A roll can have at most {DiceSpec.MaxTerms} terms, counting the modifier.");
+            }
+
+            spec = spec with { Terms = [.. spec.Terms, new ConstantTerm(fieldModifier < 0, Math.Abs(fieldModifier))] };
         }
 
         if (!AdvantageNames.TryParse(advantage, out var adv))
@@ -81,15 +63,37 @@ public static partial class DiceNotation
             return Fail(InvalidAdvantage, "Advantage must be none, advantage or disadvantage.");
         }
 
-        if (adv != Advantage.None && (count != 1 || sides != 20))
+        if (adv != Advantage.None)
         {
-            return Fail(InvalidAdvantage, "Advantage and disadvantage apply to a single d20 (1d20).");
+            var diceTerms = spec!.DiceTerms.ToList();
+            if (diceTerms is not [{ Count: 1, Sides: 20, Fudge: false, Negative: false, Reroll: null, Explode: null, Keep: null, Success: null } d20])
+            {
+                return Fail(InvalidAdvantage, "Advantage and disadvantage apply to a single d20 (1d20, with or without a modifier).");
+            }
+
+            var keep = new KeepRule(adv == Advantage.Advantage ? KeepKind.KeepHighest : KeepKind.KeepLowest, 1);
+            spec = spec with { Terms = spec.Terms.Select(t => ReferenceEquals(t, d20) ? d20 with { Count = 2, Keep = keep } : t).ToList() };
         }
 
-        return (new DiceSpec(count, sides, total, adv), null);
+        return (spec, null);
+    }
+
+    private static (string?, DiceError?) ReadLabel(string raw)
+    {
+        var label = raw.Trim();
+        // Plain text on one line: no control characters, and no bidirectional overrides that could make it read backwards.
+        if (label.Any(c => char.IsControl(c) || c is (>= '\u202A' and <= '\u202E') or (>= '\u2066' and <= '\u2069')))
+        {
+            return (null, new DiceError(InvalidDiceFormat, "The label after # must be plain text on one line."));
+        }
+
+        if (new StringInfo(label).LengthInTextElements > DiceSpec.MaxLabelLength)
+        {
+            return (null, new DiceError(InvalidDiceFormat, $"The label after # can be at most {DiceSpec.MaxLabelLength} characters long."));
+        }
+
+        return (label.Length == 0 ? null : label, null);
     }
 
     private static (DiceSpec?, DiceError?) Fail(string code, string message) => (null, new DiceError(code, message));
-
-    private static string Shorten(string text) => text.Length <= 24 ? text : string.Concat(text.AsSpan(0, 24), "\u2026");
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using DiceRoller.Dice;
 using DiceRoller.Rooms;
 
 namespace DiceRoller.Permalinks;
@@ -25,12 +26,20 @@ public sealed record PermalinkRow
     public long Hidden { get; init; }
     public long Revealed { get; init; }
     public long? KeptIndex { get; init; }
+    public string? Terms { get; init; }
+    public string? Label { get; init; }
+    public long? Successes { get; init; }
+    public long CapReached { get; init; }
 
     /// <summary>Hidden rolls have no public content until the DM reveals them.</summary>
     public bool IsPublic => Hidden == 0 || Revealed != 0;
 }
 
-/// <summary>The public view of a roll (the JSON of <c>/api/permalink/{roll_id}</c>, and the page's model).</summary>
+/// <summary>
+/// The public view of a roll (the JSON of <c>/api/permalink/{roll_id}</c>, and the page's model). <see cref="Terms"/> is
+/// every term with its dice (value and fate) and subtotal; for rows stored before the dice language it is rebuilt from
+/// the row's dice fields. <see cref="DcCheck"/> is present only on a d20 check, <see cref="Crit"/> only on a natural 20 or 1.
+/// </summary>
 public sealed record Permalink(
     string RollId,
     string RoomCode,
@@ -48,9 +57,20 @@ public sealed record Permalink(
     internal int? KeptIndex { get; init; }
     internal int Modifier { get; init; }
 
+    public IReadOnlyList<TermOutcome> Terms { get; init; } = [];
+    public string? Label { get; init; }
+    public int? Successes { get; init; }
+    public bool CapReached { get; init; }
+    public string? Crit { get; init; }
+
     public static Permalink From(PermalinkRow row)
     {
         ArgumentNullException.ThrowIfNull(row);
+        var results = JsonSerializer.Deserialize<int[]>(row.IndividualResults) ?? [];
+        var advantage = AdvantageNames.TryParse(row.Advantage, out var adv) ? adv : Dice.Advantage.None;
+        var terms = row.Terms is null ? null : RoomJson.Deserialize<TermOutcome[]>(row.Terms);
+        var d20 = Roll.IsD20CheckOf(terms, (int)row.DiceType, (int)row.DiceCount);
+        int? natural = d20 && results.Length > 0 ? results[Math.Clamp((int?)row.KeptIndex ?? 0, 0, results.Length - 1)] : null;
         return new Permalink(
             row.RollId,
             Anonymise(row.RoomCode),
@@ -58,15 +78,20 @@ public sealed record Permalink(
             row.PlayerName,
             row.DiceFormula,
             row.Advantage,
-            JsonSerializer.Deserialize<int[]>(row.IndividualResults) ?? [],
+            results,
             (int)row.Total,
-            row.DcCheck is null ? null : RoomJson.Deserialize<DcCheck>(row.DcCheck),
+            row.DcCheck is null || !d20 ? null : RoomJson.Deserialize<DcCheck>(row.DcCheck),
             row.Timestamp,
             ToIso(row.CreatedAt),
             ToIso(row.ExpiresAt))
         {
             KeptIndex = (int?)row.KeptIndex,
             Modifier = (int)row.Modifier,
+            Terms = terms ?? Roll.LegacyTerms((int)row.DiceType, (int)row.DiceCount, (int)row.Modifier, advantage, results, (int?)row.KeptIndex),
+            Label = row.Label,
+            Successes = (int?)row.Successes,
+            CapReached = row.CapReached != 0,
+            Crit = Roll.CritOf(natural),
         };
     }
 

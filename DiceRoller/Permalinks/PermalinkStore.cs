@@ -57,6 +57,14 @@ public sealed class PermalinkStore : IRollArchive
         ALTER TABLE roll_permalinks ADD COLUMN revealed INTEGER NOT NULL DEFAULT 0;
         ALTER TABLE roll_permalinks ADD COLUMN kept_index INTEGER;
         """,
+        // The dice language: each term's dice and subtotal (JSON), the label, the success count, the cap flag.
+        // Older rows keep NULLs here and render from their dice_type/dice_count/modifier/individual_results.
+        """
+        ALTER TABLE roll_permalinks ADD COLUMN terms TEXT;
+        ALTER TABLE roll_permalinks ADD COLUMN label TEXT;
+        ALTER TABLE roll_permalinks ADD COLUMN successes INTEGER;
+        ALTER TABLE roll_permalinks ADD COLUMN cap_reached INTEGER NOT NULL DEFAULT 0;
+        """,
     ];
 
     public static int SchemaVersion => Migrations.Length;
@@ -90,9 +98,11 @@ public sealed class PermalinkStore : IRollArchive
         await connection.ExecuteAsync(
             """
             INSERT OR IGNORE INTO roll_permalinks (roll_id, room_code, room_mode, player_name, dice_formula, dice_type, dice_count,
-              modifier, advantage, individual_results, total, dc_check, timestamp, created_at, expires_at, hidden, revealed, kept_index)
+              modifier, advantage, individual_results, total, dc_check, timestamp, created_at, expires_at, hidden, revealed, kept_index,
+              terms, label, successes, cap_reached)
             VALUES (@RollId, @RoomCode, @RoomMode, @PlayerName, @DiceFormula, @DiceType, @DiceCount,
-              @Modifier, @Advantage, @IndividualResults, @Total, @DcCheck, @Timestamp, @CreatedAt, @ExpiresAt, @Hidden, @Revealed, @KeptIndex)
+              @Modifier, @Advantage, @IndividualResults, @Total, @DcCheck, @Timestamp, @CreatedAt, @ExpiresAt, @Hidden, @Revealed, @KeptIndex,
+              @Terms, @Label, @Successes, @CapReached)
             """,
             new
             {
@@ -114,6 +124,10 @@ public sealed class PermalinkStore : IRollArchive
                 Hidden = roll.Hidden ? 1 : 0,
                 Revealed = roll.Revealed ? 1 : 0,
                 roll.KeptIndex,
+                Terms = roll.Terms is null ? null : RoomJson.Serialize(roll.Terms),
+                roll.Label,
+                roll.Successes,
+                CapReached = roll.CapReached ? 1 : 0,
             });
     }
 

@@ -47,5 +47,7 @@ public static class PermalinksEndpoints
 
 public sealed record PermalinkPageModel(Permalink Roll, string Origin)
 {
-    public string Headline => $"{Roll.PlayerName} rolled {Roll.Total} ({Roll.DiceFormula})";
+    public string Headline => Roll.Label is null
+        ? $"{Roll.PlayerName} rolled {Roll.Total} ({Roll.DiceFormula})"
+        : $"{Roll.PlayerName} rolled {Roll.Total} for {Roll.Label} ({Roll.DiceFormula})";
 }

@@ -22,6 +22,12 @@ public sealed record RollForm(string? Dice, string? Modifier, string? Advantage,
             return (Dice, Advantage, null);
         }
 
+        if (!int.TryParse(die, NumberStyles.None, CultureInfo.InvariantCulture, out var sides) || !DiceSpec.AllowedSides.Contains(sides))
+        {
+            return (null, null, new DiceError(DiceNotation.InvalidDiceFormat,
+                $"There is no d{die} button. Tap a d4, d6, d8, d10, d12, d20 or d100, or type any die in the formula."));
+        }
+
         var countText = Count?.Trim() ?? "";
         var count = 1;
         if (countText.Length > 0 &&
@@ -82,11 +88,14 @@ public sealed class RollService(
 
         var outcome = DiceEngine.Roll(spec!, random);
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-        var dc = room.Room.Dc is int value ? new DcCheck(value, outcome.Total >= value) : null;
+        // A DC grades checks, saves and attacks (a single kept d20), never damage or other rolls.
+        var dc = room.Room.Dc is int value && spec!.IsD20Check ? new DcCheck(value, outcome.Total >= value) : null;
+        var firstDice = spec!.DiceTerms.First();
         var roll = new Roll(
             RoomService.NewId(), room.Room.Code, Sequence: 0, player.PlayerId, player.Name, now,
-            spec!.Formula, spec.Sides, spec.Count, spec.Modifier, spec.Advantage,
-            outcome.Results, outcome.KeptIndex, outcome.Total, hidden, Revealed: false, dc);
+            spec.Formula, firstDice.Sides, spec.Advantage == Advantage.None ? spec.BaseDice : 1, spec.Modifier, spec.Advantage,
+            outcome.Results, outcome.KeptIndex, outcome.Total, hidden, Revealed: false, dc,
+            outcome.Terms, spec.Label, outcome.Successes, outcome.CapReached);
 
         // The permalink is written first: every roll that reaches the room's history (and so every roll
         // anyone is told about) already has its durable public record, even if the app dies right after.

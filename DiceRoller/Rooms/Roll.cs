@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text.Json.Serialization;
 using DiceRoller.Dice;
 
 namespace DiceRoller.Rooms;
@@ -7,6 +9,13 @@ public sealed record DcCheck(int Dc, bool Passed);
 /// <summary>
 /// One roll as recorded in the room's history. Immutable; <see cref="Sequence"/> is assigned by the
 /// store when the roll is appended (1, 2, 3... per room, gap-free).
+/// <para>The architecture's fields keep their meaning for a one-term roll. For a formula of several terms:
+/// <see cref="DiceType"/> is the faces of the first dice term (3 for Fudge dice), <see cref="DiceCount"/> the dice
+/// asked for over all terms before explosions and rerolls (1 with advantage, as the pad always recorded),
+/// <see cref="Modifier"/> the sum of the constant terms, <see cref="Advantage"/> set only for a <c>2d20kh1</c>/<c>2d20kl1</c>
+/// check. <see cref="IndividualResults"/> is every die drawn, in draw order. <see cref="Terms"/>, <see cref="Label"/>,
+/// <see cref="Successes"/> and <see cref="CapReached"/> are absent from rolls stored before the dice language
+/// (they render through <see cref="DisplayTerms"/>).</para>
 /// </summary>
 public sealed record Roll(
     string RollId,
@@ -25,9 +34,69 @@ public sealed record Roll(
     int Total,
     bool Hidden,
     bool Revealed,
-    DcCheck? DcCheck)
+    DcCheck? DcCheck,
+    IReadOnlyList<TermOutcome>? Terms = null,
+    string? Label = null,
+    int? Successes = null,
+    bool CapReached = false)
 {
     public string Permalink => $"/roll/{RollId}";
+
+    /// <summary>A single d20 kept (plain, or with advantage/disadvantage), with any constants: naturals and DCs apply.</summary>
+    [JsonIgnore]
+    public bool IsD20Check => IsD20CheckOf(Terms, DiceType, DiceCount);
+
+    /// <summary>The kept d20's face of a d20 check, else null.</summary>
+    [JsonIgnore]
+    public int? Natural => IsD20Check && IndividualResults.Count > 0 ? IndividualResults[Math.Clamp(KeptIndex ?? 0, 0, IndividualResults.Count - 1)] : null;
+
+    /// <summary><c>success</c> on a natural 20, <c>failure</c> on a natural 1, else null.</summary>
+    [JsonIgnore]
+    public string? Crit => CritOf(Natural);
+
+    /// <summary>The DC check, only when a DC applies to this roll (a d20 check).</summary>
+    [JsonIgnore]
+    public DcCheck? AppliedDc => IsD20Check ? DcCheck : null;
+
+    /// <summary>The terms to show: the stored ones, or for an older roll the ones its fields describe.</summary>
+    [JsonIgnore]
+    public IReadOnlyList<TermOutcome> DisplayTerms => Terms ?? LegacyTerms(DiceType, DiceCount, Modifier, Advantage, IndividualResults, KeptIndex);
+
+    public static string? CritOf(int? natural) => natural switch
+    {
+        20 => "success",
+        1 => "failure",
+        _ => null,
+    };
+
+    public static bool IsD20CheckOf(IReadOnlyList<TermOutcome>? terms, int diceType, int diceCount)
+    {
+        if (terms is null)
+        {
+            return diceType == 20 && diceCount == 1;
+        }
+
+        var dice = terms.Where(t => t.Dice.Count > 0).ToList();
+        return dice is [{ Notation: "1d20" or "2d20kh1" or "2d20kl1" }];
+    }
+
+    public static IReadOnlyList<TermOutcome> LegacyTerms(int diceType, int diceCount, int modifier, Advantage advantage, IReadOnlyList<int> results, int? keptIndex)
+    {
+        var notation = advantage switch
+        {
+            Advantage.Advantage => "2d20kh1",
+            Advantage.Disadvantage => "2d20kl1",
+            _ => $"{diceCount.ToString(CultureInfo.InvariantCulture)}d{diceType.ToString(CultureInfo.InvariantCulture)}",
+        };
+        var dice = results.Select((v, i) => new RolledDie(v, keptIndex is int k && k != i ? DieFate.Dropped : DieFate.Kept)).ToList();
+        var terms = new List<TermOutcome> { new(notation, dice, dice.Where(d => d.Fate == DieFate.Kept).Sum(d => d.Value)) };
+        if (modifier != 0)
+        {
+            terms.Add(new TermOutcome(modifier.ToString(CultureInfo.InvariantCulture), [], modifier));
+        }
+
+        return terms;
+    }
 
     /// <summary>Whether <paramref name="viewerPlayerId"/> may see the dice and total.</summary>
     public bool IsVisibleTo(string? viewerPlayerId, bool viewerIsDm) =>

@@ -171,3 +171,51 @@
   if (status && status.dataset.state === "connecting") { status.textContent = "Connecting\u2026"; }
   showPresets(loadPresets());
 })();
+
+// Roll times: the server writes <time datetime="...Z" data-local-time>HH:mm:ss UTC</time> (what shows without
+// JavaScript); this shows them in the viewer's own time zone, including rows that arrive live later.
+(function () {
+  "use strict";
+
+  function pad(n) { return (n < 10 ? "0" : "") + n; }
+
+  function localise(root) {
+    var times = root.querySelectorAll ? root.querySelectorAll("time[data-local-time]") : [];
+    for (var i = 0; i < times.length; i++) {
+      var el = times[i];
+      var when = new Date(el.getAttribute("datetime"));
+      if (isNaN(when.getTime()) || el.dataset.localised === el.getAttribute("datetime")) { continue; }
+      el.textContent = pad(when.getHours()) + ":" + pad(when.getMinutes()) + ":" + pad(when.getSeconds());
+      el.title = when.toLocaleString();
+      el.dataset.localised = el.getAttribute("datetime");
+    }
+  }
+
+  localise(document);
+  new MutationObserver(function (changes) {
+    changes.forEach(function (change) {
+      change.addedNodes.forEach(function (node) { if (node.nodeType === 1) { localise(node.parentNode || node); } });
+    });
+  }).observe(document.documentElement, { childList: true, subtree: true });
+})();
+
+// A row's menu (Permalink, Copy link) closes when you click elsewhere or press Escape (focus returns to it).
+(function () {
+  "use strict";
+
+  document.addEventListener("click", function (event) {
+    var open = document.querySelectorAll("details.row-menu[open]");
+    for (var i = 0; i < open.length; i++) {
+      if (!open[i].contains(event.target)) { open[i].removeAttribute("open"); }
+    }
+  });
+
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") { return; }
+    var menu = event.target.closest && event.target.closest("details.row-menu[open]");
+    if (menu) {
+      menu.removeAttribute("open");
+      menu.querySelector("summary").focus();
+    }
+  });
+})();
