@@ -30,6 +30,8 @@ public static class ErrorCodes
     public const string ServiceUnavailable = "SERVICE_UNAVAILABLE";
     public const string ServerError = "SERVER_ERROR";
     public const string NotFound = "NOT_FOUND";
+    public const string InvalidRequestId = "INVALID_REQUEST_ID";
+    public const string RollInProgress = "ROLL_IN_PROGRESS";
 }
 
 /// <summary>A rule the request broke: an error code from <see cref="ErrorCodes"/> and a message for people.</summary>
