@@ -4,7 +4,10 @@ using static Microsoft.Playwright.Assertions;
 
 namespace DiceRoller.Tests.E2E;
 
-/// <summary>Rolling by thumb: one tap on a die rolls it with the count, modifier and advantage set around the pad.</summary>
+/// <summary>
+/// Rolling by thumb: one tap on a die rolls exactly what its button says (the count, modifier and advantage set around
+/// the pad), then the pad starts over.
+/// </summary>
 [Collection(BrowserCollection.Name)]
 public sealed class RollPadTests(ChromiumFixture chromium, AppServers servers, ITestOutputHelper output)
 {
@@ -25,6 +28,7 @@ public sealed class RollPadTests(ChromiumFixture chromium, AppServers servers, I
         await alice.Page.GetByRole(AriaRole.Button, new() { Name = "Lower modifier" }).ClickAsync();
         await Expect(alice.Page.Locator("#roll-count")).ToHaveValueAsync("3");
         await Expect(alice.Page.Locator("#roll-modifier")).ToHaveValueAsync("-1");
+        Assert.Equal("3d6-1", await alice.DieLabelAsync(6));
 
         var rollId = await alice.RollDieAsync(6);
 
@@ -33,6 +37,9 @@ public sealed class RollPadTests(ChromiumFixture chromium, AppServers servers, I
         await Expect(row.Locator(".die")).ToHaveCountAsync(3);
         await Expect(alice.Page.Locator($"#feed > li[data-roll-id='{rollId}']")).ToHaveCountAsync(1);
         Assert.Equal(marker, await alice.PageMarkerAsync());
+        await Expect(alice.Page.Locator("#roll-count")).ToHaveValueAsync("1");
+        await Expect(alice.Page.Locator("#roll-modifier")).ToHaveValueAsync("0");
+        Assert.Equal("1d6", await alice.DieLabelAsync(6));
         output.WriteLine($"One tap on d6 with count 3 and modifier -1 rolled {await row.GetAttributeAsync("data-total")} on 3d6-1.");
     }
 
@@ -45,7 +52,11 @@ public sealed class RollPadTests(ChromiumFixture chromium, AppServers servers, I
         await alice.WaitUntilLiveAsync();
 
         await alice.Page.GetByLabel("Advantage", new() { Exact = true }).CheckAsync();
+        Assert.Equal("1d20 adv", await alice.DieLabelAsync(20));
         var d20 = await alice.RollDieAsync(20);
+        await Expect(alice.Page.GetByLabel("Normal", new() { Exact = true })).ToBeCheckedAsync();
+        await alice.Page.GetByLabel("Advantage", new() { Exact = true }).CheckAsync();
+        Assert.Equal("1d8 no adv", await alice.DieLabelAsync(8));
         var d8 = await alice.RollDieAsync(8);
 
         var feed = alice.Page.Locator("#feed");
