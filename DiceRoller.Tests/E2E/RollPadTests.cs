@@ -67,6 +67,41 @@ public sealed class RollPadTests(ChromiumFixture chromium, AppServers servers, I
         await Expect(feed.Locator($"li[data-roll-id='{d8}'] .die")).ToHaveCountAsync(1);
     }
 
+    [Fact]
+    public async Task Hidden_is_for_one_roll_unless_the_dm_pins_keep_hidden_on_which_is_marked_in_words()
+    {
+        var server = await servers.GetAsync(Stores.Embedded);
+        await using var dee = await Person.OpenAsync(chromium, server.BaseAddress, "Dee");
+        await dee.CreateRoomAsync("dm-led");
+        await dee.WaitUntilLiveAsync();
+        var keep = dee.Page.Locator("#roll-form input[name=keep_hidden]");
+        var pinned = dee.Page.Locator("[data-hidden-pinned]");
+
+        var once = await dee.RollDieAsync(20, hidden: true);
+        await Expect(dee.Row(once)).ToHaveAttributeAsync("data-hidden", "true");
+        await Expect(dee.HiddenCheckbox).Not.ToBeCheckedAsync();
+        await Expect(pinned).ToBeHiddenAsync();
+
+        await keep.CheckAsync();
+        await Expect(dee.HiddenCheckbox).ToBeCheckedAsync();
+        await Expect(pinned).ToBeVisibleAsync();
+        await Expect(pinned).ToContainTextAsync("Pinned");
+        Assert.Equal("1d6 hidden", await dee.DieLabelAsync(6));
+        var first = await dee.RollDieAsync(6);
+        var second = await dee.RollDieAsync(8);
+        await Expect(dee.Row(first)).ToHaveAttributeAsync("data-hidden", "true");
+        await Expect(dee.Row(second)).ToHaveAttributeAsync("data-hidden", "true");
+        await Expect(dee.HiddenCheckbox).ToBeCheckedAsync();
+        await Expect(pinned).ToBeVisibleAsync();
+
+        await keep.UncheckAsync();
+        await Expect(pinned).ToBeHiddenAsync();
+        await dee.HiddenCheckbox.UncheckAsync();
+        Assert.Equal("1d4", await dee.DieLabelAsync(4));
+        var open = await dee.RollDieAsync(4);
+        await Expect(dee.Row(open)).Not.ToHaveAttributeAsync("data-hidden", "true");
+    }
+
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
