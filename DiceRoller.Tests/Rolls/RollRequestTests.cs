@@ -1,5 +1,7 @@
 using System.Net;
+using DiceRoller.Rooms;
 using DiceRoller.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace DiceRoller.Tests.Rolls;
 
@@ -9,7 +11,51 @@ namespace DiceRoller.Tests.Rolls;
 /// </summary>
 public abstract class RollRequestTests : AppTest
 {
-    protected override IDictionary<string, string?> Settings => new Dictionary<string, string?> { ["Rooms:RollLimit"] = "3" };
+    protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>
+    {
+        ["Rooms:RollLimit"] = "3",
+        ["Rooms:RollRequestWait"] = "00:00:02",
+    };
+
+    private async Task<(string Code, string PlayerId, IRoomStore Store)> RoomOfAliceAsync(Browser alice)
+    {
+        var code = await alice.CreateRoomAsync();
+        var playerId = (await alice.GetAsync($"/rooms/{code}")).Document.QuerySelector("#roster [data-player-id]")!.GetAttribute("data-player-id")!;
+        return (code, playerId, App.Services.GetRequiredService<IRoomStore>());
+    }
+
+    [Fact]
+    public async Task A_repeat_while_the_first_is_still_rolling_waits_for_it_and_answers_its_roll()
+    {
+        using var alice = App.NewBrowser();
+        var (code, playerId, store) = await RoomOfAliceAsync(alice);
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        Assert.Equal(RollRequestState.Claimed, (await store.ClaimRollRequestAsync(code, $"{playerId}:slow", now, 60_000, 300_000)).State);
+
+        var repeat = alice.HtmxPostAsync($"/rooms/{code}/rolls", ("dice", "1d20"), ("request_id", "slow"));
+        var first = (await alice.RollAsync(code)).GetAttribute("data-roll-id")!;
+        await store.CompleteRollRequestAsync(code, $"{playerId}:slow", first, 300_000);
+        var answer = await repeat;
+
+        Assert.Equal(HttpStatusCode.OK, answer.Status);
+        Assert.Equal(first, answer.Document.QuerySelector("[data-roll-id]")!.GetAttribute("data-roll-id"));
+        Assert.Single((await alice.GetAsync($"/rooms/{code}")).FeedRolls);
+    }
+
+    [Fact]
+    public async Task A_repeat_that_waits_longer_than_the_wait_gets_409_ROLL_IN_PROGRESS_and_rolls_nothing()
+    {
+        using var alice = App.NewBrowser();
+        var (code, playerId, store) = await RoomOfAliceAsync(alice);
+        await store.ClaimRollRequestAsync(code, $"{playerId}:stuck", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), 60_000, 300_000);
+
+        var answer = await alice.HtmxPostAsync($"/rooms/{code}/rolls", ("dice", "1d20"), ("request_id", "stuck"));
+
+        Assert.Equal(HttpStatusCode.Conflict, answer.Status);
+        Assert.Equal("ROLL_IN_PROGRESS", answer.ErrorCode);
+        Assert.Contains("no need to roll again", answer.ErrorText, StringComparison.Ordinal);
+        Assert.Empty((await alice.GetAsync($"/rooms/{code}")).FeedRolls);
+    }
 
     [Fact]
     public async Task The_same_request_id_twice_answers_the_same_roll_and_the_history_has_one()
