@@ -84,7 +84,7 @@ public sealed class RollService(
 
         if (requestId is null)
         {
-            return await DrawAsync(room, player, spec!, hidden, ct);
+            return await DrawAsync(room, player, spec!, hidden, requestKey: null, ct);
         }
 
         // A repeat of a request id (a retry, a double tap, another app instance) answers the roll the first one made.
@@ -96,24 +96,21 @@ public sealed class RollService(
             return earlier;
         }
 
-        var result = default(Result<Roll>);
+        var completed = false;
         try
         {
-            result = await DrawAsync(room, player, spec!, hidden, ct);
+            var result = await DrawAsync(room, player, spec!, hidden, key, ct);
+            completed = result.Value is not null;
+            return result;
         }
         finally
         {
-            if (result.Value is { } made)
-            {
-                await store.CompleteRollRequestAsync(code, key, made.RollId, KeepForMs, CancellationToken.None);
-            }
-            else
+            // Refused (rate limit, room gone) or failed before its roll was recorded: the same id may be sent again.
+            if (!completed)
             {
                 await store.ReleaseRollRequestAsync(code, key, CancellationToken.None);
             }
         }
-
-        return result;
     }
 
     private long KeepForMs => (long)_options.RollRequestRetention.TotalMilliseconds;
@@ -154,8 +151,11 @@ public sealed class RollService(
         }
     }
 
-    /// <summary>Counts the roll against the player's rate limit, draws the dice, records and announces the roll.</summary>
-    private async Task<Result<Roll>> DrawAsync(RoomSnapshot room, Player player, DiceSpec spec, bool hidden, CancellationToken ct)
+    /// <summary>
+    /// Counts the roll against the player's rate limit, draws the dice, records the roll (and, with a
+    /// <paramref name="requestKey"/>, that its request made it, before anyone is told) and announces it.
+    /// </summary>
+    private async Task<Result<Roll>> DrawAsync(RoomSnapshot room, Player player, DiceSpec spec, bool hidden, string? requestKey, CancellationToken ct)
     {
         var rate = await limiter.TryAcquireAsync($"roll:{room.Room.Code}:{player.PlayerId}", _options.RollLimit, _options.RollWindow, ct);
         if (!rate.Allowed)
@@ -181,6 +181,11 @@ public sealed class RollService(
         {
             await archive.DeleteAsync(roll.RollId, CancellationToken.None);
             return RoomService.RoomNotFound(room.Room.Code);
+        }
+
+        if (requestKey is not null)
+        {
+            await store.CompleteRollRequestAsync(room.Room.Code, requestKey, stored.RollId, KeepForMs, CancellationToken.None);
         }
 
         await events.PublishAsync(RoomEvent.ForRoll(stored), ct);
