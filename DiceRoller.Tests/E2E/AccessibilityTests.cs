@@ -175,8 +175,8 @@ public sealed partial class AccessibilityTests(ChromiumFixture chromium, AppServ
         var names = stops.Select(s => s.GetProperty("name").GetString()).ToList();
         output.WriteLine($"{stops.Count} tab stops: {string.Join(" > ", names)}");
         Assert.Equal("Skip to content", names[0]);
-        Assert.Contains("Roll d20", names);
-        Assert.True(names.IndexOf("Roll d20") < names.IndexOf("Set DC"), "The dice pad comes before the DC form.");
+        Assert.Contains("Roll 1d20", names);
+        Assert.True(names.IndexOf("Roll 1d20") < names.IndexOf("Set DC"), "The dice pad comes before the DC form.");
         Assert.Contains(names, n => n!.StartsWith("Roll Longsword", StringComparison.Ordinal));
         Assert.Contains(names, n => n!.StartsWith("Reveal to everyone", StringComparison.Ordinal));
         var unseen = stops.Where(s => !s.GetProperty("visibleFocus").GetBoolean()).Select(s => s.GetProperty("name").GetString()).ToList();

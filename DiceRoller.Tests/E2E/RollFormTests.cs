@@ -21,10 +21,10 @@ public sealed class RollFormTests(ChromiumFixture chromium, AppServers servers)
 
         await alice.Page.Locator("#roll-dice").FillAsync("2d6");
         var post = await alice.Page.RunAndWaitForResponseAsync(() => alice.RollButton.ClickAsync(), IsRollPost);
-        await alice.Page.WaitForURLAsync(server.Url($"/rooms/{code}"));
+        await alice.Page.WaitForURLAsync(server.Url($"/rooms/{code}#your-roll"));
 
         Assert.Equal(303, post.Status);
-        Assert.Equal($"/rooms/{code}", await post.HeaderValueAsync("location"));
+        Assert.Equal($"/rooms/{code}#your-roll", await post.HeaderValueAsync("location"));
         await Expect(alice.Feed).ToHaveCountAsync(1);
         var row = alice.Feed.First;
         await Expect(row.Locator("[data-formula]")).ToHaveTextAsync("2d6");

@@ -37,7 +37,7 @@ public abstract class RollsEndpointsTests : AppTest
         var posted = await alice.PostAsync($"/rooms/{code}/rolls", ("dice", "1d20"), ("modifier", "5"), ("advantage", "advantage"));
 
         Assert.Equal(HttpStatusCode.SeeOther, posted.Status);
-        Assert.Equal($"/rooms/{code}", posted.Location);
+        Assert.Equal($"/rooms/{code}#your-roll", posted.Location);
         var row = Assert.Single((await alice.GetAsync($"/rooms/{code}")).FeedRolls);
         Assert.Equal(2, row.QuerySelectorAll(".die").Length);
         Assert.Single(row.QuerySelectorAll(".die-dropped"));
@@ -105,7 +105,7 @@ public abstract class RollsEndpointsTests : AppTest
         var posted = await alice.PostAsync($"/rooms/{code}/rolls", ("die", "8"), ("count", "2"), ("modifier", "0"), ("dice", "1d20"), ("advantage", "none"));
 
         Assert.Equal(HttpStatusCode.SeeOther, posted.Status);
-        Assert.Equal($"/rooms/{code}", posted.Location);
+        Assert.Equal($"/rooms/{code}#your-roll", posted.Location);
         var row = Assert.Single((await alice.GetAsync($"/rooms/{code}")).FeedRolls);
         Assert.Equal("2d8", row.QuerySelector("[data-formula]")!.TextContent);
     }

@@ -36,4 +36,18 @@ public sealed class InMemoryRoomStoreTests : RoomStoreContract
         Assert.True(await Store.TryCreateAsync(room, NewPlayer("Carol")));
         Assert.Equal("Carol", (await Store.GetAsync(room.Code))!.Players.Single().Name);
     }
+
+    [Fact]
+    public async Task A_roll_request_id_is_forgotten_after_its_retention()
+    {
+        var (room, creator) = await CreateRoomAsync();
+        var key = $"{creator.PlayerId}:old";
+        await Store.ClaimRollRequestAsync(room.Code, key, 0, 60_000, 300_000);
+        await Store.CompleteRollRequestAsync(room.Code, key, "roll-1", 300_000);
+
+        _clock.Advance(TimeSpan.FromSeconds(299));
+        Assert.Equal(RollRequestState.Done, (await Store.ClaimRollRequestAsync(room.Code, key, 0, 60_000, 300_000)).State);
+        _clock.Advance(TimeSpan.FromSeconds(2));
+        Assert.Equal(RollRequestState.Claimed, (await Store.ClaimRollRequestAsync(room.Code, key, 0, 60_000, 300_000)).State);
+    }
 }

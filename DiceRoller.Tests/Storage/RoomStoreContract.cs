@@ -275,4 +275,73 @@ public abstract class RoomStoreContract
 
     [Fact]
     public async Task The_store_answers_a_ping() => Assert.True(await Store.PingAsync());
+
+    private const long Minute = 60_000;
+
+    [Fact]
+    public async Task A_roll_request_id_is_claimed_once_and_then_answers_its_roll()
+    {
+        var (room, creator) = await CreateRoomAsync();
+        var key = $"{creator.PlayerId}:req-1";
+
+        var first = await Store.ClaimRollRequestAsync(room.Code, key, Now, abandonAfterMs: Minute, keepForMs: 5 * Minute);
+        var whileRolling = await Store.ClaimRollRequestAsync(room.Code, key, Now, Minute, 5 * Minute);
+        await Store.CompleteRollRequestAsync(room.Code, key, "roll-1", 5 * Minute);
+        var afterwards = await Store.ClaimRollRequestAsync(room.Code, key, Now, Minute, 5 * Minute);
+        var otherId = await Store.ClaimRollRequestAsync(room.Code, $"{creator.PlayerId}:req-2", Now, Minute, 5 * Minute);
+
+        Assert.Equal(new RollRequestClaim(RollRequestState.Claimed), first);
+        Assert.Equal(new RollRequestClaim(RollRequestState.InFlight), whileRolling);
+        Assert.Equal(new RollRequestClaim(RollRequestState.Done, "roll-1"), afterwards);
+        Assert.Equal(RollRequestState.Claimed, otherId.State);
+    }
+
+    [Fact]
+    public async Task Concurrent_claims_of_one_roll_request_id_let_exactly_one_through()
+    {
+        var (room, creator) = await CreateRoomAsync();
+        var key = $"{creator.PlayerId}:race";
+
+        var claims = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ =>
+            Task.Run(() => Store.ClaimRollRequestAsync(room.Code, key, Now, Minute, 5 * Minute))));
+
+        Assert.Single(claims, c => c.State == RollRequestState.Claimed);
+        Assert.Equal(19, claims.Count(c => c.State == RollRequestState.InFlight));
+    }
+
+    [Fact]
+    public async Task A_released_claim_can_be_claimed_again_but_a_completed_one_is_never_released()
+    {
+        var (room, creator) = await CreateRoomAsync();
+        var key = $"{creator.PlayerId}:req";
+
+        await Store.ClaimRollRequestAsync(room.Code, key, Now, Minute, 5 * Minute);
+        await Store.ReleaseRollRequestAsync(room.Code, key);
+        var again = await Store.ClaimRollRequestAsync(room.Code, key, Now, Minute, 5 * Minute);
+        await Store.CompleteRollRequestAsync(room.Code, key, "roll-9", 5 * Minute);
+        await Store.ReleaseRollRequestAsync(room.Code, key);
+
+        Assert.Equal(RollRequestState.Claimed, again.State);
+        Assert.Equal(new RollRequestClaim(RollRequestState.Done, "roll-9"), await Store.ClaimRollRequestAsync(room.Code, key, Now, Minute, 5 * Minute));
+    }
+
+    [Fact]
+    public async Task An_abandoned_claim_is_taken_over_after_its_time()
+    {
+        var (room, creator) = await CreateRoomAsync();
+        var key = $"{creator.PlayerId}:crashed";
+        var start = Now;
+
+        await Store.ClaimRollRequestAsync(room.Code, key, start, Minute, 5 * Minute);
+
+        Assert.Equal(RollRequestState.InFlight, (await Store.ClaimRollRequestAsync(room.Code, key, start + Minute - 1, Minute, 5 * Minute)).State);
+        Assert.Equal(RollRequestState.Claimed, (await Store.ClaimRollRequestAsync(room.Code, key, start + Minute, Minute, 5 * Minute)).State);
+    }
+
+    [Fact]
+    public async Task A_roll_request_in_a_room_that_is_gone_is_room_not_found()
+    {
+        var claim = await Store.ClaimRollRequestAsync(UniqueCode(), "player:req", Now, Minute, 5 * Minute);
+        Assert.Equal(RollRequestState.RoomNotFound, claim.State);
+    }
 }

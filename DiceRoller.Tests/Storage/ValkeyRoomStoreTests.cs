@@ -56,4 +56,19 @@ public sealed class ValkeyRoomStoreTests(ValkeyServer valkey) : RoomStoreContrac
         Assert.Null(await Store.GetAsync(room.Code));
         Assert.Equal(JoinOutcome.RoomNotFound, await Store.AddPlayerAsync(room.Code, NewPlayer("Bob"), 8, Now));
     }
+
+    [Fact]
+    public async Task A_roll_request_id_lives_under_the_rooms_hash_tag_and_expires_after_its_retention()
+    {
+        var (room, creator) = await CreateRoomAsync();
+        var key = $"{creator.PlayerId}:req";
+
+        await Store.ClaimRollRequestAsync(room.Code, key, Now, 60_000, 300_000);
+        var claimedTtl = await valkey.Connection.GetDatabase().KeyTimeToLiveAsync($"room:{{{room.Code}}}:request:{key}");
+        await Store.CompleteRollRequestAsync(room.Code, key, "roll-1", 120_000);
+        var doneTtl = await valkey.Connection.GetDatabase().KeyTimeToLiveAsync($"room:{{{room.Code}}}:request:{key}");
+
+        Assert.InRange(claimedTtl!.Value.TotalSeconds, 290, 300);
+        Assert.InRange(doneTtl!.Value.TotalSeconds, 110, 120);
+    }
 }

@@ -6,9 +6,11 @@ namespace DiceRoller.Rolls;
 
 /// <summary>
 /// What the roll form sent, before validation: the typed formula (<see cref="Dice"/>) or, when a die button was
-/// tapped, that die (<see cref="Die"/>, e.g. <c>20</c>) and how many of it (<see cref="Count"/>, default 1).
+/// tapped, that die (<see cref="Die"/>, e.g. <c>20</c>) and how many of it (<see cref="Count"/>, default 1);
+/// <see cref="RequestId"/> is the form's one-time id (see <see cref="RollRequestId"/>).
 /// </summary>
-public sealed record RollForm(string? Dice, string? Modifier, string? Advantage, string? Hidden, string? Die = null, string? Count = null)
+public sealed record RollForm(string? Dice, string? Modifier, string? Advantage, string? Hidden, string? Die = null, string? Count = null,
+    string? RequestId = null, string? KeepHidden = null)
 {
     /// <summary>
     /// The formula and advantage to roll. A die button rolls <c>{Count}d{Die}</c>; advantage is a d20 toggle,
@@ -61,6 +63,12 @@ public sealed class RollService(
         ArgumentNullException.ThrowIfNull(player);
         ArgumentNullException.ThrowIfNull(form);
 
+        if (!RollRequestId.TryRead(form.RequestId, out var requestId))
+        {
+            return new RoomError(ErrorCodes.InvalidRequestId,
+                $"This roll's request id is not valid: it must be 1 to {RollRequestId.MaxLength} letters, digits, - or _. Reload the page and roll again.");
+        }
+
         var (dice, advantage, formError) = form.Resolve();
         var (spec, diceError) = formError is null ? DiceNotation.Parse(dice, form.Modifier, advantage) : ((DiceSpec?)null, formError);
         if (diceError is not null)
@@ -68,16 +76,93 @@ public sealed class RollService(
             return new RoomError(diceError.Code, diceError.Message);
         }
 
-        if (!TryParseFlag(form.Hidden, out var hidden))
+        if (!TryParseFlag(form.Hidden, out var hidden) || !TryParseFlag(form.KeepHidden, out var keepHidden))
         {
             return new RoomError(ErrorCodes.InvalidHidden, "Hidden must be true or false.");
         }
 
+        // "Keep hidden on" is the DM's pin: it hides this roll and the pad's next ones.
+        hidden |= keepHidden;
         if (hidden && !room.IsDm(player.PlayerId))
         {
             return new RoomError(ErrorCodes.HiddenNotAllowed, "Only the DM of a DM-led room can roll hidden.");
         }
 
+        if (requestId is null)
+        {
+            return await DrawAsync(room, player, spec!, hidden, requestKey: null, ct);
+        }
+
+        // A repeat of a request id (a retry, a double tap, another app instance) answers the roll the first one made.
+        var code = room.Room.Code;
+        var key = $"{player.PlayerId}:{requestId}";
+        var (claimed, earlier) = await ClaimAsync(code, key, ct);
+        if (!claimed)
+        {
+            return earlier;
+        }
+
+        var completed = false;
+        try
+        {
+            var result = await DrawAsync(room, player, spec!, hidden, key, ct);
+            completed = result.Value is not null;
+            return result;
+        }
+        finally
+        {
+            // Refused (rate limit, room gone) or failed before its roll was recorded: the same id may be sent again.
+            if (!completed)
+            {
+                await store.ReleaseRollRequestAsync(code, key, CancellationToken.None);
+            }
+        }
+    }
+
+    private long KeepForMs => (long)_options.RollRequestRetention.TotalMilliseconds;
+
+    /// <summary>
+    /// Claims the request id; while another request with it is rolling, waits (up to <see cref="RoomOptions.RollRequestWait"/>)
+    /// for its roll. Returns claimed, or the answer to give instead: the earlier roll or an error.
+    /// </summary>
+    private async Task<(bool Claimed, Result<Roll> Earlier)> ClaimAsync(string code, string key, CancellationToken ct)
+    {
+        var wait = _options.RollRequestWait;
+        var poll = TimeSpan.FromMilliseconds(Math.Clamp(wait.TotalMilliseconds / 50, 10, 200));
+        var attempts = (int)Math.Ceiling(wait / poll);
+
+        // A claim that never completed for three waits belongs to a request whose app instance died: take it over.
+        var abandonAfterMs = (long)(wait.TotalMilliseconds * 3);
+        for (var attempt = 0; ; attempt++)
+        {
+            var claim = await store.ClaimRollRequestAsync(code, key, time.GetUtcNow().ToUnixTimeMilliseconds(), abandonAfterMs, KeepForMs, ct);
+            switch (claim.State)
+            {
+                case RollRequestState.Claimed:
+                    return (true, default);
+                case RollRequestState.Done:
+                    var roll = await store.GetRollAsync(code, claim.RollId!, ct);
+                    return (false, roll is not null ? Result<Roll>.Ok(roll)
+                        : new RoomError(ErrorCodes.RollNotFound, "This roll was made already, but it is no longer in the room's history."));
+                case RollRequestState.InFlight when attempt < attempts:
+                    // Polling on the real clock: this waits for another request, not for game time.
+                    await Task.Delay(poll, ct);
+                    break;
+                case RollRequestState.InFlight:
+                    return (false, new RoomError(ErrorCodes.RollInProgress,
+                        "This roll is still being made. It will appear in the feed in a moment; there is no need to roll again."));
+                default:
+                    return (false, RoomService.RoomNotFound(code));
+            }
+        }
+    }
+
+    /// <summary>
+    /// Counts the roll against the player's rate limit, draws the dice, records the roll (and, with a
+    /// <paramref name="requestKey"/>, that its request made it, before anyone is told) and announces it.
+    /// </summary>
+    private async Task<Result<Roll>> DrawAsync(RoomSnapshot room, Player player, DiceSpec spec, bool hidden, string? requestKey, CancellationToken ct)
+    {
         var rate = await limiter.TryAcquireAsync($"roll:{room.Room.Code}:{player.PlayerId}", _options.RollLimit, _options.RollWindow, ct);
         if (!rate.Allowed)
         {
@@ -86,7 +171,7 @@ public sealed class RollService(
                 $"Slow down: at most {_options.RollLimit} rolls every {_options.RollWindow.TotalSeconds:0} seconds. Try again in {seconds} s.");
         }
 
-        var outcome = DiceEngine.Roll(spec!, random);
+        var outcome = DiceEngine.Roll(spec, random);
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         // A DC grades checks, saves and attacks (a single kept d20), never damage or other rolls.
         var dc = room.Room.Dc is int value && spec!.IsD20Check ? new DcCheck(value, outcome.Total >= value) : null;
@@ -105,6 +190,11 @@ public sealed class RollService(
         {
             await archive.DeleteAsync(roll.RollId, CancellationToken.None);
             return RoomService.RoomNotFound(room.Room.Code);
+        }
+
+        if (requestKey is not null)
+        {
+            await store.CompleteRollRequestAsync(room.Room.Code, requestKey, stored.RollId, KeepForMs, CancellationToken.None);
         }
 
         await events.PublishAsync(RoomEvent.ForRoll(stored), ct);

@@ -26,7 +26,8 @@ public static class RollsEndpoints
 
         var (room, me) = (member.Room!, member.Me!);
         var form = await context.Request.ReadFormAsync(context.RequestAborted);
-        var input = new RollForm(form["dice"], form["modifier"], form["advantage"], form["hidden"], form["die"], form["count"]);
+        var input = new RollForm(form["dice"], form["modifier"], form["advantage"], form["hidden"], form["die"], form["count"],
+            form["request_id"], form["keep_hidden"]);
         var result = await rolls.RollAsync(room, me, input, context.RequestAborted);
         if (result.Error is { } error)
         {
@@ -42,17 +43,23 @@ public static class RollsEndpoints
                 Count = input.Count ?? "1",
                 Advantage = input.Advantage ?? "none",
                 Error = error,
+                Hidden = IsSet(input.Hidden),
+                KeepHidden = IsSet(input.KeepHidden),
             }, statusCode: ErrorStatus.For(error.Code));
         }
 
         if (!fragment)
         {
-            return RoomsEndpoints.SeeOther(context, $"/rooms/{room.Room.Code}");
+            // The reloaded page shows the reset pad with this roll in view next to it; a DM's pinned "Keep hidden on" stays.
+            var pinned = room.IsDm(me.PlayerId) && IsSet(input.KeepHidden) ? $"?{RoomPages.KeepHiddenQuery}=true" : "";
+            return RoomsEndpoints.SeeOther(context, $"/rooms/{room.Room.Code}{pinned}#{RoomPages.OwnRollAnchor}");
         }
 
         var viewer = new Viewer(me.PlayerId, room.IsDm(me.PlayerId), HtmlResults.FormToken(context));
         return Results.RazorSlice<_RollEntry, RollEntryModel>(new RollEntryModel(result.Value!, viewer));
     }
+
+    private static bool IsSet(string? flag) => flag?.Trim().ToLowerInvariant() is "true" or "on" or "1";
 
     /// <summary>The DM reveals a hidden roll: every page replaces it in place (roll-revealed), its permalink opens.</summary>
     private static async Task<IResult> Reveal(string code, string rollId, HttpContext context, RoomService rooms, RollService rolls, RoomPages pages)

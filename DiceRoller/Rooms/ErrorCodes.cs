@@ -31,6 +31,8 @@ public static class ErrorCodes
     public const string ServerError = "SERVER_ERROR";
     public const string NotFound = "NOT_FOUND";
     public const string TooLarge = "TOO_LARGE";
+    public const string InvalidRequestId = "INVALID_REQUEST_ID";
+    public const string RollInProgress = "ROLL_IN_PROGRESS";
 }
 
 /// <summary>A rule the request broke: an error code from <see cref="ErrorCodes"/> and a message for people.</summary>

@@ -9,6 +9,23 @@ public enum JoinOutcome
     Kicked,
 }
 
+/// <summary>What claiming a roll request's one-time id found (see <see cref="IRoomStore.ClaimRollRequestAsync"/>).</summary>
+public enum RollRequestState
+{
+    /// <summary>The id was new (or its earlier claim was abandoned): this caller rolls.</summary>
+    Claimed,
+
+    /// <summary>Another request with the id is rolling right now.</summary>
+    InFlight,
+
+    /// <summary>The id has rolled already: <see cref="RollRequestClaim.RollId"/> is its roll.</summary>
+    Done,
+
+    RoomNotFound,
+}
+
+public readonly record struct RollRequestClaim(RollRequestState State, string? RollId = null);
+
 public enum PromoteOutcome
 {
     Promoted,
@@ -73,6 +90,22 @@ public interface IRoomStore
 
     /// <summary>Checks that the store answers (for health checks).</summary>
     Task<bool> PingAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Atomically claims a roll request's one-time id (<paramref name="requestKey"/>, unique per player) before any dice
+    /// are drawn: the first caller gets <see cref="RollRequestState.Claimed"/>; while it rolls, others get
+    /// <see cref="RollRequestState.InFlight"/>; once completed, <see cref="RollRequestState.Done"/> with the roll's id.
+    /// A claim older than <paramref name="abandonAfterMs"/> that never completed (its app instance died) is taken over.
+    /// Ids are kept <paramref name="keepForMs"/> after their last change, on every app instance.
+    /// </summary>
+    Task<RollRequestClaim> ClaimRollRequestAsync(string code, string requestKey, long now, long abandonAfterMs, long keepForMs,
+        CancellationToken cancellationToken = default);
+
+    /// <summary>Records the roll a claimed request made; repeats of the id then answer with it.</summary>
+    Task CompleteRollRequestAsync(string code, string requestKey, string rollId, long keepForMs, CancellationToken cancellationToken = default);
+
+    /// <summary>Gives up a claim that made no roll (refused or failed), so the same id may be sent again.</summary>
+    Task ReleaseRollRequestAsync(string code, string requestKey, CancellationToken cancellationToken = default);
 }
 
 /// <summary>Sends a room event to every open page of the room, on every app instance.</summary>

@@ -42,5 +42,13 @@ public sealed class RoomOptions
     /// <summary>Warnings sent before a room expires, in seconds remaining.</summary>
     public int[] ExpiryWarnings { get; set; } = [180, 30];
 
+    /// <summary>How long a roll request's one-time id is remembered: a repeat within it answers the same roll.</summary>
+    [Range(typeof(TimeSpan), "00:00:10", "1.00:00:00")]
+    public TimeSpan RollRequestRetention { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How long a repeat waits for the first request with its id to finish rolling (then ROLL_IN_PROGRESS, 409).</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:01:00")]
+    public TimeSpan RollRequestWait { get; set; } = TimeSpan.FromSeconds(10);
+
     public int TtlSecondsFor(RoomMode mode) => (int)Math.Ceiling((mode == RoomMode.DmLed ? DmLedRoomTtl : OpenRoomTtl).TotalSeconds);
 }

@@ -1,3 +1,4 @@
+using DiceRoller.Rolls;
 using DiceRoller.Shared;
 using Microsoft.Extensions.Options;
 
@@ -9,6 +10,12 @@ public sealed class RoomPages(IRoomStore store, IOptions<RoomOptions> options)
     private readonly int _pageSize = options.Value.FeedPageSize;
     private readonly int _maxPlayers = options.Value.MaxPlayers;
 
+    /// <summary>The id of the own-result panel next to the pad: a plain roll post redirects to it.</summary>
+    public const string OwnRollAnchor = "your-roll";
+
+    /// <summary>The query flag that keeps a DM's pinned "Keep hidden on" across a plain roll post's redirect.</summary>
+    public const string KeepHiddenQuery = "keep_hidden";
+
     public async Task<IResult> RoomPageAsync(HttpContext context, RoomSnapshot room, Player me, long? before = null,
         Func<RollFormModel, RollFormModel>? form = null, int statusCode = StatusCodes.Status200OK, RoomError? actionError = null)
     {
@@ -18,8 +25,16 @@ public sealed class RoomPages(IRoomStore store, IOptions<RoomOptions> options)
         var lastSequence = latest.Count > 0 ? latest[0].Sequence : 0;
         var page = await store.GetRollsBeforeAsync(code, before ?? long.MaxValue, _pageSize + 1, context.RequestAborted);
         var token = HtmlResults.FormToken(context);
-        var formModel = new RollFormModel(code, token, room.IsDm(me.PlayerId));
-        var model = new RoomPageModel(room, me, page.Take(_pageSize).ToList(), page.Count > _pageSize, lastSequence, token,
+        var isDm = room.IsDm(me.PlayerId);
+        var rolls = page.Take(_pageSize).ToList();
+        var ownLatest = before is null ? rolls.Find(r => r.PlayerId == me.PlayerId) : null;
+        var formModel = new RollFormModel(code, token, isDm)
+        {
+            RequestId = RollRequestId.New(),
+            KeepHidden = isDm && string.Equals(context.Request.Query[KeepHiddenQuery], "true", StringComparison.Ordinal),
+            OwnLatest = ownLatest is null ? null : new RollEntryModel(ownLatest, new Viewer(me.PlayerId, isDm, token)),
+        };
+        var model = new RoomPageModel(room, me, rolls, page.Count > _pageSize, lastSequence, token,
             form is null ? formModel : form(formModel)) { ActionError = actionError, MaxPlayers = _maxPlayers };
         context.Response.Headers.CacheControl = "no-store";
         return Results.RazorSlice<RoomPage, RoomPageModel>(model, statusCode);

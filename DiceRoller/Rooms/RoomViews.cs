@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace DiceRoller.Rooms;
 
 /// <summary>Who is looking at a page: decides which values and controls a template shows.</summary>
@@ -43,9 +45,46 @@ public sealed record RoomPageModel(
     public string StreamUrl => $"/rooms/{Code}/events";
 }
 
-/// <summary>The roll form with what was typed and the error it got, if any.</summary>
+/// <summary>
+/// The roll form with what was typed and the error it got, if any. A fresh form is the reset pad (1 die, +0, Normal,
+/// not hidden unless the DM pinned "Keep hidden on"), with a new one-time <see cref="RequestId"/>.
+/// </summary>
 public sealed record RollFormModel(string RoomCode, string FormToken, bool CanRollHidden,
-    string Dice = "1d20", string Modifier = "0", string Advantage = "none", RoomError? Error = null, string Count = "1");
+    string Dice = "1d20", string Modifier = "0", string Advantage = "none", RoomError? Error = null, string Count = "1")
+{
+    /// <summary>The one-time id of the next roll (a repeat of it answers the same roll).</summary>
+    public string RequestId { get; init; } = "";
+
+    /// <summary>The DM's "Hidden roll" box is ticked.</summary>
+    public bool Hidden { get; init; }
+
+    /// <summary>The DM pinned "Keep hidden on": the pad stays hidden after each roll.</summary>
+    public bool KeepHidden { get; init; }
+
+    /// <summary>The member's own latest roll, shown next to the pad (null before their first roll).</summary>
+    public RollEntryModel? OwnLatest { get; init; }
+
+    /// <summary>
+    /// What a die button rolls with the pad as it is, e.g. <c>("4d6+3", null)</c>, <c>("1d20+5", "adv")</c>, and for the
+    /// other dice while advantage is on, <c>("1d6", "no adv")</c>: advantage is a d20 toggle. A hidden roll says so.
+    /// </summary>
+    public (string Formula, string? Note) DieLabel(int sides)
+    {
+        var count = Count.Trim().Length == 0 ? "1" : Count.Trim();
+        var modifier = int.TryParse(Modifier.Trim(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var m)
+            ? m switch { 0 => "", > 0 => $"+{m.ToString(CultureInfo.InvariantCulture)}", _ => m.ToString(CultureInfo.InvariantCulture) }
+            : Modifier.Trim().Length == 0 ? "" : Modifier.Trim().StartsWith('-') ? Modifier.Trim() : "+" + Modifier.Trim();
+        var advantage = Advantage switch
+        {
+            "advantage" => sides == 20 ? "adv" : "no adv",
+            "disadvantage" => sides == 20 ? "dis" : "no dis",
+            _ => null,
+        };
+        string?[] notes = [advantage, Hidden || KeepHidden ? "hidden" : null];
+        var note = string.Join(" · ", notes.OfType<string>());
+        return ($"{count}d{sides.ToString(CultureInfo.InvariantCulture)}{modifier}", note.Length == 0 ? null : note);
+    }
+}
 
 /// <summary>One roll as one viewer sees it.</summary>
 public sealed record RollEntryModel(Roll Roll, Viewer Viewer, bool OutOfBand = false)

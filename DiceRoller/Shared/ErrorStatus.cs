@@ -10,7 +10,8 @@ public static class ErrorStatus
         ErrorCodes.RoomNotFound or ErrorCodes.PlayerNotFound or ErrorCodes.RollNotFound or ErrorCodes.NotFound => StatusCodes.Status404NotFound,
         ErrorCodes.Kicked or ErrorCodes.NotInRoom or ErrorCodes.HiddenNotAllowed or ErrorCodes.NotDm
             or ErrorCodes.NotRoomCreator or ErrorCodes.NotAdmin => StatusCodes.Status403Forbidden,
-        ErrorCodes.RoomFull or ErrorCodes.AlreadyDmLed or ErrorCodes.RollNotHidden or ErrorCodes.NameTaken => StatusCodes.Status409Conflict,
+        ErrorCodes.RoomFull or ErrorCodes.AlreadyDmLed or ErrorCodes.RollNotHidden or ErrorCodes.NameTaken
+            or ErrorCodes.RollInProgress => StatusCodes.Status409Conflict,
         ErrorCodes.RateLimit => StatusCodes.Status429TooManyRequests,
         ErrorCodes.BadRequest => StatusCodes.Status400BadRequest,
         ErrorCodes.TooLarge => StatusCodes.Status413PayloadTooLarge,

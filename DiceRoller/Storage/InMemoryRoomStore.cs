@@ -25,6 +25,9 @@ public sealed class InMemoryRoomStore(TimeProvider time, IOptions<RoomOptions> o
         public Dictionary<string, (string PlayerId, long ExpiresAt)> Presence { get; } = new(StringComparer.Ordinal);
         public long Sequence { get; set; }
         public DateTimeOffset ExpiresAt { get; set; }
+
+        /// <summary>Roll request ids (per player): the roll they made (null while rolling), when claimed, until when kept.</summary>
+        public Dictionary<string, (string? RollId, long ClaimedAt, long KeptUntil)> Requests { get; } = new(StringComparer.Ordinal);
     }
 
     private long Now => time.GetUtcNow().ToUnixTimeMilliseconds();
@@ -249,4 +252,42 @@ public sealed class InMemoryRoomStore(TimeProvider time, IOptions<RoomOptions> o
         _rooms.TryRemove(new KeyValuePair<string, RoomData>(code, data));
         return null;
     }
+
+    public Task<RollRequestClaim> ClaimRollRequestAsync(string code, string requestKey, long now, long abandonAfterMs, long keepForMs,
+        CancellationToken cancellationToken = default) =>
+        Locked(code, new RollRequestClaim(RollRequestState.RoomNotFound), data =>
+        {
+            var clock = Now;
+            foreach (var expired in data.Requests.Where(r => r.Value.KeptUntil <= clock).Select(r => r.Key).ToList())
+            {
+                data.Requests.Remove(expired);
+            }
+
+            if (data.Requests.TryGetValue(requestKey, out var request))
+            {
+                if (request.RollId is not null)
+                {
+                    return new RollRequestClaim(RollRequestState.Done, request.RollId);
+                }
+
+                if (now - request.ClaimedAt < abandonAfterMs)
+                {
+                    return new RollRequestClaim(RollRequestState.InFlight);
+                }
+            }
+
+            data.Requests[requestKey] = (null, now, clock + keepForMs);
+            return new RollRequestClaim(RollRequestState.Claimed);
+        });
+
+    public Task CompleteRollRequestAsync(string code, string requestKey, string rollId, long keepForMs, CancellationToken cancellationToken = default) =>
+        Locked(code, false, data =>
+        {
+            var claimedAt = data.Requests.TryGetValue(requestKey, out var request) ? request.ClaimedAt : Now;
+            data.Requests[requestKey] = (rollId, claimedAt, Now + keepForMs);
+            return true;
+        });
+
+    public Task ReleaseRollRequestAsync(string code, string requestKey, CancellationToken cancellationToken = default) =>
+        Locked(code, false, data => data.Requests.TryGetValue(requestKey, out var request) && request.RollId is null && data.Requests.Remove(requestKey));
 }

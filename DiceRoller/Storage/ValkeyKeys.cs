@@ -28,6 +28,9 @@ public static class ValkeyKeys
     public static RedisKey[] All(string code) =>
         [Meta(code), Players(code), Rolls(code), Names(code), Modes(code), Kicked(code), Presence(code)];
 
+    /// <summary>One roll request id of one player (<c>playerId:requestId</c>), kept a few minutes: "pending|claimedAt" or "done|rollId".</summary>
+    public static RedisKey RollRequest(string code, string requestKey) => Prefix(code) + ":request:" + requestKey;
+
     public static RedisKey RateLimit(string key) => "rate:" + key;
 
     public static RedisChannel Events(string code) => RedisChannel.Literal(Prefix(code) + ":events");

@@ -177,4 +177,24 @@ public sealed class ValkeyRoomStore(IConnectionMultiplexer redis, IOptions<RoomO
         RoomJson.Deserialize<Roll>(entry.Element.ToString())! with { Sequence = (long)entry.Score };
 
     private static string NameKey(string name) => name.ToUpperInvariant();
+
+    public async Task<RollRequestClaim> ClaimRollRequestAsync(string code, string requestKey, long now, long abandonAfterMs, long keepForMs,
+        CancellationToken cancellationToken = default)
+    {
+        var result = (RedisResult[])(await Db.ScriptEvaluateAsync(ValkeyScripts.ClaimRollRequest,
+            [ValkeyKeys.Meta(code), ValkeyKeys.RollRequest(code, requestKey)], [now, abandonAfterMs, keepForMs]))!;
+        return (string?)result[0] switch
+        {
+            "CLAIMED" => new RollRequestClaim(RollRequestState.Claimed),
+            "IN_FLIGHT" => new RollRequestClaim(RollRequestState.InFlight),
+            "DONE" => new RollRequestClaim(RollRequestState.Done, (string?)result[1]),
+            _ => new RollRequestClaim(RollRequestState.RoomNotFound),
+        };
+    }
+
+    public async Task CompleteRollRequestAsync(string code, string requestKey, string rollId, long keepForMs, CancellationToken cancellationToken = default) =>
+        await Db.StringSetAsync(ValkeyKeys.RollRequest(code, requestKey), "done|" + rollId, TimeSpan.FromMilliseconds(keepForMs));
+
+    public async Task ReleaseRollRequestAsync(string code, string requestKey, CancellationToken cancellationToken = default) =>
+        await Db.ScriptEvaluateAsync(ValkeyScripts.ReleaseRollRequest, [ValkeyKeys.RollRequest(code, requestKey)]);
 }

@@ -142,4 +142,27 @@ internal static class ValkeyScripts
         if ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]); ttl = tonumber(ARGV[1]) end
         return { count, ttl }
         """;
+
+    /// KEYS: the room's meta hash, the request's key. ARGV: now, abandonAfterMs, keepForMs.
+    /// Returns { CLAIMED }, { IN_FLIGHT }, { DONE, rollId } or { NOT_FOUND }.
+    public const string ClaimRollRequest = """
+
+        if redis.call('EXISTS', KEYS[1]) == 0 then return { 'NOT_FOUND' } end
+        local current = redis.call('GET', KEYS[2])
+        if current then
+          local state, value = string.match(current, '^(%a+)|(.*)$')
+          if state == 'done' then return { 'DONE', value } end
+          if tonumber(ARGV[1]) - tonumber(value) < tonumber(ARGV[2]) then return { 'IN_FLIGHT' } end
+        end
+        redis.call('SET', KEYS[2], 'pending|' .. ARGV[1], 'PX', ARGV[3])
+        return { 'CLAIMED' }
+        """;
+
+    /// KEYS: the request's key. Forgets a claim that made no roll (never a completed one).
+    public const string ReleaseRollRequest = """
+
+        local current = redis.call('GET', KEYS[1])
+        if current and string.sub(current, 1, 8) == 'pending|' then redis.call('DEL', KEYS[1]) end
+        return 1
+        """;
 }

@@ -1,5 +1,6 @@
 // DiceRoller's only hand-written script: keeps the live feed gap-free across reconnects, says whether the
-// page is live, announces new rolls, and adds the − / + steppers and saved rolls. The rest is htmx attributes.
+// page is live, announces new rolls, keeps the dice pad honest (labels, reset, busy state, one-time request
+// ids, Retry) and adds the − / + steppers and saved rolls. The rest is htmx attributes.
 (function () {
   "use strict";
 
@@ -29,6 +30,13 @@
     var key = row.getAttribute("data-roll-id") + " " + text;
     if (announced[key]) { return; }
     announced[key] = true;
+    say(text);
+  }
+
+  // Says a sentence in the page's polite live region (the last three stay, for late listeners).
+  function say(text) {
+    var region = byId("announcer");
+    if (!region) { return; }
     var line = document.createElement("p");
     line.textContent = text;
     region.appendChild(line);
@@ -76,10 +84,200 @@
   });
 
   document.addEventListener("htmx:afterSwap", function (event) {
-    if (event.detail.target && event.detail.target.id === "roll-result") { announce(event.detail.target); }
+    var target = event.detail.target;
+    if (target && target.id === "roll-result") {
+      announce(target);
+      bringIntoView(byId("your-roll") || target);
+    }
   });
+
+  // The own result must be where the roller looks: scroll the least needed to show it whole.
+  function bringIntoView(element) {
+    var box = element.getBoundingClientRect();
+    var height = window.innerHeight || document.documentElement.clientHeight;
+    if (box.top < 0 || box.bottom > height) { element.scrollIntoView({ block: box.height > height ? "start" : "nearest" }); }
+  }
   document.addEventListener("htmx:sseOpen", function () { setStatus("live", "Live"); });
   document.addEventListener("htmx:sseError", function () { setStatus("reconnecting", "Reconnecting\u2026"); });
+
+  // ---- The dice pad: what you tap is what you roll ---------------------------------------------------------
+
+  function rollForm() { return byId("roll-form"); }
+
+  // A one-time id for the next roll: the server answers every repeat of it with the same roll.
+  function newRequestId() {
+    var bytes = new Uint8Array(16);
+    crypto.getRandomValues(bytes);
+    return Array.prototype.map.call(bytes, function (b) { return (b < 16 ? "0" : "") + b.toString(16); }).join("");
+  }
+
+  // The label of a die button, as the server renders it (RollFormModel.DieLabel): "4d6+3", "1d20+5" + "adv".
+  function dieLabel(sides, count, modifier, advantage, hidden) {
+    var m = parseInt(modifier, 10);
+    var notes = [];
+    if (advantage === "advantage") { notes.push(sides === "20" ? "adv" : "no adv"); }
+    if (advantage === "disadvantage") { notes.push(sides === "20" ? "dis" : "no dis"); }
+    if (hidden) { notes.push("hidden"); }
+    return {
+      formula: (String(count).trim() || "1") + "d" + sides + (isNaN(m) || m === 0 ? "" : m > 0 ? "+" + m : String(m)),
+      note: notes.join(" \u00b7 ")
+    };
+  }
+
+  function updatePad() {
+    var form = rollForm();
+    if (!form) { return; }
+    var checked = form.querySelector("input[name=advantage]:checked");
+    var hidden = form.elements.hidden;
+    var keep = form.elements.keep_hidden;
+    form.querySelectorAll("button[name=die]").forEach(function (button) {
+      var label = dieLabel(button.value, form.elements.count.value, form.elements.modifier.value,
+        checked ? checked.value : "none", !!(hidden && hidden.checked));
+      button.querySelector("[data-die-formula]").textContent = label.formula;
+      button.querySelector("[data-die-note]").textContent = label.note;
+    });
+    var pinned = form.querySelector("[data-hidden-pinned]");
+    if (pinned) { pinned.hidden = !(keep && keep.checked); }
+  }
+
+  // After a roll the pad starts over: 1 die, +0, Normal, not hidden (unless the DM pinned "Keep hidden on").
+  function resetPad() {
+    var form = rollForm();
+    if (!form) { return; }
+    form.elements.count.value = "1";
+    form.elements.modifier.value = "0";
+    var normal = form.querySelector("input[name=advantage][value=none]");
+    if (normal) { normal.checked = true; }
+    if (form.elements.hidden) { form.elements.hidden.checked = !!(form.elements.keep_hidden && form.elements.keep_hidden.checked); }
+    updatePad();
+  }
+
+  function padChanged(event) {
+    var form = rollForm();
+    if (!form || !event.target.form || event.target.form !== form) { return; }
+    var name = event.target.name;
+    if (name === "keep_hidden" && event.target.checked && form.elements.hidden) { form.elements.hidden.checked = true; }
+    if (name === "hidden" && !event.target.checked && form.elements.keep_hidden) { form.elements.keep_hidden.checked = false; }
+    updatePad();
+  }
+  document.addEventListener("input", padChanged);
+  document.addEventListener("change", padChanged);
+
+  // ---- Sending a roll: busy state, one request at a time, Retry with the same request id -------------------
+
+  var busy = null;      // the roll in flight: { button, values }
+  var failed = null;    // the roll that could not be sent: { values }
+  var submitter = null; // the button that submitted the roll form
+
+  document.addEventListener("submit", function (event) {
+    if (event.target.id === "roll-form") { submitter = event.submitter || null; }
+  }, true);
+
+  function isRoll(element) {
+    return !!element && (element.id === "roll-form" || !!element.closest("[data-preset], [data-roll-retry]"));
+  }
+
+  // Sends a roll with exactly these fields (a saved roll, or a Retry); the pad's own fields are overridden.
+  function send(values, source) {
+    var form = rollForm();
+    if (!form || busy) { return; }
+    var all = {};
+    Object.keys(values).forEach(function (key) { all[key] = values[key]; });
+    ["die", "hidden", "keep_hidden"].forEach(function (key) { if (!(key in all)) { all[key] = ""; } });
+    // Failures are shown by the htmx:sendError / htmx:timeout / htmx:responseError handlers below.
+    htmx.ajax("POST", form.getAttribute("hx-post"), { source: source, target: "#roll-result", swap: "innerHTML", values: all })
+      .catch(function () { /* shown at the pad */ });
+  }
+
+  function rollSaved(saved, button) {
+    var form = rollForm();
+    if (!form) { return; }
+    var pinned = form.elements.keep_hidden && form.elements.keep_hidden.checked;
+    send({
+      dice: saved.formula,
+      modifier: "0",
+      count: "1",
+      advantage: saved.advantage || "none",
+      hidden: saved.hidden || pinned ? "true" : "",
+      request_id: form.elements.request_id.value,
+      __RequestVerificationToken: form.elements.__RequestVerificationToken.value
+    }, button);
+  }
+
+  function showFailure(text) {
+    var box = byId("roll-failure");
+    if (!box) { return; }
+    box.querySelector("[data-roll-failure-text]").textContent = text;
+    box.hidden = false;
+    say(text);
+  }
+
+  function hideFailure() {
+    var box = byId("roll-failure");
+    if (box) { box.hidden = true; }
+  }
+
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var element = event.detail.elt;
+    if (!isRoll(element)) { return; }
+    if (busy) {
+      // A second tap while a roll is on its way is not sent: it would be a second roll.
+      event.preventDefault();
+      return;
+    }
+    var values = {};
+    var data = event.detail.requestConfig && event.detail.requestConfig.formData;
+    if (data) { data.forEach(function (value, key) { values[key] = value; }); }
+    var button = element.id === "roll-form" ? submitter || byId("roll-submit") : element;
+    busy = { button: button, values: values };
+    button.setAttribute("aria-busy", "true");
+    rollForm().setAttribute("aria-busy", "true");
+  });
+
+  // A 5xx answer is a failure to roll, shown at the pad with Retry, not a result.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    if (isRoll(event.detail.elt) && event.detail.xhr && event.detail.xhr.status >= 500) { event.detail.shouldSwap = false; }
+  });
+
+  document.addEventListener("htmx:afterRequest", function (event) {
+    if (!isRoll(event.detail.elt) || !busy) { return; }
+    var sent = busy;
+    busy = null;
+    sent.button.removeAttribute("aria-busy");
+    rollForm().removeAttribute("aria-busy");
+    var xhr = event.detail.xhr;
+    var status = xhr ? xhr.status : 0;
+    if (status >= 200 && status < 300) {
+      failed = null;
+      hideFailure();
+      resetPad();
+      rollForm().elements.request_id.value = newRequestId();
+    } else if (status === 0 || status >= 500) {
+      // Not rolled, or not known to be: Retry sends this very request again (same request id, so never twice);
+      // a new tap is a new roll with a new id.
+      failed = { values: sent.values };
+      rollForm().elements.request_id.value = newRequestId();
+    } else {
+      hideFailure();
+    }
+  });
+
+  document.addEventListener("htmx:sendError", function (event) {
+    if (!isRoll(event.detail.elt)) { return; }
+    showFailure(navigator.onLine === false
+      ? "Your roll was not sent: this device is offline. Tap Retry when you are back online."
+      : "Your roll was not sent: DiceRoller could not be reached. Check your connection and tap Retry.");
+  });
+  document.addEventListener("htmx:timeout", function (event) {
+    if (!isRoll(event.detail.elt)) { return; }
+    showFailure("No answer from DiceRoller in time: your roll may not have been made. Retry checks it without rolling twice.");
+  });
+  document.addEventListener("htmx:responseError", function (event) {
+    if (!isRoll(event.detail.elt) || !event.detail.xhr || event.detail.xhr.status < 500) { return; }
+    showFailure("DiceRoller could not make your roll (error " + event.detail.xhr.status + "). Tap Retry to send it again; it will not roll twice.");
+  });
+
+  // ---- Clicks: steppers, saved rolls, Retry, copy links ----------------------------------------------------
 
   document.addEventListener("click", function (event) {
     var target = event.target instanceof Element ? event.target : null;
@@ -94,13 +292,17 @@
       return;
     }
 
-    // A saved roll: put its formula in the form and roll it through the form's default button (htmx).
+    // A saved roll rolls exactly what was saved: its own fields are sent, never the pad's.
     var preset = target.closest("[data-preset]");
-    var form = byId("roll-form");
-    if (preset && form) {
-      form.elements.dice.value = preset.dataset.preset;
-      if (/[+-]/.test(preset.dataset.preset)) { form.elements.modifier.value = "0"; }
-      form.querySelector("button[type=submit]").click();
+    if (preset) {
+      var saved = loadPresets()[Number(preset.dataset.preset)];
+      if (saved) { rollSaved(saved, preset); }
+      return;
+    }
+
+    var retry = target.closest("[data-roll-retry]");
+    if (retry) {
+      if (failed) { send(failed.values, retry); }
       return;
     }
 
@@ -126,7 +328,9 @@
     }
   });
 
-  // Saved rolls ("Longsword: 1d20+5") live in this browser, for every room.
+  // ---- Saved rolls ("Longsword: 1d20+5"), in this browser, for every room ------------------------------------
+  // Each keeps its whole spec: { name, formula, advantage, hidden }. Older ones ({ name, formula }) roll plain.
+
   function loadPresets() {
     try { return JSON.parse(localStorage.getItem(PRESETS)) || []; } catch (e) { return []; }
   }
@@ -134,6 +338,14 @@
   function storePresets(list) {
     try { localStorage.setItem(PRESETS, JSON.stringify(list)); } catch (e) { /* private mode: kept until reload */ }
     showPresets(list);
+  }
+
+  function presetSpec(preset) {
+    var notes = [];
+    if (preset.advantage === "advantage") { notes.push("adv"); }
+    if (preset.advantage === "disadvantage") { notes.push("dis"); }
+    if (preset.hidden) { notes.push("hidden"); }
+    return preset.formula + (notes.length ? " " + notes.join(" \u00b7 ") : "");
   }
 
   function showPresets(list) {
@@ -144,8 +356,8 @@
     ul.textContent = "";
     list.forEach(function (preset, index) {
       var li = item.content.firstElementChild.cloneNode(true);
-      li.querySelector("[data-preset]").dataset.preset = preset.formula;
-      li.querySelector("[data-preset-label]").textContent = preset.name + ": " + preset.formula;
+      li.querySelector("[data-preset]").dataset.preset = String(index);
+      li.querySelector("[data-preset-label]").textContent = preset.name + ": " + presetSpec(preset);
       li.querySelector("[data-preset-delete]").dataset.presetDelete = String(index);
       li.querySelector("[data-preset-delete-label]").textContent = "Delete " + preset.name;
       ul.appendChild(li);
@@ -157,19 +369,27 @@
   document.addEventListener("submit", function (event) {
     if (event.target.id !== "preset-form") { return; }
     event.preventDefault();
+    var form = event.target;
     var name = byId("preset-name");
     var formula = byId("preset-formula");
+    var advantage = form.querySelector("input[name=preset-advantage]:checked");
+    var hidden = form.querySelector("input[name=preset-hidden]");
     var list = loadPresets();
-    list.push({ name: name.value.trim(), formula: formula.value.replace(/\s+/g, "").toLowerCase() });
+    list.push({
+      name: name.value.trim(),
+      formula: formula.value.trim().replace(/\s+/g, " "),
+      advantage: advantage ? advantage.value : "none",
+      hidden: !!(hidden && hidden.checked)
+    });
     storePresets(list.slice(-24));
-    name.value = "";
-    formula.value = "";
+    form.reset();
     name.focus();
   });
 
   var status = byId("connection-status");
   if (status && status.dataset.state === "connecting") { status.textContent = "Connecting\u2026"; }
   showPresets(loadPresets());
+  updatePad();
 })();
 
 // Roll times: the server writes <time datetime="...Z" data-local-time>HH:mm:ss UTC</time> (what shows without
