@@ -24,6 +24,9 @@ public sealed record RoomEvent(
     public const string RoomExpiringType = "room-expiring";
     public const string RoomClosedType = "room-closed";
 
+    /// <summary>Sent only to the pages of a player who left the room (others get player-left with reason "left").</summary>
+    public const string RoomLeftType = "room-left";
+
     public static class Reasons
     {
         public const string Disconnect = "disconnect";
@@ -31,6 +34,7 @@ public sealed record RoomEvent(
         public const string RoomClosed = "room_closed";
         public const string Expired = "expired";
         public const string CreatorClosed = "creator_closed";
+        public const string Left = "left";
     }
 
     public static RoomEvent ForRoll(Roll roll) => new(roll.RoomCode, RollType, roll.Sequence, Roll: roll);

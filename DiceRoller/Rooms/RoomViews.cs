@@ -55,7 +55,20 @@ public sealed record RollEntryModel(Roll Roll, Viewer Viewer, bool OutOfBand = f
 
 /// <summary>The player list as one viewer sees it (admins get kick buttons, an open room's creator promote buttons).</summary>
 /// <summary>Who joined or left (and why: disconnect, kicked) when a roster is sent live.</summary>
-public sealed record RosterChange(string PlayerId, string? Reason);
+public sealed record RosterChange(string PlayerId, string? Reason)
+{
+    /// <summary>The player's name (a player who left is no longer in the room to look it up).</summary>
+    public string? Name { get; init; }
+
+    /// <summary>What the roster says about the change, or null when the online/offline mark says it all.</summary>
+    public string? Sentence => Name is null ? null : Reason switch
+    {
+        null => $"{Name} joined the room.",
+        RoomEvent.Reasons.Left => $"{Name} left the room.",
+        RoomEvent.Reasons.Kicked => $"{Name} was removed from the room.",
+        _ => null,
+    };
+}
 
 public sealed record RosterModel(RoomSnapshot Room, string ViewerPlayerId, string? FormToken, int MaxPlayers)
 {

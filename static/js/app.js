@@ -57,10 +57,22 @@
     var message = event.detail;
     var container = byId("live");
     if (!message || !container) { return; }
-    if (message.type === "room-closed" || message.type === "player-kicked") {
+    if (message.type === "room-closed" || message.type === "player-kicked" || message.type === "room-left") {
       if (message.target && message.target.close) { message.target.close(); }
       container.removeAttribute("sse-connect");
-      setStatus("closed", "Closed");
+      setStatus("closed", message.type === "room-left" ? "Left" : "Closed");
+    } else if (message.type === "player-joined" || message.type === "player-left") {
+      // Say who joined or left (the roster's note), in the same polite region as rolls.
+      var roster = document.createElement("template");
+      roster.innerHTML = message.data;
+      var note = roster.content.querySelector("[data-roster-note]");
+      var region = byId("announcer");
+      if (note && region) {
+        var said = document.createElement("p");
+        said.textContent = note.textContent;
+        region.appendChild(said);
+        while (region.children.length > 3) { region.removeChild(region.firstElementChild); }
+      }
     } else if (message.type === "mode-changed") {
       location.reload();
     } else if (message.type === "roll" || message.type === "roll-revealed") {
