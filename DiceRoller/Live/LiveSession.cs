@@ -258,6 +258,9 @@ internal sealed class LiveSession(
                         Name = roomEvent.Player.Name,
                     })];
 
+            case RoomEvent.RolesChangedType when roomEvent.Player?.PlayerId == me.PlayerId:
+                return [new SseItem<string>("reload", RoomEvent.RolesChangedType)];
+
             case RoomEvent.DcUpdatedType:
                 return [await DcItemAsync(ct)];
 

@@ -30,6 +30,9 @@ public static class ErrorCodes
     public const string ServiceUnavailable = "SERVICE_UNAVAILABLE";
     public const string ServerError = "SERVER_ERROR";
     public const string NotFound = "NOT_FOUND";
+    public const string InvalidToken = "INVALID_TOKEN";
+    public const string DmMustHandOver = "DM_MUST_HAND_OVER";
+    public const string AlreadyDm = "ALREADY_DM";
 }
 
 /// <summary>A rule the request broke: an error code from <see cref="ErrorCodes"/> and a message for people.</summary>

@@ -29,6 +29,15 @@ public sealed record RoomPageModel(
 
     public int MaxPlayers { get; init; } = 8;
 
+    /// <summary>The Invite panel (join link and its QR code).</summary>
+    public InvitePanelModel? Invite { get; init; }
+
+    /// <summary>The viewer's own continue link (shown only to them), or null when it could not be made.</summary>
+    public ContinuePanelModel? Continue { get; init; }
+
+    /// <summary>The DM of a DM-led room with others in it must hand the role over before leaving.</summary>
+    public bool MustHandOverToLeave => Room.IsDm(Me.PlayerId) && Room.Players.Count > 1;
+
     public RosterModel Roster => new(Room, Me.PlayerId, FormToken, MaxPlayers);
 
     public DcModel DcStatus => new(Room, Me.PlayerId, FormToken);
@@ -78,6 +87,8 @@ public sealed record RosterModel(RoomSnapshot Room, string ViewerPlayerId, strin
 
     public bool ViewerCanPromote => Room.Room.Mode == RoomMode.Open && Room.Room.CreatorPlayerId == ViewerPlayerId;
 
+    public bool ViewerIsDm => Room.IsDm(ViewerPlayerId);
+
     public string Code => Room.Room.Code;
 }
 
@@ -103,3 +114,12 @@ public sealed record DcModel(RoomSnapshot Room, string ViewerPlayerId, string? F
 
 /// <summary>The feed's marker where an open room became DM-led.</summary>
 public sealed record ModeMarkerModel(ModeChange Change, string? DmName);
+
+/// <summary>The room page's Invite panel: the absolute join link, to copy, share or show as a QR code.</summary>
+public sealed record InvitePanelModel(string Code, string JoinUrl);
+
+/// <summary>A member's own "use on another device" panel: their private continue link, its QR code and the renew form.</summary>
+public sealed record ContinuePanelModel(string Code, string Url, string FormToken, bool Renewed = false);
+
+/// <summary>The confirm page behind a continue link: a GET only shows it, the button's POST signs the device in.</summary>
+public sealed record ContinuePageModel(string Code, string PlayerName, string Path, string FormToken, bool AlreadyThisPlayer);

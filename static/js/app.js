@@ -73,7 +73,7 @@
         region.appendChild(said);
         while (region.children.length > 3) { region.removeChild(region.firstElementChild); }
       }
-    } else if (message.type === "mode-changed") {
+    } else if (message.type === "mode-changed" || message.type === "roles-changed") {
       location.reload();
     } else if (message.type === "roll" || message.type === "roll-revealed") {
       var template = document.createElement("template");
@@ -134,6 +134,16 @@
       });
     }
   });
+
+  // The phone's share sheet, where the browser has one (the Invite panel's Share button stays hidden otherwise).
+  document.addEventListener("click", function (event) {
+    var share = event.target instanceof Element ? event.target.closest("[data-share]") : null;
+    if (!share || !navigator.share) { return; }
+    navigator.share({ title: share.dataset.shareTitle || document.title, url: share.dataset.share }).catch(function () { /* dismissed */ });
+  });
+  if (navigator.share) {
+    Array.prototype.forEach.call(document.querySelectorAll("[data-share]"), function (button) { button.hidden = false; });
+  }
 
   // Saved rolls ("Longsword: 1d20+5") live in this browser, for every room.
   function loadPresets() {
