@@ -134,8 +134,13 @@ public abstract class MembershipTests : AppTest
         await bob.JoinAsync(code, "Bob");
         await cy.JoinAsync(code, "Cy");
         await alice.GetAsync($"/rooms/{code}");
+        await using var bobStream = await SseReader.OpenAsync(bob.Client, $"/rooms/{code}/events?after=0");
+        await bobStream.NextAsync();
 
         Assert.Equal(HttpStatusCode.SeeOther, (await alice.PostAsync($"/rooms/{code}/leave")).Status);
+
+        // Bob's page is told to reload, so the host's controls appear without him doing anything.
+        await bobStream.NextOfTypeAsync("roles-changed", 1);
 
         var bobPage = (await bob.GetAsync($"/rooms/{code}")).Document;
         var cyPage = (await cy.GetAsync($"/rooms/{code}")).Document;

@@ -81,9 +81,12 @@ public static class MembershipEndpoints
         }
 
         var (room, player) = (resolved.Room!, resolved.Player!);
-        var already = RoomService.Authenticate(room, PlayerCookie.Read(context, room.Room.Code))?.PlayerId == player.PlayerId;
+        var current = RoomService.Authenticate(room, PlayerCookie.Read(context, room.Room.Code));
         return Results.RazorSlice<ContinuePage, ContinuePageModel>(new ContinuePageModel(room.Room.Code, player.Name,
-            MembershipService.PathFor(room.Room.Code, token), HtmlResults.FormToken(context), already));
+            MembershipService.PathFor(room.Room.Code, token), HtmlResults.FormToken(context), current?.PlayerId == player.PlayerId)
+        {
+            CurrentName = current?.PlayerId == player.PlayerId ? null : current?.Name,
+        });
     }
 
     private static async Task<IResult> Continue(string code, string token, HttpContext context, RoomService rooms, ILoggerFactory loggers)

@@ -122,4 +122,8 @@ public sealed record InvitePanelModel(string Code, string JoinUrl);
 public sealed record ContinuePanelModel(string Code, string Url, string FormToken, bool Renewed = false);
 
 /// <summary>The confirm page behind a continue link: a GET only shows it, the button's POST signs the device in.</summary>
-public sealed record ContinuePageModel(string Code, string PlayerName, string Path, string FormToken, bool AlreadyThisPlayer);
+public sealed record ContinuePageModel(string Code, string PlayerName, string Path, string FormToken, bool AlreadyThisPlayer)
+{
+    /// <summary>The name this browser plays under in the room now, when it is another member (continuing switches it).</summary>
+    public string? CurrentName { get; init; }
+}
