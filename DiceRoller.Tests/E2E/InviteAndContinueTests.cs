@@ -94,4 +94,41 @@ public sealed class InviteAndContinueTests(ChromiumFixture chromium, AppServers 
         await Expect(alice.Row(rollId)).ToContainTextAsync("Bob");
         await Expect(bob.Row(rollId)).ToBeVisibleAsync();
     }
+
+    [Fact]
+    public async Task The_dm_hands_over_after_confirming_then_leaves_and_the_table_sees_both()
+    {
+        var server = await servers.GetAsync(Stores.Embedded);
+        await using var dee = await Person.OpenAsync(chromium, server.BaseAddress, "Dee");
+        await using var bob = await Person.OpenAsync(chromium, server.BaseAddress, "Bob");
+        var code = await dee.CreateRoomAsync("dm-led");
+        await bob.JoinAsync(code);
+        await dee.WaitUntilLiveAsync();
+        await bob.WaitUntilLiveAsync();
+        var confirmations = new List<string>();
+        dee.Page.Dialog += async (_, dialog) =>
+        {
+            confirmations.Add(dialog.Message);
+            await dialog.AcceptAsync();
+        };
+
+        await dee.RosterEntry("Bob").GetByRole(AriaRole.Button, new() { Name = "Hand over DM to Bob" }).ClickAsync();
+
+        // Every page reloads with the controls of its new role; the feed marks where the screen passed.
+        await Expect(bob.DcInput).ToBeVisibleAsync();
+        await Expect(bob.Page.Locator("#feed [data-hand-over]")).ToContainTextAsync("The DM role passed to Bob");
+        await Expect(dee.DcInput).ToHaveCountAsync(0);
+        Assert.Contains("Hand the DM role to Bob?", Assert.Single(confirmations), StringComparison.Ordinal);
+        await dee.WaitUntilLiveAsync();
+        await bob.WaitUntilLiveAsync();
+
+        await dee.Page.GetByRole(AriaRole.Button, new() { Name = "Leave the room" }).ClickAsync();
+
+        await dee.Page.WaitForURLAsync(server.Url("/"));
+        await Expect(bob.Roster).ToHaveCountAsync(1);
+        // Bob now holds the creator's rights: his page reloads with them (the roster's "Dee left the room." note,
+        // proven by the endpoint tests, is replaced by that reload).
+        await Expect(bob.Page.GetByRole(AriaRole.Button, new() { Name = "Close the room" })).ToBeVisibleAsync();
+        Assert.Contains("Leave room", confirmations[^1], StringComparison.Ordinal);
+    }
 }
