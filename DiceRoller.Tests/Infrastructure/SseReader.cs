@@ -79,6 +79,10 @@ public sealed class SseReader : IAsyncDisposable
         catch (OperationCanceledException)
         {
         }
+        catch (IOException) when (cts.IsCancellationRequested)
+        {
+            // The in-memory test server reports a cancelled read as an IOException.
+        }
     }
 
     public async Task<string> NextCommentAsync(TimeSpan timeout)

@@ -106,30 +106,6 @@ public sealed class RoomLifecycleTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_quiet_dm_led_room_warns_at_180_and_30_seconds_then_closes_as_expired()
-    {
-        using var dm = _app.NewBrowser();
-        var code = await dm.CreateRoomAsync("Dee", "dm-led");
-        await using var stream = await SseReader.OpenAsync(dm.Client, $"/rooms/{code}/events?after=0");
-        await stream.NextAsync();
-
-        await AdvanceAsync(TimeSpan.FromSeconds(1800 - 180));
-        var first = Fragment((await stream.NextOfTypeAsync("room-expiring", 1)).Single());
-        await AdvanceAsync(TimeSpan.FromSeconds(150));
-        var second = Fragment((await stream.NextOfTypeAsync("room-expiring", 1)).Single());
-        await AdvanceAsync(TimeSpan.FromSeconds(31));
-        var closed = Fragment((await stream.NextOfTypeAsync("room-closed", 1)).Single());
-
-        Assert.Equal("180", first.GetAttribute("data-seconds-remaining"));
-        Assert.Equal("30", second.GetAttribute("data-seconds-remaining"));
-        Assert.Equal("expired", closed.GetAttribute("data-reason"));
-        await Assert.ThrowsAsync<EndOfStreamException>(() => stream.NextAsync(TimeSpan.FromSeconds(5)));
-        using var late = _app.NewBrowser();
-        var join = await late.PostAsync("/join", ("room_code", code), ("player_name", "Late"));
-        Assert.Equal("ROOM_NOT_FOUND", join.ErrorCode);
-    }
-
-    [Fact]
     public async Task Activity_pushes_expiry_back_and_an_open_room_lives_five_hours()
     {
         using var alice = _app.NewBrowser();

@@ -344,4 +344,150 @@ public abstract class RoomStoreContract
         var claim = await Store.ClaimRollRequestAsync(UniqueCode(), "player:req", Now, Minute, 5 * Minute);
         Assert.Equal(RollRequestState.RoomNotFound, claim.State);
     }
+
+    [Fact]
+    public async Task An_open_page_holds_the_room_past_its_ttl_and_the_clock_starts_when_the_last_page_leaves()
+    {
+        var (room, creator) = await CreateRoomAsync(RoomMode.DmLed, ttl: 1800);
+        var presenceEnds = Now + 45_000;
+
+        await Store.SetPresenceAsync(room.Code, creator.PlayerId, "tab-1", presenceEnds);
+        var held = (await Store.GetAsync(room.Code))!.ExpiresAt!.Value;
+        Assert.InRange(held, presenceEnds + 1_800_000 - 5_000, presenceEnds + 1_800_000 + 1_000);
+
+        await Store.SetPresenceAsync(room.Code, creator.PlayerId, "tab-2", presenceEnds);
+        Assert.True(await Store.RemovePresenceAsync(room.Code, creator.PlayerId, "tab-1", Now));
+        Assert.InRange((await Store.GetAsync(room.Code))!.ExpiresAt!.Value, held - 5_000, held + 5_000);
+
+        var left = Now;
+        Assert.False(await Store.RemovePresenceAsync(room.Code, creator.PlayerId, "tab-2", left));
+        Assert.InRange((await Store.GetAsync(room.Code))!.ExpiresAt!.Value, left + 1_800_000 - 5_000, left + 1_800_000 + 5_000);
+    }
+
+    [Fact]
+    public async Task A_player_who_leaves_frees_their_seat_and_name_at_once()
+    {
+        var (room, _) = await CreateRoomAsync();
+        var bob = NewPlayer("Bob");
+        Assert.Equal(JoinOutcome.Joined, await Store.AddPlayerAsync(room.Code, bob, 2, Now));
+        await Store.SetPresenceAsync(room.Code, bob.PlayerId, "tab", Now + 60_000);
+        Assert.True(await Store.SetContinueSealAsync(room.Code, bob.PlayerId, "seal", replace: false));
+        Assert.Equal(JoinOutcome.RoomFull, await Store.AddPlayerAsync(room.Code, NewPlayer("Cy"), 2, Now));
+
+        Assert.Equal(new LeaveResult(LeaveOutcome.Left), await Store.LeaveAsync(room.Code, bob, Now));
+
+        var snapshot = (await Store.GetAsync(room.Code))!;
+        Assert.Null(snapshot.FindPlayer(bob.PlayerId));
+        Assert.False(snapshot.IsConnected(bob.PlayerId));
+        Assert.False(snapshot.ContinueSeals.ContainsKey(bob.PlayerId));
+        Assert.DoesNotContain(bob.PlayerId, snapshot.Kicked);
+        Assert.Equal(JoinOutcome.Joined, await Store.AddPlayerAsync(room.Code, NewPlayer("Bob"), 2, Now));
+        Assert.Equal(new LeaveResult(LeaveOutcome.PlayerNotFound), await Store.LeaveAsync(room.Code, bob, Now));
+    }
+
+    [Fact]
+    public async Task The_creator_of_an_open_room_who_leaves_passes_the_rooms_rights_to_the_longest_present_member()
+    {
+        var (room, creator) = await CreateRoomAsync();
+        var bob = NewPlayer("Bob") with { JoinedAt = Now + 1 };
+        var cy = NewPlayer("Cy") with { JoinedAt = Now + 2 };
+        await Store.AddPlayerAsync(room.Code, cy, 8, Now);
+        await Store.AddPlayerAsync(room.Code, bob, 8, Now);
+
+        Assert.Equal(new LeaveResult(LeaveOutcome.Left, bob.PlayerId), await Store.LeaveAsync(room.Code, creator, Now));
+
+        Assert.Equal(bob.PlayerId, (await Store.GetAsync(room.Code))!.Room.CreatorPlayerId);
+    }
+
+    [Fact]
+    public async Task In_a_dm_led_room_the_dm_hands_over_before_leaving_and_a_leaving_creator_passes_to_the_dm()
+    {
+        var (room, creator) = await CreateRoomAsync(RoomMode.DmLed, ttl: 1800);
+        var bob = NewPlayer("Bob");
+        await Store.AddPlayerAsync(room.Code, bob, 8, Now);
+
+        Assert.Equal(new LeaveResult(LeaveOutcome.DmMustHandOver), await Store.LeaveAsync(room.Code, creator, Now));
+        Assert.Equal(2, (await Store.GetAsync(room.Code))!.Players.Count);
+        var change = new ModeChange(Now, RoomMode.DmLed, RoomMode.DmLed, bob.PlayerId, creator.PlayerId, 0);
+        Assert.Equal(HandOverOutcome.HandedOver, await Store.HandOverDmAsync(room.Code, change, Now));
+
+        Assert.Equal(new LeaveResult(LeaveOutcome.Left, bob.PlayerId), await Store.LeaveAsync(room.Code, creator, Now));
+        var snapshot = (await Store.GetAsync(room.Code))!;
+        Assert.Equal((bob.PlayerId, bob.PlayerId), (snapshot.Room.CreatorPlayerId, snapshot.Room.DmPlayerId));
+    }
+
+    [Fact]
+    public async Task The_last_member_leaving_closes_the_room()
+    {
+        var (room, creator) = await CreateRoomAsync(RoomMode.DmLed, ttl: 1800);
+        await Store.AppendRollAsync(NewRoll(room.Code, creator), Now);
+
+        Assert.Equal(new LeaveResult(LeaveOutcome.RoomClosed), await Store.LeaveAsync(room.Code, creator, Now));
+
+        Assert.Null(await Store.GetAsync(room.Code));
+        Assert.Empty(await Store.GetRollsAfterAsync(room.Code, 0, 10));
+        Assert.Equal(new LeaveResult(LeaveOutcome.RoomNotFound), await Store.LeaveAsync(room.Code, creator, Now));
+    }
+
+    [Fact]
+    public async Task The_dm_hands_the_role_to_a_member_once_and_the_hand_over_is_recorded_after_the_last_roll()
+    {
+        var (room, dee) = await CreateRoomAsync(RoomMode.DmLed, ttl: 1800);
+        var bob = NewPlayer("Bob");
+        var cy = NewPlayer("Cy");
+        await Store.AddPlayerAsync(room.Code, bob, 8, Now);
+        await Store.AddPlayerAsync(room.Code, cy, 8, Now);
+        await Store.AppendRollAsync(NewRoll(room.Code, dee), Now);
+        var toBob = new ModeChange(Now, RoomMode.DmLed, RoomMode.DmLed, bob.PlayerId, dee.PlayerId, 0);
+        var toCy = toBob with { DmPlayerId = cy.PlayerId };
+
+        var outcomes = await Task.WhenAll(Store.HandOverDmAsync(room.Code, toBob, Now), Store.HandOverDmAsync(room.Code, toCy, Now));
+
+        Assert.Single(outcomes, HandOverOutcome.HandedOver);
+        Assert.Single(outcomes, HandOverOutcome.NotDm);
+        var snapshot = (await Store.GetAsync(room.Code))!;
+        var recorded = Assert.Single(snapshot.ModeChanges);
+        Assert.Equal(snapshot.Room.DmPlayerId, recorded.DmPlayerId);
+        Assert.True(recorded.IsHandOver);
+        Assert.Equal(1, recorded.AfterSequence);
+        Assert.Equal(HandOverOutcome.PlayerNotFound,
+            await Store.HandOverDmAsync(room.Code, toBob with { InitiatedBy = snapshot.Room.DmPlayerId!, DmPlayerId = "nobody" }, Now));
+    }
+
+    [Fact]
+    public async Task Only_a_dm_led_room_has_a_dm_to_hand_over()
+    {
+        var (room, alice) = await CreateRoomAsync(RoomMode.Open);
+        var bob = NewPlayer("Bob");
+        await Store.AddPlayerAsync(room.Code, bob, 8, Now);
+
+        var outcome = await Store.HandOverDmAsync(room.Code, new ModeChange(Now, RoomMode.DmLed, RoomMode.DmLed, bob.PlayerId, alice.PlayerId, 0), Now);
+
+        Assert.Equal(HandOverOutcome.NotDm, outcome);
+        Assert.Equal(RoomMode.Open, (await Store.GetAsync(room.Code))!.Room.Mode);
+        Assert.Equal(HandOverOutcome.RoomNotFound,
+            await Store.HandOverDmAsync(UniqueCode(), new ModeChange(Now, RoomMode.DmLed, RoomMode.DmLed, bob.PlayerId, alice.PlayerId, 0), Now));
+    }
+
+    [Fact]
+    public async Task A_continue_seal_is_kept_until_replaced_and_goes_with_a_kicked_player()
+    {
+        var (room, alice) = await CreateRoomAsync();
+        var bob = NewPlayer("Bob");
+        await Store.AddPlayerAsync(room.Code, bob, 8, Now);
+
+        Assert.True(await Store.SetContinueSealAsync(room.Code, bob.PlayerId, "first", replace: false));
+        Assert.False(await Store.SetContinueSealAsync(room.Code, bob.PlayerId, "second", replace: false));
+        Assert.Equal("first", (await Store.GetAsync(room.Code))!.ContinueSeals[bob.PlayerId]);
+        Assert.True(await Store.SetContinueSealAsync(room.Code, bob.PlayerId, "renewed", replace: true));
+        Assert.True(await Store.SetContinueSealAsync(room.Code, alice.PlayerId, "hers", replace: false));
+        Assert.False(await Store.SetContinueSealAsync(room.Code, "nobody", "x", replace: true));
+        Assert.Equal("renewed", (await Store.GetAsync(room.Code))!.ContinueSeals[bob.PlayerId]);
+
+        await Store.KickAsync(room.Code, bob, Now);
+
+        var seals = (await Store.GetAsync(room.Code))!.ContinueSeals;
+        Assert.Equal(["hers"], seals.Values);
+        Assert.Equal([alice.PlayerId], seals.Keys);
+    }
 }

@@ -33,6 +33,7 @@ public static class ServiceRegistration
         services.AddSingleton<RoomService>();
         services.AddSingleton<RollService>();
         services.AddSingleton<ModerationService>();
+        services.AddSingleton<MembershipService>();
         services.AddSingleton<RoomPages>();
         services.AddSingleton<PublicUrls>();
         services.AddSingleton(sp => new AssetCatalog(AssetCatalog.FindRoot(builder.Environment.ContentRootPath)));

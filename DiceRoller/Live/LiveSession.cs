@@ -31,7 +31,7 @@ internal sealed class LiveSession(
     private readonly HashSet<int> _warned = [];
     private RoomSnapshot _room = room;
     private long _lastSent = after;
-    private long _warnedForActivity;
+    private DateTimeOffset _warnedForExpiry;
     private DateTimeOffset _nextHeartbeat;
     private bool _ended;
 
@@ -45,6 +45,7 @@ internal sealed class LiveSession(
         using var subscription = broadcaster.Subscribe(_code);
         var wasConnected = _room.IsConnected(me.PlayerId);
         await store.SetPresenceAsync(_code, me.PlayerId, _streamId, PresenceExpiry(), ct);
+        _nextHeartbeat = time.GetUtcNow() + options.HeartbeatInterval;
         if (!wasConnected)
         {
             await publisher.PublishAsync(RoomEvent.ForPlayerJoined(_code, me), ct);
@@ -62,7 +63,6 @@ internal sealed class LiveSession(
                 yield return item;
             }
 
-            _nextHeartbeat = time.GetUtcNow() + options.HeartbeatInterval;
             while (!ct.IsCancellationRequested && !_ended)
             {
                 var wake = await WaitAsync(subscription, ct);
@@ -125,15 +125,20 @@ internal sealed class LiveSession(
     }
 
     /// <summary>
-    /// The next heartbeat, unsent warning or expiry. A room still there past its expiry (clocks of app and Valkey
-    /// differ a little) is looked at again each second rather than in a tight loop.
+    /// The next heartbeat, or (only while the room is not held by any open page) the next unsent warning or the expiry.
+    /// A room still there past its expiry (clocks of app and Valkey differ a little) is looked at again each second.
     /// </summary>
     private DateTimeOffset NextTimer()
     {
-        var now = time.GetUtcNow();
-        var expiresAt = DateTimeOffset.FromUnixTimeMilliseconds(_room.Room.LastActivity).AddSeconds(_room.Room.TtlSeconds);
-        var candidates = roomOptions.ExpiryWarnings.Where(s => !_warned.Contains(s)).Select(s => expiresAt.AddSeconds(-s)).Append(expiresAt);
         var next = _nextHeartbeat;
+        if (IsHeld)
+        {
+            return next;
+        }
+
+        var now = time.GetUtcNow();
+        var expiresAt = ExpiresAt;
+        var candidates = roomOptions.ExpiryWarnings.Where(s => !_warned.Contains(s)).Select(s => expiresAt.AddSeconds(-s)).Append(expiresAt);
         foreach (var at in candidates)
         {
             var due = at > now || at != expiresAt ? at : now.AddSeconds(1);
@@ -143,7 +148,19 @@ internal sealed class LiveSession(
         return next;
     }
 
-    /// <summary>Heartbeat, presence refresh, and the room's expiry: warnings at 180 and 30 seconds, then room-closed.</summary>
+    /// <summary>
+    /// Whether an open page (this one, normally) holds the room open. A room lives its TTL after its last open page
+    /// left or its last activity, whichever is later, so while a page is connected it does not expire and nobody is
+    /// warned. Only a page whose own presence has lapsed (its heartbeats could not be recorded) sees the room's clock
+    /// run, and gets the warnings.
+    /// </summary>
+    private bool IsHeld => _room.Connected.Count > 0;
+
+    /// <summary>When the store drops the room unless something happens.</summary>
+    private DateTimeOffset ExpiresAt => DateTimeOffset.FromUnixTimeMilliseconds(
+        _room.ExpiresAt ?? (_room.Room.LastActivity + (_room.Room.TtlSeconds * 1000L)));
+
+    /// <summary>Heartbeat and presence refresh (which holds the room open); warnings only for a room nobody holds, then room-closed.</summary>
     private async Task<List<SseItem<string>>> OnTimerAsync(CancellationToken ct)
     {
         var now = time.GetUtcNow();
@@ -162,13 +179,20 @@ internal sealed class LiveSession(
         }
 
         _room = fresh;
-        if (_room.Room.LastActivity != _warnedForActivity)
+        var expiresAt = ExpiresAt;
+        if (IsHeld || expiresAt > _warnedForExpiry)
         {
+            // Held open, or pushed back by activity: warnings start over.
             _warned.Clear();
-            _warnedForActivity = _room.Room.LastActivity;
+            _warnedForExpiry = expiresAt;
         }
 
-        var remaining = DateTimeOffset.FromUnixTimeMilliseconds(_room.Room.LastActivity).AddSeconds(_room.Room.TtlSeconds) - now;
+        if (IsHeld)
+        {
+            return [];
+        }
+
+        var remaining = expiresAt - now;
         var due = roomOptions.ExpiryWarnings.Where(s => !_warned.Contains(s) && remaining <= TimeSpan.FromSeconds(s)).ToList();
         if (due.Count == 0)
         {
@@ -221,10 +245,21 @@ internal sealed class LiveSession(
                 _ended = true;
                 return [await NoticeAsync(RoomEvent.PlayerKickedType, NoticeModel.Kicked())];
 
+            case RoomEvent.PlayerLeftType when roomEvent.Player?.PlayerId == me.PlayerId && roomEvent.Reason == RoomEvent.Reasons.Left:
+                // This player left the room (from this page or another of theirs): this page is no longer in it.
+                _ended = true;
+                return [await NoticeAsync(RoomEvent.RoomLeftType, NoticeModel.Left())];
+
             case RoomEvent.PlayerJoinedType or RoomEvent.PlayerLeftType or RoomEvent.PlayerKickedType:
                 var joined = roomEvent.Type == RoomEvent.PlayerJoinedType;
                 return [await RosterItemAsync(joined ? RoomEvent.PlayerJoinedType : RoomEvent.PlayerLeftType, ct,
-                    roomEvent.Player is null ? null : new RosterChange(roomEvent.Player.PlayerId, joined ? null : roomEvent.Reason ?? RoomEvent.Reasons.Disconnect))];
+                    roomEvent.Player is null ? null : new RosterChange(roomEvent.Player.PlayerId, joined ? null : roomEvent.Reason ?? RoomEvent.Reasons.Disconnect)
+                    {
+                        Name = roomEvent.Player.Name,
+                    })];
+
+            case RoomEvent.RolesChangedType when roomEvent.Player?.PlayerId == me.PlayerId:
+                return [new SseItem<string>("reload", RoomEvent.RolesChangedType)];
 
             case RoomEvent.DcUpdatedType:
                 return [await DcItemAsync(ct)];

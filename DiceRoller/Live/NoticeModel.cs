@@ -16,5 +16,7 @@ public sealed record NoticeModel(string Kind, string Message, int? SecondsRemain
         _ => "The room's creator closed this room. Rolls keep their permalinks.",
     }, Reason: reason);
 
+    public static NoticeModel Left() => new("room-left", "You left this room. To come back, join it again with its code.", Reason: RoomEvent.Reasons.Left);
+
     public static NoticeModel Kicked() => new("player-kicked", "You were removed from this room.", Reason: RoomEvent.Reasons.Kicked);
 }

@@ -33,6 +33,9 @@ public static class ErrorCodes
     public const string TooLarge = "TOO_LARGE";
     public const string InvalidRequestId = "INVALID_REQUEST_ID";
     public const string RollInProgress = "ROLL_IN_PROGRESS";
+    public const string InvalidToken = "INVALID_TOKEN";
+    public const string DmMustHandOver = "DM_MUST_HAND_OVER";
+    public const string AlreadyDm = "ALREADY_DM";
 }
 
 /// <summary>A rule the request broke: an error code from <see cref="ErrorCodes"/> and a message for people.</summary>

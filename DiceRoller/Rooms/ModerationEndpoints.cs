@@ -2,7 +2,7 @@ using DiceRoller.Shared;
 
 namespace DiceRoller.Rooms;
 
-/// <summary>DM and room-admin actions: set the DC, promote, kick, close. htmx gets a status fragment; plain posts 303.</summary>
+/// <summary>DM and room-admin actions: set the DC, promote, hand over the DM role, kick, close. htmx gets a status fragment; plain posts 303.</summary>
 public static class ModerationEndpoints
 {
     public static IEndpointRouteBuilder MapModeration(this IEndpointRouteBuilder app)
@@ -16,6 +16,9 @@ public static class ModerationEndpoints
         app.MapPost("/rooms/{code}/kick", (string code, HttpContext context, RoomService rooms, ModerationService moderation, RoomPages pages) =>
             RunAsync(code, context, rooms, pages, (room, me, form) => Describe(moderation.KickAsync(room, me, form["player_id"], context.RequestAborted),
                 player => $"{player.Name} was removed from the room."))).AddEndpointFilter<AntiforgeryFilter>();
+        app.MapPost("/rooms/{code}/dm", (string code, HttpContext context, RoomService rooms, ModerationService moderation, RoomPages pages) =>
+            RunAsync(code, context, rooms, pages, (room, me, form) => Describe(moderation.HandOverDmAsync(room, me, form["player_id"], context.RequestAborted),
+                change => $"{room.FindPlayer(change.DmPlayerId)?.Name} is now the DM."))).AddEndpointFilter<AntiforgeryFilter>();
         app.MapPost("/rooms/{code}/close", (string code, HttpContext context, RoomService rooms, ModerationService moderation, RoomPages pages) =>
             RunAsync(code, context, rooms, pages, (room, me, _) => Describe(moderation.CloseAsync(room, me, context.RequestAborted),
                 _ => "The room is closed."), afterSuccess: "/")).AddEndpointFilter<AntiforgeryFilter>();

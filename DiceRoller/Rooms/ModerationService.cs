@@ -131,5 +131,48 @@ public sealed class ModerationService(
         return Result<string>.Ok(room.Room.Code);
     }
 
+    /// <summary>
+    /// The DM hands the DM role to another member (the room stays DM-led). Recorded in the room's mode history, so the
+    /// feed shows where the screen passed, and sent as mode-changed so every page's controls follow.
+    /// </summary>
+    public async Task<Result<ModeChange>> HandOverDmAsync(RoomSnapshot room, Player actor, string? playerId, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(room);
+        ArgumentNullException.ThrowIfNull(actor);
+        if (!room.IsDm(actor.PlayerId))
+        {
+            return new RoomError(ErrorCodes.NotDm, room.Room.Mode == RoomMode.DmLed
+                ? "Only the DM can hand over the DM role."
+                : "This room has no DM yet. Its creator can make someone the DM.");
+        }
+
+        var target = playerId is null ? null : room.FindPlayer(playerId.Trim());
+        if (target is null)
+        {
+            return PlayerNotFound();
+        }
+
+        if (target.PlayerId == actor.PlayerId)
+        {
+            return new RoomError(ErrorCodes.AlreadyDm, "You are already the DM. Choose another player to hand the role to.");
+        }
+
+        var change = new ModeChange(Now, RoomMode.DmLed, RoomMode.DmLed, target.PlayerId, actor.PlayerId, AfterSequence: 0);
+        switch (await store.HandOverDmAsync(room.Room.Code, change, Now, ct))
+        {
+            case HandOverOutcome.NotDm:
+                return new RoomError(ErrorCodes.NotDm, "You are no longer the DM of this room.");
+            case HandOverOutcome.PlayerNotFound:
+                return PlayerNotFound();
+            case HandOverOutcome.RoomNotFound:
+                return RoomService.RoomNotFound(room.Room.Code);
+        }
+
+        var stored = (await store.GetAsync(room.Room.Code, ct))?.ModeChanges.LastOrDefault(m => m.IsHandOver) ?? change;
+        await events.PublishAsync(RoomEvent.ForModeChange(room.Room.Code, stored), ct);
+        logger.LogInformation("DM of {RoomCode} handed from {ActorId} to {PlayerId}", room.Room.Code, actor.PlayerId, target.PlayerId);
+        return Result<ModeChange>.Ok(stored);
+    }
+
     private static RoomError PlayerNotFound() => new(ErrorCodes.PlayerNotFound, "That player is not in this room.");
 }

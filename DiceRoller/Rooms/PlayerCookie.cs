@@ -40,6 +40,13 @@ public static class PlayerCookie
             });
     }
 
+    /// <summary>Forgets the browser's membership of the room (the player left).</summary>
+    public static void Clear(HttpContext context, string roomCode)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        context.Response.Cookies.Delete(Name(roomCode), new CookieOptions { Path = "/", HttpOnly = true, SameSite = SameSiteMode.Lax, Secure = context.Request.IsHttps });
+    }
+
     /// <summary>The client's IP address (behind a proxy, as forwarded headers middleware resolved it).</summary>
     public static string ClientAddress(HttpContext context)
     {

@@ -25,6 +25,29 @@ public enum RollRequestState
 }
 
 public readonly record struct RollRequestClaim(RollRequestState State, string? RollId = null);
+/// <summary>What happened when a player left a room of their own accord.</summary>
+public enum LeaveOutcome
+{
+    Left,
+    /// <summary>They were the last member: the room is deleted.</summary>
+    RoomClosed,
+    RoomNotFound,
+    PlayerNotFound,
+    /// <summary>The DM of a DM-led room with other members must hand the DM role over first.</summary>
+    DmMustHandOver,
+}
+
+/// <summary>The outcome of a leave, and who holds the creator's rights afterwards when the creator left.</summary>
+public sealed record LeaveResult(LeaveOutcome Outcome, string? NewCreatorPlayerId = null);
+
+public enum HandOverOutcome
+{
+    HandedOver,
+    RoomNotFound,
+    /// <summary>The room is not DM-led, or the one handing over is no longer its DM.</summary>
+    NotDm,
+    PlayerNotFound,
+}
 
 public enum PromoteOutcome
 {
@@ -106,6 +129,24 @@ public interface IRoomStore
 
     /// <summary>Gives up a claim that made no roll (refused or failed), so the same id may be sent again.</summary>
     Task ReleaseRollRequestAsync(string code, string requestKey, CancellationToken cancellationToken = default);
+    /// Removes a player who leaves, atomically: frees their seat and name, forgets their pages and their
+    /// continue link. A leaving creator passes the creator's rights on (to the DM of a DM-led room, else to
+    /// the longest-present member); the DM of a DM-led room with others in it must hand over first; the
+    /// last member leaving deletes the room.
+    /// </summary>
+    Task<LeaveResult> LeaveAsync(string code, Player player, long now, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Makes <paramref name="change"/>'s DM the DM of a DM-led room, if <c>change.InitiatedBy</c> is still its DM and
+    /// the new DM is a member; records the change in the room's mode history.
+    /// </summary>
+    Task<HandOverOutcome> HandOverDmAsync(string code, ModeChange change, long now, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Stores a member's continue-link seal (see <see cref="ContinueLink"/>); with <paramref name="replace"/> false only
+    /// when they have none yet. False when nothing was stored (no such member, or one exists and was kept).
+    /// </summary>
+    Task<bool> SetContinueSealAsync(string code, string playerId, string seal, bool replace, CancellationToken cancellationToken = default);
 }
 
 /// <summary>Sends a room event to every open page of the room, on every app instance.</summary>

@@ -19,9 +19,16 @@ public sealed record Player(
     string SessionHash,
     string SecretHash);
 
-/// <summary>An open room turned DM-led: kept in the room's history, shown as a marker in the feed.</summary>
+/// <summary>
+/// An open room turned DM-led, or (FromMode and ToMode both DM-led) the DM role handed to another member:
+/// kept in the room's history, shown as a marker in the feed.
+/// </summary>
 /// <param name="AfterSequence">The room's last roll sequence when the change happened: the marker sits above it.</param>
-public sealed record ModeChange(long Timestamp, RoomMode FromMode, RoomMode ToMode, string DmPlayerId, string InitiatedBy, long AfterSequence);
+public sealed record ModeChange(long Timestamp, RoomMode FromMode, RoomMode ToMode, string DmPlayerId, string InitiatedBy, long AfterSequence)
+{
+    /// <summary>The DM role passed from one member to another in a room that already was DM-led.</summary>
+    public bool IsHandOver => FromMode == RoomMode.DmLed && ToMode == RoomMode.DmLed;
+}
 
 /// <summary>A room together with its players and rule state, as read in one go from the store.</summary>
 /// <param name="Kicked">Session hashes and player ids that were kicked and may not come back.</param>
@@ -38,6 +45,12 @@ public sealed record RoomSnapshot(
     public IReadOnlySet<string> Kicked { get; init; } = Kicked ?? new HashSet<string>();
 
     public IReadOnlyDictionary<string, long> Connected { get; init; } = Connected ?? new Dictionary<string, long>();
+
+    /// <summary>When the store will drop the room unless something happens (Unix ms); null when the store cannot say.</summary>
+    public long? ExpiresAt { get; init; }
+
+    /// <summary>Each member's continue-link seal by player id (see <see cref="ContinueLink"/>).</summary>
+    public IReadOnlyDictionary<string, string> ContinueSeals { get; init; } = new Dictionary<string, string>();
 
     public Player? FindPlayer(string playerId) => Players.FirstOrDefault(p => p.PlayerId == playerId);
 

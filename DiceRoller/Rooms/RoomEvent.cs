@@ -24,6 +24,12 @@ public sealed record RoomEvent(
     public const string RoomExpiringType = "room-expiring";
     public const string RoomClosedType = "room-closed";
 
+    /// <summary>Sent only to the pages of a player who left the room (others get player-left with reason "left").</summary>
+    public const string RoomLeftType = "room-left";
+
+    /// <summary>A player's role changed without a mode change (they now hold the creator's rights); sent to that player's pages.</summary>
+    public const string RolesChangedType = "roles-changed";
+
     public static class Reasons
     {
         public const string Disconnect = "disconnect";
@@ -31,6 +37,7 @@ public sealed record RoomEvent(
         public const string RoomClosed = "room_closed";
         public const string Expired = "expired";
         public const string CreatorClosed = "creator_closed";
+        public const string Left = "left";
     }
 
     public static RoomEvent ForRoll(Roll roll) => new(roll.RoomCode, RollType, roll.Sequence, Roll: roll);
@@ -46,6 +53,9 @@ public sealed record RoomEvent(
     public static RoomEvent ForDc(string roomCode, int? dc) => new(roomCode, DcUpdatedType, 0, Dc: dc);
 
     public static RoomEvent ForModeChange(string roomCode, ModeChange change) => new(roomCode, ModeChangedType, 0, ModeChange: change);
+
+    /// <summary>The creator's rights passed to <paramref name="heir"/> (the creator left): their pages reload to show the controls.</summary>
+    public static RoomEvent ForCreatorChanged(string roomCode, Player heir) => new(roomCode, RolesChangedType, 0, Player: heir);
 
     public static RoomEvent ForClosed(string roomCode, string reason) => new(roomCode, RoomClosedType, 0, Reason: reason);
 }

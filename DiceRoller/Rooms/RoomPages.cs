@@ -5,7 +5,7 @@ using Microsoft.Extensions.Options;
 namespace DiceRoller.Rooms;
 
 /// <summary>Builds the room page for a member (used by the room route and by failed plain form posts).</summary>
-public sealed class RoomPages(IRoomStore store, IOptions<RoomOptions> options)
+public sealed class RoomPages(IRoomStore store, IOptions<RoomOptions> options, PublicUrls urls, MembershipService membership)
 {
     private readonly int _pageSize = options.Value.FeedPageSize;
     private readonly int _maxPlayers = options.Value.MaxPlayers;
@@ -35,8 +35,24 @@ public sealed class RoomPages(IRoomStore store, IOptions<RoomOptions> options)
             OwnLatest = ownLatest is null ? null : new RollEntryModel(ownLatest, new Viewer(me.PlayerId, isDm, token)),
         };
         var model = new RoomPageModel(room, me, rolls, page.Count > _pageSize, lastSequence, token,
-            form is null ? formModel : form(formModel)) { ActionError = actionError, MaxPlayers = _maxPlayers };
+            form is null ? formModel : form(formModel))
+        {
+            ActionError = actionError,
+            MaxPlayers = _maxPlayers,
+            Invite = new InvitePanelModel(code, urls.Absolute($"/rooms/{code}")),
+            Continue = await ContinuePanelAsync(context, room, token),
+        };
         context.Response.Headers.CacheControl = "no-store";
         return Results.RazorSlice<RoomPage, RoomPageModel>(model, statusCode);
+    }
+
+    /// <summary>The viewer's continue panel: only their own browser (it holds their cookie secret) can make their link.</summary>
+    public async Task<ContinuePanelModel?> ContinuePanelAsync(HttpContext context, RoomSnapshot room, string formToken, bool renewed = false)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(room);
+        var credential = PlayerCookie.Read(context, room.Room.Code);
+        var link = credential is null ? null : await membership.LinkForAsync(room, credential, context.RequestAborted);
+        return link is null ? null : new ContinuePanelModel(room.Room.Code, urls.Absolute(link.Path), formToken, renewed);
     }
 }

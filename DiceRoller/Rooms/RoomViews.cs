@@ -31,6 +31,15 @@ public sealed record RoomPageModel(
 
     public int MaxPlayers { get; init; } = 8;
 
+    /// <summary>The Invite panel (join link and its QR code).</summary>
+    public InvitePanelModel? Invite { get; init; }
+
+    /// <summary>The viewer's own continue link (shown only to them), or null when it could not be made.</summary>
+    public ContinuePanelModel? Continue { get; init; }
+
+    /// <summary>The DM of a DM-led room with others in it must hand the role over before leaving.</summary>
+    public bool MustHandOverToLeave => Room.IsDm(Me.PlayerId) && Room.Players.Count > 1;
+
     public RosterModel Roster => new(Room, Me.PlayerId, FormToken, MaxPlayers);
 
     public DcModel DcStatus => new(Room, Me.PlayerId, FormToken);
@@ -94,7 +103,20 @@ public sealed record RollEntryModel(Roll Roll, Viewer Viewer, bool OutOfBand = f
 
 /// <summary>The player list as one viewer sees it (admins get kick buttons, an open room's creator promote buttons).</summary>
 /// <summary>Who joined or left (and why: disconnect, kicked) when a roster is sent live.</summary>
-public sealed record RosterChange(string PlayerId, string? Reason);
+public sealed record RosterChange(string PlayerId, string? Reason)
+{
+    /// <summary>The player's name (a player who left is no longer in the room to look it up).</summary>
+    public string? Name { get; init; }
+
+    /// <summary>What the roster says about the change, or null when the online/offline mark says it all.</summary>
+    public string? Sentence => Name is null ? null : Reason switch
+    {
+        null => $"{Name} joined the room.",
+        RoomEvent.Reasons.Left => $"{Name} left the room.",
+        RoomEvent.Reasons.Kicked => $"{Name} was removed from the room.",
+        _ => null,
+    };
+}
 
 public sealed record RosterModel(RoomSnapshot Room, string ViewerPlayerId, string? FormToken, int MaxPlayers)
 {
@@ -103,6 +125,8 @@ public sealed record RosterModel(RoomSnapshot Room, string ViewerPlayerId, strin
     public bool ViewerIsAdmin => Room.IsAdmin(ViewerPlayerId);
 
     public bool ViewerCanPromote => Room.Room.Mode == RoomMode.Open && Room.Room.CreatorPlayerId == ViewerPlayerId;
+
+    public bool ViewerIsDm => Room.IsDm(ViewerPlayerId);
 
     public string Code => Room.Room.Code;
 }
@@ -129,3 +153,16 @@ public sealed record DcModel(RoomSnapshot Room, string ViewerPlayerId, string? F
 
 /// <summary>The feed's marker where an open room became DM-led.</summary>
 public sealed record ModeMarkerModel(ModeChange Change, string? DmName);
+
+/// <summary>The room page's Invite panel: the absolute join link, to copy, share or show as a QR code.</summary>
+public sealed record InvitePanelModel(string Code, string JoinUrl);
+
+/// <summary>A member's own "use on another device" panel: their private continue link, its QR code and the renew form.</summary>
+public sealed record ContinuePanelModel(string Code, string Url, string FormToken, bool Renewed = false);
+
+/// <summary>The confirm page behind a continue link: a GET only shows it, the button's POST signs the device in.</summary>
+public sealed record ContinuePageModel(string Code, string PlayerName, string Path, string FormToken, bool AlreadyThisPlayer)
+{
+    /// <summary>The name this browser plays under in the room now, when it is another member (continuing switches it).</summary>
+    public string? CurrentName { get; init; }
+}

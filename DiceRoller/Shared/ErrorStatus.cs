@@ -8,6 +8,8 @@ public static class ErrorStatus
     public static int For(string code) => code switch
     {
         ErrorCodes.RoomNotFound or ErrorCodes.PlayerNotFound or ErrorCodes.RollNotFound or ErrorCodes.NotFound => StatusCodes.Status404NotFound,
+        ErrorCodes.InvalidToken => StatusCodes.Status404NotFound,
+        ErrorCodes.DmMustHandOver or ErrorCodes.AlreadyDm => StatusCodes.Status409Conflict,
         ErrorCodes.Kicked or ErrorCodes.NotInRoom or ErrorCodes.HiddenNotAllowed or ErrorCodes.NotDm
             or ErrorCodes.NotRoomCreator or ErrorCodes.NotAdmin => StatusCodes.Status403Forbidden,
         ErrorCodes.RoomFull or ErrorCodes.AlreadyDmLed or ErrorCodes.RollNotHidden or ErrorCodes.NameTaken

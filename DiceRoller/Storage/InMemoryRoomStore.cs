@@ -23,6 +23,7 @@ public sealed class InMemoryRoomStore(TimeProvider time, IOptions<RoomOptions> o
         public List<ModeChange> ModeChanges { get; } = [];
         public HashSet<string> Kicked { get; } = new(StringComparer.Ordinal);
         public Dictionary<string, (string PlayerId, long ExpiresAt)> Presence { get; } = new(StringComparer.Ordinal);
+        public Dictionary<string, string> ContinueSeals { get; } = new(StringComparer.Ordinal);
         public long Sequence { get; set; }
         public DateTimeOffset ExpiresAt { get; set; }
 
@@ -57,7 +58,11 @@ public sealed class InMemoryRoomStore(TimeProvider time, IOptions<RoomOptions> o
             var connected = data.Presence.Values.Where(p => p.ExpiresAt > now)
                 .GroupBy(p => p.PlayerId).ToDictionary(g => g.Key, g => g.Max(p => p.ExpiresAt), StringComparer.Ordinal);
             return new RoomSnapshot(data.Room, [.. data.Players], [.. data.ModeChanges],
-                new HashSet<string>(data.Kicked, StringComparer.Ordinal), connected);
+                new HashSet<string>(data.Kicked, StringComparer.Ordinal), connected)
+            {
+                ExpiresAt = data.ExpiresAt.ToUnixTimeMilliseconds(),
+                ContinueSeals = new Dictionary<string, string>(data.ContinueSeals, StringComparer.Ordinal),
+            };
         });
 
     public Task<JoinOutcome> AddPlayerAsync(string code, Player player, int maxPlayers, long now, CancellationToken cancellationToken = default)
@@ -171,11 +176,7 @@ public sealed class InMemoryRoomStore(TimeProvider time, IOptions<RoomOptions> o
 
             data.Kicked.Add(player.PlayerId);
             data.Kicked.Add(player.SessionHash);
-            foreach (var stream in data.Presence.Where(p => p.Value.PlayerId == player.PlayerId).Select(p => p.Key).ToList())
-            {
-                data.Presence.Remove(stream);
-            }
-
+            Forget(data, player.PlayerId);
             return true;
         });
     }
@@ -186,21 +187,116 @@ public sealed class InMemoryRoomStore(TimeProvider time, IOptions<RoomOptions> o
         return Task.CompletedTask;
     }
 
+    /// <summary>An open page holds the room: it lives at least its TTL past the page's presence (so a crashed instance's pages let go).</summary>
     public Task SetPresenceAsync(string code, string playerId, string streamId, long expiresAt, CancellationToken cancellationToken = default) =>
         Locked(code, false, data =>
         {
             data.Presence[streamId] = (playerId, expiresAt);
+            var held = DateTimeOffset.FromUnixTimeMilliseconds(expiresAt).AddSeconds(data.Room.TtlSeconds);
+            if (held > data.ExpiresAt)
+            {
+                data.ExpiresAt = held;
+            }
+
             return true;
         });
 
+    /// <summary>When the room's last open page goes, its clock starts: it lives its TTL from now.</summary>
     public Task<bool> RemovePresenceAsync(string code, string playerId, string streamId, long now, CancellationToken cancellationToken = default) =>
         Locked(code, false, data =>
         {
             data.Presence.Remove(streamId);
+            if (!data.Presence.Values.Any(p => p.ExpiresAt > now))
+            {
+                data.ExpiresAt = DateTimeOffset.FromUnixTimeMilliseconds(now).AddSeconds(data.Room.TtlSeconds);
+            }
+
             return data.Presence.Values.Any(p => p.PlayerId == playerId && p.ExpiresAt > now);
         });
 
     public Task<bool> PingAsync(CancellationToken cancellationToken = default) => Task.FromResult(true);
+
+    public Task<LeaveResult> LeaveAsync(string code, Player player, long now, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(player);
+        return Locked(code, new LeaveResult(LeaveOutcome.RoomNotFound), data =>
+        {
+            if (!data.Players.Exists(p => p.PlayerId == player.PlayerId))
+            {
+                return new LeaveResult(LeaveOutcome.PlayerNotFound);
+            }
+
+            if (data.Players.Count == 1)
+            {
+                data.ExpiresAt = DateTimeOffset.MinValue;
+                _rooms.TryRemove(new KeyValuePair<string, RoomData>(code, data));
+                return new LeaveResult(LeaveOutcome.RoomClosed);
+            }
+
+            var room = data.Room;
+            if (room.Mode == RoomMode.DmLed && room.DmPlayerId == player.PlayerId)
+            {
+                return new LeaveResult(LeaveOutcome.DmMustHandOver);
+            }
+
+            data.Players.RemoveAll(p => p.PlayerId == player.PlayerId);
+            Forget(data, player.PlayerId);
+            string? heir = null;
+            if (room.CreatorPlayerId == player.PlayerId)
+            {
+                heir = room.Mode == RoomMode.DmLed && room.DmPlayerId is not null ? room.DmPlayerId : data.Players.MinBy(p => p.JoinedAt)!.PlayerId;
+                data.Room = room with { CreatorPlayerId = heir };
+            }
+
+            Touch(data, now);
+            return new LeaveResult(LeaveOutcome.Left, heir);
+        });
+    }
+
+    public Task<HandOverOutcome> HandOverDmAsync(string code, ModeChange change, long now, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        return Locked(code, HandOverOutcome.RoomNotFound, data =>
+        {
+            if (data.Room.Mode != RoomMode.DmLed || data.Room.DmPlayerId != change.InitiatedBy)
+            {
+                return HandOverOutcome.NotDm;
+            }
+
+            if (!data.Players.Exists(p => p.PlayerId == change.DmPlayerId))
+            {
+                return HandOverOutcome.PlayerNotFound;
+            }
+
+            data.Room = data.Room with { DmPlayerId = change.DmPlayerId };
+            data.ModeChanges.Add(change with { AfterSequence = data.Sequence });
+            Touch(data, now);
+            return HandOverOutcome.HandedOver;
+        });
+    }
+
+    public Task<bool> SetContinueSealAsync(string code, string playerId, string seal, bool replace, CancellationToken cancellationToken = default) =>
+        Locked(code, false, data =>
+        {
+            if (!data.Players.Exists(p => p.PlayerId == playerId) || (!replace && data.ContinueSeals.ContainsKey(playerId)))
+            {
+                return false;
+            }
+
+            data.ContinueSeals[playerId] = seal;
+            return true;
+        });
+
+    /// <summary>Forgets a player who is no longer a member: their open pages and their continue link.</summary>
+    private static void Forget(RoomData data, string playerId)
+    {
+        foreach (var stream in data.Presence.Where(p => p.Value.PlayerId == playerId).Select(p => p.Key).ToList())
+        {
+            data.Presence.Remove(stream);
+        }
+
+        data.ContinueSeals.Remove(playerId);
+    }
 
     /// <summary>Runs <paramref name="body"/> under the room's lock; <paramref name="missing"/> when there is no live room.</summary>
     private Task<T> Locked<T>(string code, T missing, Func<RoomData, T> body)

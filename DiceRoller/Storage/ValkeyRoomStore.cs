@@ -37,11 +37,13 @@ public sealed class ValkeyRoomStore(IConnectionMultiplexer redis, IOptions<RoomO
         var modesTask = db.ListRangeAsync(ValkeyKeys.Modes(code));
         var kickedTask = db.SetMembersAsync(ValkeyKeys.Kicked(code));
         var presenceTask = db.SortedSetRangeByScoreWithScoresAsync(ValkeyKeys.Presence(code), now, double.PositiveInfinity, Exclude.Start);
+        var ttlTask = db.KeyTimeToLiveAsync(ValkeyKeys.Meta(code));
         var meta = (await metaTask).ToDictionary(e => e.Name.ToString(), e => e.Value.ToString(), StringComparer.Ordinal);
         var players = await playersTask;
         var modes = await modesTask;
         var kicked = await kickedTask;
         var presence = await presenceTask;
+        var ttl = await ttlTask;
         if (meta.Count == 0 || !meta.ContainsKey("code"))
         {
             return null;
@@ -64,7 +66,12 @@ public sealed class ValkeyRoomStore(IConnectionMultiplexer redis, IOptions<RoomO
         return new RoomSnapshot(room, list,
             modes.Select(m => RoomJson.Deserialize<ModeChange>(m.ToString())!).ToList(),
             kicked.Select(k => k.ToString()).ToHashSet(StringComparer.Ordinal),
-            connected);
+            connected)
+        {
+            ExpiresAt = ttl is { } left ? now + (long)left.TotalMilliseconds : null,
+            ContinueSeals = meta.Where(e => e.Key.StartsWith(ContinuePrefix, StringComparison.Ordinal))
+                .ToDictionary(e => e.Key[ContinuePrefix.Length..], e => e.Value, StringComparer.Ordinal),
+        };
     }
 
     public async Task<JoinOutcome> AddPlayerAsync(string code, Player player, int maxPlayers, long now, CancellationToken cancellationToken = default)
@@ -152,7 +159,8 @@ public sealed class ValkeyRoomStore(IConnectionMultiplexer redis, IOptions<RoomO
         await Db.KeyDeleteAsync(ValkeyKeys.All(code));
 
     public async Task SetPresenceAsync(string code, string playerId, string streamId, long expiresAt, CancellationToken cancellationToken = default) =>
-        await Db.ScriptEvaluateAsync(ValkeyScripts.SetPresence, ValkeyKeys.All(code), [$"{playerId}|{streamId}", expiresAt]);
+        await Db.ScriptEvaluateAsync(ValkeyScripts.SetPresence, ValkeyKeys.All(code),
+            [$"{playerId}|{streamId}", expiresAt, time.GetUtcNow().ToUnixTimeMilliseconds()]);
 
     public async Task<bool> RemovePresenceAsync(string code, string playerId, string streamId, long now, CancellationToken cancellationToken = default) =>
         (int)await Db.ScriptEvaluateAsync(ValkeyScripts.RemovePresence, ValkeyKeys.All(code), [$"{playerId}|{streamId}", playerId, now]) == 1;
@@ -169,6 +177,39 @@ public sealed class ValkeyRoomStore(IConnectionMultiplexer redis, IOptions<RoomO
             return false;
         }
     }
+
+    public async Task<LeaveResult> LeaveAsync(string code, Player player, long now, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(player);
+        var result = (RedisResult[])(await Db.ScriptEvaluateAsync(ValkeyScripts.Leave, ValkeyKeys.All(code), [player.PlayerId, NameKey(player.Name), now]))!;
+        return (string?)result[0] switch
+        {
+            "OK" => new LeaveResult(LeaveOutcome.Left, string.IsNullOrEmpty((string?)result[1]) ? null : (string?)result[1]),
+            "CLOSED" => new LeaveResult(LeaveOutcome.RoomClosed),
+            "DM" => new LeaveResult(LeaveOutcome.DmMustHandOver),
+            "NO_PLAYER" => new LeaveResult(LeaveOutcome.PlayerNotFound),
+            _ => new LeaveResult(LeaveOutcome.RoomNotFound),
+        };
+    }
+
+    public async Task<HandOverOutcome> HandOverDmAsync(string code, ModeChange change, long now, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        var result = (string?)await Db.ScriptEvaluateAsync(ValkeyScripts.HandOverDm, ValkeyKeys.All(code),
+            [change.InitiatedBy, change.DmPlayerId, RoomJson.Serialize(change with { AfterSequence = -1 }), now]);
+        return result switch
+        {
+            "OK" => HandOverOutcome.HandedOver,
+            "NOT_DM" => HandOverOutcome.NotDm,
+            "NO_PLAYER" => HandOverOutcome.PlayerNotFound,
+            _ => HandOverOutcome.RoomNotFound,
+        };
+    }
+
+    public async Task<bool> SetContinueSealAsync(string code, string playerId, string seal, bool replace, CancellationToken cancellationToken = default) =>
+        (int)await Db.ScriptEvaluateAsync(ValkeyScripts.SetContinueSeal, ValkeyKeys.All(code), [playerId, seal, replace ? "1" : "0"]) == 1;
+
+    private const string ContinuePrefix = "continue:";
 
     /// <summary>How a roll is kept in the history set: its JSON without the sequence (the score carries it).</summary>
     private static string Member(Roll roll) => RoomJson.Serialize(roll with { Sequence = 0 });

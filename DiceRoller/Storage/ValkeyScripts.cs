@@ -104,6 +104,7 @@ internal static class ValkeyScripts
         redis.call('HDEL', KEYS[2], ARGV[1])
         redis.call('HDEL', KEYS[4], ARGV[2])
         redis.call('SADD', KEYS[6], ARGV[1], ARGV[3])
+        redis.call('HDEL', KEYS[1], 'continue:' .. ARGV[1])
         local prefix = ARGV[1] .. '|'
         for _, member in ipairs(redis.call('ZRANGE', KEYS[7], 0, -1)) do
           if string.sub(member, 1, #prefix) == prefix then redis.call('ZREM', KEYS[7], member) end
@@ -112,20 +113,29 @@ internal static class ValkeyScripts
         return 1
         """;
 
-    /// ARGV: member (playerId|streamId), expiresAt (ms). Presence lives as long as the room does.
+    /// ARGV: member (playerId|streamId), expiresAt (ms), now (ms). An open page holds the room: every key lives at
+    /// least the room's TTL past the page's presence, so pages of a crashed instance let go after their presence ends.
     public const string SetPresence = """
 
         if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
         redis.call('ZADD', KEYS[7], ARGV[2], ARGV[1])
-        redis.call('EXPIRE', KEYS[7], tonumber(redis.call('HGET', KEYS[1], 'ttl')))
+        local hold = tonumber(ARGV[2]) - tonumber(ARGV[3]) + 1000 * tonumber(redis.call('HGET', KEYS[1], 'ttl'))
+        for i = 1, #KEYS do
+          local left = redis.call('PTTL', KEYS[i])
+          if left == -1 or (left >= 0 and left < hold) then redis.call('PEXPIRE', KEYS[i], hold) end
+        end
         return 1
         """;
 
     /// ARGV: member (playerId|streamId), playerId, now. Returns 1 when the player still has another open page.
-    public const string RemovePresence = """
+    /// When the room's last open page goes, the room's clock starts: every key lives the room's TTL from now.
+    public const string RemovePresence = Touch + """
 
         redis.call('ZREM', KEYS[7], ARGV[1])
         redis.call('ZREMRANGEBYSCORE', KEYS[7], '-inf', ARGV[3])
+        if redis.call('EXISTS', KEYS[1]) == 1 and redis.call('ZCARD', KEYS[7]) == 0 then
+          touch(tonumber(redis.call('HGET', KEYS[1], 'ttl')))
+        end
         local prefix = ARGV[2] .. '|'
         for _, member in ipairs(redis.call('ZRANGE', KEYS[7], 0, -1)) do
           if string.sub(member, 1, #prefix) == prefix then return 1 end
@@ -163,6 +173,70 @@ internal static class ValkeyScripts
 
         local current = redis.call('GET', KEYS[1])
         if current and string.sub(current, 1, 8) == 'pending|' then redis.call('DEL', KEYS[1]) end
+        return 1
+        """;
+
+    /// ARGV: playerId, nameKey, now. Returns { 'OK', heir ('' unless the creator left) }, { 'CLOSED' } when the last
+    /// member left (the room is deleted), { 'DM' } when the DM must hand over first, { 'NO_PLAYER' } or { 'NOT_FOUND' }.
+    public const string Leave = Touch + Activity + """
+
+        if redis.call('EXISTS', KEYS[1]) == 0 then return { 'NOT_FOUND' } end
+        if redis.call('HEXISTS', KEYS[2], ARGV[1]) == 0 then return { 'NO_PLAYER' } end
+        if redis.call('HLEN', KEYS[2]) == 1 then
+          redis.call('DEL', unpack(KEYS))
+          return { 'CLOSED' }
+        end
+        local mode = redis.call('HGET', KEYS[1], 'mode')
+        local dm = redis.call('HGET', KEYS[1], 'dm')
+        if mode == 'dm-led' and dm == ARGV[1] then return { 'DM' } end
+        redis.call('HDEL', KEYS[2], ARGV[1])
+        redis.call('HDEL', KEYS[4], ARGV[2])
+        redis.call('HDEL', KEYS[1], 'continue:' .. ARGV[1])
+        local prefix = ARGV[1] .. '|'
+        for _, member in ipairs(redis.call('ZRANGE', KEYS[7], 0, -1)) do
+          if string.sub(member, 1, #prefix) == prefix then redis.call('ZREM', KEYS[7], member) end
+        end
+        local heir = ''
+        if redis.call('HGET', KEYS[1], 'creator') == ARGV[1] then
+          if mode == 'dm-led' and dm and dm ~= '' then
+            heir = dm
+          else
+            local first = nil
+            for _, json in ipairs(redis.call('HVALS', KEYS[2])) do
+              local player = cjson.decode(json)
+              if first == nil or player.joined_at < first.joined_at then first = player end
+            end
+            heir = first.player_id
+          end
+          redis.call('HSET', KEYS[1], 'creator', heir)
+        end
+        activity(ARGV[3])
+        return { 'OK', heir }
+        """;
+
+    /// ARGV: fromPlayerId, toPlayerId, changeJson (with "after_sequence":-1, filled in here), now.
+    /// Returns OK, NOT_FOUND, NOT_DM (not DM-led, or the sender is no longer its DM) or NO_PLAYER.
+    public const string HandOverDm = Touch + Activity + """
+
+        if redis.call('EXISTS', KEYS[1]) == 0 then return 'NOT_FOUND' end
+        if redis.call('HGET', KEYS[1], 'mode') ~= 'dm-led' or redis.call('HGET', KEYS[1], 'dm') ~= ARGV[1] then return 'NOT_DM' end
+        if redis.call('HEXISTS', KEYS[2], ARGV[2]) == 0 then return 'NO_PLAYER' end
+        local seq = redis.call('HGET', KEYS[1], 'seq')
+        local change = string.gsub(ARGV[3], '"after_sequence":%-1', '"after_sequence":' .. seq, 1)
+        redis.call('RPUSH', KEYS[5], change)
+        redis.call('HSET', KEYS[1], 'dm', ARGV[2])
+        activity(ARGV[4])
+        return 'OK'
+        """;
+
+    /// ARGV: playerId, seal, replace ('1' or '0'). Seals live in the meta hash as continue:{playerId}.
+    /// Returns 1 when stored, 0 when the player is not a member or (without replace) already has one.
+    public const string SetContinueSeal = """
+
+        if redis.call('HEXISTS', KEYS[2], ARGV[1]) == 0 then return 0 end
+        local field = 'continue:' .. ARGV[1]
+        if ARGV[3] == '0' and redis.call('HEXISTS', KEYS[1], field) == 1 then return 0 end
+        redis.call('HSET', KEYS[1], field, ARGV[2])
         return 1
         """;
 }

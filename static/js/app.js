@@ -68,11 +68,23 @@
     var message = event.detail;
     var container = byId("live");
     if (!message || !container) { return; }
-    if (message.type === "room-closed" || message.type === "player-kicked") {
+    if (message.type === "room-closed" || message.type === "player-kicked" || message.type === "room-left") {
       if (message.target && message.target.close) { message.target.close(); }
       container.removeAttribute("sse-connect");
-      setStatus("closed", "Closed");
-    } else if (message.type === "mode-changed") {
+      setStatus("closed", message.type === "room-left" ? "Left" : "Closed");
+    } else if (message.type === "player-joined" || message.type === "player-left") {
+      // Say who joined or left (the roster's note), in the same polite region as rolls.
+      var roster = document.createElement("template");
+      roster.innerHTML = message.data;
+      var note = roster.content.querySelector("[data-roster-note]");
+      var region = byId("announcer");
+      if (note && region) {
+        var said = document.createElement("p");
+        said.textContent = note.textContent;
+        region.appendChild(said);
+        while (region.children.length > 3) { region.removeChild(region.firstElementChild); }
+      }
+    } else if (message.type === "mode-changed" || message.type === "roles-changed") {
       location.reload();
     } else if (message.type === "roll" || message.type === "roll-revealed") {
       var template = document.createElement("template");
@@ -327,6 +339,16 @@
       });
     }
   });
+
+  // The phone's share sheet, where the browser has one (the Invite panel's Share button stays hidden otherwise).
+  document.addEventListener("click", function (event) {
+    var share = event.target instanceof Element ? event.target.closest("[data-share]") : null;
+    if (!share || !navigator.share) { return; }
+    navigator.share({ title: share.dataset.shareTitle || document.title, url: share.dataset.share }).catch(function () { /* dismissed */ });
+  });
+  if (navigator.share) {
+    Array.prototype.forEach.call(document.querySelectorAll("[data-share]"), function (button) { button.hidden = false; });
+  }
 
   // ---- Saved rolls ("Longsword: 1d20+5"), in this browser, for every room ------------------------------------
   // Each keeps its whole spec: { name, formula, advantage, hidden }. Older ones ({ name, formula }) roll plain.

@@ -1,0 +1,127 @@
+using DiceRoller.Shared;
+
+namespace DiceRoller.Rooms;
+
+/// <summary>
+/// A member's own identity: leave the room, renew the private continue link, and the link itself (a GET shows a
+/// confirm button so chat-app link previews cannot use it; the POST signs the device in as that player).
+/// </summary>
+public static class MembershipEndpoints
+{
+    public static IEndpointRouteBuilder MapMembership(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/rooms/{code}/leave", Leave).AddEndpointFilter<AntiforgeryFilter>();
+        app.MapPost("/rooms/{code}/continue", Renew).AddEndpointFilter<AntiforgeryFilter>();
+        app.MapGet("/rooms/{code}/continue/{token}", ConfirmContinue);
+        app.MapPost("/rooms/{code}/continue/{token}", Continue).AddEndpointFilter<AntiforgeryFilter>();
+        return app;
+    }
+
+    private static async Task<IResult> Leave(string code, HttpContext context, RoomService rooms, MembershipService membership, RoomPages pages)
+    {
+        var fragment = HtmlResults.WantsFragment(context);
+        var member = await MemberRequest.ResolveAsync(context, code, rooms, fragment);
+        if (member.Refusal is not null)
+        {
+            return member.Refusal;
+        }
+
+        var result = await membership.LeaveAsync(member.Room!, member.Me!, context.RequestAborted);
+        if (result.Error is { } error)
+        {
+            return fragment
+                ? HtmlResults.ErrorFragment(error)
+                : await pages.RoomPageAsync(context, member.Room!, member.Me!, actionError: error, statusCode: ErrorStatus.For(error.Code));
+        }
+
+        PlayerCookie.Clear(context, member.Room!.Room.Code);
+        if (!fragment)
+        {
+            return RoomsEndpoints.SeeOther(context, "/");
+        }
+
+        // htmx: navigate the whole page home (the room page is no longer this browser's).
+        context.Response.Headers["HX-Redirect"] = "/";
+        return Results.RazorSlice<_ActionStatus, string>($"You left room {member.Room.Room.Code}.");
+    }
+
+    private static async Task<IResult> Renew(string code, HttpContext context, RoomService rooms, MembershipService membership, RoomPages pages)
+    {
+        var fragment = HtmlResults.WantsFragment(context);
+        var member = await MemberRequest.ResolveAsync(context, code, rooms, fragment);
+        if (member.Refusal is not null)
+        {
+            return member.Refusal;
+        }
+
+        var room = member.Room!;
+        var result = await membership.RenewAsync(room, PlayerCookie.Read(context, room.Room.Code)!, context.RequestAborted);
+        if (result.Error is { } error)
+        {
+            return fragment ? HtmlResults.ErrorFragment(error) : HtmlResults.ErrorPage(error);
+        }
+
+        if (!fragment)
+        {
+            return RoomsEndpoints.SeeOther(context, $"/rooms/{room.Room.Code}#continue-panel");
+        }
+
+        var fresh = await rooms.FindAsync(room.Room.Code, context.RequestAborted) ?? room;
+        var panel = await pages.ContinuePanelAsync(context, fresh, HtmlResults.FormToken(context), renewed: true);
+        context.Response.Headers.CacheControl = "no-store";
+        return Results.RazorSlice<_ContinuePanel, ContinuePanelModel>(panel!);
+    }
+
+    private static async Task<IResult> ConfirmContinue(string code, string token, HttpContext context, RoomService rooms)
+    {
+        var resolved = await ResolveAsync(code, token, context, rooms);
+        if (resolved.Refusal is not null)
+        {
+            return resolved.Refusal;
+        }
+
+        var (room, player) = (resolved.Room!, resolved.Player!);
+        var current = RoomService.Authenticate(room, PlayerCookie.Read(context, room.Room.Code));
+        return Results.RazorSlice<ContinuePage, ContinuePageModel>(new ContinuePageModel(room.Room.Code, player.Name,
+            MembershipService.PathFor(room.Room.Code, token), HtmlResults.FormToken(context), current?.PlayerId == player.PlayerId)
+        {
+            CurrentName = current?.PlayerId == player.PlayerId ? null : current?.Name,
+        });
+    }
+
+    private static async Task<IResult> Continue(string code, string token, HttpContext context, RoomService rooms, ILoggerFactory loggers)
+    {
+        var resolved = await ResolveAsync(code, token, context, rooms);
+        if (resolved.Refusal is not null)
+        {
+            return resolved.Refusal;
+        }
+
+        var room = resolved.Room!;
+        PlayerCookie.Write(context, new Membership(room.Room.Code, resolved.Player!, resolved.Credential!));
+        loggers.CreateLogger("DiceRoller.Rooms").LogInformation("{PlayerId} continued in {RoomCode} on another device",
+            resolved.Player!.PlayerId, room.Room.Code);
+        return RoomsEndpoints.SeeOther(context, $"/rooms/{room.Room.Code}");
+    }
+
+    private sealed record ContinueRequest(RoomSnapshot? Room, Player? Player, PlayerCredential? Credential, IResult? Refusal);
+
+    /// <summary>The room and the member a continue link names; an error page (ROOM_NOT_FOUND, INVALID_TOKEN) otherwise.</summary>
+    private static async Task<ContinueRequest> ResolveAsync(string code, string token, HttpContext context, RoomService rooms)
+    {
+        // The URL is a secret: keep it out of caches, search engines and the Referer of any link followed from here.
+        context.Response.Headers.CacheControl = "no-store";
+        context.Response.Headers["Referrer-Policy"] = "no-referrer";
+        context.Response.Headers["X-Robots-Tag"] = "noindex";
+        var room = await rooms.FindAsync(code, context.RequestAborted);
+        if (room is null)
+        {
+            return new(null, null, null, HtmlResults.ErrorPage(RoomService.RoomNotFound(code.ToUpperInvariant()), "Room not found"));
+        }
+
+        var resolved = MembershipService.Resolve(room, token);
+        return resolved.Error is { } error
+            ? new(room, null, null, HtmlResults.ErrorPage(error, "This link does not work", $"/rooms/{room.Room.Code}", "Join the room"))
+            : new(room, resolved.Value.Player, resolved.Value.Credential, null);
+    }
+}
