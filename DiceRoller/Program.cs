@@ -12,6 +12,7 @@ app.UseDiceRoller();
 app.MapApi();
 app.MapRooms();
 app.MapModeration();
+app.MapDoor();
 app.MapRolls();
 app.MapLive();
 app.MapPermalinks();

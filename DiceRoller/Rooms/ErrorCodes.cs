@@ -30,6 +30,9 @@ public static class ErrorCodes
     public const string ServiceUnavailable = "SERVICE_UNAVAILABLE";
     public const string ServerError = "SERVER_ERROR";
     public const string NotFound = "NOT_FOUND";
+    public const string RoomLocked = "ROOM_LOCKED";
+    public const string KnockNotFound = "KNOCK_NOT_FOUND";
+    public const string InvalidLock = "INVALID_LOCK";
 }
 
 /// <summary>A rule the request broke: an error code from <see cref="ErrorCodes"/> and a message for people.</summary>

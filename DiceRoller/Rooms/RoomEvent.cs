@@ -24,6 +24,9 @@ public sealed record RoomEvent(
     public const string RoomExpiringType = "room-expiring";
     public const string RoomClosedType = "room-closed";
 
+    /// <summary>Someone knocked, a knock was answered, or the room was locked or unlocked: the door panel is rendered again per viewer.</summary>
+    public const string DoorChangedType = "door-changed";
+
     public static class Reasons
     {
         public const string Disconnect = "disconnect";
@@ -46,6 +49,8 @@ public sealed record RoomEvent(
     public static RoomEvent ForDc(string roomCode, int? dc) => new(roomCode, DcUpdatedType, 0, Dc: dc);
 
     public static RoomEvent ForModeChange(string roomCode, ModeChange change) => new(roomCode, ModeChangedType, 0, ModeChange: change);
+
+    public static RoomEvent ForDoor(string roomCode) => new(roomCode, DoorChangedType, 0);
 
     public static RoomEvent ForClosed(string roomCode, string reason) => new(roomCode, RoomClosedType, 0, Reason: reason);
 }

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 namespace DiceRoller.Rooms;
 
 /// <summary>Builds the room page for a member (used by the room route and by failed plain form posts).</summary>
-public sealed class RoomPages(IRoomStore store, IOptions<RoomOptions> options)
+public sealed class RoomPages(IRoomStore store, DoorService door, IOptions<RoomOptions> options)
 {
     private readonly int _pageSize = options.Value.FeedPageSize;
     private readonly int _maxPlayers = options.Value.MaxPlayers;
@@ -20,7 +20,12 @@ public sealed class RoomPages(IRoomStore store, IOptions<RoomOptions> options)
         var token = HtmlResults.FormToken(context);
         var formModel = new RollFormModel(code, token, room.IsDm(me.PlayerId));
         var model = new RoomPageModel(room, me, page.Take(_pageSize).ToList(), page.Count > _pageSize, lastSequence, token,
-            form is null ? formModel : form(formModel)) { ActionError = actionError, MaxPlayers = _maxPlayers };
+            form is null ? formModel : form(formModel))
+        {
+            ActionError = actionError,
+            MaxPlayers = _maxPlayers,
+            Knocks = await door.WaitingAsync(room, me.PlayerId, context.RequestAborted),
+        };
         context.Response.Headers.CacheControl = "no-store";
         return Results.RazorSlice<RoomPage, RoomPageModel>(model, statusCode);
     }
