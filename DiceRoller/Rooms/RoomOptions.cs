@@ -44,7 +44,7 @@ public sealed class RoomOptions
 
     /// <summary>Leading zero bits the browser's proof of work needs beyond the creation burst (each bit doubles the work).</summary>
     [Range(1, 32)]
-    public int ProofDifficulty { get; set; } = 16;
+    public int ProofDifficulty { get; set; } = 14;
 
     /// <summary>How long a proof-of-work challenge may be solved and used (once).</summary>
     public TimeSpan ProofTtl { get; set; } = TimeSpan.FromMinutes(5);

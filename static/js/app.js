@@ -40,6 +40,17 @@
   // Drop a roll the page already has, and remember the newest sequence in the stream URL:
   // htmx's sse extension reconnects with a new EventSource that sends no Last-Event-ID,
   // so the URL carries it (?after=N) and the server replays everything after N.
+  // Someone knocked: the admin hears it once (the panel swaps itself out, so this listens before the swap).
+  document.addEventListener("htmx:sseBeforeMessage", function (event) {
+    var message = event.detail;
+    if (!message || message.type !== "door-changed") { return; }
+    var door = document.createElement("template");
+    door.innerHTML = message.data;
+    door.content.querySelectorAll("[data-announce-knock]").forEach(function (knock) {
+      say("knock " + knock.getAttribute("data-knock-id"), knock.getAttribute("data-announce-knock"));
+    });
+  });
+
   document.addEventListener("htmx:sseBeforeMessage", function (event) {
     var message = event.detail;
     var container = byId("live");
@@ -67,12 +78,7 @@
       container.removeAttribute("sse-connect");
       setStatus("closed", "Closed");
       endRoom(container, message.type);
-    } else if (message.type === "door-changed") {
-      var door = document.createElement("template");
-      door.innerHTML = message.data;
-      door.content.querySelectorAll("[data-announce-knock]").forEach(function (knock) {
-        say("knock " + knock.getAttribute("data-knock-id"), knock.getAttribute("data-announce-knock"));
-      });
+
     } else if (message.type === "mode-changed") {
       location.reload();
     } else if (message.type === "roll" || message.type === "roll-revealed") {
