@@ -13,6 +13,7 @@ app.MapApi();
 app.MapRooms();
 app.MapModeration();
 app.MapMembership();
+app.MapDoor();
 app.MapRolls();
 app.MapLive();
 app.MapPermalinks();

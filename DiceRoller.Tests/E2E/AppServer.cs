@@ -32,10 +32,12 @@ public sealed class AppServer : WebApplicationFactory<Program>
 {
     private readonly string _dataFolder;
     private readonly string? _valkey;
+    private readonly IReadOnlyDictionary<string, string> _settings;
 
-    private AppServer(string store)
+    private AppServer(string store, IReadOnlyDictionary<string, string>? settings = null)
     {
         Store = store;
+        _settings = settings ?? new Dictionary<string, string>();
         if (store == Stores.Valkey)
         {
             _valkey = Environment.GetEnvironmentVariable(Stores.ValkeyVariable);
@@ -65,9 +67,10 @@ public sealed class AppServer : WebApplicationFactory<Program>
     public string Url(string path) => new Uri(BaseAddress, path).ToString();
 
     /// <summary>Starts a server on <paramref name="store"/> and checks it really uses that store.</summary>
-    public static async Task<AppServer> StartAsync(string store)
+    /// <param name="settings">Settings over the defaults below (a test that needs its own limits starts its own server).</param>
+    public static async Task<AppServer> StartAsync(string store, IReadOnlyDictionary<string, string>? settings = null)
     {
-        var server = new AppServer(store);
+        var server = new AppServer(store, settings);
         try
         {
             server.StartServer();
@@ -108,6 +111,10 @@ public sealed class AppServer : WebApplicationFactory<Program>
         builder.UseSetting("Rooms:RollLimit", "10000");
         builder.UseSetting("Serilog:MinimumLevel:Default", "Warning");
         builder.UseSetting("Serilog:MinimumLevel:Override:Microsoft.Hosting.Lifetime", "Warning");
+        foreach (var (key, value) in _settings)
+        {
+            builder.UseSetting(key, value);
+        }
     }
 
     public override async ValueTask DisposeAsync()

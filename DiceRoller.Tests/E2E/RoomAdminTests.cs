@@ -87,6 +87,8 @@ public sealed class RoomAdminTests(ChromiumFixture chromium, AppServers servers)
             await Expect(person.Notice).ToContainTextAsync("closed this room");
             await Expect(person.Notice.GetByRole(AriaRole.Link, new() { Name = "Start or join another room" })).ToHaveAttributeAsync("href", "/");
             await Expect(person.ConnectionStatus).ToHaveAttributeAsync("data-state", "closed");
+            await Expect(person.Live).ToHaveAttributeAsync("data-ended", "room-closed");
+            await Expect(person.RollButton).ToBeDisabledAsync();
         }
 
         Assert.Single(confirmations);

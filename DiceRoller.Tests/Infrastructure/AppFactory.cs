@@ -91,6 +91,9 @@ public sealed class AppFactory : WebApplicationFactory<Program>
     }
 
     /// <summary>A browser-like client: keeps cookies, does not follow redirects.</summary>
-    public Browser NewBrowser(string userAgent = "TestBrowser/1.0") =>
-        new(CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true }), userAgent);
+    public Browser NewBrowser(string userAgent = "TestBrowser/1.0")
+    {
+        var cookies = new System.Net.CookieContainer();
+        return new(CreateDefaultClient(new Uri("http://localhost"), new Microsoft.AspNetCore.Mvc.Testing.Handlers.CookieContainerHandler(cookies)), userAgent, cookies);
+    }
 }

@@ -9,11 +9,21 @@ namespace DiceRoller.Tests.Infrastructure;
 /// One person's browser against the in-memory app: keeps cookies, reads antiforgery tokens from the
 /// pages it loads, and parses HTML with AngleSharp so tests assert on elements, not substrings.
 /// </summary>
-public sealed class Browser(HttpClient client, string userAgent) : IDisposable
+public sealed class Browser(HttpClient client, string userAgent, CookieContainer? cookies = null) : IDisposable
 {
     private static readonly HtmlParser Parser = new();
 
     public HttpClient Client { get; } = client;
+
+    /// <summary>The browser's cookie jar (to read or plant a cookie, e.g. the device cookie).</summary>
+    public CookieContainer Cookies { get; } = cookies ?? new CookieContainer();
+
+    /// <summary>The browser's <c>dr_device</c> cookie, or null before its first visit.</summary>
+    public string? DeviceId
+    {
+        get => Client.BaseAddress is { } address ? Cookies.GetCookies(address)["dr_device"]?.Value : null;
+        set => Cookies.Add(Client.BaseAddress!, new Cookie("dr_device", value, "/"));
+    }
 
     /// <summary>The last antiforgery form token seen on a page.</summary>
     public string? Token { get; private set; }

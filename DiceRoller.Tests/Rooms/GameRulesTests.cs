@@ -290,9 +290,10 @@ public abstract class GameRulesTests : AppTest
 
         var again = await player.PostAsync("/join", ("room_code", code), ("player_name", "Pat Again"));
         Assert.Equal((HttpStatusCode.Forbidden, "KICKED"), (again.Status, again.ErrorCode));
-        using var sameMachine = App.NewBrowser("PlayerBrowser/1.0");
-        var fresh = await sameMachine.PostAsync("/join", ("room_code", code), ("player_name", "Someone"));
-        Assert.Equal((HttpStatusCode.Forbidden, "KICKED"), (fresh.Status, fresh.ErrorCode));
+        using var otherUserAgent = App.NewBrowser("PlayerBrowser/2.0");
+        otherUserAgent.DeviceId = player.DeviceId;
+        var sameDevice = await otherUserAgent.PostAsync("/join", ("room_code", code), ("player_name", "Someone"));
+        Assert.Equal((HttpStatusCode.Forbidden, "KICKED"), (sameDevice.Status, sameDevice.ErrorCode));
         var roll = await player.HtmxPostAsync($"/rooms/{code}/rolls", ("dice", "1d20"));
         Assert.Equal((HttpStatusCode.Forbidden, "KICKED"), (roll.Status, roll.ErrorCode));
     }

@@ -23,7 +23,10 @@ public abstract class RoomStoreContract
         new string(Guid.NewGuid().ToString("N").Where(char.IsLetter).Take(6).Select(char.ToUpperInvariant).ToArray()).PadRight(3, 'X')
         + "-" + System.Security.Cryptography.RandomNumberGenerator.GetInt32(10_000).ToString("D4", System.Globalization.CultureInfo.InvariantCulture);
 
-    protected static Player NewPlayer(string name) => new(Guid.NewGuid().ToString(), name, Now, "session", "hash");
+    protected static Player NewPlayer(string name) => new(Guid.NewGuid().ToString(), name, Now, Guid.NewGuid().ToString("N"), "hash", "address");
+
+    protected static Knock NewKnock(string code, Player player, long? expiresAt = null) =>
+        new(Guid.NewGuid().ToString(), code, player, Now, expiresAt ?? Now + 600_000, KnockState.Waiting);
 
     protected async Task<(Room Room, Player Creator)> CreateRoomAsync(RoomMode mode = RoomMode.Open, int ttl = 18000)
     {
@@ -206,10 +209,10 @@ public abstract class RoomStoreContract
     }
 
     [Fact]
-    public async Task A_kicked_player_is_gone_and_neither_their_id_nor_their_session_may_join_again()
+    public async Task A_kicked_player_is_gone_and_neither_their_id_nor_their_device_may_join_again()
     {
         var (room, _) = await CreateRoomAsync();
-        var bob = NewPlayer("Bob") with { SessionHash = "bobs-machine" };
+        var bob = NewPlayer("Bob") with { DeviceId = "bobs-phone" };
         await Store.AddPlayerAsync(room.Code, bob, 8, Now);
 
         Assert.True(await Store.KickAsync(room.Code, bob, Now));
@@ -217,8 +220,11 @@ public abstract class RoomStoreContract
 
         var snapshot = (await Store.GetAsync(room.Code))!;
         Assert.DoesNotContain(snapshot.Players, p => p.PlayerId == bob.PlayerId);
-        Assert.Contains(bob.PlayerId, snapshot.Kicked);
-        Assert.Equal(JoinOutcome.Kicked, await Store.AddPlayerAsync(room.Code, NewPlayer("Robert") with { SessionHash = "bobs-machine" }, 8, Now));
+        Assert.True(snapshot.Bars(bob.PlayerId, null));
+        Assert.True(snapshot.Bars(null, "bobs-phone"));
+        Assert.False(snapshot.Bars(null, "someone-elses-phone"));
+        Assert.Equal(JoinOutcome.Kicked, await Store.AddPlayerAsync(room.Code, NewPlayer("Robert") with { DeviceId = "bobs-phone" }, 8, Now));
+        Assert.Equal(JoinOutcome.Kicked, await Store.JoinOrKnockAsync(room.Code, NewKnock(room.Code, NewPlayer("Rob") with { DeviceId = "bobs-phone" }), 8, 0, Now));
         Assert.Equal(JoinOutcome.Joined, await Store.AddPlayerAsync(room.Code, NewPlayer("Bob"), 8, Now));
     }
 
@@ -489,5 +495,130 @@ public abstract class RoomStoreContract
         var seals = (await Store.GetAsync(room.Code))!.ContinueSeals;
         Assert.Equal(["hers"], seals.Values);
         Assert.Equal([alice.PlayerId], seals.Keys);
+    }
+
+    [Fact]
+    public async Task After_a_kick_joins_from_the_kicked_address_knock_until_the_window_is_over()
+    {
+        var (room, _) = await CreateRoomAsync();
+        var bob = NewPlayer("Bob") with { AddressHash = "cafe-wifi" };
+        await Store.AddPlayerAsync(room.Code, bob, 8, Now);
+        var kickedAt = Now;
+        Assert.True(await Store.KickAsync(room.Code, bob, kickedAt));
+
+        var fromCafe = NewKnock(room.Code, NewPlayer("Carol") with { AddressHash = "cafe-wifi" });
+        var fromHome = NewKnock(room.Code, NewPlayer("Dan") with { AddressHash = "home" });
+        var later = NewKnock(room.Code, NewPlayer("Eve") with { AddressHash = "cafe-wifi" });
+
+        Assert.Equal(JoinOutcome.Knocking, await Store.JoinOrKnockAsync(room.Code, fromCafe, 8, kickedSince: kickedAt - 1000, Now));
+        Assert.Equal(JoinOutcome.Joined, await Store.JoinOrKnockAsync(room.Code, fromHome, 8, kickedSince: kickedAt - 1000, Now));
+        Assert.Equal(JoinOutcome.Joined, await Store.JoinOrKnockAsync(room.Code, later, 8, kickedSince: kickedAt + 1, Now));
+
+        var snapshot = (await Store.GetAsync(room.Code))!;
+        Assert.Equal(["Alice", "Dan", "Eve"], snapshot.Players.Select(p => p.Name));
+        Assert.Equal(fromCafe, await Store.GetKnockAsync(room.Code, fromCafe.KnockId));
+        Assert.Equal([fromCafe.KnockId], (await Store.GetWaitingKnocksAsync(room.Code, Now)).Select(k => k.KnockId));
+    }
+
+    [Fact]
+    public async Task A_locked_room_makes_every_join_knock_and_unlocking_lets_people_straight_in()
+    {
+        var (room, _) = await CreateRoomAsync();
+
+        Assert.True(await Store.SetLockedAsync(room.Code, true, Now));
+        Assert.True((await Store.GetAsync(room.Code))!.Room.Locked);
+        var knock = NewKnock(room.Code, NewPlayer("Bob"));
+        Assert.Equal(JoinOutcome.Knocking, await Store.JoinOrKnockAsync(room.Code, knock, 8, 0, Now));
+        Assert.Single((await Store.GetAsync(room.Code))!.Players);
+
+        Assert.True(await Store.SetLockedAsync(room.Code, false, Now));
+        Assert.False((await Store.GetAsync(room.Code))!.Room.Locked);
+        Assert.Equal(JoinOutcome.Joined, await Store.JoinOrKnockAsync(room.Code, NewKnock(room.Code, NewPlayer("Carol")), 8, 0, Now));
+        Assert.False(await Store.SetLockedAsync(UniqueCode(), true, Now));
+        Assert.Equal(JoinOutcome.RoomNotFound, await Store.JoinOrKnockAsync(UniqueCode(), knock, 8, 0, Now));
+    }
+
+    [Fact]
+    public async Task A_full_room_or_a_taken_name_is_refused_before_knocking()
+    {
+        var (room, _) = await CreateRoomAsync();
+        await Store.SetLockedAsync(room.Code, true, Now);
+
+        Assert.Equal(JoinOutcome.NameTaken, await Store.JoinOrKnockAsync(room.Code, NewKnock(room.Code, NewPlayer("alice")), 8, 0, Now));
+        Assert.Equal(JoinOutcome.RoomFull, await Store.JoinOrKnockAsync(room.Code, NewKnock(room.Code, NewPlayer("Bob")), 1, 0, Now));
+        Assert.Empty(await Store.GetWaitingKnocksAsync(room.Code, Now));
+    }
+
+    [Fact]
+    public async Task Admitting_a_knock_makes_its_player_a_member_once()
+    {
+        var (room, _) = await CreateRoomAsync();
+        await Store.SetLockedAsync(room.Code, true, Now);
+        var knock = NewKnock(room.Code, NewPlayer("Bob"));
+        await Store.JoinOrKnockAsync(room.Code, knock, 8, 0, Now);
+
+        Assert.Equal(KnockOutcome.Admitted, await Store.ResolveKnockAsync(room.Code, knock.KnockId, admit: true, 8, Now));
+        Assert.Equal(KnockOutcome.KnockNotFound, await Store.ResolveKnockAsync(room.Code, knock.KnockId, admit: false, 8, Now));
+
+        var snapshot = (await Store.GetAsync(room.Code))!;
+        Assert.Equal(["Alice", "Bob"], snapshot.Players.Select(p => p.Name));
+        Assert.Equal(knock.Player.SecretHash, snapshot.FindPlayer(knock.Player.PlayerId)!.SecretHash);
+        Assert.Equal(KnockState.Admitted, (await Store.GetKnockAsync(room.Code, knock.KnockId))!.State);
+        Assert.Empty(await Store.GetWaitingKnocksAsync(room.Code, Now));
+    }
+
+    [Fact]
+    public async Task Refusing_a_knock_keeps_its_player_out()
+    {
+        var (room, _) = await CreateRoomAsync();
+        await Store.SetLockedAsync(room.Code, true, Now);
+        var knock = NewKnock(room.Code, NewPlayer("Bob"));
+        await Store.JoinOrKnockAsync(room.Code, knock, 8, 0, Now);
+
+        Assert.Equal(KnockOutcome.Refused, await Store.ResolveKnockAsync(room.Code, knock.KnockId, admit: false, 8, Now));
+        Assert.Equal(KnockOutcome.KnockNotFound, await Store.ResolveKnockAsync(room.Code, knock.KnockId, admit: true, 8, Now));
+
+        Assert.Single((await Store.GetAsync(room.Code))!.Players);
+        Assert.Equal(KnockState.Refused, (await Store.GetKnockAsync(room.Code, knock.KnockId))!.State);
+    }
+
+    [Fact]
+    public async Task A_knock_is_admitted_only_while_there_is_room_and_its_name_is_free()
+    {
+        var (room, _) = await CreateRoomAsync();
+        await Store.SetLockedAsync(room.Code, true, Now);
+        var bob = NewKnock(room.Code, NewPlayer("Bob"));
+        var otherBob = NewKnock(room.Code, NewPlayer("BOB"));
+        var carol = NewKnock(room.Code, NewPlayer("Carol"));
+        var lapsed = NewKnock(room.Code, NewPlayer("Dan"), expiresAt: Now + 1000);
+        foreach (var knock in new[] { bob, otherBob, carol, lapsed })
+        {
+            Assert.Equal(JoinOutcome.Knocking, await Store.JoinOrKnockAsync(room.Code, knock, 8, 0, Now));
+        }
+
+        Assert.Equal(KnockOutcome.Admitted, await Store.ResolveKnockAsync(room.Code, bob.KnockId, admit: true, 8, Now));
+        Assert.Equal(KnockOutcome.NameTaken, await Store.ResolveKnockAsync(room.Code, otherBob.KnockId, admit: true, 8, Now));
+        Assert.Equal(KnockOutcome.RoomFull, await Store.ResolveKnockAsync(room.Code, carol.KnockId, admit: true, 2, Now));
+        Assert.Equal(KnockOutcome.KnockNotFound, await Store.ResolveKnockAsync(room.Code, lapsed.KnockId, admit: true, 8, Now + 2000));
+        Assert.Equal(KnockOutcome.KnockNotFound, await Store.ResolveKnockAsync(room.Code, Guid.NewGuid().ToString(), admit: true, 8, Now));
+
+        Assert.Equal(["Alice", "Bob"], (await Store.GetAsync(room.Code))!.Players.Select(p => p.Name));
+        Assert.Equal(new[] { otherBob.KnockId, carol.KnockId }.Order(), (await Store.GetWaitingKnocksAsync(room.Code, Now + 2000)).Select(k => k.KnockId).Order());
+    }
+
+    [Fact]
+    public async Task A_knock_on_a_device_kicked_meanwhile_is_not_admitted()
+    {
+        var (room, _) = await CreateRoomAsync();
+        var bob = NewPlayer("Bob");
+        await Store.AddPlayerAsync(room.Code, bob, 8, Now);
+        await Store.SetLockedAsync(room.Code, true, Now);
+        var knock = NewKnock(room.Code, NewPlayer("Robert") with { DeviceId = bob.DeviceId });
+        Assert.Equal(JoinOutcome.Knocking, await Store.JoinOrKnockAsync(room.Code, knock, 8, 0, Now));
+        await Store.KickAsync(room.Code, bob, Now);
+
+        Assert.Equal(KnockOutcome.Kicked, await Store.ResolveKnockAsync(room.Code, knock.KnockId, admit: true, 8, Now));
+        Assert.Single((await Store.GetAsync(room.Code))!.Players);
+        Assert.Equal(KnockOutcome.RoomNotFound, await Store.ResolveKnockAsync(UniqueCode(), knock.KnockId, admit: true, 8, Now));
     }
 }

@@ -71,4 +71,40 @@ public sealed class ValkeyRoomStoreTests(ValkeyServer valkey) : RoomStoreContrac
         Assert.InRange(claimedTtl!.Value.TotalSeconds, 290, 300);
         Assert.InRange(doneTtl!.Value.TotalSeconds, 110, 120);
     }
+
+    [Fact]
+    public async Task Knocks_and_kicked_addresses_live_under_the_rooms_hash_tag_with_its_ttl_and_go_with_it()
+    {
+        var (room, _) = await CreateRoomAsync(RoomMode.DmLed, ttl: 1800);
+        var bob = NewPlayer("Bob");
+        await Store.AddPlayerAsync(room.Code, bob, 8, Now);
+        await Store.KickAsync(room.Code, bob, Now);
+        await Store.SetLockedAsync(room.Code, true, Now);
+        await Store.JoinOrKnockAsync(room.Code, NewKnock(room.Code, NewPlayer("Carol")), 8, 0, Now);
+        var db = valkey.Connection.GetDatabase();
+
+        foreach (var key in new[] { ValkeyKeys.Knocks(room.Code), ValkeyKeys.KickedAddresses(room.Code) })
+        {
+            Assert.StartsWith($"room:{{{room.Code}}}:", key.ToString(), StringComparison.Ordinal);
+            Assert.InRange((await db.KeyTimeToLiveAsync(key))!.Value.TotalSeconds, 1790, 1800);
+        }
+
+        await Store.DeleteAsync(room.Code);
+        Assert.False(await db.KeyExistsAsync(ValkeyKeys.Knocks(room.Code)));
+        Assert.False(await db.KeyExistsAsync(ValkeyKeys.KickedAddresses(room.Code)));
+    }
+
+    [Fact]
+    public async Task A_player_stored_before_device_ids_can_still_be_kicked()
+    {
+        var (room, _) = await CreateRoomAsync();
+        var old = NewPlayer("Olga");
+        var json = RoomJson.Serialize(old).Replace($"\"device_id\":\"{old.DeviceId}\",", "\"session_hash\":\"abc\",", StringComparison.Ordinal);
+        await Store.AddPlayerAsync(room.Code, old, 8, Now);
+        await valkey.Connection.GetDatabase().HashSetAsync(ValkeyKeys.Players(room.Code), old.PlayerId, json);
+
+        var stored = (await Store.GetAsync(room.Code))!.FindPlayer(old.PlayerId)!;
+        Assert.True(await Store.KickAsync(room.Code, stored, Now));
+        Assert.True((await Store.GetAsync(room.Code))!.Bars(old.PlayerId, null));
+    }
 }

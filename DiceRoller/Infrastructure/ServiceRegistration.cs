@@ -34,6 +34,8 @@ public static class ServiceRegistration
         services.AddSingleton<RollService>();
         services.AddSingleton<ModerationService>();
         services.AddSingleton<MembershipService>();
+        services.AddSingleton<DoorService>();
+        services.AddSingleton<ProofOfWork>();
         services.AddSingleton<RoomPages>();
         services.AddSingleton<PublicUrls>();
         services.AddSingleton(sp => new AssetCatalog(AssetCatalog.FindRoot(builder.Environment.ContentRootPath)));
@@ -61,6 +63,7 @@ public static class ServiceRegistration
             services.AddSingleton<IRoomStore, InMemoryRoomStore>();
             services.AddSingleton<IRoomEventPublisher, InProcessRoomEvents>();
             services.AddSingleton<IRateLimiter, InMemoryRateLimiter>();
+            services.AddSingleton<IOneTimeKeys, InMemoryOneTimeKeys>();
         }
         else
         {
@@ -70,6 +73,7 @@ public static class ServiceRegistration
             services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(config));
             services.AddSingleton<IRoomStore, ValkeyRoomStore>();
             services.AddSingleton<IRateLimiter, ValkeyRateLimiter>();
+            services.AddSingleton<IOneTimeKeys, ValkeyOneTimeKeys>();
             services.AddSingleton<ValkeyRoomEvents>();
             services.AddSingleton<IRoomEventPublisher>(sp => sp.GetRequiredService<ValkeyRoomEvents>());
             services.AddHostedService(sp => sp.GetRequiredService<ValkeyRoomEvents>());

@@ -28,10 +28,14 @@ public static class LiveEndpoints
             return Results.Text(RoomService.RoomNotFound(code.ToUpperInvariant()).Message, statusCode: StatusCodes.Status404NotFound);
         }
 
-        var me = RoomService.Authenticate(room, PlayerCookie.Read(context, room.Room.Code));
+        var credential = PlayerCookie.Read(context, room.Room.Code);
+        var me = RoomService.Authenticate(room, credential);
         if (me is null)
         {
-            return Results.Text(RoomService.NotInRoom(room.Room.Code).Message, statusCode: StatusCodes.Status403Forbidden);
+            var refusal = room.Bars(credential?.PlayerId, DeviceCookie.Read(context))
+                ? $"You were removed from room {room.Room.Code}."
+                : RoomService.NotInRoom(room.Room.Code).Message;
+            return Results.Text(refusal, statusCode: StatusCodes.Status403Forbidden);
         }
 
         var after = Math.Max(ParseSequence(context.Request.Headers["Last-Event-ID"]), ParseSequence(context.Request.Query["after"]));

@@ -58,6 +58,7 @@ internal sealed class LiveSession(
             // A page that reconnects may have missed joins, leaves and DC changes: send the current state first.
             yield return await RosterItemAsync(RoomEvent.PlayerJoinedType, ct);
             yield return await DcItemAsync(ct);
+            yield return await DoorItemAsync(ct);
             foreach (var item in await CatchUpAsync(ct))
             {
                 yield return item;
@@ -264,6 +265,9 @@ internal sealed class LiveSession(
             case RoomEvent.DcUpdatedType:
                 return [await DcItemAsync(ct)];
 
+            case RoomEvent.DoorChangedType:
+                return [await DoorItemAsync(ct)];
+
             case RoomEvent.ModeChangedType when roomEvent.ModeChange is not null:
                 _room = await store.GetAsync(_code, ct) ?? _room;
                 var marker = await RenderAsync(_ModeMarker.Create(new ModeMarkerModel(roomEvent.ModeChange, _room.FindPlayer(roomEvent.ModeChange.DmPlayerId)?.Name)));
@@ -316,6 +320,15 @@ internal sealed class LiveSession(
         _room = await store.GetAsync(_code, ct) ?? _room;
         var html = await RenderAsync(_DcStatus.Create(new DcModel(_room, me.PlayerId, formToken)));
         return new SseItem<string>(html, RoomEvent.DcUpdatedType);
+    }
+
+    /// <summary>The lock and, for the room's admin, the knocks waiting for an answer.</summary>
+    private async Task<SseItem<string>> DoorItemAsync(CancellationToken ct)
+    {
+        _room = await store.GetAsync(_code, ct) ?? _room;
+        var knocks = _room.IsAdmin(me.PlayerId) ? await store.GetWaitingKnocksAsync(_code, Now, ct) : [];
+        var html = await RenderAsync(_Door.Create(new DoorModel(_room, me.PlayerId, formToken, knocks)));
+        return new SseItem<string>(html, RoomEvent.DoorChangedType);
     }
 
     private async Task<SseItem<string>> NoticeAsync(string type, NoticeModel notice) =>

@@ -36,6 +36,9 @@ public static class ErrorCodes
     public const string InvalidToken = "INVALID_TOKEN";
     public const string DmMustHandOver = "DM_MUST_HAND_OVER";
     public const string AlreadyDm = "ALREADY_DM";
+    public const string RoomLocked = "ROOM_LOCKED";
+    public const string KnockNotFound = "KNOCK_NOT_FOUND";
+    public const string InvalidLock = "INVALID_LOCK";
 }
 
 /// <summary>A rule the request broke: an error code from <see cref="ErrorCodes"/> and a message for people.</summary>

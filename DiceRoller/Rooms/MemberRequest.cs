@@ -20,7 +20,7 @@ public sealed record MemberRequest(RoomSnapshot? Room, Player? Me, IResult? Refu
         var me = RoomService.Authenticate(room, PlayerCookie.Read(context, room.Room.Code));
         if (me is null)
         {
-            var refusal = room.Kicked.Contains(PlayerCookie.Read(context, room.Room.Code)?.PlayerId ?? "")
+            var refusal = room.Bars(PlayerCookie.Read(context, room.Room.Code)?.PlayerId, DeviceCookie.Read(context))
                 ? new RoomError(ErrorCodes.Kicked, $"You were removed from room {room.Room.Code}.")
                 : RoomService.NotInRoom(room.Room.Code);
             return new(room, null, fragment

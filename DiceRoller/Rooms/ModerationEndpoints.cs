@@ -25,13 +25,13 @@ public static class ModerationEndpoints
         return app;
     }
 
-    private static async Task<Result<string>> Describe<T>(Task<Result<T>> action, Func<T, string> message)
+    internal static async Task<Result<string>> Describe<T>(Task<Result<T>> action, Func<T, string> message)
     {
         var result = await action;
         return result.Error is { } error ? error : Result<string>.Ok(message(result.Value!));
     }
 
-    private static async Task<IResult> RunAsync(string code, HttpContext context, RoomService rooms, RoomPages pages,
+    internal static async Task<IResult> RunAsync(string code, HttpContext context, RoomService rooms, RoomPages pages,
         Func<RoomSnapshot, Player, IFormCollection, Task<Result<string>>> action, string? afterSuccess = null)
     {
         var fragment = HtmlResults.WantsFragment(context);

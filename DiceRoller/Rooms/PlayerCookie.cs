@@ -1,6 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
-
 namespace DiceRoller.Rooms;
 
 /// <summary>
@@ -52,14 +49,5 @@ public static class PlayerCookie
     {
         ArgumentNullException.ThrowIfNull(context);
         return context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
-    }
-
-    /// <summary>SHA-256 of the client's IP and User-Agent: how a kicked browser is recognised again.</summary>
-    public static string SessionHash(HttpContext context)
-    {
-        ArgumentNullException.ThrowIfNull(context);
-        var ip = context.Connection.RemoteIpAddress?.ToString() ?? "";
-        var agent = context.Request.Headers.UserAgent.ToString();
-        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{ip}:{agent}")));
     }
 }

@@ -7,6 +7,21 @@ public enum JoinOutcome
     RoomFull,
     NameTaken,
     Kicked,
+    /// <summary>Not refused, not let in: the person waits for the room's admin (a knock was recorded).</summary>
+    Knocking,
+}
+
+public enum KnockOutcome
+{
+    Admitted,
+    Refused,
+    /// <summary>The knock is unknown, expired, or was already answered.</summary>
+    KnockNotFound,
+    RoomNotFound,
+    RoomFull,
+    NameTaken,
+    /// <summary>The knocking player's device was kicked meanwhile: they cannot be admitted.</summary>
+    Kicked,
 }
 
 /// <summary>What claiming a roll request's one-time id found (see <see cref="IRoomStore.ClaimRollRequestAsync"/>).</summary>
@@ -147,6 +162,27 @@ public interface IRoomStore
     /// when they have none yet. False when nothing was stored (no such member, or one exists and was kept).
     /// </summary>
     Task<bool> SetContinueSealAsync(string code, string playerId, string seal, bool replace, CancellationToken cancellationToken = default);
+    /// Adds a player like <see cref="AddPlayerAsync"/>, atomically, unless the room is locked or the player's address
+    /// (<see cref="Player.AddressHash"/>) had a player kicked at or after <paramref name="kickedSince"/>: then records
+    /// <paramref name="knock"/> instead and answers <see cref="JoinOutcome.Knocking"/>. A kicked id or device is refused;
+    /// a full room or a taken name is refused before any knock.
+    /// </summary>
+    Task<JoinOutcome> JoinOrKnockAsync(string code, Knock knock, int maxPlayers, long kickedSince, long now, CancellationToken cancellationToken = default);
+
+    /// <summary>One knock by id (in any state, until it expires with the room), or null.</summary>
+    Task<Knock?> GetKnockAsync(string code, string knockId, CancellationToken cancellationToken = default);
+
+    /// <summary>The knocks still waiting (not answered, not expired), oldest first.</summary>
+    Task<IReadOnlyList<Knock>> GetWaitingKnocksAsync(string code, long now, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Answers a waiting knock atomically: admitting adds its player (refused when the room is full or the name is taken
+    /// by then, leaving the knock waiting); refusing marks it refused.
+    /// </summary>
+    Task<KnockOutcome> ResolveKnockAsync(string code, string knockId, bool admit, int maxPlayers, long now, CancellationToken cancellationToken = default);
+
+    /// <summary>Locks or unlocks the room (while locked every new join knocks); false when the room is gone.</summary>
+    Task<bool> SetLockedAsync(string code, bool locked, long now, CancellationToken cancellationToken = default);
 }
 
 /// <summary>Sends a room event to every open page of the room, on every app instance.</summary>
@@ -178,3 +214,10 @@ public interface IRateLimiter
 }
 
 public readonly record struct RateDecision(bool Allowed, TimeSpan RetryAfter);
+
+/// <summary>Keys that may be used once within their lifetime (a solved proof-of-work), shared by all app instances.</summary>
+public interface IOneTimeKeys
+{
+    /// <summary>True the first time <paramref name="key"/> is used within <paramref name="lifetime"/>, false on every repeat.</summary>
+    Task<bool> TryUseAsync(string key, TimeSpan lifetime, CancellationToken cancellationToken = default);
+}

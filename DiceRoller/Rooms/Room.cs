@@ -9,15 +9,21 @@ public sealed record Room(
     int? Dc,
     long CreatedAt,
     long LastActivity,
-    int TtlSeconds);
+    int TtlSeconds,
+    bool Locked = false);
 
-/// <summary>A member of a room. <see cref="SecretHash"/> is the SHA-256 of the player's cookie secret.</summary>
+/// <summary>
+/// A member of a room. <see cref="SecretHash"/> is the SHA-256 of the player's cookie secret; <see cref="DeviceId"/> is the
+/// browser's long-lived device cookie and <see cref="AddressHash"/> the SHA-256 of the address they joined from, both
+/// recorded so that a kick bars the device and, for a while, makes joins from that network knock.
+/// </summary>
 public sealed record Player(
     string PlayerId,
     string Name,
     long JoinedAt,
-    string SessionHash,
-    string SecretHash);
+    string DeviceId,
+    string SecretHash,
+    string AddressHash = "");
 
 /// <summary>
 /// An open room turned DM-led, or (FromMode and ToMode both DM-led) the DM role handed to another member:
@@ -31,7 +37,7 @@ public sealed record ModeChange(long Timestamp, RoomMode FromMode, RoomMode ToMo
 }
 
 /// <summary>A room together with its players and rule state, as read in one go from the store.</summary>
-/// <param name="Kicked">Session hashes and player ids that were kicked and may not come back.</param>
+/// <param name="Kicked">Player ids and device ids (<c>device:</c> + id) that were kicked and may not come back.</param>
 /// <param name="Connected">Players with at least one open room page (live stream), with when each was last seen.</param>
 public sealed record RoomSnapshot(
     Room Room,
@@ -60,4 +66,27 @@ public sealed record RoomSnapshot(
     public bool IsAdmin(string playerId) => Room.Mode == RoomMode.DmLed ? Room.DmPlayerId == playerId : Room.CreatorPlayerId == playerId;
 
     public bool IsConnected(string playerId) => Connected.ContainsKey(playerId);
+
+    /// <summary>Whether a kick bars this player id or this device (either is enough).</summary>
+    public bool Bars(string? playerId, string? deviceId) =>
+        (!string.IsNullOrEmpty(playerId) && Kicked.Contains(playerId)) || (!string.IsNullOrEmpty(deviceId) && Kicked.Contains(KickedDeviceKey(deviceId)));
+
+    /// <summary>How a kicked device is kept in <see cref="Kicked"/>.</summary>
+    public static string KickedDeviceKey(string deviceId) => "device:" + deviceId;
+}
+
+public enum KnockState
+{
+    Waiting,
+    Admitted,
+    Refused,
+}
+
+/// <summary>
+/// Someone who asked to join while the room is locked, or from the network of a recently kicked player: they wait
+/// until the room's admin admits them (then <see cref="Player"/> becomes a member) or refuses them.
+/// </summary>
+public sealed record Knock(string KnockId, string RoomCode, Player Player, long CreatedAt, long ExpiresAt, KnockState State)
+{
+    public bool IsWaiting(long now) => State == KnockState.Waiting && ExpiresAt > now;
 }

@@ -29,6 +29,8 @@ public sealed record RoomEvent(
 
     /// <summary>A player's role changed without a mode change (they now hold the creator's rights); sent to that player's pages.</summary>
     public const string RolesChangedType = "roles-changed";
+    /// <summary>Someone knocked, a knock was answered, or the room was locked or unlocked: the door panel is rendered again per viewer.</summary>
+    public const string DoorChangedType = "door-changed";
 
     public static class Reasons
     {
@@ -56,6 +58,7 @@ public sealed record RoomEvent(
 
     /// <summary>The creator's rights passed to <paramref name="heir"/> (the creator left): their pages reload to show the controls.</summary>
     public static RoomEvent ForCreatorChanged(string roomCode, Player heir) => new(roomCode, RolesChangedType, 0, Player: heir);
+    public static RoomEvent ForDoor(string roomCode) => new(roomCode, DoorChangedType, 0);
 
     public static RoomEvent ForClosed(string roomCode, string reason) => new(roomCode, RoomClosedType, 0, Reason: reason);
 }

@@ -27,9 +27,9 @@ public sealed class RoomOptions
 
     public TimeSpan RollWindow { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>Rooms one IP address may create per <see cref="CreateWindow"/> (the architecture's default: 1 per 5 minutes).</summary>
+    /// <summary>Rooms one IP address may create per <see cref="CreateWindow"/> without a proof of work (a small burst: 3 per 5 minutes).</summary>
     [Range(1, 100_000)]
-    public int CreateLimit { get; set; } = 1;
+    public int CreateLimit { get; set; } = 3;
 
     public TimeSpan CreateWindow { get; set; } = TimeSpan.FromMinutes(5);
 
@@ -49,6 +49,22 @@ public sealed class RoomOptions
     /// <summary>How long a repeat waits for the first request with its id to finish rolling (then ROLL_IN_PROGRESS, 409).</summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "00:01:00")]
     public TimeSpan RollRequestWait { get; set; } = TimeSpan.FromSeconds(10);
+    /// <summary>Leading zero bits the browser's proof of work needs beyond the creation burst (each bit doubles the work).</summary>
+    [Range(1, 32)]
+    public int ProofDifficulty { get; set; } = 14;
+
+    /// <summary>How long a proof-of-work challenge may be solved and used (once).</summary>
+    public TimeSpan ProofTtl { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How long after a kick joins from the kicked player's address knock instead of coming straight in.</summary>
+    public TimeSpan KickKnockWindow { get; set; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>How long a knock waits for the room's admin before it lapses.</summary>
+    public TimeSpan KnockTtl { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>How often the waiting page checks whether its knock was answered.</summary>
+    [Range(1, 60)]
+    public int KnockRefreshSeconds { get; set; } = 3;
 
     public int TtlSecondsFor(RoomMode mode) => (int)Math.Ceiling((mode == RoomMode.DmLed ? DmLedRoomTtl : OpenRoomTtl).TotalSeconds);
 }

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Options;
 namespace DiceRoller.Rooms;
 
 /// <summary>Builds the room page for a member (used by the room route and by failed plain form posts).</summary>
-public sealed class RoomPages(IRoomStore store, IOptions<RoomOptions> options, PublicUrls urls, MembershipService membership)
+public sealed class RoomPages(IRoomStore store, DoorService door, IOptions<RoomOptions> options, PublicUrls urls, MembershipService membership)
 {
     private readonly int _pageSize = options.Value.FeedPageSize;
     private readonly int _maxPlayers = options.Value.MaxPlayers;
@@ -41,6 +41,7 @@ public sealed class RoomPages(IRoomStore store, IOptions<RoomOptions> options, P
             MaxPlayers = _maxPlayers,
             Invite = new InvitePanelModel(code, urls.Absolute($"/rooms/{code}")),
             Continue = await ContinuePanelAsync(context, room, token),
+            Knocks = await door.WaitingAsync(room, me.PlayerId, context.RequestAborted),
         };
         context.Response.Headers.CacheControl = "no-store";
         return Results.RazorSlice<RoomPage, RoomPageModel>(model, statusCode);

@@ -3,8 +3,11 @@ using Microsoft.Extensions.Options;
 
 namespace DiceRoller.Rooms;
 
-/// <summary>A player's place in a room, with the credential that goes into their cookie.</summary>
-public sealed record Membership(string RoomCode, Player Player, PlayerCredential Credential);
+/// <summary>
+/// A player's place in a room, with the credential that goes into their cookie. With a <see cref="Knock"/>, the place is
+/// not theirs yet: they wait for the room's admin, and the credential works once they are admitted.
+/// </summary>
+public sealed record Membership(string RoomCode, Player Player, PlayerCredential Credential, Knock? Knock = null);
 
 /// <summary>Creating and joining rooms, and recognising members. The rules live here, not in endpoints.</summary>
 public sealed class RoomService(
@@ -13,13 +16,19 @@ public sealed class RoomService(
     IRandomSource random,
     IRateLimiter limiter,
     TimeProvider time,
-    IOptions<RoomOptions> options)
+    IOptions<RoomOptions> options,
+    ProofOfWork proofOfWork)
 {
     private const int CodeAttempts = 20;
     private readonly RoomOptions _options = options.Value;
 
-    public async Task<Result<Membership>> CreateAsync(string? playerName, string? mode, string sessionHash, string clientAddress, CancellationToken ct = default)
+    /// <summary>
+    /// Creates a room with its creator. Beyond the burst of <see cref="RoomOptions.CreateLimit"/> per address, only with a
+    /// solved proof-of-work challenge (<paramref name="proof"/>); without one the answer is RATE_LIMIT with the time to wait.
+    /// </summary>
+    public async Task<Result<Membership>> CreateAsync(string? playerName, string? mode, Visitor visitor, ProofOfWorkAnswer? proof = null, CancellationToken ct = default)
     {
+        ArgumentNullException.ThrowIfNull(visitor);
         var name = PlayerName.Validate(playerName);
         if (name.Error is not null)
         {
@@ -31,15 +40,23 @@ public sealed class RoomService(
             return new RoomError(ErrorCodes.InvalidMode, "Choose whether the room is open or DM-led.");
         }
 
-        var rate = await limiter.TryAcquireAsync($"create:{clientAddress}", _options.CreateLimit, _options.CreateWindow, ct);
+        var rate = await limiter.TryAcquireAsync($"create:{visitor.Address}", _options.CreateLimit, _options.CreateWindow, ct);
         if (!rate.Allowed)
         {
-            return TooMany("You have created rooms very recently", rate);
+            if (proof is null || !proof.IsPresent)
+            {
+                return TooMany("You have created rooms very recently", rate);
+            }
+
+            if (!await proofOfWork.VerifyAsync(proof, ct))
+            {
+                return TooMany("The browser check did not pass (it may have expired or been used already)", rate);
+            }
         }
 
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         var credential = PlayerCredential.New(NewId());
-        var creator = new Player(credential.PlayerId, name.Value!, now, sessionHash, credential.SecretHash);
+        var creator = new Player(credential.PlayerId, name.Value!, now, visitor.DeviceId, credential.SecretHash, visitor.AddressHash);
         for (var attempt = 0; attempt < CodeAttempts; attempt++)
         {
             var code = RoomCode.Generate(random);
@@ -54,9 +71,14 @@ public sealed class RoomService(
         return new RoomError(ErrorCodes.ServiceUnavailable, "No free room code could be found just now. Please try again.");
     }
 
-    public async Task<Result<Membership>> JoinAsync(string? roomCode, string? playerName, string sessionHash, string clientAddress, CancellationToken ct = default)
+    /// <summary>
+    /// Joins a room, or knocks: while the room is locked, or for <see cref="RoomOptions.KickKnockWindow"/> after a player
+    /// from the same address was kicked, the membership comes back with a <see cref="Membership.Knock"/> to wait on.
+    /// </summary>
+    public async Task<Result<Membership>> JoinAsync(string? roomCode, string? playerName, Visitor visitor, CancellationToken ct = default)
     {
-        var rate = await limiter.TryAcquireAsync($"join:{clientAddress}", _options.JoinLimit, _options.JoinWindow, ct);
+        ArgumentNullException.ThrowIfNull(visitor);
+        var rate = await limiter.TryAcquireAsync($"join:{visitor.Address}", _options.JoinLimit, _options.JoinWindow, ct);
         if (!rate.Allowed)
         {
             return TooMany("Too many join attempts from your network", rate);
@@ -76,10 +98,15 @@ public sealed class RoomService(
 
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         var credential = PlayerCredential.New(NewId());
-        var player = new Player(credential.PlayerId, name.Value!, now, sessionHash, credential.SecretHash);
-        var outcome = await store.AddPlayerAsync(code, player, _options.MaxPlayers, now, ct);
+        var player = new Player(credential.PlayerId, name.Value!, now, visitor.DeviceId, credential.SecretHash, visitor.AddressHash);
+        var knock = new Knock(NewId(), code, player, now, now + (long)_options.KnockTtl.TotalMilliseconds, KnockState.Waiting);
+        var kickedSince = now - (long)_options.KickKnockWindow.TotalMilliseconds;
+        var outcome = await store.JoinOrKnockAsync(code, knock, _options.MaxPlayers, kickedSince, now, ct);
         switch (outcome)
         {
+            case JoinOutcome.Knocking:
+                await events.PublishAsync(RoomEvent.ForDoor(code), ct);
+                return Result<Membership>.Ok(new Membership(code, player, credential, knock));
             case JoinOutcome.RoomNotFound:
                 return RoomNotFound(code);
             case JoinOutcome.Kicked:

@@ -8,7 +8,30 @@ public sealed record Viewer(string? PlayerId, bool IsDm, string? FormToken)
     public static readonly Viewer Anonymous = new(null, false, null);
 }
 
-public sealed record HomePageModel(string FormToken, RoomError? CreateError = null, string? PlayerName = null, string? Mode = null);
+/// <param name="Proof">A proof-of-work challenge for the create form (beyond the creation burst); <paramref name="SolveNow"/>: app.js solves and sends it at once.</param>
+public sealed record HomePageModel(string FormToken, RoomError? CreateError = null, string? PlayerName = null, string? Mode = null,
+    ProofChallenge? Proof = null, bool SolveNow = false);
+
+/// <summary>The waiting page of someone who knocked.</summary>
+public sealed record KnockPageModel(Knock Knock, int RefreshSeconds)
+{
+    public string Code => Knock.RoomCode;
+
+    public string Url => $"/rooms/{Knock.RoomCode}/knocks/{Knock.KnockId}";
+}
+
+/// <summary>The room's door as one viewer sees it: the lock, and for the admin the knocks to answer.</summary>
+public sealed record DoorModel(RoomSnapshot Room, string ViewerPlayerId, string? FormToken, IReadOnlyList<Knock> Knocks)
+{
+    public bool ViewerIsAdmin => Room.IsAdmin(ViewerPlayerId);
+
+    public bool Locked => Room.Room.Locked;
+
+    public string Code => Room.Room.Code;
+
+    /// <summary>Players see the panel only while the room is locked; the admin always (to lock it).</summary>
+    public bool Visible => ViewerIsAdmin || Locked;
+}
 
 public sealed record JoinPageModel(string FormToken, string? RoomCode, string? PlayerName = null, RoomError? Error = null, bool KnownRoom = false);
 
@@ -43,6 +66,11 @@ public sealed record RoomPageModel(
     public RosterModel Roster => new(Room, Me.PlayerId, FormToken, MaxPlayers);
 
     public DcModel DcStatus => new(Room, Me.PlayerId, FormToken);
+
+    /// <summary>The knocks waiting for this viewer to answer (empty unless they are the room's admin).</summary>
+    public IReadOnlyList<Knock> Knocks { get; init; } = [];
+
+    public DoorModel Door => new(Room, Me.PlayerId, FormToken, Knocks);
 
     /// <summary>The mode change to show just below <c>Rolls[index]</c>: it happened between that roll and the older one under it.</summary>
     public ModeChange? MarkerBelow(int index) => Room.ModeChanges.FirstOrDefault(m =>

@@ -1,4 +1,5 @@
 using DiceRoller.Shared;
+using Microsoft.Extensions.Options;
 
 namespace DiceRoller.Rooms;
 
@@ -10,30 +11,41 @@ public static class RoomsEndpoints
         app.MapPost("/rooms", Create).AddEndpointFilter<AntiforgeryFilter>();
         app.MapPost("/join", Join).AddEndpointFilter<AntiforgeryFilter>();
         app.MapGet("/join", (HttpContext context) =>
-            Results.RazorSlice<JoinPage, JoinPageModel>(new JoinPageModel(HtmlResults.FormToken(context), null)));
+        {
+            DeviceCookie.Ensure(context);
+            return Results.RazorSlice<JoinPage, JoinPageModel>(new JoinPageModel(HtmlResults.FormToken(context), null));
+        });
         app.MapGet("/rooms/{code}", Show);
         return app;
     }
 
-    private static IResult Home(HttpContext context) =>
-        Results.RazorSlice<HomePage, HomePageModel>(new HomePageModel(HtmlResults.FormToken(context)));
+    private static IResult Home(HttpContext context)
+    {
+        DeviceCookie.Ensure(context);
+        return Results.RazorSlice<HomePage, HomePageModel>(new HomePageModel(HtmlResults.FormToken(context)));
+    }
 
-    private static async Task<IResult> Create(HttpContext context, RoomService rooms)
+    private static async Task<IResult> Create(HttpContext context, RoomService rooms, ProofOfWork proofOfWork)
     {
         var form = await context.Request.ReadFormAsync(context.RequestAborted);
         string? name = form["player_name"], mode = form["mode"];
-        var result = await rooms.CreateAsync(name, mode, PlayerCookie.SessionHash(context), PlayerCookie.ClientAddress(context), context.RequestAborted);
+        var proof = new ProofOfWorkAnswer(form["pow_token"], form["pow_nonce"]);
+        var result = await rooms.CreateAsync(name, mode, DeviceCookie.Visitor(context), proof, context.RequestAborted);
         if (result.Error is { } error)
         {
+            // Beyond the burst: a browser with JavaScript proves some work and sends the form again by itself
+            // (at once, unless a proof it sent was just refused); without JavaScript the message says how long to wait.
+            var challenge = error.Code == ErrorCodes.RateLimit ? proofOfWork.Issue() : null;
             return Results.RazorSlice<HomePage, HomePageModel>(
-                new HomePageModel(HtmlResults.FormToken(context), error, name, mode), ErrorStatus.For(error.Code));
+                new HomePageModel(HtmlResults.FormToken(context), error, name, mode, challenge, SolveNow: challenge is not null && !proof.IsPresent),
+                ErrorStatus.For(error.Code));
         }
 
         PlayerCookie.Write(context, result.Value!);
         return SeeOther(context, $"/rooms/{result.Value!.RoomCode}");
     }
 
-    private static async Task<IResult> Join(HttpContext context, RoomService rooms)
+    private static async Task<IResult> Join(HttpContext context, RoomService rooms, IOptions<RoomOptions> options)
     {
         var form = await context.Request.ReadFormAsync(context.RequestAborted);
         string? code = form["room_code"], name = form["player_name"];
@@ -45,7 +57,7 @@ public static class RoomsEndpoints
             return SeeOther(context, $"/rooms/{existing.Room.Code}");
         }
 
-        var result = await rooms.JoinAsync(code, name, PlayerCookie.SessionHash(context), PlayerCookie.ClientAddress(context), context.RequestAborted);
+        var result = await rooms.JoinAsync(code, name, DeviceCookie.Visitor(context), context.RequestAborted);
         if (result.Error is { } error)
         {
             var knownRoom = existing is not null && error.Code != ErrorCodes.RoomNotFound;
@@ -54,8 +66,11 @@ public static class RoomsEndpoints
                 new JoinPageModel(HtmlResults.FormToken(context), normalized, name, error, knownRoom), ErrorStatus.For(error.Code));
         }
 
+        // A knock: the cookie's credential works once the room's admin lets them in; until then they wait (202).
         PlayerCookie.Write(context, result.Value!);
-        return SeeOther(context, $"/rooms/{result.Value!.RoomCode}");
+        return result.Value!.Knock is { } knock
+            ? DoorEndpoints.WaitingPage(knock, options.Value)
+            : SeeOther(context, $"/rooms/{result.Value!.RoomCode}");
     }
 
     private static async Task<IResult> Show(string code, HttpContext context, RoomService rooms, RoomPages pages)
@@ -77,13 +92,14 @@ public static class RoomsEndpoints
 
         var credential = PlayerCookie.Read(context, room.Room.Code);
         var me = RoomService.Authenticate(room, credential);
-        if (me is null && credential is not null && room.Kicked.Contains(credential.PlayerId))
+        if (me is null && room.Bars(credential?.PlayerId, DeviceCookie.Read(context)))
         {
             return HtmlResults.ErrorPage(new RoomError(ErrorCodes.Kicked, $"You were removed from room {room.Room.Code} and cannot rejoin it."), "Removed from the room");
         }
 
         if (me is null)
         {
+            DeviceCookie.Ensure(context);
             context.Response.Headers.CacheControl = "no-store";
             return Results.RazorSlice<JoinPage, JoinPageModel>(
                 new JoinPageModel(HtmlResults.FormToken(context), room.Room.Code, KnownRoom: true));

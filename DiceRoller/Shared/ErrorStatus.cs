@@ -7,13 +7,12 @@ public static class ErrorStatus
 {
     public static int For(string code) => code switch
     {
-        ErrorCodes.RoomNotFound or ErrorCodes.PlayerNotFound or ErrorCodes.RollNotFound or ErrorCodes.NotFound => StatusCodes.Status404NotFound,
-        ErrorCodes.InvalidToken => StatusCodes.Status404NotFound,
-        ErrorCodes.DmMustHandOver or ErrorCodes.AlreadyDm => StatusCodes.Status409Conflict,
+        ErrorCodes.RoomNotFound or ErrorCodes.PlayerNotFound or ErrorCodes.RollNotFound or ErrorCodes.NotFound
+            or ErrorCodes.KnockNotFound or ErrorCodes.InvalidToken => StatusCodes.Status404NotFound,
         ErrorCodes.Kicked or ErrorCodes.NotInRoom or ErrorCodes.HiddenNotAllowed or ErrorCodes.NotDm
-            or ErrorCodes.NotRoomCreator or ErrorCodes.NotAdmin => StatusCodes.Status403Forbidden,
+            or ErrorCodes.NotRoomCreator or ErrorCodes.NotAdmin or ErrorCodes.RoomLocked => StatusCodes.Status403Forbidden,
         ErrorCodes.RoomFull or ErrorCodes.AlreadyDmLed or ErrorCodes.RollNotHidden or ErrorCodes.NameTaken
-            or ErrorCodes.RollInProgress => StatusCodes.Status409Conflict,
+            or ErrorCodes.RollInProgress or ErrorCodes.DmMustHandOver or ErrorCodes.AlreadyDm => StatusCodes.Status409Conflict,
         ErrorCodes.RateLimit => StatusCodes.Status429TooManyRequests,
         ErrorCodes.BadRequest => StatusCodes.Status400BadRequest,
         ErrorCodes.TooLarge => StatusCodes.Status413PayloadTooLarge,

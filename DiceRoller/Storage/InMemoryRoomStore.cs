@@ -22,6 +22,8 @@ public sealed class InMemoryRoomStore(TimeProvider time, IOptions<RoomOptions> o
         public List<Roll> Rolls { get; } = [];
         public List<ModeChange> ModeChanges { get; } = [];
         public HashSet<string> Kicked { get; } = new(StringComparer.Ordinal);
+        public Dictionary<string, long> KickedAddresses { get; } = new(StringComparer.Ordinal);
+        public List<Knock> Knocks { get; } = [];
         public Dictionary<string, (string PlayerId, long ExpiresAt)> Presence { get; } = new(StringComparer.Ordinal);
         public Dictionary<string, string> ContinueSeals { get; } = new(StringComparer.Ordinal);
         public long Sequence { get; set; }
@@ -70,25 +72,32 @@ public sealed class InMemoryRoomStore(TimeProvider time, IOptions<RoomOptions> o
         ArgumentNullException.ThrowIfNull(player);
         return Locked(code, JoinOutcome.RoomNotFound, data =>
         {
-            if (data.Kicked.Contains(player.SessionHash) || data.Kicked.Contains(player.PlayerId))
+            var refusal = Refusal(data, player, maxPlayers);
+            if (refusal is not null)
             {
-                return JoinOutcome.Kicked;
-            }
-
-            if (data.Players.Count >= maxPlayers)
-            {
-                return JoinOutcome.RoomFull;
-            }
-
-            if (data.Players.Exists(p => string.Equals(p.Name, player.Name, StringComparison.OrdinalIgnoreCase)))
-            {
-                return JoinOutcome.NameTaken;
+                return refusal.Value;
             }
 
             data.Players.Add(player);
             Touch(data, now);
             return JoinOutcome.Joined;
         });
+    }
+
+    /// <summary>Why <paramref name="player"/> may not join now (kicked, full, name taken), or null.</summary>
+    private static JoinOutcome? Refusal(RoomData data, Player player, int maxPlayers)
+    {
+        if (data.Kicked.Contains(player.PlayerId) || (!string.IsNullOrEmpty(player.DeviceId) && data.Kicked.Contains(RoomSnapshot.KickedDeviceKey(player.DeviceId))))
+        {
+            return JoinOutcome.Kicked;
+        }
+
+        if (data.Players.Count >= maxPlayers)
+        {
+            return JoinOutcome.RoomFull;
+        }
+
+        return data.Players.Exists(p => string.Equals(p.Name, player.Name, StringComparison.OrdinalIgnoreCase)) ? JoinOutcome.NameTaken : null;
     }
 
     public Task<Roll?> AppendRollAsync(Roll roll, long now, CancellationToken cancellationToken = default)
@@ -175,7 +184,16 @@ public sealed class InMemoryRoomStore(TimeProvider time, IOptions<RoomOptions> o
             }
 
             data.Kicked.Add(player.PlayerId);
-            data.Kicked.Add(player.SessionHash);
+            if (!string.IsNullOrEmpty(player.DeviceId))
+            {
+                data.Kicked.Add(RoomSnapshot.KickedDeviceKey(player.DeviceId));
+            }
+
+            if (!string.IsNullOrEmpty(player.AddressHash))
+            {
+                data.KickedAddresses[player.AddressHash] = now;
+            }
+
             Forget(data, player.PlayerId);
             return true;
         });
@@ -297,6 +315,79 @@ public sealed class InMemoryRoomStore(TimeProvider time, IOptions<RoomOptions> o
 
         data.ContinueSeals.Remove(playerId);
     }
+
+    public Task<JoinOutcome> JoinOrKnockAsync(string code, Knock knock, int maxPlayers, long kickedSince, long now, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(knock);
+        return Locked(code, JoinOutcome.RoomNotFound, data =>
+        {
+            var player = knock.Player;
+            var refusal = Refusal(data, player, maxPlayers);
+            if (refusal is not null)
+            {
+                return refusal.Value;
+            }
+
+            var recentKick = !string.IsNullOrEmpty(player.AddressHash)
+                && data.KickedAddresses.TryGetValue(player.AddressHash, out var kickedAt) && kickedAt >= kickedSince;
+            if (data.Room.Locked || recentKick)
+            {
+                data.Knocks.RemoveAll(k => k.ExpiresAt <= now);
+                data.Knocks.Add(knock);
+                Touch(data, now);
+                return JoinOutcome.Knocking;
+            }
+
+            data.Players.Add(player);
+            Touch(data, now);
+            return JoinOutcome.Joined;
+        });
+    }
+
+    public Task<Knock?> GetKnockAsync(string code, string knockId, CancellationToken cancellationToken = default) =>
+        Locked(code, null, data => data.Knocks.Find(k => k.KnockId == knockId));
+
+    public Task<IReadOnlyList<Knock>> GetWaitingKnocksAsync(string code, long now, CancellationToken cancellationToken = default) =>
+        Locked<IReadOnlyList<Knock>>(code, [], data => data.Knocks.Where(k => k.IsWaiting(now)).OrderBy(k => k.CreatedAt).ToList());
+
+    public Task<KnockOutcome> ResolveKnockAsync(string code, string knockId, bool admit, int maxPlayers, long now, CancellationToken cancellationToken = default) =>
+        Locked(code, KnockOutcome.RoomNotFound, data =>
+        {
+            var index = data.Knocks.FindIndex(k => k.KnockId == knockId && k.IsWaiting(now));
+            if (index < 0)
+            {
+                return KnockOutcome.KnockNotFound;
+            }
+
+            var knock = data.Knocks[index];
+            if (!admit)
+            {
+                data.Knocks[index] = knock with { State = KnockState.Refused };
+                return KnockOutcome.Refused;
+            }
+
+            switch (Refusal(data, knock.Player, maxPlayers))
+            {
+                case JoinOutcome.RoomFull:
+                    return KnockOutcome.RoomFull;
+                case JoinOutcome.NameTaken:
+                    return KnockOutcome.NameTaken;
+                case JoinOutcome.Kicked:
+                    return KnockOutcome.Kicked;
+            }
+
+            data.Players.Add(knock.Player with { JoinedAt = now });
+            data.Knocks[index] = knock with { State = KnockState.Admitted };
+            Touch(data, now);
+            return KnockOutcome.Admitted;
+        });
+
+    public Task<bool> SetLockedAsync(string code, bool locked, long now, CancellationToken cancellationToken = default) =>
+        Changed(code, now, data =>
+        {
+            data.Room = data.Room with { Locked = locked };
+            return true;
+        });
 
     /// <summary>Runs <paramref name="body"/> under the room's lock; <paramref name="missing"/> when there is no live room.</summary>
     private Task<T> Locked<T>(string code, T missing, Func<RoomData, T> body)

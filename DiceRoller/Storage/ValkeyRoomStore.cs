@@ -57,7 +57,8 @@ public sealed class ValkeyRoomStore(IConnectionMultiplexer redis, IOptions<RoomO
             int.TryParse(meta.GetValueOrDefault("dc"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var dc) ? dc : null,
             long.Parse(meta["created_at"], CultureInfo.InvariantCulture),
             long.Parse(meta["last_activity"], CultureInfo.InvariantCulture),
-            int.Parse(meta["ttl"], CultureInfo.InvariantCulture));
+            int.Parse(meta["ttl"], CultureInfo.InvariantCulture),
+            Locked: meta.GetValueOrDefault("locked") == "1");
         var list = players.Select(p => RoomJson.Deserialize<Player>(p.ToString())!).OrderBy(p => p.JoinedAt).ToList();
         var connected = presence
             .Select(e => (PlayerId: e.Element.ToString().Split('|')[0], ExpiresAt: (long)e.Score))
@@ -78,7 +79,7 @@ public sealed class ValkeyRoomStore(IConnectionMultiplexer redis, IOptions<RoomO
     {
         ArgumentNullException.ThrowIfNull(player);
         var result = (string?)await Db.ScriptEvaluateAsync(ValkeyScripts.Join, ValkeyKeys.All(code),
-            [maxPlayers, player.PlayerId, RoomJson.Serialize(player), NameKey(player.Name), now, player.SessionHash]);
+            [maxPlayers, player.PlayerId, RoomJson.Serialize(player), NameKey(player.Name), now, DeviceKey(player)]);
         return result switch
         {
             "OK" => JoinOutcome.Joined,
@@ -151,8 +152,8 @@ public sealed class ValkeyRoomStore(IConnectionMultiplexer redis, IOptions<RoomO
     public async Task<bool> KickAsync(string code, Player player, long now, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(player);
-        return (int)await Db.ScriptEvaluateAsync(ValkeyScripts.Kick, ValkeyKeys.All(code),
-            [player.PlayerId, NameKey(player.Name), player.SessionHash, now]) == 1;
+        return (int)await Db.ScriptEvaluateAsync(ValkeyScripts.Kick, ValkeyKeys.Door(code),
+            [player.PlayerId, NameKey(player.Name), DeviceKey(player), player.AddressHash ?? "", now]) == 1;
     }
 
     public async Task DeleteAsync(string code, CancellationToken cancellationToken = default) =>
@@ -210,6 +211,72 @@ public sealed class ValkeyRoomStore(IConnectionMultiplexer redis, IOptions<RoomO
         (int)await Db.ScriptEvaluateAsync(ValkeyScripts.SetContinueSeal, ValkeyKeys.All(code), [playerId, seal, replace ? "1" : "0"]) == 1;
 
     private const string ContinuePrefix = "continue:";
+    public async Task<JoinOutcome> JoinOrKnockAsync(string code, Knock knock, int maxPlayers, long kickedSince, long now, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(knock);
+        var player = knock.Player;
+        var result = (string?)await Db.ScriptEvaluateAsync(ValkeyScripts.JoinOrKnock, ValkeyKeys.Door(code),
+        [
+            maxPlayers, player.PlayerId, RoomJson.Serialize(player), NameKey(player.Name), now, DeviceKey(player), player.AddressHash ?? "",
+            kickedSince, knock.KnockId, RoomJson.Serialize(knock),
+        ]);
+        return result switch
+        {
+            "OK" => JoinOutcome.Joined,
+            "KNOCK" => JoinOutcome.Knocking,
+            "KICKED" => JoinOutcome.Kicked,
+            "FULL" => JoinOutcome.RoomFull,
+            "NAME_TAKEN" => JoinOutcome.NameTaken,
+            _ => JoinOutcome.RoomNotFound,
+        };
+    }
+
+    public async Task<Knock?> GetKnockAsync(string code, string knockId, CancellationToken cancellationToken = default)
+    {
+        var json = await Db.HashGetAsync(ValkeyKeys.Knocks(code), knockId);
+        return json.IsNullOrEmpty ? null : RoomJson.Deserialize<Knock>(json.ToString());
+    }
+
+    public async Task<IReadOnlyList<Knock>> GetWaitingKnocksAsync(string code, long now, CancellationToken cancellationToken = default)
+    {
+        var all = await Db.HashValuesAsync(ValkeyKeys.Knocks(code));
+        return all.Select(k => RoomJson.Deserialize<Knock>(k.ToString())!).Where(k => k.IsWaiting(now)).OrderBy(k => k.CreatedAt).ToList();
+    }
+
+    public async Task<KnockOutcome> ResolveKnockAsync(string code, string knockId, bool admit, int maxPlayers, long now, CancellationToken cancellationToken = default)
+    {
+        var current = await Db.HashGetAsync(ValkeyKeys.Knocks(code), knockId);
+        var knock = current.IsNullOrEmpty ? null : RoomJson.Deserialize<Knock>(current.ToString());
+        if (knock is null || !knock.IsWaiting(now))
+        {
+            return await Db.KeyExistsAsync(ValkeyKeys.Meta(code)) ? KnockOutcome.KnockNotFound : KnockOutcome.RoomNotFound;
+        }
+
+        var player = knock.Player with { JoinedAt = now };
+        var answered = knock with { State = admit ? KnockState.Admitted : KnockState.Refused };
+        var result = (string?)await Db.ScriptEvaluateAsync(ValkeyScripts.ResolveKnock, ValkeyKeys.Door(code),
+        [
+            knockId, current, RoomJson.Serialize(answered), admit ? "1" : "0", maxPlayers, player.PlayerId, RoomJson.Serialize(player),
+            NameKey(player.Name), DeviceKey(player), now,
+        ]);
+        return result switch
+        {
+            "ADMITTED" => KnockOutcome.Admitted,
+            "REFUSED" => KnockOutcome.Refused,
+            "KICKED" => KnockOutcome.Kicked,
+            "FULL" => KnockOutcome.RoomFull,
+            "NAME_TAKEN" => KnockOutcome.NameTaken,
+            "CHANGED" => KnockOutcome.KnockNotFound,
+            _ => KnockOutcome.RoomNotFound,
+        };
+    }
+
+    public async Task<bool> SetLockedAsync(string code, bool locked, long now, CancellationToken cancellationToken = default) =>
+        (int)await Db.ScriptEvaluateAsync(ValkeyScripts.SetLocked, ValkeyKeys.Door(code), [locked ? "1" : "0", now]) == 1;
+
+    /// <summary>How a player's device is kept in the kicked set ('' when the record has none, as in rooms from before devices).</summary>
+    private static string DeviceKey(Player player) =>
+        string.IsNullOrEmpty(player.DeviceId) ? "" : RoomSnapshot.KickedDeviceKey(player.DeviceId);
 
     /// <summary>How a roll is kept in the history set: its JSON without the sequence (the score carries it).</summary>
     private static string Member(Roll roll) => RoomJson.Serialize(roll with { Sequence = 0 });

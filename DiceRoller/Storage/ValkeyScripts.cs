@@ -26,7 +26,7 @@ internal static class ValkeyScripts
         return 1
         """;
 
-    /// ARGV: maxPlayers, playerId, playerJson, nameKey, now, sessionHash. Returns OK, NOT_FOUND, KICKED, FULL or NAME_TAKEN.
+    /// ARGV: maxPlayers, playerId, playerJson, nameKey, now, deviceKey (device: + id, or ''). Returns OK, NOT_FOUND, KICKED, FULL or NAME_TAKEN.
     public const string Join = Touch + """
 
         if redis.call('EXISTS', KEYS[1]) == 0 then return 'NOT_FOUND' end
@@ -95,22 +95,6 @@ internal static class ValkeyScripts
         redis.call('HSET', KEYS[1], 'mode', 'dm-led', 'dm', ARGV[1], 'ttl', ARGV[3], 'last_activity', ARGV[4])
         touch(tonumber(ARGV[3]))
         return 'OK'
-        """;
-
-    /// ARGV: playerId, nameKey, sessionHash, now. Returns 1 when the player was removed and barred, 0 when not in the room.
-    public const string Kick = Touch + Activity + """
-
-        if redis.call('HEXISTS', KEYS[2], ARGV[1]) == 0 then return 0 end
-        redis.call('HDEL', KEYS[2], ARGV[1])
-        redis.call('HDEL', KEYS[4], ARGV[2])
-        redis.call('SADD', KEYS[6], ARGV[1], ARGV[3])
-        redis.call('HDEL', KEYS[1], 'continue:' .. ARGV[1])
-        local prefix = ARGV[1] .. '|'
-        for _, member in ipairs(redis.call('ZRANGE', KEYS[7], 0, -1)) do
-          if string.sub(member, 1, #prefix) == prefix then redis.call('ZREM', KEYS[7], member) end
-        end
-        activity(ARGV[4])
-        return 1
         """;
 
     /// ARGV: member (playerId|streamId), expiresAt (ms), now (ms). An open page holds the room: every key lives at
@@ -238,5 +222,92 @@ internal static class ValkeyScripts
         if ARGV[3] == '0' and redis.call('HEXISTS', KEYS[1], field) == 1 then return 0 end
         redis.call('HSET', KEYS[1], field, ARGV[2])
         return 1
+        """;
+    /// <summary>The door scripts' keys (<see cref="ValkeyKeys.Door"/>) by name, and their activity refresh.</summary>
+    private const string Door = Touch + """
+
+        local KNOCKS, KICKED_ADDRESSES, META, PLAYERS, NAMES, KICKED, PRESENCE = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[6], KEYS[8], KEYS[9]
+        local function door_activity(now)
+          redis.call('HSET', META, 'last_activity', now)
+          touch(tonumber(redis.call('HGET', META, 'ttl')))
+        end
+        local function barred(playerId, deviceKey)
+          return redis.call('SISMEMBER', KICKED, playerId) == 1 or (deviceKey ~= '' and redis.call('SISMEMBER', KICKED, deviceKey) == 1)
+        end
+        """;
+
+    /// ARGV: playerId, nameKey, deviceKey ('' if none), addressHash ('' if none), now.
+    /// Returns 1 when the player was removed and their id, device and address barred, 0 when not in the room.
+    public const string Kick = Door + """
+
+        if redis.call('HEXISTS', PLAYERS, ARGV[1]) == 0 then return 0 end
+        redis.call('HDEL', PLAYERS, ARGV[1])
+        redis.call('HDEL', NAMES, ARGV[2])
+        redis.call('SADD', KICKED, ARGV[1])
+        if ARGV[3] ~= '' then redis.call('SADD', KICKED, ARGV[3]) end
+        redis.call('HDEL', META, 'continue:' .. ARGV[1])
+        if ARGV[4] ~= '' then redis.call('HSET', KICKED_ADDRESSES, ARGV[4], ARGV[5]) end
+        local prefix = ARGV[1] .. '|'
+        for _, member in ipairs(redis.call('ZRANGE', PRESENCE, 0, -1)) do
+          if string.sub(member, 1, #prefix) == prefix then redis.call('ZREM', PRESENCE, member) end
+        end
+        door_activity(ARGV[5])
+        return 1
+        """;
+
+    /// ARGV: maxPlayers, playerId, playerJson, nameKey, now, deviceKey, addressHash, kickedSince, knockId, knockJson.
+    /// Returns OK, KNOCK, NOT_FOUND, KICKED, FULL or NAME_TAKEN.
+    public const string JoinOrKnock = Door + """
+
+        if redis.call('EXISTS', META) == 0 then return 'NOT_FOUND' end
+        if barred(ARGV[2], ARGV[6]) then return 'KICKED' end
+        if redis.call('HLEN', PLAYERS) >= tonumber(ARGV[1]) then return 'FULL' end
+        if redis.call('HEXISTS', NAMES, ARGV[4]) == 1 then return 'NAME_TAKEN' end
+        local kickedAt = ARGV[7] ~= '' and redis.call('HGET', KICKED_ADDRESSES, ARGV[7])
+        if redis.call('HGET', META, 'locked') == '1' or (kickedAt and tonumber(kickedAt) >= tonumber(ARGV[8])) then
+          redis.call('HSET', KNOCKS, ARGV[9], ARGV[10])
+          door_activity(ARGV[5])
+          return 'KNOCK'
+        end
+        redis.call('HSET', PLAYERS, ARGV[2], ARGV[3])
+        redis.call('HSET', NAMES, ARGV[4], ARGV[2])
+        door_activity(ARGV[5])
+        return 'OK'
+        """;
+
+    /// ARGV: knockId, currentJson, answeredJson, admit ('1' or '0'), maxPlayers, playerId, playerJson, nameKey, deviceKey, now.
+    /// Returns ADMITTED, REFUSED, CHANGED (not as read: answered meanwhile), NOT_FOUND, KICKED, FULL or NAME_TAKEN.
+    public const string ResolveKnock = Door + """
+
+        if redis.call('EXISTS', META) == 0 then return 'NOT_FOUND' end
+        if redis.call('HGET', KNOCKS, ARGV[1]) ~= ARGV[2] then return 'CHANGED' end
+        if ARGV[4] == '0' then
+          redis.call('HSET', KNOCKS, ARGV[1], ARGV[3])
+          return 'REFUSED'
+        end
+        if barred(ARGV[6], ARGV[9]) then return 'KICKED' end
+        if redis.call('HLEN', PLAYERS) >= tonumber(ARGV[5]) then return 'FULL' end
+        if redis.call('HEXISTS', NAMES, ARGV[8]) == 1 then return 'NAME_TAKEN' end
+        redis.call('HSET', PLAYERS, ARGV[6], ARGV[7])
+        redis.call('HSET', NAMES, ARGV[8], ARGV[6])
+        redis.call('HSET', KNOCKS, ARGV[1], ARGV[3])
+        door_activity(ARGV[10])
+        return 'ADMITTED'
+        """;
+
+    /// ARGV: locked ('1' or '0'), now. Returns 1, or 0 when the room is gone.
+    public const string SetLocked = Door + """
+
+        if redis.call('EXISTS', META) == 0 then return 0 end
+        redis.call('HSET', META, 'locked', ARGV[1])
+        door_activity(ARGV[2])
+        return 1
+        """;
+
+    /// KEYS[1]: the key. ARGV: lifetime (ms). Returns 1 the first time, 0 while the key lives.
+    public const string UseOnce = """
+
+        if redis.call('SET', KEYS[1], '1', 'NX', 'PX', ARGV[1]) then return 1 end
+        return 0
         """;
 }

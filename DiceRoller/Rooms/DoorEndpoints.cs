@@ -1,0 +1,56 @@
+using DiceRoller.Shared;
+using Microsoft.Extensions.Options;
+
+namespace DiceRoller.Rooms;
+
+/// <summary>
+/// The room's door: the waiting page of a knock (<c>GET /rooms/{code}/knocks/{id}</c>), the admin's answers
+/// (<c>POST .../admit</c>, <c>POST .../refuse</c>) and the lock (<c>POST /rooms/{code}/lock</c>, <c>locked=true|false</c>).
+/// </summary>
+public static class DoorEndpoints
+{
+    public static IEndpointRouteBuilder MapDoor(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/rooms/{code}/knocks/{id}", Waiting);
+        app.MapPost("/rooms/{code}/knocks/{id}/admit", (string code, string id, HttpContext context, RoomService rooms, DoorService door, RoomPages pages) =>
+            Answer(code, id, admit: true, context, rooms, door, pages)).AddEndpointFilter<AntiforgeryFilter>();
+        app.MapPost("/rooms/{code}/knocks/{id}/refuse", (string code, string id, HttpContext context, RoomService rooms, DoorService door, RoomPages pages) =>
+            Answer(code, id, admit: false, context, rooms, door, pages)).AddEndpointFilter<AntiforgeryFilter>();
+        app.MapPost("/rooms/{code}/lock", (string code, HttpContext context, RoomService rooms, DoorService door, RoomPages pages) =>
+            ModerationEndpoints.RunAsync(code, context, rooms, pages, (room, me, form) => ModerationEndpoints.Describe(
+                door.SetLockedAsync(room, me, form["locked"], context.RequestAborted),
+                locked => locked ? "The room is locked: new players knock and wait for you." : "The room is unlocked: anyone with the code can join.")))
+            .AddEndpointFilter<AntiforgeryFilter>();
+        return app;
+    }
+
+    private static Task<IResult> Answer(string code, string id, bool admit, HttpContext context, RoomService rooms, DoorService door, RoomPages pages) =>
+        ModerationEndpoints.RunAsync(code, context, rooms, pages, (room, me, _) => ModerationEndpoints.Describe(
+            door.AnswerAsync(room, me, id, admit, context.RequestAborted),
+            knock => knock.State == KnockState.Admitted ? $"{knock.Player.Name} is in the room." : $"{knock.Player.Name} was turned away."));
+
+    private static async Task<IResult> Waiting(string code, string id, HttpContext context, RoomService rooms, DoorService door, IOptions<RoomOptions> options)
+    {
+        context.Response.Headers.CacheControl = "no-store";
+        var room = await rooms.FindAsync(code, context.RequestAborted);
+        var roomCode = room?.Room.Code ?? code.ToUpperInvariant();
+        var status = await door.StatusAsync(room, roomCode, id, PlayerCookie.Read(context, roomCode), DeviceCookie.Read(context), context.RequestAborted);
+        if (status.Error is { } error)
+        {
+            return HtmlResults.ErrorPage(error, error.Code == ErrorCodes.RoomLocked ? "Not let in" : "Cannot join the room",
+                error.Code == ErrorCodes.KnockNotFound ? $"/rooms/{roomCode}" : "/", error.Code == ErrorCodes.KnockNotFound ? "Ask to join again" : "Back to the start");
+        }
+
+        return status.Value!.Admitted
+            ? RoomsEndpoints.SeeOther(context, $"/rooms/{roomCode}")
+            : WaitingPage(status.Value.Knock, options.Value);
+    }
+
+    /// <summary>The page a knocking person waits on: 202 (not in yet), refreshing itself until they are let in or turned away.</summary>
+    public static IResult WaitingPage(Knock knock, RoomOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(knock);
+        ArgumentNullException.ThrowIfNull(options);
+        return Results.RazorSlice<KnockPage, KnockPageModel>(new KnockPageModel(knock, options.KnockRefreshSeconds), StatusCodes.Status202Accepted);
+    }
+}
