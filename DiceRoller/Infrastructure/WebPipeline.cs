@@ -12,10 +12,22 @@ public static class WebPipeline
     public static WebApplication UseDiceRoller(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        app.UseSerilogRequestLogging(o => o.GetLevel = (http, _, ex) =>
-            ex is not null || http.Response.StatusCode >= 500 ? Serilog.Events.LogEventLevel.Error
-            : http.Request.Path.StartsWithSegments(AssetCatalog.RequestPath) ? Serilog.Events.LogEventLevel.Verbose
-            : Serilog.Events.LogEventLevel.Information);
+        app.UseResponseMetrics();
+        app.UseSerilogRequestLogging(o =>
+        {
+            // Never the query string, cookies or form: only the route's room code joins the request's timing line.
+            o.EnrichDiagnosticContext = (diagnostics, http) =>
+            {
+                if (http.Request.RouteValues.TryGetValue("code", out var code) && code is string room)
+                {
+                    diagnostics.Set("RoomCode", room.ToUpperInvariant());
+                }
+            };
+            o.GetLevel = (http, _, ex) =>
+                ex is not null || http.Response.StatusCode >= 500 ? Serilog.Events.LogEventLevel.Error
+                : http.Request.Path.StartsWithSegments(AssetCatalog.RequestPath) ? Serilog.Events.LogEventLevel.Verbose
+                : Serilog.Events.LogEventLevel.Information;
+        });
         app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = RenderFailureAsync, StatusCodeSelector = StatusFor });
         app.UseResponseCompression();
 
