@@ -24,7 +24,8 @@ app.MapLive();
 app.MapPermalinks();
 
 app.Lifetime.ApplicationStarted.Register(() =>
-    app.Logger.LogInformation("DiceRoller is ready at {Urls}", string.Join(", ", app.Urls)));
+    app.Logger.LogInformation("DiceRoller is ready at {Urls}; error reports: {ErrorReports}", string.Join(", ", app.Urls),
+        app.Services.GetService<Sentry.IHub>()?.IsEnabled == true ? "Sentry" : "off"));
 await app.RunAsync();
 return 0;
 

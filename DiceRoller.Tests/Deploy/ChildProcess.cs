@@ -29,9 +29,13 @@ public sealed class ChildProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    public int ExitCode => _process.ExitCode;
+
     public int Id => _process.Id;
 
-    public static ChildProcess Start(string file, IEnumerable<string> args, IDictionary<string, string?>? environment = null, string? workingDirectory = null)
+    /// <summary>Starts <paramref name="file"/>; with <paramref name="cleanEnvironment"/> it sees only PATH and <paramref name="environment"/>, as in a container.</summary>
+    public static ChildProcess Start(string file, IEnumerable<string> args, IDictionary<string, string?>? environment = null, string? workingDirectory = null,
+        bool cleanEnvironment = false)
     {
         var info = new ProcessStartInfo(file)
         {
@@ -43,6 +47,13 @@ public sealed class ChildProcess : IAsyncDisposable
         foreach (var arg in args)
         {
             info.ArgumentList.Add(arg);
+        }
+
+        if (cleanEnvironment)
+        {
+            var path = info.Environment["PATH"];
+            info.Environment.Clear();
+            info.Environment["PATH"] = path;
         }
 
         foreach (var (key, value) in environment ?? new Dictionary<string, string?>())

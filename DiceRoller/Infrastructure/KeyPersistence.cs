@@ -17,7 +17,7 @@ public sealed class KeyStorageOptions
 
 public static class KeyPersistence
 {
-    /// <summary>Data Protection with a fixed application name, its keys persisted to <see cref="KeyStorageOptions.KeysFolder"/> when set.</summary>
+    /// <summary>Data Protection under one application name, its keys persisted to <see cref="KeyStorageOptions.KeysFolder"/> when set.</summary>
     public static WebApplicationBuilder AddKeyPersistence(this WebApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
