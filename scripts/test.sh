@@ -156,8 +156,8 @@ check dockerfile-lint "$tools_dir/node_modules/.bin/dockerfile-utils" lint Docke
 lint_workflows() {
   local file
   for file in .github/workflows/*.yml; do
-    echo "action-validator --verbose $file"
-    "$tools_dir/node_modules/.bin/action-validator" --verbose "$file" || return 1
+    echo "action-validator $file"
+    "$tools_dir/node_modules/.bin/action-validator" "$file" || return 1
   done
 }
 check workflows-lint lint_workflows

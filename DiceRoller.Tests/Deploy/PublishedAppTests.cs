@@ -53,7 +53,7 @@ public sealed partial class PublishedAppTests(ITestOutputHelper output) : IAsync
         string code;
         string token;
         using var cookies = new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false };
-        await using (var app = await PublishedApp.StartAsync(port, _data))
+        await using (var app = await PublishedApp.StartAsync(port, _data, new Dictionary<string, string?> { ["Metrics__ValkeySampleInterval"] = "00:00:00.200" }))
         {
             using var http = new HttpClient(cookies, disposeHandler: false) { BaseAddress = app.BaseAddress };
             using var live = await http.GetAsync(new Uri("/api/health/live", UriKind.Relative));
@@ -80,9 +80,21 @@ public sealed partial class PublishedAppTests(ITestOutputHelper output) : IAsync
             token = browser.Token!;
 
             var metrics = await http.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+            output.WriteLine(string.Join('\n', metrics.Split('\n').Where(l => l.StartsWith("diceroller_", StringComparison.Ordinal))));
             Assert.Matches(RollsTotal(), metrics);
             Assert.Equal("1", RollsTotal().Match(metrics).Groups[1].Value);
-            Assert.Contains("diceroller_http_responses_total{status_class=\"2xx\"}", metrics, StringComparison.Ordinal);
+            Assert.Contains("diceroller_http_responses{status_class=\"2xx\"}", metrics, StringComparison.Ordinal);
+            Assert.Contains("diceroller_roll_fanout_duration_bucket{le=\"+Inf\"} 1", metrics, StringComparison.Ordinal);
+
+            // Valkey command timings are sampled every Metrics:ValkeySampleInterval (shortened for this run).
+            var deadline = DateTime.UtcNow.AddSeconds(10);
+            while (!metrics.Contains("diceroller_valkey_command_duration_count{command=", StringComparison.Ordinal) && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(100);
+                metrics = await http.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+            }
+
+            Assert.Contains("diceroller_valkey_command_duration_count{command=\"EVAL", metrics, StringComparison.Ordinal);
 
             Assert.Equal(0, await app.StopAsync());
             var events = app.LogEvents();
@@ -128,6 +140,6 @@ public sealed partial class PublishedAppTests(ITestOutputHelper output) : IAsync
     private static List<string> Snapshot(string folder) =>
         [.. Directory.EnumerateFileSystemEntries(folder, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal)];
 
-    [GeneratedRegex(@"(?m)^diceroller_rolls_total(?:\{[^}]*\})? (\d+)")]
+    [GeneratedRegex(@"(?m)^diceroller_rolls(?:\{[^}]*\})? (\d+)")]
     private static partial Regex RollsTotal();
 }

@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using System.Net;
 using DiceRoller.Shared;
 using Microsoft.Extensions.Options;
@@ -64,6 +65,23 @@ public static class Observability
     /// <summary>The production log format: one JSON object per line (CLEF: <c>@t</c>, <c>@m</c>, <c>@i</c>, <c>@l</c>, then the properties).</summary>
     public static ITextFormatter JsonFormatter { get; } = new Serilog.Formatting.Compact.RenderedCompactJsonFormatter();
 
+    /// <summary>
+    /// Publishes every <see cref="System.Diagnostics.Metrics"/> instrument (ours, ASP.NET Core's, Kestrel's, the runtime's)
+    /// in prometheus-net's registry from process start, once per process. prometheus-net would otherwise start listening
+    /// at the first scrape and miss every count before it; the older EventCounters would repeat the runtime's meters.
+    /// </summary>
+    private static readonly Lazy<IDisposable> MeterExport = new(() =>
+    {
+        Metrics.SuppressDefaultMetrics(new SuppressDefaultMetricOptions { SuppressEventCounters = true, SuppressMeters = true });
+        return MeterAdapter.StartListening(new MeterAdapterOptions
+        {
+            // Buckets the instrument advises (ours, ASP.NET Core's), else 0.01 to ~168k doubling (prometheus-net's default).
+            ResolveHistogramBuckets = instrument => instrument is Histogram<double> { Advice.HistogramBucketBoundaries: { } advised }
+                ? [.. advised]
+                : Histogram.ExponentialBuckets(0.01, 2, 25),
+        });
+    });
+
     public static WebApplicationBuilder AddObservability(this WebApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -98,9 +116,7 @@ public static class Observability
             });
         }
 
-        // The runtime's own meters (ASP.NET Core, Kestrel, the .NET runtime) are exported too; the older
-        // EventCounters would repeat them under other names.
-        Metrics.SuppressDefaultMetrics(new SuppressDefaultMetricOptions { SuppressEventCounters = true });
+        _ = MeterExport.Value;
         return builder;
     }
 
