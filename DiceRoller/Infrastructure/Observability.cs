@@ -101,7 +101,7 @@ public static class Observability
             {
                 logger.WriteTo.Console(JsonFormatter);
             }
-        });
+        }, preserveStaticLogger: true); // each host its own logger (tests run several), not the process-wide Log.Logger
 
         // Sentry only with a DSN: without one nothing of Sentry is registered and the app runs as before.
         var dsn = builder.Configuration["Sentry:Dsn"];
