@@ -23,6 +23,19 @@ public sealed class PublishedApp : IAsyncDisposable
 
     public string Output => _process.Output;
 
+    /// <summary>The Valkey database the published app uses alone (emptied before each test).</summary>
+    public const int ValkeyDatabase = 9;
+
+    public static async Task EmptyValkeyDatabaseAsync()
+    {
+        await using var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(
+            Required(Stores.ValkeyVariable, "the test Valkey") + ",allowAdmin=true");
+        foreach (var endpoint in redis.GetEndPoints())
+        {
+            await redis.GetServer(endpoint).FlushDatabaseAsync(ValkeyDatabase);
+        }
+    }
+
     public static string PublishFolder => Required("DICEROLLER_PUBLISHED", "the `dotnet publish` output");
 
     /// <summary>The non-root user the app runs as when the tests run as root (the container's <c>app</c> user); null when already non-root.</summary>
@@ -44,7 +57,8 @@ public sealed class PublishedApp : IAsyncDisposable
         Rewrite(env, "ASPNETCORE_URLS", "http://+:8080", $"http://127.0.0.1:{port}");
         Rewrite(env, "ConnectionStrings__Permalinks", "Data Source=/data/permalinks.db", $"Data Source={dataFolder}/permalinks.db");
         Rewrite(env, "DataProtection__KeysFolder", "/data/keys", $"{dataFolder}/keys");
-        Rewrite(env, "ConnectionStrings__Valkey", "valkey:6379", Required(Stores.ValkeyVariable, "the test Valkey"));
+        // Its own Valkey database: the production limits (one room per IP per 5 minutes) must not count the other tests' rooms.
+        Rewrite(env, "ConnectionStrings__Valkey", "valkey:6379", Required(Stores.ValkeyVariable, "the test Valkey") + $",defaultDatabase={ValkeyDatabase}");
         env["HOME"] = "/nonexistent"; // the container's user has no writable home either
         foreach (var (key, value) in changes ?? new Dictionary<string, string?>())
         {

@@ -15,6 +15,7 @@ public sealed partial class PublishedAppTests(ITestOutputHelper output) : IAsync
 
     public async Task InitializeAsync()
     {
+        await PublishedApp.EmptyValkeyDatabaseAsync();
         if (PublishedApp.User is { } user)
         {
             // The image's /data volume: owned by the app's user, the only place it may write.

@@ -15,6 +15,8 @@ public static class WebPipeline
         app.UseResponseMetrics();
         app.UseSerilogRequestLogging(o =>
         {
+            // This host's logger (each host keeps its own; the static Log.Logger is not used).
+            o.Logger = app.Services.GetService<Serilog.ILogger>();
             // Never the query string, cookies or form: only the route's room code joins the request's timing line.
             o.EnrichDiagnosticContext = (diagnostics, http) =>
             {
