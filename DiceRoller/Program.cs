@@ -4,12 +4,19 @@ using DiceRoller.Permalinks;
 using DiceRoller.Rolls;
 using DiceRoller.Rooms;
 
+// The container's health check runs the app's own binary: `dotnet DiceRoller.dll --health-check`.
+if (HealthProbe.IsRequested(args))
+{
+    return await HealthProbe.RunAsync(args, Console.Out);
+}
+
 var builder = WebApplication.CreateBuilder(args);
 builder.AddDiceRoller();
 
 var app = builder.Build();
 app.UseDiceRoller();
 app.MapApi();
+app.MapMetricsEndpoint();
 app.MapRooms();
 app.MapModeration();
 app.MapMembership();
@@ -19,7 +26,9 @@ app.MapLive();
 app.MapPermalinks();
 
 app.Lifetime.ApplicationStarted.Register(() =>
-    app.Logger.LogInformation("DiceRoller is ready at {Urls}", string.Join(", ", app.Urls)));
-app.Run();
+    app.Logger.LogInformation("DiceRoller is ready at {Urls}; error reports: {ErrorReports}", string.Join(", ", app.Urls),
+        app.Services.GetService<Sentry.IHub>()?.IsEnabled == true ? "Sentry" : "off"));
+await app.RunAsync();
+return 0;
 
 public partial class Program;

@@ -3,15 +3,22 @@
 #
 #   bash scripts/test.sh [extra dotnet test args, e.g. --filter FullyQualifiedName~Dice]
 #
-# Installs what is missing (redis-server, chromium, npm packages), starts a private
-# redis-server on a free loopback port, runs `dotnet test`, and ends with the line
-# `N passed, N failed[, N skipped]` read from the trx results.
+# Installs what is missing (redis-server, chromium, nginx, openssl, docker-compose, npm packages and
+# the linters), runs the deploy checks (fresh Tailwind CSS, compose parsed by docker-compose, Dockerfile
+# and workflow linted, the app published as the image runs it), starts a private redis-server on a free
+# loopback port, runs `dotnet test` with coverage, and ends with the line `N passed, N failed[, N skipped]`
+# read from the trx results plus the deploy checks (each printed as `check: NAME: PASS|FAIL` with its command).
+# A full run (no arguments) also fails when the line coverage of DiceRoller/ is below 80%.
 #
 # Environment:
 #   DICEROLLER_SLN   solution or project to test (default DiceRoller.sln)
 # Exported to the tests:
 #   DICEROLLER_TEST_VALKEY=127.0.0.1:PORT   the private redis-server
 #   DICEROLLER_CHROMIUM=/usr/bin/chromium   the browser for the E2E tests
+#   DICEROLLER_PUBLISHED=.test-run/publish   `dotnet publish -c Release` output (owned by root, read-only to others)
+#   DICEROLLER_DEPLOY_ENV=.test-run/deploy-env.json   the image's ENV and compose's app environment, as parsed
+#   DICEROLLER_COMPOSE_JSON=.test-run/compose.json    compose.yaml as docker-compose resolved it
+#   DICEROLLER_TEST_USER=diceroller-ci       the non-root user the published app runs as
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -42,6 +49,10 @@ command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 command -v redis-cli >/dev/null 2>&1 || missing+=(redis-tools)
 [[ -x "$chromium_bin" ]] || missing+=(chromium)
 command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
+[[ -x /usr/sbin/nginx ]] || missing+=(nginx)
+command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
+command -v setpriv >/dev/null 2>&1 || missing+=(util-linux)
 if [[ -x /usr/bin/python3 ]]; then
   python=/usr/bin/python3
 elif command -v python3 >/dev/null 2>&1; then
@@ -61,6 +72,112 @@ if [[ ! -f node_modules/axe-core/axe.min.js ]]; then
   echo "test.sh: installing npm packages (npm ci)"
   npm ci --no-audit --no-fund
 fi
+
+# Linters for what cannot run here, pinned, outside node_modules (which belongs to the front-end build).
+tools_dir="$run_dir/tools"
+lint_packages=(dockerfile-utils@0.16.3 @action-validator/cli@0.6.0 @action-validator/core@0.6.0)
+if [[ ! -x "$tools_dir/node_modules/.bin/dockerfile-utils" || ! -x "$tools_dir/node_modules/.bin/action-validator" ]]; then
+  echo "test.sh: installing linters (npm install --prefix $tools_dir ${lint_packages[*]})"
+  mkdir -p "$tools_dir"
+  npm install --prefix "$tools_dir" --no-audit --no-fund --no-save "${lint_packages[@]}"
+fi
+
+# --- 1b. Deploy checks: each prints its command and PASS or FAIL; failures count in the summary ---------
+mkdir -p "$run_dir"
+checks_file="$run_dir/checks.txt"
+: > "$checks_file"
+check() {
+  local name="$1"
+  shift
+  echo "check: $name: $*"
+  local log="$run_dir/check-$name.log"
+  if "$@" >"$log" 2>&1; then
+    echo "check: $name: PASS"
+    echo "PASS $name" >> "$checks_file"
+  else
+    echo "check: $name: FAIL; its output:"
+    sed 's/^/    /' "$log"
+    echo "FAIL $name" >> "$checks_file"
+  fi
+}
+
+# The committed stylesheet must be what Tailwind builds from today's templates (as scripts/build-assets.sh does).
+fresh_css() {
+  local built="$run_dir/app.fresh.css"
+  node_modules/.bin/tailwindcss --input static/css/app.src.css --output "$built" --minify || return 1
+  if ! cmp -s "$built" static/css/app.css; then
+    echo "static/css/app.css is stale: run bash scripts/build-assets.sh and commit static/css/app.css"
+    diff <(tr '}' '\n' < static/css/app.css) <(tr '}' '\n' < "$built") | head -40
+    return 1
+  fi
+  cmp node_modules/htmx.org/dist/htmx.min.js static/js/htmx.min.js
+  cmp node_modules/htmx-ext-sse/dist/sse.min.js static/js/sse.min.js
+}
+check tailwind-css-fresh fresh_css
+
+# compose.yaml parsed and resolved by a real Compose implementation, with every variable from .env.example
+# (an unset variable fails the check); its output feeds the compose tests and the published-app test.
+compose_config() {
+  docker-compose --version
+  docker-compose --project-directory . --env-file .env.example -f compose.yaml config > "$run_dir/compose.resolved.yaml" 2> "$run_dir/compose.stderr" \
+    || { cat "$run_dir/compose.stderr"; return 1; }
+  cat "$run_dir/compose.stderr"
+  if grep -qi "variable is not set" "$run_dir/compose.stderr"; then
+    return 1
+  fi
+  "$python" - "$run_dir" <<'PY'
+import json, re, sys
+import yaml  # python3-yaml, a dependency of Debian's docker-compose
+run_dir = sys.argv[1]
+compose = yaml.safe_load(open(f"{run_dir}/compose.resolved.yaml"))
+json.dump(compose, open(f"{run_dir}/compose.json", "w"), indent=2)
+image_env, stage = {}, None
+lines = open("Dockerfile").read().replace("\\\n", " ").splitlines()
+for line in lines:
+    words = line.strip().split(None, 1)
+    if not words or words[0].startswith("#"):
+        continue
+    if words[0].upper() == "FROM":
+        stage, image_env = line, {}
+    elif words[0].upper() == "ENV":
+        for key, value in re.findall(r'([A-Za-z_][A-Za-z0-9_]*)=("[^"]*"|\S*)', words[1]):
+            image_env[key] = value.strip('"')
+app_env = compose["services"]["app"].get("environment", {})
+json.dump({"image": image_env, "compose": app_env}, open(f"{run_dir}/deploy-env.json", "w"), indent=2)
+print("image ENV:", ", ".join(sorted(image_env)))
+print("compose app environment:", ", ".join(sorted(app_env)))
+PY
+}
+check compose-config compose_config
+export DICEROLLER_COMPOSE_JSON="$run_dir/compose.json"
+export DICEROLLER_DEPLOY_ENV="$run_dir/deploy-env.json"
+
+check dockerfile-lint "$tools_dir/node_modules/.bin/dockerfile-utils" lint Dockerfile
+lint_workflows() {
+  local file
+  for file in .github/workflows/*.yml; do
+    echo "action-validator $file"
+    "$tools_dir/node_modules/.bin/action-validator" "$file" || return 1
+  done
+}
+check workflows-lint lint_workflows
+
+# The image's app: `dotnet publish` output, owned by root and read-only to the user it runs as.
+published="$run_dir/publish"
+publish_app() {
+  rm -rf "$published"
+  dotnet publish DiceRoller/DiceRoller.csproj -c Release -o "$published" -p:UseAppHost=false --nologo -v quiet || return 1
+  chmod -R go-w "$published"
+  du -sh "$published"
+}
+check dotnet-publish publish_app
+export DICEROLLER_PUBLISHED="$published"
+test_user=diceroller-ci
+if [[ "$(id -u)" -eq 0 ]] && ! id "$test_user" >/dev/null 2>&1; then
+  echo "test.sh: creating the non-root user $test_user (useradd --system)"
+  useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin "$test_user"
+fi
+export DICEROLLER_TEST_USER="$test_user"
 
 # --- 2. Private redis-server on a free port -------------------------------------
 redis_dir="$(mktemp -d "${TMPDIR:-/tmp}/diceroller-valkey.XXXXXX")"
@@ -147,6 +264,7 @@ mkdir -p "$results_dir"
 # LogFileName would make several test projects overwrite one another's results.
 set +e
 dotnet test "$sln" -c Release \
+  --collect "XPlat Code Coverage" \
   --logger trx \
   --logger "console;verbosity=normal" \
   --results-directory "$results_dir" \
@@ -154,14 +272,15 @@ dotnet test "$sln" -c Release \
 dotnet_rc=$?
 set -e
 
-# --- 4. Summarise from the trx files (last line: N passed, N failed[, N skipped]) --
+# --- 4. Summarise from the trx files and the checks (last line: N passed, N failed[, N skipped]) --
 set +e
-"$python" - "$results_dir" "$dotnet_rc" <<'PY'
+"$python" - "$results_dir" "$dotnet_rc" "$checks_file" "$#" <<'PY'
 import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 results_dir, dotnet_rc = Path(sys.argv[1]), int(sys.argv[2])
+checks_file, full_run = Path(sys.argv[3]), sys.argv[4] == "0"
 ns = "{http://microsoft.com/schemas/VisualStudio/TeamTest/2010}"
 trx_files = sorted(results_dir.rglob("*.trx"))
 
@@ -208,6 +327,41 @@ if failed_tests:
     print(f"Failed tests ({len(failed_tests)}):")
     for name in failed_tests:
         print(f"  - {name}")
+
+# Deploy checks (printed above with their commands).
+checks = [line.split(" ", 1) for line in checks_file.read_text().splitlines() if line.strip()] if checks_file.exists() else []
+failed_checks = [name for outcome, name in checks if outcome != "PASS"]
+passed += len(checks) - len(failed_checks)
+failed += len(failed_checks)
+print(f"test.sh: {len(checks)} deploy check(s), {len(failed_checks)} failed" + (": " + ", ".join(failed_checks) if failed_checks else ""))
+
+# Line coverage of the app assembly (DiceRoller/), from coverlet's cobertura files; lines are counted once
+# per file and number even when several classes (async state machines, partials) share them.
+coverage_floor = 80.0
+hits = {}
+for report in sorted(results_dir.rglob("coverage.cobertura.xml")):
+    for package in ET.parse(report).getroot().iter("package"):
+        if package.get("name") != "DiceRoller":
+            continue
+        for cls in package.iter("class"):
+            for line in cls.iter("line"):
+                key = (cls.get("filename"), line.get("number"))
+                hits[key] = hits.get(key, 0) + int(line.get("hits", "0"))
+coverage_failed = False
+if hits:
+    covered = sum(1 for h in hits.values() if h > 0)
+    percent = 100.0 * covered / len(hits)
+    print(f"test.sh: line coverage of DiceRoller/: {percent:.1f}% ({covered} of {len(hits)} lines)"
+          + ("" if full_run else " (partial run: not held to the floor)"))
+    if full_run and percent < coverage_floor:
+        print(f"test.sh: line coverage {percent:.1f}% is below the {coverage_floor:.0f}% floor; counted as 1 failed")
+        coverage_failed = True
+        failed += 1
+else:
+    print("test.sh: no coverage report for DiceRoller (coverlet.collector)")
+    if full_run:
+        coverage_failed = True
+        failed += 1
 
 code = 0
 if dotnet_rc != 0:

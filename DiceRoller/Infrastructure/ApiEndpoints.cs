@@ -5,13 +5,18 @@ using Microsoft.Extensions.Configuration;
 
 namespace DiceRoller.Infrastructure;
 
-/// <summary><c>/api/health</c> and <c>/api/version</c>.</summary>
+/// <summary>
+/// <c>/api/health</c> (= ready), <c>/api/health/live</c> (the process answers: for restarts and the container's health
+/// check), <c>/api/health/ready</c> (Valkey and SQLite answer: for load balancers and deploy checks), <c>/api/version</c>.
+/// </summary>
 public static class ApiEndpoints
 {
     public static IEndpointRouteBuilder MapApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api");
         api.MapGet("/health", Health);
+        api.MapGet("/health/ready", Health);
+        api.MapGet("/health/live", (TimeProvider time) => Results.Json(new { status = "alive", timestamp = Timestamp(time) }));
         // Version and build only: the environment name tells an attacker which configuration they face.
         api.MapGet("/version", () =>
         {
@@ -36,7 +41,7 @@ public static class ApiEndpoints
         return Results.Json(new
         {
             status = healthy ? "healthy" : "unhealthy",
-            timestamp = time.GetUtcNow().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture),
+            timestamp = Timestamp(time),
             services = new
             {
                 valkey = embedded ? "embedded" : valkeyUp ? "connected" : "disconnected",
@@ -44,4 +49,7 @@ public static class ApiEndpoints
             },
         }, statusCode: healthy ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
     }
+
+    private static string Timestamp(TimeProvider time) =>
+        time.GetUtcNow().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
 }

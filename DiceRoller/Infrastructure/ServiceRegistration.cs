@@ -6,7 +6,6 @@ using DiceRoller.Rooms;
 using DiceRoller.Shared;
 using DiceRoller.Storage;
 using Microsoft.AspNetCore.ResponseCompression;
-using Serilog;
 using StackExchange.Redis;
 
 namespace DiceRoller.Infrastructure;
@@ -18,7 +17,8 @@ public static class ServiceRegistration
     {
         ArgumentNullException.ThrowIfNull(builder);
         var services = builder.Services;
-        builder.AddLogging();
+        builder.AddObservability();
+        builder.AddKeyPersistence();
 
         services.AddOptions<RoomOptions>().BindConfiguration(RoomOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<LiveOptions>().BindConfiguration(LiveOptions.Section).ValidateOnStart();
@@ -77,36 +77,9 @@ public static class ServiceRegistration
             services.AddSingleton<ValkeyRoomEvents>();
             services.AddSingleton<IRoomEventPublisher>(sp => sp.GetRequiredService<ValkeyRoomEvents>());
             services.AddHostedService(sp => sp.GetRequiredService<ValkeyRoomEvents>());
+            services.AddHostedService<ValkeyCommandMetrics>();
         }
 
         return builder;
-    }
-
-    private static void AddLogging(this WebApplicationBuilder builder)
-    {
-        builder.Services.AddSerilog((services, logger) =>
-        {
-            logger.ReadFrom.Configuration(builder.Configuration)
-                .Enrich.FromLogContext()
-                .Enrich.WithProperty("Application", "DiceRoller");
-            if (builder.Environment.IsDevelopment())
-            {
-                logger.WriteTo.Console(formatProvider: System.Globalization.CultureInfo.InvariantCulture);
-            }
-            else
-            {
-                logger.WriteTo.Console(new Serilog.Formatting.Compact.RenderedCompactJsonFormatter());
-            }
-        });
-
-        var dsn = builder.Configuration["Sentry:Dsn"];
-        if (!string.IsNullOrWhiteSpace(dsn))
-        {
-            builder.WebHost.UseSentry(o =>
-            {
-                o.Dsn = dsn;
-                o.SendDefaultPii = false;
-            });
-        }
     }
 }

@@ -12,6 +12,8 @@ public static class WebPipeline
     public static WebApplication UseDiceRoller(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
+        app.UseResponseMetrics();
+
         // Forwarded headers only when proxies are configured (with none, every X-Forwarded-* is ignored).
         if (app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<SiteOptions>>().Value.TrustedProxies.Length > 0)
         {
@@ -19,10 +21,23 @@ public static class WebPipeline
         }
 
         app.UseSecurityHeaders();
-        app.UseSerilogRequestLogging(o => o.GetLevel = (http, _, ex) =>
-            ex is not null || http.Response.StatusCode >= 500 ? Serilog.Events.LogEventLevel.Error
-            : http.Request.Path.StartsWithSegments(AssetCatalog.RequestPath) ? Serilog.Events.LogEventLevel.Verbose
-            : Serilog.Events.LogEventLevel.Information);
+        app.UseSerilogRequestLogging(o =>
+        {
+            // This host's logger (each host keeps its own; the static Log.Logger is not used).
+            o.Logger = app.Services.GetService<Serilog.ILogger>();
+            // Never the query string, cookies or form: only the route's room code joins the request's timing line.
+            o.EnrichDiagnosticContext = (diagnostics, http) =>
+            {
+                if (http.Request.RouteValues.TryGetValue("code", out var code) && code is string room)
+                {
+                    diagnostics.Set("RoomCode", room.ToUpperInvariant());
+                }
+            };
+            o.GetLevel = (http, _, ex) =>
+                ex is not null || http.Response.StatusCode >= 500 ? Serilog.Events.LogEventLevel.Error
+                : http.Request.Path.StartsWithSegments(AssetCatalog.RequestPath) ? Serilog.Events.LogEventLevel.Verbose
+                : Serilog.Events.LogEventLevel.Information;
+        });
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {
             ExceptionHandler = RenderFailureAsync,

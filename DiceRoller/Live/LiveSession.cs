@@ -43,6 +43,7 @@ internal sealed class LiveSession(
     {
         // Subscribe before reading history, so nothing that happens in between is lost.
         using var subscription = broadcaster.Subscribe(_code);
+        using var measured = Shared.DiceRollerMetrics.StreamOpened(_code, me.PlayerId);
         var wasConnected = _room.IsConnected(me.PlayerId);
         await store.SetPresenceAsync(_code, me.PlayerId, _streamId, PresenceExpiry(), ct);
         _nextHeartbeat = time.GetUtcNow() + options.HeartbeatInterval;

@@ -1,6 +1,7 @@
 using System.Globalization;
 using DiceRoller.Dice;
 using DiceRoller.Rooms;
+using DiceRoller.Shared;
 
 namespace DiceRoller.Rolls;
 
@@ -163,6 +164,7 @@ public sealed class RollService(
     /// </summary>
     private async Task<Result<Roll>> DrawAsync(RoomSnapshot room, Player player, DiceSpec spec, bool hidden, string? requestKey, CancellationToken ct)
     {
+        var accepted = time.GetTimestamp();
         var rate = await limiter.TryAcquireAsync($"roll:{room.Room.Code}:{player.PlayerId}", _options.RollLimit, _options.RollWindow, ct);
         if (!rate.Allowed)
         {
@@ -184,7 +186,7 @@ public sealed class RollService(
 
         // The permalink is written first: every roll that reaches the room's history (and so every roll
         // anyone is told about) already has its durable public record, even if the app dies right after.
-        await archive.SaveAsync(roll, room.Room.Mode, ct);
+        await DiceRollerMetrics.PermalinkWriteAsync(() => archive.SaveAsync(roll, room.Room.Mode, ct));
         var stored = await store.AppendRollAsync(roll, now, ct);
         if (stored is null)
         {
@@ -198,8 +200,10 @@ public sealed class RollService(
         }
 
         await events.PublishAsync(RoomEvent.ForRoll(stored), ct);
-        logger.LogInformation("Roll {RollId} #{Sequence} in {RoomCode} by {PlayerId}: {Formula}{Hidden}",
-            stored.RollId, stored.Sequence, stored.RoomCode, stored.PlayerId, stored.DiceFormula, hidden ? " (hidden)" : "");
+        var latency = time.GetElapsedTime(accepted).TotalMilliseconds;
+        DiceRollerMetrics.RollPublished(latency);
+        logger.LogInformation(LogEvents.RollPublished, "Roll {RollId} #{Sequence} in {RoomCode} by {PlayerId}: {Formula}{Hidden} published in {LatencyMs:0.0} ms",
+            stored.RollId, stored.Sequence, stored.RoomCode, stored.PlayerId, stored.DiceFormula, hidden ? " (hidden)" : "", latency);
         return Result<Roll>.Ok(stored);
     }
 

@@ -27,6 +27,11 @@ public sealed class InMemoryRateLimiter(TimeProvider time) : IRateLimiter
             }
         }
 
+        if (count > limit)
+        {
+            Shared.DiceRollerMetrics.RateLimitRejected(key);
+        }
+
         return Task.FromResult(count <= limit ? new RateDecision(true, TimeSpan.Zero) : new RateDecision(false, current.EndsAt - now));
     }
 }

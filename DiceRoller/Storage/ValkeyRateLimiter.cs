@@ -12,6 +12,11 @@ public sealed class ValkeyRateLimiter(IConnectionMultiplexer redis) : IRateLimit
             [ValkeyKeys.RateLimit(key)], [(long)window.TotalMilliseconds]))!;
         var count = (long)result[0];
         var remaining = TimeSpan.FromMilliseconds((long)result[1]);
+        if (count > limit)
+        {
+            Shared.DiceRollerMetrics.RateLimitRejected(key);
+        }
+
         return count <= limit ? new RateDecision(true, TimeSpan.Zero) : new RateDecision(false, remaining);
     }
 }

@@ -1,0 +1,190 @@
+using System.ComponentModel.DataAnnotations;
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using System.Net;
+using DiceRoller.Shared;
+using Microsoft.Extensions.Options;
+using Prometheus;
+using Serilog;
+using Serilog.Core;
+using Serilog.Events;
+using Serilog.Formatting;
+
+namespace DiceRoller.Infrastructure;
+
+/// <summary>Who may read <c>/metrics</c>, and how often Valkey command timings are collected.</summary>
+public sealed class MetricsOptions : IValidatableObject
+{
+    public const string Section = "Metrics";
+
+    /// <summary>
+    /// Networks (IP addresses or CIDR, e.g. <c>172.28.1.0/24</c>) allowed to read <c>/metrics</c>, besides
+    /// loopback. Everyone else gets 404. Empty (default): loopback only.
+    /// </summary>
+    public string[] AllowedNetworks { get; set; } = [];
+
+    /// <summary>How often the profiled Valkey commands are turned into the latency histogram.</summary>
+    public TimeSpan ValkeySampleInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        foreach (var network in AllowedNetworks)
+        {
+            if (!TryParseNetwork(network, out _))
+            {
+                yield return new ValidationResult($"Metrics:AllowedNetworks has \"{network}\", which is neither an IP address nor a CIDR network.", [nameof(AllowedNetworks)]);
+            }
+        }
+
+        if (ValkeySampleInterval < TimeSpan.FromMilliseconds(100) || ValkeySampleInterval > TimeSpan.FromMinutes(5))
+        {
+            yield return new ValidationResult("Metrics:ValkeySampleInterval must be between 00:00:00.1 and 00:05:00.", [nameof(ValkeySampleInterval)]);
+        }
+    }
+
+    internal static bool TryParseNetwork(string text, out IPNetwork network)
+    {
+        if (IPNetwork.TryParse(text, out network))
+        {
+            return true;
+        }
+
+        if (IPAddress.TryParse(text, out var address))
+        {
+            network = new IPNetwork(address, address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128);
+            return true;
+        }
+
+        return false;
+    }
+}
+
+/// <summary>Logs (Serilog, JSON in production), errors (Sentry, only with a DSN) and metrics (Prometheus at <c>/metrics</c>).</summary>
+public static class Observability
+{
+    /// <summary>The production log format: one JSON object per line (CLEF: <c>@t</c>, <c>@m</c>, <c>@i</c>, <c>@l</c>, then the properties).</summary>
+    public static ITextFormatter JsonFormatter { get; } = new Serilog.Formatting.Compact.RenderedCompactJsonFormatter();
+
+    /// <summary>
+    /// Publishes every <see cref="System.Diagnostics.Metrics"/> instrument (ours, ASP.NET Core's, Kestrel's, the runtime's)
+    /// in prometheus-net's registry from process start, once per process. prometheus-net would otherwise start listening
+    /// at the first scrape and miss every count before it; the older EventCounters would repeat the runtime's meters.
+    /// </summary>
+    private static readonly Lazy<IDisposable> MeterExport = new(() =>
+    {
+        Metrics.SuppressDefaultMetrics(new SuppressDefaultMetricOptions { SuppressEventCounters = true, SuppressMeters = true });
+        return MeterAdapter.StartListening(new MeterAdapterOptions
+        {
+            // Buckets the instrument advises (ours, ASP.NET Core's), else 0.01 to ~168k doubling (prometheus-net's default).
+            ResolveHistogramBuckets = instrument => instrument is Histogram<double> { Advice.HistogramBucketBoundaries: { } advised }
+                ? [.. advised]
+                : Histogram.ExponentialBuckets(0.01, 2, 25),
+        });
+    });
+
+    public static WebApplicationBuilder AddObservability(this WebApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddOptions<MetricsOptions>().BindConfiguration(MetricsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSerilog((services, logger) =>
+        {
+            logger.ReadFrom.Configuration(builder.Configuration)
+                .ReadFrom.Services(services)
+                .Enrich.FromLogContext()
+                .Enrich.With<TraceIdEnricher>()
+                .Enrich.WithProperty("Application", "DiceRoller");
+            if (builder.Environment.IsDevelopment())
+            {
+                logger.WriteTo.Console(formatProvider: System.Globalization.CultureInfo.InvariantCulture);
+            }
+            else
+            {
+                logger.WriteTo.Console(JsonFormatter);
+            }
+        }, preserveStaticLogger: true); // each host its own logger (tests run several), not the process-wide Log.Logger
+
+        // Sentry only with a DSN: without one nothing of Sentry is registered and the app runs as before.
+        var dsn = builder.Configuration["Sentry:Dsn"];
+        if (!string.IsNullOrWhiteSpace(dsn))
+        {
+            builder.WebHost.UseSentry(o =>
+            {
+                o.Dsn = dsn;
+                o.SendDefaultPii = false; // no cookies, headers, IP addresses or form fields (hidden rolls, player secrets)
+                o.MaxRequestBodySize = Sentry.Extensibility.RequestSize.None;
+                o.Environment = builder.Environment.EnvironmentName.ToLowerInvariant();
+            });
+        }
+
+        _ = MeterExport.Value;
+        return builder;
+    }
+
+    /// <summary>Counts responses by status class; first in the pipeline so it sees the final status.</summary>
+    public static WebApplication UseResponseMetrics(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.Use(async (context, next) =>
+        {
+            try
+            {
+                await next(context);
+            }
+            finally
+            {
+                DiceRollerMetrics.ResponseSent(context.Response.StatusCode);
+            }
+        });
+        return app;
+    }
+
+    /// <summary><c>GET /metrics</c> (Prometheus text format), answered only to loopback and <see cref="MetricsOptions.AllowedNetworks"/>; 404 to anyone else.</summary>
+    public static WebApplication MapMetricsEndpoint(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        var options = app.Services.GetRequiredService<IOptions<MetricsOptions>>().Value;
+        var allowed = options.AllowedNetworks.Select(n => MetricsOptions.TryParseNetwork(n, out var network) ? network : default).ToArray();
+        app.MapMetrics("/metrics").WithMetadata(new MetricsEndpointMarker());
+        app.Use(async (context, next) =>
+        {
+            if (context.GetEndpoint()?.Metadata.GetMetadata<MetricsEndpointMarker>() is not null &&
+                !IsAllowed(context.Connection.RemoteIpAddress, allowed))
+            {
+                context.Response.StatusCode = StatusCodes.Status404NotFound;
+                return;
+            }
+
+            await next(context);
+        });
+        return app;
+    }
+
+    private sealed class MetricsEndpointMarker;
+
+    private static bool IsAllowed(IPAddress? remote, IPNetwork[] allowed)
+    {
+        if (remote is null)
+        {
+            return false;
+        }
+
+        if (remote.IsIPv4MappedToIPv6)
+        {
+            remote = remote.MapToIPv4();
+        }
+
+        return IPAddress.IsLoopback(remote) || allowed.Any(n => n.Contains(remote));
+    }
+
+    /// <summary>Adds <c>TraceId</c> (the W3C trace id of the current request) to every event logged inside one.</summary>
+    private sealed class TraceIdEnricher : ILogEventEnricher
+    {
+        public void Enrich(LogEvent logEvent, ILogEventPropertyFactory propertyFactory)
+        {
+            if (Activity.Current is { } activity)
+            {
+                logEvent.AddPropertyIfAbsent(propertyFactory.CreateProperty("TraceId", activity.TraceId.ToHexString()));
+            }
+        }
+    }
+}
