@@ -25,6 +25,7 @@ public sealed class AppFactory : WebApplicationFactory<Program>
             ["ConnectionStrings:Permalinks"] = $"Data Source={Path.Combine(DataDirectory, "permalinks.db")}",
             ["Live:HeartbeatInterval"] = "00:00:15",
             ["Serilog:MinimumLevel:Default"] = "Warning",
+            ["Serilog:MinimumLevel:Override:Microsoft.Hosting.Lifetime"] = "Warning",
 
             // Tests act from one address at machine speed; the limits themselves are tested with their defaults.
             ["Rooms:CreateLimit"] = "10000",

@@ -77,7 +77,8 @@ public sealed class RollAnnouncementTests : AppTest
         var dmRow = hidden.Document.QuerySelector("[data-roll-id]")!;
         var total = dmRow.GetAttribute("data-total")!;
         var passes = dmRow.GetAttribute("data-dc-passed") == "true" ? "passes" : "fails";
-        Assert.Equal($"Dee rolled a hidden {total}: 1d20, die {total}, {passes} DC 15", dmRow.GetAttribute("data-announce"));
+        var natural = dmRow.GetAttribute("data-crit") switch { "success" => ", Natural 20!", "failure" => ", Natural 1!", _ => "" };
+        Assert.Equal($"Dee rolled a hidden {total}: 1d20, die {total}{natural}, {passes} DC 15", dmRow.GetAttribute("data-announce"));
         var openTotal = open.Document.QuerySelector("[data-roll-id]")!.GetAttribute("data-total")!;
         var openDice = open.Document.QuerySelectorAll("[data-roll-id] [data-die]").Select(d => d.GetAttribute("data-die")).ToList();
         Assert.Equal($"Pat rolled {openTotal}: 2d6+1, dice {openDice[0]} and {openDice[1]}", open.Document.QuerySelector("[data-roll-id]")!.GetAttribute("data-announce"));

@@ -37,4 +37,31 @@ public sealed class PlayerNameTests : AppTest
         Assert.Equal(ErrorCodes.InvalidName, page.ErrorCode);
         Assert.Contains("one alphabet", page.ErrorText, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void A_name_typed_with_a_combining_mark_is_stored_in_its_precomposed_form()
+    {
+        var typed = "Zoe\u0308";
+
+        var result = PlayerName.Validate(typed);
+
+        Assert.Null(result.Error);
+        Assert.Equal("Zo\u00eb", result.Value);
+    }
+
+    [Theory]
+    [InlineData("Zoe\u0308")]
+    [InlineData("ZO\u00cb")]
+    [InlineData("zo\u00eb")]
+    public async Task Names_are_unique_after_NFC_ignoring_case(string lookAlike)
+    {
+        using var zoe = App.NewBrowser();
+        var code = await zoe.CreateRoomAsync("Zo\u00eb");
+        using var other = App.NewBrowser("Other/1.0");
+
+        var page = await other.PostAsync("/join", ("room_code", code), ("player_name", lookAlike));
+
+        Assert.Equal(HttpStatusCode.Conflict, page.Status);
+        Assert.Equal(ErrorCodes.NameTaken, page.ErrorCode);
+    }
 }

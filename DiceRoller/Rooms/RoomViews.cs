@@ -30,7 +30,11 @@ public sealed record DoorModel(RoomSnapshot Room, string ViewerPlayerId, string?
     public string Code => Room.Room.Code;
 
     /// <summary>Players see the panel only while the room is locked; the admin always (to lock it).</summary>
-    public bool Visible => ViewerIsAdmin || Locked;
+    /// <summary>
+    /// Shown at the top of the page only when it matters now: the room is locked, or someone waits for this admin's
+    /// answer. (An idle admin's "Lock the room" button sits with the room's other controls, below.)
+    /// </summary>
+    public bool Visible => Locked || (ViewerIsAdmin && Knocks.Count > 0);
 }
 
 public sealed record JoinPageModel(string FormToken, string? RoomCode, string? PlayerName = null, RoomError? Error = null, bool KnownRoom = false);

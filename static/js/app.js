@@ -27,11 +27,11 @@
     var region = byId("announcer");
     if (!row || !region) { return; }
     var text = row.getAttribute("data-announce");
-    say(row.getAttribute("data-roll-id") + " " + text, text);
+    sayOnce(row.getAttribute("data-roll-id") + " " + text, text);
   }
 
   // Writes a sentence into the polite live region once per key.
-  function say(key, text) {
+  function sayOnce(key, text) {
     var region = byId("announcer");
     if (!region || announced[key]) { return; }
     announced[key] = true;
@@ -58,8 +58,11 @@
     var door = document.createElement("template");
     door.innerHTML = message.data;
     door.content.querySelectorAll("[data-announce-knock]").forEach(function (knock) {
-      say("knock " + knock.getAttribute("data-knock-id"), knock.getAttribute("data-announce-knock"));
+      sayOnce("knock " + knock.getAttribute("data-knock-id"), knock.getAttribute("data-announce-knock"));
     });
+    var panel = door.content.querySelector("#door-panel");
+    var lockForm = document.querySelector("[data-lock-form]");
+    if (panel && lockForm) { lockForm.hidden = panel.getAttribute("data-locked") === "true"; }
   });
 
   document.addEventListener("htmx:sseBeforeMessage", function (event) {
