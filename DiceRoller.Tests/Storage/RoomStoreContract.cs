@@ -506,13 +506,14 @@ public abstract class RoomStoreContract
         var kickedAt = Now;
         Assert.True(await Store.KickAsync(room.Code, bob, kickedAt));
 
-        var fromCafe = NewKnock(room.Code, NewPlayer("Carol") with { AddressHash = "cafe-wifi" });
-        var fromHome = NewKnock(room.Code, NewPlayer("Dan") with { AddressHash = "home" });
-        var later = NewKnock(room.Code, NewPlayer("Eve") with { AddressHash = "cafe-wifi" });
+        var fromCafe = NewKnock(room.Code, NewPlayer("Carol") with { AddressHash = "cafe-wifi", JoinedAt = kickedAt + 10 });
+        var fromHome = NewKnock(room.Code, NewPlayer("Dan") with { AddressHash = "home", JoinedAt = kickedAt + 20 });
+        var later = NewKnock(room.Code, NewPlayer("Eve") with { AddressHash = "cafe-wifi", JoinedAt = kickedAt + 30 });
 
-        Assert.Equal(JoinOutcome.Knocking, await Store.JoinOrKnockAsync(room.Code, fromCafe, 8, kickedSince: kickedAt - 1000, Now));
-        Assert.Equal(JoinOutcome.Joined, await Store.JoinOrKnockAsync(room.Code, fromHome, 8, kickedSince: kickedAt - 1000, Now));
-        Assert.Equal(JoinOutcome.Joined, await Store.JoinOrKnockAsync(room.Code, later, 8, kickedSince: kickedAt + 1, Now));
+        // Distinct join times: the roster is in join order, and players who join in the same millisecond have no order.
+        Assert.Equal(JoinOutcome.Knocking, await Store.JoinOrKnockAsync(room.Code, fromCafe, 8, kickedSince: kickedAt - 1000, kickedAt + 10));
+        Assert.Equal(JoinOutcome.Joined, await Store.JoinOrKnockAsync(room.Code, fromHome, 8, kickedSince: kickedAt - 1000, kickedAt + 20));
+        Assert.Equal(JoinOutcome.Joined, await Store.JoinOrKnockAsync(room.Code, later, 8, kickedSince: kickedAt + 1, kickedAt + 30));
 
         var snapshot = (await Store.GetAsync(room.Code))!;
         Assert.Equal(["Alice", "Dan", "Eve"], snapshot.Players.Select(p => p.Name));
@@ -557,8 +558,8 @@ public abstract class RoomStoreContract
         var knock = NewKnock(room.Code, NewPlayer("Bob"));
         await Store.JoinOrKnockAsync(room.Code, knock, 8, 0, Now);
 
-        Assert.Equal(KnockOutcome.Admitted, await Store.ResolveKnockAsync(room.Code, knock.KnockId, admit: true, 8, Now));
-        Assert.Equal(KnockOutcome.KnockNotFound, await Store.ResolveKnockAsync(room.Code, knock.KnockId, admit: false, 8, Now));
+        Assert.Equal(KnockOutcome.Admitted, await Store.ResolveKnockAsync(room.Code, knock.KnockId, admit: true, 8, Now + 10));
+        Assert.Equal(KnockOutcome.KnockNotFound, await Store.ResolveKnockAsync(room.Code, knock.KnockId, admit: false, 8, Now + 10));
 
         var snapshot = (await Store.GetAsync(room.Code))!;
         Assert.Equal(["Alice", "Bob"], snapshot.Players.Select(p => p.Name));
@@ -596,7 +597,7 @@ public abstract class RoomStoreContract
             Assert.Equal(JoinOutcome.Knocking, await Store.JoinOrKnockAsync(room.Code, knock, 8, 0, Now));
         }
 
-        Assert.Equal(KnockOutcome.Admitted, await Store.ResolveKnockAsync(room.Code, bob.KnockId, admit: true, 8, Now));
+        Assert.Equal(KnockOutcome.Admitted, await Store.ResolveKnockAsync(room.Code, bob.KnockId, admit: true, 8, Now + 10));
         Assert.Equal(KnockOutcome.NameTaken, await Store.ResolveKnockAsync(room.Code, otherBob.KnockId, admit: true, 8, Now));
         Assert.Equal(KnockOutcome.RoomFull, await Store.ResolveKnockAsync(room.Code, carol.KnockId, admit: true, 2, Now));
         Assert.Equal(KnockOutcome.KnockNotFound, await Store.ResolveKnockAsync(room.Code, lapsed.KnockId, admit: true, 8, Now + 2000));

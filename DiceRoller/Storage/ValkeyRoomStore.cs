@@ -59,7 +59,7 @@ public sealed class ValkeyRoomStore(IConnectionMultiplexer redis, IOptions<RoomO
             long.Parse(meta["last_activity"], CultureInfo.InvariantCulture),
             int.Parse(meta["ttl"], CultureInfo.InvariantCulture),
             Locked: meta.GetValueOrDefault("locked") == "1");
-        var list = players.Select(p => RoomJson.Deserialize<Player>(p.ToString())!).OrderBy(p => p.JoinedAt).ToList();
+        var list = players.Select(p => RoomJson.Deserialize<Player>(p.ToString())!).OrderBy(p => p.JoinedAt).ThenBy(p => p.PlayerId, StringComparer.Ordinal).ToList();
         var connected = presence
             .Select(e => (PlayerId: e.Element.ToString().Split('|')[0], ExpiresAt: (long)e.Score))
             .GroupBy(e => e.PlayerId)
@@ -240,7 +240,7 @@ public sealed class ValkeyRoomStore(IConnectionMultiplexer redis, IOptions<RoomO
     public async Task<IReadOnlyList<Knock>> GetWaitingKnocksAsync(string code, long now, CancellationToken cancellationToken = default)
     {
         var all = await Db.HashValuesAsync(ValkeyKeys.Knocks(code));
-        return all.Select(k => RoomJson.Deserialize<Knock>(k.ToString())!).Where(k => k.IsWaiting(now)).OrderBy(k => k.CreatedAt).ToList();
+        return all.Select(k => RoomJson.Deserialize<Knock>(k.ToString())!).Where(k => k.IsWaiting(now)).OrderBy(k => k.CreatedAt).ThenBy(k => k.KnockId, StringComparer.Ordinal).ToList();
     }
 
     public async Task<KnockOutcome> ResolveKnockAsync(string code, string knockId, bool admit, int maxPlayers, long now, CancellationToken cancellationToken = default)
