@@ -1,3 +1,4 @@
+using DiceRoller.Fairness;
 using DiceRoller.Infrastructure;
 using DiceRoller.Live;
 using DiceRoller.Permalinks;
@@ -24,6 +25,7 @@ app.MapDoor();
 app.MapRolls();
 app.MapLive();
 app.MapPermalinks();
+app.MapFairness();
 
 app.Lifetime.ApplicationStarted.Register(() =>
     app.Logger.LogInformation("DiceRoller is ready at {Urls}; error reports: {ErrorReports}", string.Join(", ", app.Urls),

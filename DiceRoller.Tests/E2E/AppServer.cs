@@ -105,6 +105,7 @@ public sealed class AppServer : WebApplicationFactory<Program>
         // sources exist, so everything goes in as host settings (checked by CheckStoreAsync).
         builder.UseSetting("ConnectionStrings:Valkey", _valkey ?? "");
         builder.UseSetting("ConnectionStrings:Permalinks", $"Data Source={PermalinksFile}");
+        builder.UseSetting("Fairness:SigningKeyFile", Path.Combine(_dataFolder, "roll-signing.ed25519"));
         builder.UseSetting("Live:ReconnectDelay", "00:00:00.200");
         builder.UseSetting("Rooms:CreateLimit", "10000");
         builder.UseSetting("Rooms:JoinLimit", "10000");

@@ -23,6 +23,7 @@ public sealed class AppFactory : WebApplicationFactory<Program>
         {
             ["ConnectionStrings:Valkey"] = valkey ?? "",
             ["ConnectionStrings:Permalinks"] = $"Data Source={Path.Combine(DataDirectory, "permalinks.db")}",
+            ["Fairness:SigningKeyFile"] = Path.Combine(DataDirectory, "roll-signing.ed25519"),
             ["Live:HeartbeatInterval"] = "00:00:15",
             ["Serilog:MinimumLevel:Default"] = "Warning",
             ["Serilog:MinimumLevel:Override:Microsoft.Hosting.Lifetime"] = "Warning",

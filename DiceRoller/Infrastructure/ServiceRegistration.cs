@@ -1,4 +1,5 @@
 using DiceRoller.Dice;
+using DiceRoller.Fairness;
 using DiceRoller.Live;
 using DiceRoller.Permalinks;
 using DiceRoller.Rolls;
@@ -29,6 +30,7 @@ public static class ServiceRegistration
 
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<IRandomSource, CryptoRandomSource>();
+        services.AddRollSigner();
         services.AddSingleton<RoomBroadcaster>();
         services.AddSingleton<RoomService>();
         services.AddSingleton<RollService>();
