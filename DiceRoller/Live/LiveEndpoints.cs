@@ -1,5 +1,6 @@
 using System.Globalization;
 using DiceRoller.Rooms;
+using DiceRoller.Shared;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.Extensions.Options;
 
@@ -23,13 +24,19 @@ public static class LiveEndpoints
         IOptions<RoomOptions> roomOptions, IAntiforgery antiforgery, IHostApplicationLifetime lifetime, ILoggerFactory loggers)
     {
         var room = await rooms.FindAsync(code, context.RequestAborted);
+        var credential = room is null ? null : PlayerCookie.Read(context, room.Room.Code);
+        var me = room is null ? null : RoomService.Authenticate(room, credential);
+        if (me is null && await MemberRequest.CountLookAsync(context, rooms) is { } tooMany)
+        {
+            HtmlResults.SetRetryAfter(context, tooMany);
+            return Results.Text(tooMany.Message, statusCode: StatusCodes.Status429TooManyRequests);
+        }
+
         if (room is null)
         {
             return Results.Text(RoomService.RoomNotFound(code.ToUpperInvariant()).Message, statusCode: StatusCodes.Status404NotFound);
         }
 
-        var credential = PlayerCookie.Read(context, room.Room.Code);
-        var me = RoomService.Authenticate(room, credential);
         if (me is null)
         {
             var refusal = room.Bars(credential?.PlayerId, DeviceCookie.Read(context))
