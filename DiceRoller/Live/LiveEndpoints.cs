@@ -21,7 +21,7 @@ public static class LiveEndpoints
 
     private static async Task<IResult> Stream(string code, HttpContext context, RoomService rooms, IRoomStore store,
         IRoomEventPublisher publisher, RoomBroadcaster broadcaster, TimeProvider time, IOptions<LiveOptions> live,
-        IOptions<RoomOptions> roomOptions, IAntiforgery antiforgery, IHostApplicationLifetime lifetime, ILoggerFactory loggers)
+        IOptions<RoomOptions> roomOptions, IAntiforgery antiforgery, IHostApplicationLifetime lifetime, ILoggerFactory loggers, StreamLimits limits)
     {
         var room = await rooms.FindAsync(code, context.RequestAborted);
         var credential = room is null ? null : PlayerCookie.Read(context, room.Room.Code);
@@ -45,10 +45,20 @@ public static class LiveEndpoints
             return Results.Text(refusal, statusCode: StatusCodes.Status403Forbidden);
         }
 
+        // A few tabs per player (the newest takes the oldest one's place), and a cap per address.
+        var lease = limits.TryOpen(room.Room.Code, me.PlayerId, PlayerCookie.ClientAddress(context));
+        if (lease is null)
+        {
+            context.Response.Headers.RetryAfter = ((int)Math.Ceiling(live.Value.StreamRetryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+            return Results.Text("Too many live connections from your network. Close some DiceRoller tabs, or try again later.",
+                statusCode: StatusCodes.Status429TooManyRequests);
+        }
+
+        context.Response.RegisterForDispose(lease);
         var after = Math.Max(ParseSequence(context.Request.Headers["Last-Event-ID"]), ParseSequence(context.Request.Query["after"]));
         var token = antiforgery.GetTokens(context).RequestToken;
         var session = new LiveSession(context, room, me, token, after, store, publisher, broadcaster, time, live.Value, roomOptions.Value,
-            loggers.CreateLogger("DiceRoller.Live"));
+            loggers.CreateLogger("DiceRoller.Live"), lease.Replaced);
         context.Response.Headers.CacheControl = "no-cache, no-transform";
         context.Response.Headers["X-Accel-Buffering"] = "no";
         // Streams end when the client goes or the app stops (so shutdown is not held up; pages reconnect elsewhere).
