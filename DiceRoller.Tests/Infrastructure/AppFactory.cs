@@ -77,7 +77,9 @@ public sealed class AppFactory : WebApplicationFactory<Program>
 
         builder.ConfigureTestServices(services =>
         {
-            services.AddSingleton<Microsoft.AspNetCore.Hosting.IStartupFilter>(new ClientAddressFilter(ClientAddress));
+            // First of all startup filters, so every middleware (the framework's forwarded headers too) sees the
+            // address, as behind a real socket.
+            services.Insert(0, ServiceDescriptor.Singleton<Microsoft.AspNetCore.Hosting.IStartupFilter>(new ClientAddressFilter(ClientAddress)));
             if (Clock is not null)
             {
                 services.RemoveAll<TimeProvider>();

@@ -75,24 +75,57 @@ public sealed class HeadersAndProxiesTests : AppTest
     }
 }
 
-/// <summary>Forwarded headers are believed only from <c>Site:TrustedProxies</c>.</summary>
+/// <summary>
+/// Forwarded headers are believed only from <c>Site:TrustedProxies</c>, even with the framework's
+/// <c>ASPNETCORE_FORWARDEDHEADERS_ENABLED=true</c> (as a compose file or a hosting panel may set it), which on its own
+/// believes <c>X-Forwarded-For</c> from any client. A client that reaches the app directly and sends a new address with
+/// every request must stay one address: held to the join limit, and still knocking after a kick from its network.
+/// </summary>
 public sealed class UntrustedForwardingTests : AppTest
 {
-    protected override IDictionary<string, string?> Settings => new Dictionary<string, string?> { ["Rooms:JoinLimit"] = "2" };
+    protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>
+    {
+        ["ForwardedHeaders_Enabled"] = "true",
+        ["Rooms:JoinLimit"] = "3",
+    };
+
+    private static void Spoof(Browser browser, int i)
+    {
+        browser.Client.DefaultRequestHeaders.Remove("X-Forwarded-For");
+        browser.Client.DefaultRequestHeaders.Add("X-Forwarded-For", $"198.51.100.{i + 1}");
+    }
 
     [Fact]
-    public async Task A_spoofed_X_Forwarded_For_does_not_escape_the_join_limit()
+    public async Task A_rotating_spoofed_X_Forwarded_For_does_not_escape_the_join_limit()
     {
         using var mallory = App.NewBrowser();
         var statuses = new List<HttpStatusCode>();
-        for (var i = 0; i < 3; i++)
+        for (var i = 0; i < 5; i++)
         {
-            mallory.Client.DefaultRequestHeaders.Remove("X-Forwarded-For");
-            mallory.Client.DefaultRequestHeaders.Add("X-Forwarded-For", $"198.51.100.{i + 1}");
+            Spoof(mallory, i);
             statuses.Add((await mallory.PostAsync("/join", ("room_code", "ALPHA-0000"), ("player_name", "Mal"))).Status);
         }
 
-        Assert.Equal(HttpStatusCode.TooManyRequests, statuses[2]);
+        Assert.Equal([HttpStatusCode.NotFound, HttpStatusCode.NotFound, HttpStatusCode.NotFound, HttpStatusCode.TooManyRequests, HttpStatusCode.TooManyRequests], statuses);
+    }
+
+    [Fact]
+    public async Task A_spoofed_X_Forwarded_For_does_not_escape_a_kick_by_address()
+    {
+        using var dee = App.NewBrowser();
+        using var mallory = App.NewBrowser();
+        var code = await dee.CreateRoomAsync("Dee", "dm-led");
+        await mallory.JoinAsync(code, "Mal");
+        var malId = (await dee.GetAsync($"/rooms/{code}")).Document.QuerySelectorAll("#roster [data-player-id]")
+            .Single(li => li.TextContent.Contains("Mal", StringComparison.Ordinal)).GetAttribute("data-player-id")!;
+        Assert.Equal(HttpStatusCode.OK, (await dee.HtmxPostAsync($"/rooms/{code}/kick", ("player_id", malId))).Status);
+
+        // A fresh browser (no cookies, a new device) from the same machine, claiming another address.
+        using var again = App.NewBrowser();
+        Spoof(again, 7);
+        var rejoin = await again.PostAsync("/join", ("room_code", code), ("player_name", "Mallory"));
+
+        Assert.Equal(HttpStatusCode.Accepted, rejoin.Status); // knocks and waits for the DM, as from the kicked address
     }
 }
 

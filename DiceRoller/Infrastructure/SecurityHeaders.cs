@@ -47,7 +47,11 @@ public static class SecurityHeaders
     {
         services.AddOptions<ForwardedHeadersOptions>().PostConfigure<IOptions<SiteOptions>>((o, site) =>
         {
-            o.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
+            // With no trusted proxy, forward nothing: the middleware checks the sender only while a known proxy or
+            // network is listed, so empty lists (what ASPNETCORE_FORWARDEDHEADERS_ENABLED sets up) would believe anyone.
+            o.ForwardedHeaders = site.Value.TrustedProxies.Length == 0
+                ? ForwardedHeaders.None
+                : ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
             o.KnownProxies.Clear();
             o.KnownIPNetworks.Clear();
             o.ForwardLimit = 1;

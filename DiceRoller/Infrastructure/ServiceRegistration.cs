@@ -22,7 +22,7 @@ public static class ServiceRegistration
         builder.AddKeyPersistence();
 
         services.AddOptions<RoomOptions>().BindConfiguration(RoomOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<LiveOptions>().BindConfiguration(LiveOptions.Section).ValidateOnStart();
+        services.AddOptions<LiveOptions>().BindConfiguration(LiveOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<PermalinkOptions>().BindConfiguration(PermalinkOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddServerLimits();
         services.AddTrustedProxies();
@@ -32,6 +32,7 @@ public static class ServiceRegistration
         services.AddSingleton<IRandomSource, CryptoRandomSource>();
         services.AddRollSigner();
         services.AddSingleton<RoomBroadcaster>();
+        services.AddSingleton<StreamLimits>();
         services.AddSingleton<RoomService>();
         services.AddSingleton<RollService>();
         services.AddSingleton<ModerationService>();

@@ -1,5 +1,6 @@
 using System.Globalization;
 using DiceRoller.Rooms;
+using DiceRoller.Shared;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.Extensions.Options;
 
@@ -20,16 +21,22 @@ public static class LiveEndpoints
 
     private static async Task<IResult> Stream(string code, HttpContext context, RoomService rooms, IRoomStore store,
         IRoomEventPublisher publisher, RoomBroadcaster broadcaster, TimeProvider time, IOptions<LiveOptions> live,
-        IOptions<RoomOptions> roomOptions, IAntiforgery antiforgery, IHostApplicationLifetime lifetime, ILoggerFactory loggers)
+        IOptions<RoomOptions> roomOptions, IAntiforgery antiforgery, IHostApplicationLifetime lifetime, ILoggerFactory loggers, StreamLimits limits)
     {
         var room = await rooms.FindAsync(code, context.RequestAborted);
+        var credential = room is null ? null : PlayerCookie.Read(context, room.Room.Code);
+        var me = room is null ? null : RoomService.Authenticate(room, credential);
+        if (me is null && await MemberRequest.CountLookAsync(context, rooms) is { } tooMany)
+        {
+            HtmlResults.SetRetryAfter(context, tooMany);
+            return Results.Text(tooMany.Message, statusCode: StatusCodes.Status429TooManyRequests);
+        }
+
         if (room is null)
         {
             return Results.Text(RoomService.RoomNotFound(code.ToUpperInvariant()).Message, statusCode: StatusCodes.Status404NotFound);
         }
 
-        var credential = PlayerCookie.Read(context, room.Room.Code);
-        var me = RoomService.Authenticate(room, credential);
         if (me is null)
         {
             var refusal = room.Bars(credential?.PlayerId, DeviceCookie.Read(context))
@@ -38,10 +45,20 @@ public static class LiveEndpoints
             return Results.Text(refusal, statusCode: StatusCodes.Status403Forbidden);
         }
 
+        // A few tabs per player (the newest takes the oldest one's place), and a cap per address.
+        var lease = limits.TryOpen(room.Room.Code, me.PlayerId, PlayerCookie.ClientAddress(context));
+        if (lease is null)
+        {
+            context.Response.Headers.RetryAfter = ((int)Math.Ceiling(live.Value.StreamRetryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+            return Results.Text("Too many live connections from your network. Close some DiceRoller tabs, or try again later.",
+                statusCode: StatusCodes.Status429TooManyRequests);
+        }
+
+        context.Response.RegisterForDispose(lease);
         var after = Math.Max(ParseSequence(context.Request.Headers["Last-Event-ID"]), ParseSequence(context.Request.Query["after"]));
         var token = antiforgery.GetTokens(context).RequestToken;
         var session = new LiveSession(context, room, me, token, after, store, publisher, broadcaster, time, live.Value, roomOptions.Value,
-            loggers.CreateLogger("DiceRoller.Live"));
+            loggers.CreateLogger("DiceRoller.Live"), lease.Replaced);
         context.Response.Headers.CacheControl = "no-cache, no-transform";
         context.Response.Headers["X-Accel-Buffering"] = "no";
         // Streams end when the client goes or the app stops (so shutdown is not held up; pages reconnect elsewhere).

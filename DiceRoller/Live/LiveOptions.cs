@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace DiceRoller.Live;
 
 public sealed class LiveOptions
@@ -9,4 +11,16 @@ public sealed class LiveOptions
 
     /// <summary>The <c>retry:</c> hint sent to browsers: how soon to reconnect after a drop.</summary>
     public TimeSpan ReconnectDelay { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Open streams one player may hold in a room (a few tabs); a newer one ends the oldest, which says why.</summary>
+    [Range(1, 1000)]
+    public int MaxStreamsPerPlayer { get; set; } = 6;
+
+    /// <summary>Open streams one client address may hold on an app instance; past it a new stream gets 429.</summary>
+    [Range(1, 1_000_000)]
+    public int MaxStreamsPerAddress { get; set; } = 100;
+
+    /// <summary>The Retry-After sent with a stream refused for its address's cap.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan StreamRetryAfter { get; set; } = TimeSpan.FromSeconds(30);
 }

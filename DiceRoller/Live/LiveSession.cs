@@ -23,7 +23,8 @@ internal sealed class LiveSession(
     TimeProvider time,
     LiveOptions options,
     RoomOptions roomOptions,
-    ILogger logger)
+    ILogger logger,
+    Task? replaced = null)
 {
     private const int ReplayBatch = 200;
     private readonly string _code = room.Room.Code;
@@ -73,6 +74,13 @@ internal sealed class LiveSession(
                     yield break;
                 }
 
+                if (wake == Wake.Replaced)
+                {
+                    // A newer tab of this player took this stream's place: say so, and end (the page does not reconnect).
+                    yield return await NoticeAsync(NoticeModel.ReplacedType, NoticeModel.Replaced(_code));
+                    yield break;
+                }
+
                 var items = wake == Wake.Event ? await DrainAsync(subscription, ct) : await OnTimerAsync(ct);
                 foreach (var item in items)
                 {
@@ -91,11 +99,17 @@ internal sealed class LiveSession(
         Event,
         Timer,
         Closed,
+        Replaced,
     }
 
     /// <summary>Waits for a room event, or for the next heartbeat or expiry warning, whichever comes first.</summary>
     private async Task<Wake> WaitAsync(RoomSubscription subscription, CancellationToken ct)
     {
+        if (replaced?.IsCompleted == true)
+        {
+            return Wake.Replaced;
+        }
+
         if (subscription.Reader.TryPeek(out _))
         {
             return Wake.Event;
@@ -112,7 +126,14 @@ internal sealed class LiveSession(
         {
             var read = subscription.Reader.WaitToReadAsync(ct).AsTask();
             var delay = Task.Delay(until, time, timer.Token);
-            if (await Task.WhenAny(read, delay) == read)
+            var first = await Task.WhenAny(read, delay, replaced ?? Task.Delay(Timeout.Infinite, timer.Token));
+            if (first == replaced)
+            {
+                await timer.CancelAsync();
+                return Wake.Replaced;
+            }
+
+            if (first == read)
             {
                 await timer.CancelAsync();
                 return await read ? Wake.Event : Wake.Closed;

@@ -34,7 +34,17 @@ public static class DoorEndpoints
         context.Response.Headers.CacheControl = "no-store";
         var room = await rooms.FindAsync(code, context.RequestAborted);
         var roomCode = room?.Room.Code ?? code.ToUpperInvariant();
-        var status = await door.StatusAsync(room, roomCode, id, PlayerCookie.Read(context, roomCode), DeviceCookie.Read(context), context.RequestAborted);
+        var credential = PlayerCookie.Read(context, roomCode);
+        var status = await door.StatusAsync(room, roomCode, id, credential, DeviceCookie.Read(context), context.RequestAborted);
+
+        // Only the knock's own browser gets an answer other than an error; for anyone else (not a player) an error
+        // would tell an existing room from a missing one, so it counts against the guessing budget.
+        var member = room is not null && RoomService.Authenticate(room, credential) is not null;
+        if (status.Error is not null && !member && await MemberRequest.CountLookAsync(context, rooms) is { } tooMany)
+        {
+            return HtmlResults.ErrorPage(tooMany, "Too many tries");
+        }
+
         if (status.Error is { } error)
         {
             return HtmlResults.ErrorPage(error, error.Code == ErrorCodes.RoomLocked ? "Not let in" : "Cannot join the room",

@@ -42,7 +42,11 @@ public static class ErrorCodes
 }
 
 /// <summary>A rule the request broke: an error code from <see cref="ErrorCodes"/> and a message for people.</summary>
-public sealed record RoomError(string Code, string Message);
+public sealed record RoomError(string Code, string Message)
+{
+    /// <summary>For RATE_LIMIT: how long until trying again can work (sent as <c>Retry-After</c>).</summary>
+    public TimeSpan? RetryAfter { get; init; }
+}
 
 /// <summary>Either a value or a <see cref="RoomError"/>; errors stay values until the HTTP edge.</summary>
 public readonly record struct Result<T>

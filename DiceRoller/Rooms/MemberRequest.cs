@@ -5,29 +5,47 @@ namespace DiceRoller.Rooms;
 /// <summary>The room a request is about and the member who sent it, or the error page/fragment to answer with.</summary>
 public sealed record MemberRequest(RoomSnapshot? Room, Player? Me, IResult? Refusal)
 {
-    /// <summary>404 for an unknown room, 403 (NOT_IN_ROOM) for a browser that is not one of its players.</summary>
+    /// <summary>
+    /// 404 for an unknown room, 403 (NOT_IN_ROOM) for a browser that is not one of its players; both count against the
+    /// address's guessing budget (<see cref="CountLookAsync"/>), and past it the answer is the same 429 for any code.
+    /// </summary>
     public static async Task<MemberRequest> ResolveAsync(HttpContext context, string code, RoomService rooms, bool fragment)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(rooms);
         var room = await rooms.FindAsync(code, context.RequestAborted);
+        if (room is not null && RoomService.Authenticate(room, PlayerCookie.Read(context, room.Room.Code)) is { } member)
+        {
+            return new(room, member, null);
+        }
+
+        if (await CountLookAsync(context, rooms) is { } tooMany)
+        {
+            return new(null, null, fragment ? HtmlResults.ErrorFragment(tooMany) : HtmlResults.ErrorPage(tooMany, "Too many tries"));
+        }
+
         if (room is null)
         {
             var notFound = RoomService.RoomNotFound(code.ToUpperInvariant());
             return new(null, null, fragment ? HtmlResults.ErrorFragment(notFound) : HtmlResults.ErrorPage(notFound, "Room not found"));
         }
 
-        var me = RoomService.Authenticate(room, PlayerCookie.Read(context, room.Room.Code));
-        if (me is null)
-        {
-            var refusal = room.Bars(PlayerCookie.Read(context, room.Room.Code)?.PlayerId, DeviceCookie.Read(context))
-                ? new RoomError(ErrorCodes.Kicked, $"You were removed from room {room.Room.Code}.")
-                : RoomService.NotInRoom(room.Room.Code);
-            return new(room, null, fragment
-                ? HtmlResults.ErrorFragment(refusal)
-                : HtmlResults.ErrorPage(refusal, "Join the room first", $"/rooms/{room.Room.Code}", "Go to the room"));
-        }
+        var refusal = room.Bars(PlayerCookie.Read(context, room.Room.Code)?.PlayerId, DeviceCookie.Read(context))
+            ? new RoomError(ErrorCodes.Kicked, $"You were removed from room {room.Room.Code}.")
+            : RoomService.NotInRoom(room.Room.Code);
+        return new(room, null, fragment
+            ? HtmlResults.ErrorFragment(refusal)
+            : HtmlResults.ErrorPage(refusal, "Join the room first", $"/rooms/{room.Room.Code}", "Go to the room"));
+    }
 
-        return new(room, me, null);
+    /// <summary>
+    /// Counts a request by someone who is not a player of the room it names, and whose answer could tell an existing
+    /// room from a missing one, against the per-address budget it shares with joins. Null while within the budget.
+    /// </summary>
+    public static Task<RoomError?> CountLookAsync(HttpContext context, RoomService rooms)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(rooms);
+        return rooms.CountLookAsync(PlayerCookie.ClientAddress(context), context.RequestAborted);
     }
 }

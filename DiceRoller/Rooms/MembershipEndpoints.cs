@@ -114,12 +114,22 @@ public static class MembershipEndpoints
         context.Response.Headers["Referrer-Policy"] = "no-referrer";
         context.Response.Headers["X-Robots-Tag"] = "noindex";
         var room = await rooms.FindAsync(code, context.RequestAborted);
+        var resolved = room is null ? default : MembershipService.Resolve(room, token);
+
+        // A working link is a secret only its player has; any other answer tells whether the room exists, so for
+        // a non-member it counts against the address's guessing budget.
+        var works = room is not null && resolved.Error is null;
+        var member = room is not null && RoomService.Authenticate(room, PlayerCookie.Read(context, room.Room.Code)) is not null;
+        if (!works && !member && await MemberRequest.CountLookAsync(context, rooms) is { } tooMany)
+        {
+            return new(null, null, null, HtmlResults.ErrorPage(tooMany, "Too many tries"));
+        }
+
         if (room is null)
         {
             return new(null, null, null, HtmlResults.ErrorPage(RoomService.RoomNotFound(code.ToUpperInvariant()), "Room not found"));
         }
 
-        var resolved = MembershipService.Resolve(room, token);
         return resolved.Error is { } error
             ? new(room, null, null, HtmlResults.ErrorPage(error, "This link does not work", $"/rooms/{room.Room.Code}", "Join the room"))
             : new(room, resolved.Value.Player, resolved.Value.Credential, null);

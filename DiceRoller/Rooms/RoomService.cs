@@ -78,7 +78,7 @@ public sealed class RoomService(
     public async Task<Result<Membership>> JoinAsync(string? roomCode, string? playerName, Visitor visitor, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(visitor);
-        var rate = await limiter.TryAcquireAsync($"join:{visitor.Address}", _options.JoinLimit, _options.JoinWindow, ct);
+        var rate = await limiter.TryAcquireAsync(JoinBudgetKey(visitor.Address), _options.JoinLimit, _options.JoinWindow, ct);
         if (!rate.Allowed)
         {
             return TooMany("Too many join attempts from your network", rate);
@@ -145,8 +145,22 @@ public sealed class RoomService(
     {
         var seconds = Math.Max(1, (int)Math.Ceiling(rate.RetryAfter.TotalSeconds));
         var wait = seconds >= 90 ? $"{Math.Ceiling(seconds / 60.0):0} minutes" : $"{seconds} seconds";
-        return new RoomError(ErrorCodes.RateLimit, $"{what}. Please try again in {wait}.");
+        return new RoomError(ErrorCodes.RateLimit, $"{what}. Please try again in {wait}.") { RetryAfter = TimeSpan.FromSeconds(seconds) };
     }
+
+    /// <summary>
+    /// Counts a look at a room by someone who is not one of its players (any answer that could tell an existing room
+    /// from a missing one) against the same per-address budget as joins, so codes cannot be guessed faster by peeking
+    /// than by joining. Past the budget: RATE_LIMIT, worded the same for every code.
+    /// </summary>
+    public async Task<RoomError?> CountLookAsync(string address, CancellationToken ct = default)
+    {
+        var rate = await limiter.TryAcquireAsync(JoinBudgetKey(address), _options.JoinLimit, _options.JoinWindow, ct);
+        return rate.Allowed ? null : TooMany("Too many room codes were tried from your network", rate);
+    }
+
+    /// <summary>The one per-address budget shared by joins and by non-members looking at rooms.</summary>
+    private static string JoinBudgetKey(string address) => $"join:{address}";
 
     public static RoomError RoomNotFound(string? code) =>
         new(ErrorCodes.RoomNotFound, $"There is no live room {code}. It may have expired; check the code or create a new room.");

@@ -36,6 +36,7 @@ public static class RoomsEndpoints
             // Beyond the burst: a browser with JavaScript proves some work and sends the form again by itself
             // (at once, unless a proof it sent was just refused); without JavaScript the message says how long to wait.
             var challenge = error.Code == ErrorCodes.RateLimit ? proofOfWork.Issue() : null;
+            HtmlResults.SetRetryAfter(context, error);
             return Results.RazorSlice<HomePage, HomePageModel>(
                 new HomePageModel(HtmlResults.FormToken(context), error, name, mode, challenge, SolveNow: challenge is not null && !proof.IsPresent),
                 ErrorStatus.For(error.Code));
@@ -60,8 +61,10 @@ public static class RoomsEndpoints
         var result = await rooms.JoinAsync(code, name, DeviceCookie.Visitor(context), context.RequestAborted);
         if (result.Error is { } error)
         {
-            var knownRoom = existing is not null && error.Code != ErrorCodes.RoomNotFound;
+            // Past the guessing budget the page is the same for every code: it must not greet a real room by name.
+            var knownRoom = existing is not null && error.Code is not (ErrorCodes.RoomNotFound or ErrorCodes.RateLimit);
             var normalized = RoomCode.Normalize(code) ?? code?.Trim();
+            HtmlResults.SetRetryAfter(context, error);
             return Results.RazorSlice<JoinPage, JoinPageModel>(
                 new JoinPageModel(HtmlResults.FormToken(context), normalized, name, error, knownRoom), ErrorStatus.For(error.Code));
         }
@@ -80,6 +83,16 @@ public static class RoomsEndpoints
         long? before = long.TryParse(context.Request.Query["before"], System.Globalization.NumberStyles.None,
             System.Globalization.CultureInfo.InvariantCulture, out var sequence) ? sequence : null;
         var room = await rooms.FindAsync(code, context.RequestAborted);
+        var credential = room is null ? null : PlayerCookie.Read(context, room.Room.Code);
+        var me = room is null ? null : RoomService.Authenticate(room, credential);
+
+        // A non-member's answer (join page, not found, removed, even the redirect to the code's spelling) tells whether
+        // the room exists: it counts against the address's guessing budget, past which every code gets the same 429.
+        if (me is null && await MemberRequest.CountLookAsync(context, rooms) is { } tooMany)
+        {
+            return HtmlResults.ErrorPage(tooMany, "Too many tries");
+        }
+
         if (room is null)
         {
             return HtmlResults.ErrorPage(RoomService.RoomNotFound(code.ToUpperInvariant()), "Room not found");
@@ -90,8 +103,6 @@ public static class RoomsEndpoints
             return Results.Redirect($"/rooms/{room.Room.Code}");
         }
 
-        var credential = PlayerCookie.Read(context, room.Room.Code);
-        var me = RoomService.Authenticate(room, credential);
         if (me is null && room.Bars(credential?.PlayerId, DeviceCookie.Read(context)))
         {
             return HtmlResults.ErrorPage(new RoomError(ErrorCodes.Kicked, $"You were removed from room {room.Room.Code} and cannot rejoin it."), "Removed from the room");

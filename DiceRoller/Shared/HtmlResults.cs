@@ -17,11 +17,34 @@ public static class HtmlResults
 
     /// <summary>The error as an htmx fragment with its status.</summary>
     public static IResult ErrorFragment(RoomError error) =>
-        Results.RazorSlice<_Error, RoomError>(error, ErrorStatus.For(error.Code));
+        WithRetryAfter(error, Results.RazorSlice<_Error, RoomError>(error, ErrorStatus.For(error.Code)));
 
     /// <summary>A whole error page with the error's status.</summary>
     public static IResult ErrorPage(RoomError error, string title = "Something went wrong", string backUrl = "/", string backLabel = "Back to the start") =>
-        Results.RazorSlice<ErrorPage, ErrorPageModel>(new ErrorPageModel(error, title, backUrl, backLabel), ErrorStatus.For(error.Code));
+        WithRetryAfter(error, Results.RazorSlice<ErrorPage, ErrorPageModel>(new ErrorPageModel(error, title, backUrl, backLabel), ErrorStatus.For(error.Code)));
+
+    /// <summary>Says when to try again (<c>Retry-After</c>, whole seconds) for an error that knows it (RATE_LIMIT).</summary>
+    public static void SetRetryAfter(HttpContext context, RoomError? error)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (error?.RetryAfter is { } wait)
+        {
+            context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            context.Response.Headers.CacheControl = "no-store";
+        }
+    }
+
+    private static IResult WithRetryAfter(RoomError error, IResult result) =>
+        error.RetryAfter is null ? result : new RetryAfterResult(error, result);
+
+    private sealed class RetryAfterResult(RoomError error, IResult inner) : IResult
+    {
+        public Task ExecuteAsync(HttpContext httpContext)
+        {
+            SetRetryAfter(httpContext, error);
+            return inner.ExecuteAsync(httpContext);
+        }
+    }
 
     /// <summary>Issues the antiforgery cookie (before the response starts) and returns the form token.</summary>
     public static string FormToken(HttpContext context)

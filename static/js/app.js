@@ -92,6 +92,12 @@
       container.removeAttribute("sse-connect");
       setStatus("closed", message.type === "room-left" ? "Left" : "Closed");
       endRoom(container, message.type);
+    } else if (message.type === "stream-replaced") {
+      // Too many tabs of this player: a newer one took this tab's live stream. Stay quiet (no reconnect loop
+      // fighting the other tabs); the notice's link reloads this tab when the person wants it live again.
+      if (message.target && message.target.close) { message.target.close(); }
+      container.removeAttribute("sse-connect");
+      setStatus("closed", "Paused");
     } else if (message.type === "player-joined" || message.type === "player-left") {
       // Say who joined or left (the roster's note), in the same polite region as rolls.
       var roster = document.createElement("template");
