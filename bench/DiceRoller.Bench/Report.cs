@@ -33,7 +33,7 @@ internal static class Report
         var md = new StringBuilder();
         md.AppendLine(Inv, $"# DiceRoller fan-out benchmark, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
         md.AppendLine();
-        md.Append(Inv, $"Machine: {Environment.ProcessorCount} core(s) visible to the generator, {CpuModel()}; servers pinned to core(s) {options.Paths.ServerCores}, ")
+        md.Append(Inv, $"Machine: {CoreCount()} core(s), {CpuModel()}; servers pinned to core(s) {options.Paths.ServerCores}, ")
             .Append(Inv, $"generator to the others (taskset). Schedule: {options.Rate} rolls per player per second (Poisson, seed {options.Seed}), rooms of {options.RoomSize}, ")
             .Append(Inv, $"{options.Duration.TotalSeconds:0} s per run, {options.Rounds} round(s), targets rotated each round. Latency counts from the intended send time; ")
             .AppendLine("a roll's latency is its arrival at the last member of its room. Figures are medians over rounds.");
@@ -70,7 +70,7 @@ internal static class Report
         }
 
         md.AppendLine();
-        md.AppendLine(Inv, $"Reproduce: `bash scripts/bench.sh --steps {string.Join(',', options.Steps)} --rounds {options.Rounds} --duration {options.Duration.TotalSeconds:0}" +
+        md.AppendLine(Inv, options.Smoke ? $"Reproduce: `bash scripts/bench.sh --smoke`" : $"Reproduce: `bash scripts/bench.sh --steps {string.Join(',', options.Steps)} --rounds {options.Rounds} --duration {options.Duration.TotalSeconds:0}" +
             $" --targets {string.Join(',', options.Targets)}{(options.Memory.Length > 0 ? $" --memory {string.Join(',', options.Memory)}" : "")}`");
         return md.ToString();
     }
@@ -128,6 +128,18 @@ internal static class Report
         foreach (var row in rows)
         {
             md.AppendLine(row);
+        }
+    }
+
+    private static int CoreCount()
+    {
+        try
+        {
+            return File.ReadLines("/proc/cpuinfo").Count(l => l.StartsWith("processor", StringComparison.Ordinal));
+        }
+        catch (IOException)
+        {
+            return Environment.ProcessorCount;
         }
     }
 

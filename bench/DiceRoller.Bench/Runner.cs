@@ -83,6 +83,10 @@ internal static class Runner
     public static async Task<RunResult> RunAsync(string target, int players, int round, BenchOptions options, CancellationToken ct)
     {
         var settings = new LoadSettings(players, options.RoomSize, options.Rate, options.Duration, options.Seed, options.Settle, options.Drain);
+        // A watchdog, so a server that stops answering fails the run instead of hanging it (and CI).
+        using var watchdog = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        watchdog.CancelAfter(options.Duration + options.Drain + TimeSpan.FromMinutes(10));
+        ct = watchdog.Token;
         try
         {
             await using var server = await Targets.StartAsync(target, options.Paths, ct);
