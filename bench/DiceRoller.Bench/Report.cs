@@ -70,8 +70,8 @@ internal static class Report
         }
 
         md.AppendLine();
-        md.AppendLine(Inv, options.Smoke ? $"Reproduce: `bash scripts/bench.sh --smoke`" : $"Reproduce: `bash scripts/bench.sh --steps {string.Join(',', options.Steps)} --rounds {options.Rounds} --duration {options.Duration.TotalSeconds:0}" +
-            $" --targets {string.Join(',', options.Targets)}{(options.Memory.Length > 0 ? $" --memory {string.Join(',', options.Memory)}" : "")}`");
+        md.AppendLine(options.Smoke ? "Reproduce: `bash scripts/bench.sh --smoke`" : string.Create(Inv,
+            $"Reproduce: `bash scripts/bench.sh --steps {string.Join(',', options.Steps)} --rounds {options.Rounds} --duration {options.Duration.TotalSeconds:0} --targets {string.Join(',', options.Targets)}{(options.Memory.Length > 0 ? $" --memory {string.Join(',', options.Memory)}" : "")}`"));
         return md.ToString();
     }
 
