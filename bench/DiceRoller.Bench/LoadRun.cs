@@ -10,6 +10,9 @@ internal sealed record RunResult(
     double[] RollMs, double[] DeliveryMs,
     double ServerCpuSeconds, double GeneratorCpuSeconds, string LoadAverage, string? Error = null)
 {
+    /// <summary>The length of the roll schedule (the run's duration option).</summary>
+    public double ScheduleSeconds { get; init; }
+
     public bool Clean => Error is null && Gaps == 0 && Duplicates == 0 && OutOfOrder == 0 && Missing == 0;
 
     public double CpuPerThousandDeliveries => Deliveries == 0 ? double.NaN : ServerCpuSeconds * 1000 / Deliveries;
@@ -260,7 +263,10 @@ internal sealed class LoadRun(IProtocol protocol, SourcePool sources, LoadSettin
         rollMs.Sort();
         deliveryMs.Sort();
         return new RunResult(target, settings.Players, round, duration, scheduled, Rooms.Sum(r => r.Sent.Count), failed, deliveries, expected,
-            gaps, duplicates, outOfOrder, missing, [.. rollMs], [.. deliveryMs], serverCpu, generatorCpu, ProcStat.LoadAverage());
+            gaps, duplicates, outOfOrder, missing, [.. rollMs], [.. deliveryMs], serverCpu, generatorCpu, ProcStat.LoadAverage())
+        {
+            ScheduleSeconds = settings.Duration.TotalSeconds,
+        };
     }
 
     public async Task CloseAsync()

@@ -31,6 +31,25 @@ foreach (var players in options.Steps)
     }
 }
 
+// Saturation: the same players rolling ever faster, until a roll's p99 reaches 1 s (or a run breaks an invariant).
+var saturation = new List<RunResult>();
+if (options.SaturatePlayers > 0)
+{
+    foreach (var target in options.Targets)
+    {
+        foreach (var rate in options.SaturateRates)
+        {
+            var result = await Runner.RunAsync(target, options.SaturatePlayers, round: 0, options, stop.Token, rate);
+            saturation.Add(result);
+            Console.WriteLine($"saturation: {rate.ToString(CultureInfo.InvariantCulture)} rolls/player/s: {Report.Line(result)}");
+            if (!result.Clean || result.Failed > 0 || Report.Percentile(result.RollMs, 99) >= 1000)
+            {
+                break;
+            }
+        }
+    }
+}
+
 foreach (var streams in options.Memory)
 {
     foreach (var target in options.MemoryTargets)
@@ -41,7 +60,7 @@ foreach (var streams in options.Memory)
     }
 }
 
-var table = Report.Markdown(options, results, memory);
+var table = Report.Markdown(options, results, memory) + Report.Saturation(saturation);
 Console.WriteLine();
 Console.WriteLine(table);
 Directory.CreateDirectory(options.ResultsDir);

@@ -75,6 +75,34 @@ internal static class Report
         return md.ToString();
     }
 
+    /// <summary>Rolls per second each target confirmed at each rate, and the highest with p99 under 1 s.</summary>
+    public static string Saturation(List<RunResult> runs)
+    {
+        if (runs.Count == 0)
+        {
+            return "";
+        }
+
+        var md = new StringBuilder();
+        md.AppendLine();
+        md.AppendLine("Saturation (the same players rolling faster each run; throughput = rolls confirmed per second of schedule):");
+        md.AppendLine();
+        md.AppendLine("| target | players | rolls/player/s | rolls/s | roll p99 ms | clean | highest rolls/s with p99 < 1 s |");
+        md.AppendLine("|---|---|---|---|---|---|---|");
+        foreach (var target in runs.GroupBy(r => r.Target))
+        {
+            var best = target.Where(r => r.Clean && r.Failed == 0 && Percentile(r.RollMs, 99) < 1000).Select(Throughput).DefaultIfEmpty(double.NaN).Max();
+            foreach (var r in target)
+            {
+                md.AppendLine(string.Create(Inv, $"| {r.Target} | {r.Players} | {(double)r.Scheduled / r.Players / Math.Max(1, r.ScheduleSeconds):0.00} | {Throughput(r):0} | {F(Percentile(r.RollMs, 99))} | {(r.Clean ? "yes" : r.Error ?? "no")} | {F(best, "0")} |"));
+            }
+        }
+
+        return md.ToString();
+    }
+
+    private static double Throughput(RunResult r) => r.ScheduleSeconds <= 0 ? double.NaN : r.Confirmed / r.ScheduleSeconds;
+
     /// <summary>The goals of issue 12, as ratios within each round (median over rounds), for each DiceRoller store.</summary>
     private static void AppendRatios(StringBuilder md, List<RunResult> results)
     {

@@ -22,6 +22,8 @@ internal sealed class BenchOptions
     public TimeSpan Drain { get; private set; } = TimeSpan.FromSeconds(30);
     public int Sources { get; private set; } = 40;
     public bool Smoke { get; private set; }
+    public int SaturatePlayers { get; private set; }
+    public double[] SaturateRates { get; private set; } = [0.5, 1, 2, 4, 8, 16];
     public string ResultsDir { get; private set; } = "bench/results";
     public BenchPaths Paths { get; private set; } = null!;
 
@@ -55,6 +57,10 @@ internal sealed class BenchOptions
                     o.Targets = [DiceRoller.Bench.Targets.Embedded, DiceRoller.Bench.Targets.Valkey];
                     break;
                 case "--results": o.ResultsDir = Next(); break;
+                case "--saturate": o.SaturatePlayers = int.Parse(Next(), CultureInfo.InvariantCulture); break;
+                case "--saturate-rates":
+                    o.SaturateRates = [.. Next().Split(',', StringSplitOptions.RemoveEmptyEntries).Select(v => double.Parse(v, CultureInfo.InvariantCulture))];
+                    break;
                 case "--repo": repo = Next(); break;
                 case "--app": app = Next(); break;
                 case "--bare": bare = Next(); break;
@@ -80,9 +86,9 @@ internal sealed class BenchOptions
 
 internal static class Runner
 {
-    public static async Task<RunResult> RunAsync(string target, int players, int round, BenchOptions options, CancellationToken ct)
+    public static async Task<RunResult> RunAsync(string target, int players, int round, BenchOptions options, CancellationToken ct, double? rate = null)
     {
-        var settings = new LoadSettings(players, options.RoomSize, options.Rate, options.Duration, options.Seed, options.Settle, options.Drain);
+        var settings = new LoadSettings(players, options.RoomSize, rate ?? options.Rate, options.Duration, options.Seed, options.Settle, options.Drain);
         // A watchdog, so a server that stops answering fails the run instead of hanging it (and CI).
         using var watchdog = CancellationTokenSource.CreateLinkedTokenSource(ct);
         watchdog.CancelAfter(options.Duration + options.Drain + TimeSpan.FromMinutes(10));
