@@ -197,7 +197,6 @@ internal sealed class LoadRun(IProtocol protocol, SourcePool sources, LoadSettin
         var msPerTick = 1000.0 / Stopwatch.Frequency;
         foreach (var room in Rooms)
         {
-            var lastSequence = 0L;
             var byMember = new List<Dictionary<string, long>>();
             foreach (var member in room.Members)
             {
@@ -224,16 +223,11 @@ internal sealed class LoadRun(IProtocol protocol, SourcePool sources, LoadSettin
                     arrivals.TryAdd(arrival.RollId, arrival.Timestamp);
                 }
 
-                lastSequence = Math.Max(lastSequence, previous);
                 byMember.Add(arrivals);
             }
 
-            // A member that stopped short of the room's last roll has a gap at the end.
-            foreach (var member in room.Members)
-            {
-                var last = member.Arrivals.Count == 0 ? 0 : member.Arrivals.Max(a => a.Sequence);
-                gaps += (int)(lastSequence - last);
-            }
+            // A member that stopped short of the room's last roll when the drain ended is not a gap (a later roll reached
+            // it while an earlier never did): those rolls count as missing below (not delivered in time).
 
             foreach (var (rollId, due) in room.Sent)
             {

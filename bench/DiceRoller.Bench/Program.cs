@@ -14,6 +14,17 @@ Console.CancelKeyPress += (_, e) =>
 
 var results = new List<RunResult>();
 var memory = new List<MemoryResult>();
+var saturation = new List<RunResult>();
+Directory.CreateDirectory(options.ResultsDir);
+var file = Path.Combine(options.ResultsDir, $"{DateTime.UtcNow:yyyyMMdd-HHmm}{(options.Smoke ? "-smoke" : "")}.md");
+
+// The table is rewritten after every run, so an interrupted benchmark still leaves what it measured.
+async Task<string> WriteTableAsync()
+{
+    var markdown = Report.Markdown(options, results, memory) + Report.Saturation(saturation);
+    await File.WriteAllTextAsync(file, markdown);
+    return markdown;
+}
 Console.WriteLine($"bench: steps {string.Join(',', options.Steps)}, {options.Rounds} round(s) of {options.Duration.TotalSeconds:0} s, " +
     $"{options.Rate.ToString(CultureInfo.InvariantCulture)} rolls/player/s, rooms of {options.RoomSize}, seed {options.Seed}, targets {string.Join(',', options.Targets)}");
 foreach (var players in options.Steps)
@@ -27,12 +38,12 @@ foreach (var players in options.Steps)
             var result = await Runner.RunAsync(target, players, round, options, stop.Token);
             results.Add(result);
             Console.WriteLine(Report.Line(result));
+            await WriteTableAsync();
         }
     }
 }
 
 // Saturation: the same players rolling ever faster, until a roll's p99 reaches 1 s (or a run breaks an invariant).
-var saturation = new List<RunResult>();
 if (options.SaturatePlayers > 0)
 {
     foreach (var target in options.Targets)
@@ -41,6 +52,7 @@ if (options.SaturatePlayers > 0)
         {
             var result = await Runner.RunAsync(target, options.SaturatePlayers, round: 0, options, stop.Token, rate);
             saturation.Add(result);
+            await WriteTableAsync();
             Console.WriteLine($"saturation: {rate.ToString(CultureInfo.InvariantCulture)} rolls/player/s: {Report.Line(result)}");
             if (!result.Clean || result.Failed > 0 || Report.Percentile(result.RollMs, 99) >= 1000)
             {
@@ -56,16 +68,14 @@ foreach (var streams in options.Memory)
     {
         var result = await Runner.MeasureMemoryAsync(target, streams, options, stop.Token);
         memory.Add(result);
+        await WriteTableAsync();
         Console.WriteLine($"memory: {target} {streams} idle streams: {result.Error ?? $"{result.KbPerStream:0.0} KB RSS per stream"}");
     }
 }
 
-var table = Report.Markdown(options, results, memory) + Report.Saturation(saturation);
+var table = await WriteTableAsync();
 Console.WriteLine();
 Console.WriteLine(table);
-Directory.CreateDirectory(options.ResultsDir);
-var file = Path.Combine(options.ResultsDir, $"{DateTime.UtcNow:yyyyMMdd-HHmm}{(options.Smoke ? "-smoke" : "")}.md");
-await File.WriteAllTextAsync(file, table);
 Console.WriteLine($"bench: written to {file}");
 
 var broken = results.Where(r => !r.Clean || r.Confirmed == 0 || (options.Smoke && r.Failed > 0)).ToList();
