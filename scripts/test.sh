@@ -172,6 +172,13 @@ publish_app() {
 }
 check dotnet-publish publish_app
 export DICEROLLER_PUBLISHED="$published"
+
+# The benchmark tool's smoke (bench/, scripts/bench.sh --smoke): 40 players for 10 s on each store, through the HTML
+# contract; fails only on a broken invariant (a gap, a duplicate, a roll not delivered to every member), never on a timing.
+# Part of a full run (no arguments, as CI runs it) or of any run with DICEROLLER_BENCH_SMOKE=1.
+if [[ $# -eq 0 || "${DICEROLLER_BENCH_SMOKE:-}" == "1" ]]; then
+  check bench-smoke bash scripts/bench.sh --smoke --results "$run_dir/bench"
+fi
 test_user=diceroller-ci
 if [[ "$(id -u)" -eq 0 ]] && ! id "$test_user" >/dev/null 2>&1; then
   echo "test.sh: creating the non-root user $test_user (useradd --system)"

@@ -93,13 +93,15 @@ public static class Observability
                 .Enrich.FromLogContext()
                 .Enrich.With<TraceIdEnricher>()
                 .Enrich.WithProperty("Application", "DiceRoller");
+            // The console is written by a background worker (Serilog.Sinks.Async): a request or a roll only queues its event,
+            // and formatting and the write to stdout happen off the hot path. Flushed when the host's logger is disposed.
             if (builder.Environment.IsDevelopment())
             {
-                logger.WriteTo.Console(formatProvider: System.Globalization.CultureInfo.InvariantCulture);
+                logger.WriteTo.Async(to => to.Console(formatProvider: System.Globalization.CultureInfo.InvariantCulture));
             }
             else
             {
-                logger.WriteTo.Console(JsonFormatter);
+                logger.WriteTo.Async(to => to.Console(JsonFormatter), bufferSize: 10_000, blockWhenFull: false);
             }
         }, preserveStaticLogger: true); // each host its own logger (tests run several), not the process-wide Log.Logger
 

@@ -10,6 +10,8 @@ namespace DiceRoller.Live;
 /// <summary>
 /// One open room page's stream: what it has sent (the last roll sequence), who watches (events are rendered
 /// for that viewer: a hidden roll's values only for the DM), the page's presence, and the room's expiry warnings.
+/// Live events come as <see cref="LiveEvent"/>s shared by the instance's pages: the room is read once per event, and each
+/// distinct rendering is made once and sent as the same bytes (replay and gap fill render for this page alone).
 /// </summary>
 internal sealed class LiveSession(
     HttpContext context,
@@ -27,6 +29,8 @@ internal sealed class LiveSession(
     Task? replaced = null)
 {
     private const int ReplayBatch = 200;
+    private static readonly byte[] ConnectedData = "ok"u8.ToArray();
+    private static readonly byte[] ReloadData = "reload"u8.ToArray();
     private readonly string _code = room.Room.Code;
     private readonly string _streamId = Guid.NewGuid().ToString("N");
     private readonly HashSet<int> _warned = [];
@@ -40,7 +44,7 @@ internal sealed class LiveSession(
 
     private long Now => time.GetUtcNow().ToUnixTimeMilliseconds();
 
-    public async IAsyncEnumerable<SseItem<string>> RunAsync([EnumeratorCancellation] CancellationToken ct)
+    public async IAsyncEnumerable<SseItem<byte[]>> RunAsync([EnumeratorCancellation] CancellationToken ct)
     {
         // Subscribe before reading history, so nothing that happens in between is lost.
         using var subscription = broadcaster.Subscribe(_code);
@@ -55,7 +59,7 @@ internal sealed class LiveSession(
 
         try
         {
-            yield return new SseItem<string>("ok", "connected") { ReconnectionInterval = options.ReconnectDelay };
+            yield return new SseItem<byte[]>(ConnectedData, "connected") { ReconnectionInterval = options.ReconnectDelay };
 
             // A page that reconnects may have missed joins, leaves and DC changes: send the current state first.
             yield return await RosterItemAsync(RoomEvent.PlayerJoinedType, ct);
@@ -184,7 +188,7 @@ internal sealed class LiveSession(
         _room.ExpiresAt ?? (_room.Room.LastActivity + (_room.Room.TtlSeconds * 1000L)));
 
     /// <summary>Heartbeat and presence refresh (which holds the room open); warnings only for a room nobody holds, then room-closed.</summary>
-    private async Task<List<SseItem<string>>> OnTimerAsync(CancellationToken ct)
+    private async Task<List<SseItem<byte[]>>> OnTimerAsync(CancellationToken ct)
     {
         var now = time.GetUtcNow();
         if (now >= _nextHeartbeat)
@@ -227,9 +231,9 @@ internal sealed class LiveSession(
         return [await NoticeAsync(RoomEvent.RoomExpiringType, NoticeModel.Expiring(shown))];
     }
 
-    private async Task<List<SseItem<string>>> DrainAsync(RoomSubscription subscription, CancellationToken ct)
+    private async Task<List<SseItem<byte[]>>> DrainAsync(RoomSubscription subscription, CancellationToken ct)
     {
-        var items = new List<SseItem<string>>();
+        var items = new List<SseItem<byte[]>>();
         while (!_ended && subscription.Reader.TryRead(out var roomEvent))
         {
             items.AddRange(await HandleAsync(roomEvent, ct));
@@ -238,8 +242,9 @@ internal sealed class LiveSession(
         return items;
     }
 
-    private async Task<List<SseItem<string>>> HandleAsync(RoomEvent roomEvent, CancellationToken ct)
+    private async Task<List<SseItem<byte[]>>> HandleAsync(LiveEvent live, CancellationToken ct)
     {
+        var roomEvent = live.Event;
         switch (roomEvent.Type)
         {
             case RoomEvent.RollType when roomEvent.Roll is not null:
@@ -250,7 +255,7 @@ internal sealed class LiveSession(
 
                 if (roomEvent.Sequence == _lastSent + 1)
                 {
-                    return [await RollItemAsync(roomEvent.Roll)];
+                    return [await RollItemAsync(roomEvent.Roll, live)];
                 }
 
                 logger.LogInformation("Gap in {RoomCode}: got #{Sequence} after #{LastSent}; filling from history",
@@ -261,8 +266,9 @@ internal sealed class LiveSession(
                 return await CatchUpAsync(ct);
 
             case RoomEvent.RollRevealedType when roomEvent.Roll is not null:
-                var revealed = await RenderAsync(_RollEntry.Create(new RollEntryModel(roomEvent.Roll, Viewer, OutOfBand: true)));
-                return [new SseItem<string>(revealed, RoomEvent.RollRevealedType)];
+                var revealed = new RollEntryModel(roomEvent.Roll, Viewer, OutOfBand: true);
+                return [new SseItem<byte[]>(await live.Shared(LiveEvent.RollViewKey(revealed), () => RenderAsync(_RollEntry.Create(revealed))),
+                    RoomEvent.RollRevealedType)];
 
             case RoomEvent.PlayerKickedType when roomEvent.Player?.PlayerId == me.PlayerId:
                 _ended = true;
@@ -275,29 +281,32 @@ internal sealed class LiveSession(
 
             case RoomEvent.PlayerJoinedType or RoomEvent.PlayerLeftType or RoomEvent.PlayerKickedType:
                 var joined = roomEvent.Type == RoomEvent.PlayerJoinedType;
-                return [await RosterItemAsync(joined ? RoomEvent.PlayerJoinedType : RoomEvent.PlayerLeftType, ct,
+                return [await RosterItemAsync(joined ? RoomEvent.PlayerJoinedType : RoomEvent.PlayerLeftType, ct, live,
                     roomEvent.Player is null ? null : new RosterChange(roomEvent.Player.PlayerId, joined ? null : roomEvent.Reason ?? RoomEvent.Reasons.Disconnect)
                     {
                         Name = roomEvent.Player.Name,
                     })];
 
             case RoomEvent.RolesChangedType when roomEvent.Player?.PlayerId == me.PlayerId:
-                return [new SseItem<string>("reload", RoomEvent.RolesChangedType)];
+                return [new SseItem<byte[]>(ReloadData, RoomEvent.RolesChangedType)];
 
             case RoomEvent.DcUpdatedType:
-                return [await DcItemAsync(ct)];
+                return [await DcItemAsync(ct, live)];
 
             case RoomEvent.DoorChangedType:
-                return [await DoorItemAsync(ct)];
+                return [await DoorItemAsync(ct, live)];
 
             case RoomEvent.ModeChangedType when roomEvent.ModeChange is not null:
-                _room = await store.GetAsync(_code, ct) ?? _room;
-                var marker = await RenderAsync(_ModeMarker.Create(new ModeMarkerModel(roomEvent.ModeChange, _room.FindPlayer(roomEvent.ModeChange.DmPlayerId)?.Name)));
-                return [new SseItem<string>(marker, RoomEvent.ModeChangedType)];
+                _room = await ReadRoomAsync(live, ct);
+                var change = roomEvent.ModeChange;
+                var room = _room;
+                var marker = await live.Shared("mode", () => RenderAsync(_ModeMarker.Create(new ModeMarkerModel(change, room.FindPlayer(change.DmPlayerId)?.Name))));
+                return [new SseItem<byte[]>(marker, RoomEvent.ModeChangedType)];
 
             case RoomEvent.RoomClosedType:
                 _ended = true;
-                return [await NoticeAsync(RoomEvent.RoomClosedType, NoticeModel.Closed(roomEvent.Reason ?? RoomEvent.Reasons.CreatorClosed))];
+                var closed = NoticeModel.Closed(roomEvent.Reason ?? RoomEvent.Reasons.CreatorClosed);
+                return [new SseItem<byte[]>(await live.Shared("notice", () => RenderAsync(_Notice.Create(closed))), RoomEvent.RoomClosedType)];
 
             default:
                 return [];
@@ -305,9 +314,9 @@ internal sealed class LiveSession(
     }
 
     /// <summary>Everything in history after the last sequence sent, in order.</summary>
-    private async Task<List<SseItem<string>>> CatchUpAsync(CancellationToken ct)
+    private async Task<List<SseItem<byte[]>>> CatchUpAsync(CancellationToken ct)
     {
-        var items = new List<SseItem<string>>();
+        var items = new List<SseItem<byte[]>>();
         while (true)
         {
             var rolls = await store.GetRollsAfterAsync(_code, _lastSent, ReplayBatch, ct);
@@ -323,37 +332,47 @@ internal sealed class LiveSession(
         }
     }
 
-    private async Task<SseItem<string>> RollItemAsync(Roll roll)
+    /// <summary>The roll's row for this viewer; from a live event, rendered once per distinct view and shared.</summary>
+    private async Task<SseItem<byte[]>> RollItemAsync(Roll roll, LiveEvent? live = null)
     {
-        var html = await RenderAsync(_RollEntry.Create(new RollEntryModel(roll, Viewer)));
+        var entry = new RollEntryModel(roll, Viewer);
+        var html = live is null
+            ? await RenderAsync(_RollEntry.Create(entry))
+            : await live.Shared(LiveEvent.RollViewKey(entry), () => RenderAsync(_RollEntry.Create(entry)));
         _lastSent = roll.Sequence;
-        return new SseItem<string>(html, RoomEvent.RollType) { EventId = roll.Sequence.ToString(CultureInfo.InvariantCulture) };
+        return new SseItem<byte[]>(html, RoomEvent.RollType) { EventId = roll.Sequence.ToString(CultureInfo.InvariantCulture) };
     }
 
-    private async Task<SseItem<string>> RosterItemAsync(string type, CancellationToken ct, RosterChange? change = null)
+    /// <summary>The room as it is now: read once per live event for every page of this instance, else by this page.</summary>
+    private async Task<RoomSnapshot> ReadRoomAsync(LiveEvent? live, CancellationToken ct) =>
+        (live is null ? await store.GetAsync(_code, ct) : await live.Shared("room", () => store.GetAsync(_code, CancellationToken.None))) ?? _room;
+
+    private async Task<SseItem<byte[]>> RosterItemAsync(string type, CancellationToken ct, LiveEvent? live = null, RosterChange? change = null)
     {
-        _room = await store.GetAsync(_code, ct) ?? _room;
+        _room = await ReadRoomAsync(live, ct);
         var html = await RenderAsync(_Roster.Create(new RosterModel(_room, me.PlayerId, formToken, roomOptions.MaxPlayers) { Change = change }));
-        return new SseItem<string>(html, type);
+        return new SseItem<byte[]>(html, type);
     }
 
-    private async Task<SseItem<string>> DcItemAsync(CancellationToken ct)
+    private async Task<SseItem<byte[]>> DcItemAsync(CancellationToken ct, LiveEvent? live = null)
     {
-        _room = await store.GetAsync(_code, ct) ?? _room;
+        _room = await ReadRoomAsync(live, ct);
         var html = await RenderAsync(_DcStatus.Create(new DcModel(_room, me.PlayerId, formToken)));
-        return new SseItem<string>(html, RoomEvent.DcUpdatedType);
+        return new SseItem<byte[]>(html, RoomEvent.DcUpdatedType);
     }
 
     /// <summary>The lock and, for the room's admin, the knocks waiting for an answer.</summary>
-    private async Task<SseItem<string>> DoorItemAsync(CancellationToken ct)
+    private async Task<SseItem<byte[]>> DoorItemAsync(CancellationToken ct, LiveEvent? live = null)
     {
-        _room = await store.GetAsync(_code, ct) ?? _room;
-        var knocks = _room.IsAdmin(me.PlayerId) ? await store.GetWaitingKnocksAsync(_code, Now, ct) : [];
+        _room = await ReadRoomAsync(live, ct);
+        var knocks = !_room.IsAdmin(me.PlayerId) ? []
+            : live is null ? await store.GetWaitingKnocksAsync(_code, Now, ct)
+            : await live.Shared("knocks", () => store.GetWaitingKnocksAsync(_code, Now, CancellationToken.None));
         var html = await RenderAsync(_Door.Create(new DoorModel(_room, me.PlayerId, formToken, knocks)));
-        return new SseItem<string>(html, RoomEvent.DoorChangedType);
+        return new SseItem<byte[]>(html, RoomEvent.DoorChangedType);
     }
 
-    private async Task<SseItem<string>> NoticeAsync(string type, NoticeModel notice) =>
+    private async Task<SseItem<byte[]>> NoticeAsync(string type, NoticeModel notice) =>
         new(await RenderAsync(_Notice.Create(notice)), type);
 
     private long PresenceExpiry() => (time.GetUtcNow() + (options.HeartbeatInterval * 3)).ToUnixTimeMilliseconds();
@@ -388,6 +407,5 @@ internal sealed class LiveSession(
         }
     }
 
-    private static async Task<string> RenderAsync(RazorSlice slice) =>
-        (await slice.RenderAsync(htmlEncoder: null, cancellationToken: CancellationToken.None)).Trim();
+    private static Task<byte[]> RenderAsync(RazorSlice slice) => LiveEvent.RenderAsync(slice);
 }

@@ -5,7 +5,8 @@ namespace DiceRoller.Live;
 
 /// <summary>
 /// This instance's fan-out: every open room page holds a <see cref="RoomSubscription"/>, and each event
-/// for the room is written to all of them. Fed directly (embedded default) or by Valkey pub/sub.
+/// for the room is written to all of them, as one <see cref="LiveEvent"/> they share (so each distinct rendering of it
+/// is made once). Fed directly (embedded default) or by Valkey pub/sub.
 /// </summary>
 public sealed class RoomBroadcaster
 {
@@ -18,7 +19,7 @@ public sealed class RoomBroadcaster
 
     public RoomSubscription Subscribe(string code)
     {
-        var subscription = new RoomSubscription(this, code, Channel.CreateBounded<RoomEvent>(
+        var subscription = new RoomSubscription(this, code, Channel.CreateBounded<LiveEvent>(
             new BoundedChannelOptions(QueueCapacity) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true }));
         lock (_gate)
         {
@@ -36,9 +37,10 @@ public sealed class RoomBroadcaster
     public void Deliver(RoomEvent roomEvent)
     {
         ArgumentNullException.ThrowIfNull(roomEvent);
+        var shared = new LiveEvent(roomEvent);
         foreach (var subscription in SubscribersOf(roomEvent.RoomCode))
         {
-            subscription.Writer.TryWrite(roomEvent);
+            subscription.Writer.TryWrite(shared);
         }
     }
 
@@ -53,7 +55,7 @@ public sealed class RoomBroadcaster
 
         foreach (var subscription in all)
         {
-            subscription.Writer.TryWrite(new RoomEvent(subscription.RoomCode, ResyncType, 0));
+            subscription.Writer.TryWrite(new LiveEvent(new RoomEvent(subscription.RoomCode, ResyncType, 0)));
         }
     }
 
@@ -91,9 +93,9 @@ public sealed class RoomBroadcaster
 public sealed class RoomSubscription : IDisposable
 {
     private readonly RoomBroadcaster _owner;
-    private readonly Channel<RoomEvent> _channel;
+    private readonly Channel<LiveEvent> _channel;
 
-    internal RoomSubscription(RoomBroadcaster owner, string roomCode, Channel<RoomEvent> channel)
+    internal RoomSubscription(RoomBroadcaster owner, string roomCode, Channel<LiveEvent> channel)
     {
         _owner = owner;
         _channel = channel;
@@ -102,9 +104,9 @@ public sealed class RoomSubscription : IDisposable
 
     public string RoomCode { get; }
 
-    public ChannelReader<RoomEvent> Reader => _channel.Reader;
+    public ChannelReader<LiveEvent> Reader => _channel.Reader;
 
-    internal ChannelWriter<RoomEvent> Writer => _channel.Writer;
+    internal ChannelWriter<LiveEvent> Writer => _channel.Writer;
 
     public void Dispose() => _owner.Remove(this);
 }

@@ -11,7 +11,7 @@ namespace DiceRoller.Permalinks;
 /// Roll permalinks in SQLite (Dapper + Microsoft.Data.Sqlite): WAL mode, a busy timeout, and a versioned,
 /// idempotent schema migrated at start-up.
 /// </summary>
-public sealed class PermalinkStore : IRollArchive
+public sealed class PermalinkStore : IRollArchive, IRollBatchArchive
 {
     private readonly string _connectionString;
     private readonly TimeProvider _time;
@@ -92,9 +92,28 @@ public sealed class PermalinkStore : IRollArchive
 
     public async Task SaveAsync(Roll roll, RoomMode roomMode, CancellationToken cancellationToken = default)
     {
+        await using var connection = await OpenAsync(cancellationToken);
+        await InsertAsync(connection, null, roll, roomMode);
+    }
+
+    /// <summary>Writes the rolls in one transaction: all of them or (on an error) none.</summary>
+    public async Task SaveBatchAsync(IReadOnlyList<ArchivedRoll> rolls, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(rolls);
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        foreach (var (roll, roomMode) in rolls)
+        {
+            await InsertAsync(connection, tx, roll, roomMode);
+        }
+
+        await tx.CommitAsync(cancellationToken);
+    }
+
+    private async Task InsertAsync(SqliteConnection connection, SqliteTransaction? tx, Roll roll, RoomMode roomMode)
+    {
         ArgumentNullException.ThrowIfNull(roll);
         var created = DateTimeOffset.FromUnixTimeMilliseconds(roll.Timestamp);
-        await using var connection = await OpenAsync(cancellationToken);
         await connection.ExecuteAsync(
             """
             INSERT OR IGNORE INTO roll_permalinks (roll_id, room_code, room_mode, player_name, dice_formula, dice_type, dice_count,
@@ -128,7 +147,7 @@ public sealed class PermalinkStore : IRollArchive
                 roll.Label,
                 roll.Successes,
                 CapReached = roll.CapReached ? 1 : 0,
-            });
+            }, tx);
     }
 
     public async Task MarkRevealedAsync(string rollId, CancellationToken cancellationToken = default)

@@ -1,0 +1,74 @@
+using System.Text;
+using DiceRoller.Rooms;
+using RazorSlices;
+
+namespace DiceRoller.Live;
+
+/// <summary>
+/// One room event as this instance delivers it to its open pages, carrying what those pages can share: the room read
+/// once after the event (not once per page), and each distinct rendering of the event (public, the DM's, the roller's own)
+/// rendered once and sent as the same UTF-8 bytes to every page that sees it that way.
+/// </summary>
+public sealed class LiveEvent(RoomEvent roomEvent)
+{
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, object> _shared = new(StringComparer.Ordinal);
+
+    public RoomEvent Event { get; } = roomEvent;
+
+    /// <summary>The first caller with <paramref name="key"/> runs <paramref name="make"/>; every later caller gets its task.</summary>
+    public Task<T> Shared<T>(string key, Func<Task<T>> make)
+    {
+        ArgumentNullException.ThrowIfNull(make);
+        TaskCompletionSource<T> mine;
+        lock (_gate)
+        {
+            if (_shared.TryGetValue(key, out var existing))
+            {
+                return (Task<T>)existing;
+            }
+
+            mine = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+            _shared[key] = mine.Task;
+        }
+
+        _ = RunAsync(mine, make);
+        return mine.Task;
+    }
+
+    private static async Task RunAsync<T>(TaskCompletionSource<T> into, Func<Task<T>> make)
+    {
+        try
+        {
+            into.TrySetResult(await make());
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            into.TrySetException(ex);
+        }
+    }
+
+    /// <summary>A template rendered to the bytes of an SSE <c>data:</c> field (trimmed, UTF-8).</summary>
+    public static async Task<byte[]> RenderAsync(RazorSlice slice)
+    {
+        ArgumentNullException.ThrowIfNull(slice);
+        return Encoding.UTF8.GetBytes((await slice.RenderAsync(htmlEncoder: null, cancellationToken: CancellationToken.None)).Trim());
+    }
+
+    /// <summary>
+    /// Which viewers see the same row for a roll: the values (or "hidden") decide it, and a hidden roll's DM gets a Reveal form
+    /// carrying their own form token, so theirs is rendered for them alone. Rolls/_RollEntry.cshtml must depend on nothing else
+    /// of the viewer (a test renders it for every kind of viewer and compares).
+    /// </summary>
+    public static string RollViewKey(RollEntryModel entry)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        var roll = entry.Roll;
+        if (entry.ShowValues && roll.Hidden && !roll.Revealed && entry.Viewer.IsDm)
+        {
+            return "roll:dm:" + entry.Viewer.FormToken;
+        }
+
+        return (entry.ShowValues ? "roll:shown" : "roll:secret") + (entry.OutOfBand ? ":oob" : "");
+    }
+}
