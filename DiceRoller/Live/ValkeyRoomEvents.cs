@@ -13,9 +13,12 @@ namespace DiceRoller.Live;
 /// page of that room open, and a dead shard silences only its own rooms. Pub/sub is at-most-once, so once a
 /// subscription is live (first open, reconnect, failover) the room's open pages are told to resync from history.
 /// </summary>
-public sealed class ValkeyRoomEvents(IConnectionMultiplexer redis, RoomBroadcaster broadcaster, ILogger<ValkeyRoomEvents> logger)
+public sealed class ValkeyRoomEvents(IConnectionMultiplexer redis, RoomBroadcaster broadcaster, ILogger<ValkeyRoomEvents> logger,
+    Microsoft.Extensions.Options.IOptions<ValkeyOptions>? options = null)
     : IRoomEventPublisher, IHostedService
 {
+    private readonly TimeSpan _checkInterval = options?.Value.SubscriptionCheckInterval ?? TimeSpan.FromSeconds(1);
+    private Task _checking = Task.CompletedTask;
     private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(5);
     private readonly ConcurrentDictionary<string, RoomLink> _links = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopping = new();
@@ -37,6 +40,7 @@ public sealed class ValkeyRoomEvents(IConnectionMultiplexer redis, RoomBroadcast
     {
         broadcaster.RoomInterestChanged += OnRoomInterestChanged;
         redis.ConnectionRestored += OnConnectionRestored;
+        _checking = CheckSubscriptionsAsync(_stopping.Token);
         return Task.CompletedTask;
     }
 
@@ -46,6 +50,7 @@ public sealed class ValkeyRoomEvents(IConnectionMultiplexer redis, RoomBroadcast
         broadcaster.RoomInterestChanged -= OnRoomInterestChanged;
         redis.ConnectionRestored -= OnConnectionRestored;
         await _stopping.CancelAsync();
+        await _checking;
         foreach (var code in _links.Keys)
         {
             try
@@ -137,6 +142,111 @@ public sealed class ValkeyRoomEvents(IConnectionMultiplexer redis, RoomBroadcast
 
                 retryDelay = TimeSpan.FromMilliseconds(Math.Min(retryDelay.TotalMilliseconds * 2, MaxRetryDelay.TotalMilliseconds));
             }
+        }
+    }
+
+    /// <summary>
+    /// Every <see cref="ValkeyOptions.SubscriptionCheckInterval"/>: a room subscription whose node is gone or no longer
+    /// owns the channel's slot (a failover promoted its replica) is taken down and made again, which the client library
+    /// routes to the slot's current primary; the room's pages then resync from history. Local checks only, unless a
+    /// subscription is broken: then the cluster's topology is read again first.
+    /// </summary>
+    private async Task CheckSubscriptionsAsync(CancellationToken ct)
+    {
+        using var timer = new PeriodicTimer(_checkInterval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(ct))
+            {
+                var broken = _links.Where(l => l.Value.Subscribed && !OnOwner(l.Key)).Select(l => l.Key).ToList();
+                if (broken.Count == 0)
+                {
+                    continue;
+                }
+
+                try
+                {
+                    await redis.ConfigureAsync();
+                }
+                catch (RedisException ex)
+                {
+                    logger.LogDebug(ex, "Re-reading the Valkey topology failed");
+                }
+
+                foreach (var code in broken.Where(c => !OnOwner(c) && HasOwner(c)))
+                {
+                    await ResubscribeAsync(code);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // stopping
+        }
+    }
+
+    /// <summary>True when the room's subscription is live on the node that serves its channel's slot.</summary>
+    private bool OnOwner(string code)
+    {
+        var channel = ValkeyKeys.Events(code);
+        var subscriber = redis.GetSubscriber();
+        var at = subscriber.SubscribedEndpoint(channel);
+        var owner = OwnerOf(code);
+        return at is not null && owner is not null && owner.IsConnected && at.Equals(owner.EndPoint) && subscriber.IsConnected(channel);
+    }
+
+    private bool HasOwner(string code) => OwnerOf(code) is { IsConnected: true };
+
+    private IServer? OwnerOf(string code)
+    {
+        try
+        {
+            return redis.GetServer((RedisKey)ValkeyKeys.Events(code).ToString());
+        }
+        catch (RedisException)
+        {
+            return null;
+        }
+    }
+
+    private async Task ResubscribeAsync(string code)
+    {
+        if (!_links.TryGetValue(code, out var link))
+        {
+            return;
+        }
+
+        await link.Gate.WaitAsync();
+        try
+        {
+            if (link.Retired || !link.Subscribed)
+            {
+                return;
+            }
+
+            var subscriber = redis.GetSubscriber();
+            try
+            {
+                await subscriber.UnsubscribeAsync(ValkeyKeys.Events(code), OnMessage);
+            }
+            catch (RedisException ex)
+            {
+                logger.LogDebug(ex, "Dropping the old subscription of {RoomCode} failed (its node is gone)", code);
+            }
+
+            await subscriber.SubscribeAsync(ValkeyKeys.Events(code), OnMessage);
+            logger.LogInformation("Moved the subscription of {RoomCode} to {EndPoint}; resyncing its pages", code, subscriber.SubscribedEndpoint(ValkeyKeys.Events(code))?.ToString());
+            broadcaster.Deliver(new RoomEvent(code, RoomBroadcaster.ResyncType, 0));
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            link.Subscribed = false;
+            logger.LogWarning(ex, "Moving the subscription of {RoomCode} failed; retrying", code);
+            _ = FollowAsync(code, TimeSpan.FromMilliseconds(100));
+        }
+        finally
+        {
+            link.Gate.Release();
         }
     }
 
