@@ -16,6 +16,8 @@
 #   DICEROLLER_TEST_VALKEY=127.0.0.1:PORT   the private redis-server
 #   DICEROLLER_TEST_POSTGRES=Host=127.0.0.1;Port=PORT;...   a private PostgreSQL server (initdb in a temp dir, run as
 #                                            DICEROLLER_TEST_USER, stopped at the end); tests make a schema each
+# The Valkey Cluster tests start their own 6-node clusters from the same redis-server (DiceRoller.Tests/Infrastructure/
+# ValkeyCluster.cs: free ports, a temp folder, every node killed when the tests end, also when they fail).
 #   DICEROLLER_CHROMIUM=/usr/bin/chromium   the browser for the E2E tests
 #   DICEROLLER_PUBLISHED=.test-run/publish   `dotnet publish -c Release` output (owned by root, read-only to others)
 #   DICEROLLER_DEPLOY_ENV=.test-run/deploy-env.json   the image's ENV and compose's app environment, as parsed
