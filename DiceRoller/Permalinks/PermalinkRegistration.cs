@@ -22,14 +22,19 @@ public static class PermalinkRegistration
         }
 
         services.AddSingleton<IValidateOptions<PermalinkOptions>>(new ConnectionStringCheck(connectionString));
-        services.AddSingleton<IPermalinkArchive>(sp =>
+        if (string.Equals(provider, PermalinkProviders.PostgreSql, StringComparison.Ordinal))
         {
-            var options = sp.GetRequiredService<IOptions<PermalinkOptions>>();
-            var time = sp.GetRequiredService<TimeProvider>();
-            return options.Value.Provider == PermalinkProviders.PostgreSql
-                ? new PostgresPermalinkStore(connectionString!, time, options)
-                : new PermalinkStore(connectionString!, time, options);
-        });
+            services.AddSingleton<IPermalinkArchive>(sp =>
+                new PostgresPermalinkStore(connectionString!, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<PermalinkOptions>>()));
+        }
+        else
+        {
+            // The SQLite store is also resolvable as itself (code that needs SQLite specifics, e.g. a file backup).
+            services.AddSingleton(sp =>
+                new PermalinkStore(connectionString!, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<PermalinkOptions>>()));
+            services.AddSingleton<IPermalinkArchive>(sp => sp.GetRequiredService<PermalinkStore>());
+        }
+
         services.AddSingleton<IRollArchive>(sp => sp.GetRequiredService<IPermalinkArchive>());
         services.AddHostedService<PermalinkMigration>();
         services.AddSingleton<PermalinkCleanup>();

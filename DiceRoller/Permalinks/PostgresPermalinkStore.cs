@@ -28,9 +28,9 @@ public sealed class PostgresPermalinkStore : IPermalinkArchive, IAsyncDisposable
     public PostgresPermalinkStore(string connectionString, TimeProvider time, IOptions<PermalinkOptions> options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        _dataSource = NpgsqlDataSource.Create(connectionString);
+        _options = options.Value; // validated first: a bad Permalinks:* setting is reported before the connection string is parsed
         _time = time;
-        _options = options.Value;
+        _dataSource = NpgsqlDataSource.Create(connectionString);
     }
 
     /// <summary>
