@@ -14,6 +14,10 @@
 #   DICEROLLER_SLN   solution or project to test (default DiceRoller.sln)
 # Exported to the tests:
 #   DICEROLLER_TEST_VALKEY=127.0.0.1:PORT   the private redis-server
+#   DICEROLLER_TEST_POSTGRES=Host=127.0.0.1;Port=PORT;...   a private PostgreSQL server (initdb in a temp dir, run as
+#                                            DICEROLLER_TEST_USER, stopped at the end); tests make a schema each
+# The Valkey Cluster tests start their own 6-node clusters from the same redis-server (DiceRoller.Tests/Infrastructure/
+# ValkeyCluster.cs: free ports, a temp folder, every node killed when the tests end, also when they fail).
 #   DICEROLLER_CHROMIUM=/usr/bin/chromium   the browser for the E2E tests
 #   DICEROLLER_PUBLISHED=.test-run/publish   `dotnet publish -c Release` output (owned by root, read-only to others)
 #   DICEROLLER_DEPLOY_ENV=.test-run/deploy-env.json   the image's ENV and compose's app environment, as parsed
@@ -53,6 +57,7 @@ command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
 command -v setpriv >/dev/null 2>&1 || missing+=(util-linux)
+compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)
 if [[ -x /usr/bin/python3 ]]; then
   python=/usr/bin/python3
 elif command -v python3 >/dev/null 2>&1; then
@@ -186,16 +191,31 @@ if [[ "$(id -u)" -eq 0 ]] && ! id "$test_user" >/dev/null 2>&1; then
 fi
 export DICEROLLER_TEST_USER="$test_user"
 
-# --- 2. Private redis-server on a free port -------------------------------------
+# --- 2. Private redis-server and PostgreSQL on free ports ------------------------
 redis_dir="$(mktemp -d "${TMPDIR:-/tmp}/diceroller-valkey.XXXXXX")"
 redis_pid=""
+pg_dir="$(mktemp -d "${TMPDIR:-/tmp}/diceroller-postgres.XXXXXX")"
+pg_bin="$(compgen -G "/usr/lib/postgresql/*/bin" | sort -V | tail -1)"
+pg_started=""
+
+# PostgreSQL refuses to run as root: as root, run it as the non-root test user.
+as_pg_user() {
+  if [[ "$(id -u)" -eq 0 ]]; then
+    setpriv --reuid="$test_user" --regid="$test_user" --init-groups "$@"
+  else
+    "$@"
+  fi
+}
 
 cleanup() {
   if [[ -n "$redis_pid" ]] && kill -0 "$redis_pid" 2>/dev/null; then
     kill "$redis_pid" 2>/dev/null || true
     wait "$redis_pid" 2>/dev/null || true
   fi
-  rm -rf "$redis_dir"
+  if [[ -n "$pg_started" ]]; then
+    as_pg_user "$pg_bin/pg_ctl" -D "$pg_dir/data" -m immediate -w stop >/dev/null 2>&1 || true
+  fi
+  rm -rf "$redis_dir" "$pg_dir"
 }
 trap cleanup EXIT
 trap 'exit 130' INT
@@ -261,6 +281,38 @@ fi
 echo "test.sh: redis-server $(redis-server --version | sed -n 's/.* v=\([^ ]*\).*/\1/p') on 127.0.0.1:$redis_port (pid $redis_pid)"
 
 export DICEROLLER_TEST_VALKEY="127.0.0.1:$redis_port"
+
+start_postgres() {
+  local port="$1"
+  as_pg_user "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/postgres.log" -w -t 120 \
+    -o "-p $port -k $pg_dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=400" \
+    start >/dev/null
+}
+
+[[ "$(id -u)" -eq 0 ]] && chown "$test_user:" "$pg_dir"
+if ! as_pg_user "$pg_bin/initdb" -D "$pg_dir/data" -U diceroller --auth=trust -E UTF8 --no-locale >"$pg_dir/initdb.log" 2>&1; then
+  echo "test.sh: initdb failed; its log:" >&2
+  cat "$pg_dir/initdb.log" >&2
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+pg_port=""
+for _ in 1 2 3 4 5; do
+  pick_free_port
+  if start_postgres "$candidate"; then
+    pg_started=1
+    pg_port="$candidate"
+    break
+  fi
+done
+if [[ -z "$pg_port" ]]; then
+  echo "test.sh: PostgreSQL did not start; its log:" >&2
+  cat "$pg_dir/postgres.log" >&2 || true
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+echo "test.sh: PostgreSQL $("$pg_bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$pg_port (data in $pg_dir)"
+export DICEROLLER_TEST_POSTGRES="Host=127.0.0.1;Port=$pg_port;Username=diceroller;Database=postgres;Maximum Pool Size=50"
 export DICEROLLER_CHROMIUM="$chromium_bin"
 
 # --- 3. Run the tests ------------------------------------------------------------

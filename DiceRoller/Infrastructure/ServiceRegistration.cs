@@ -70,6 +70,7 @@ public static class ServiceRegistration
         }
         else
         {
+            services.AddOptions<ValkeyOptions>().BindConfiguration(ValkeyOptions.Section).ValidateDataAnnotations().ValidateOnStart();
             var config = ConfigurationOptions.Parse(valkey);
             config.AbortOnConnectFail = false;
             config.ClientName ??= "diceroller";

@@ -85,10 +85,10 @@ public static class WebPipeline
         return app;
     }
 
-    /// <summary>Valkey or SQLite out of reach is a 503 ("try again"), anything else a 500; neither shows internals.</summary>
+    /// <summary>Valkey or the permalink database (SQLite, PostgreSQL) out of reach is a 503 ("try again"), anything else a 500; neither shows internals.</summary>
     private static int StatusFor(Exception exception) =>
         FormErrors.Describe(exception) is { } client ? client.Status
-        : exception is StackExchange.Redis.RedisException or Microsoft.Data.Sqlite.SqliteException or TimeoutException
+        : exception is StackExchange.Redis.RedisException or System.Data.Common.DbException or TimeoutException
             ? StatusCodes.Status503ServiceUnavailable
             : StatusCodes.Status500InternalServerError;
 

@@ -17,18 +17,31 @@ public sealed class RoomBroadcaster
     private readonly Lock _gate = new();
     private readonly Dictionary<string, HashSet<RoomSubscription>> _rooms = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// Raised (outside the lock) when a room gets its first local page or loses its last one, so a fan-out that
+    /// subscribes per room (Valkey sharded pub/sub) can follow; read <see cref="SubscriberCount"/> for the current state.
+    /// </summary>
+    public event Action<string>? RoomInterestChanged;
+
     public RoomSubscription Subscribe(string code)
     {
         var subscription = new RoomSubscription(this, code, Channel.CreateBounded<LiveEvent>(
             new BoundedChannelOptions(QueueCapacity) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true }));
+        bool first;
         lock (_gate)
         {
-            if (!_rooms.TryGetValue(code, out var set))
+            first = !_rooms.TryGetValue(code, out var set);
+            if (first)
             {
                 _rooms[code] = set = [];
             }
 
-            set.Add(subscription);
+            set!.Add(subscription);
+        }
+
+        if (first)
+        {
+            RoomInterestChanged?.Invoke(code);
         }
 
         return subscription;
@@ -77,15 +90,21 @@ public sealed class RoomBroadcaster
 
     internal void Remove(RoomSubscription subscription)
     {
+        var last = false;
         lock (_gate)
         {
             if (_rooms.TryGetValue(subscription.RoomCode, out var set) && set.Remove(subscription) && set.Count == 0)
             {
                 _rooms.Remove(subscription.RoomCode);
+                last = true;
             }
         }
 
         subscription.Writer.TryComplete();
+        if (last)
+        {
+            RoomInterestChanged?.Invoke(subscription.RoomCode);
+        }
     }
 }
 

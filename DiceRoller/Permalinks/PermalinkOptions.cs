@@ -6,6 +6,14 @@ public sealed class PermalinkOptions
 {
     public const string Section = "Permalinks";
 
+    /// <summary>
+    /// Where permalinks are kept: <c>sqlite</c> (a file beside the app, the embedded default) or <c>postgresql</c> (one
+    /// database shared by app instances on several hosts). <c>ConnectionStrings:Permalinks</c> holds that provider's
+    /// connection string.
+    /// </summary>
+    [RegularExpression("^(sqlite|postgresql)$", ErrorMessage = "Permalinks:Provider must be sqlite or postgresql.")]
+    public string Provider { get; set; } = PermalinkProviders.Sqlite;
+
     /// <summary>How long a roll's permalink lives.</summary>
     [Range(typeof(TimeSpan), "00:01:00", "3650.00:00:00", ErrorMessage = "Permalinks:Retention must be between 1 minute and 10 years.")]
     public TimeSpan Retention { get; set; } = TimeSpan.FromDays(30);

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Dapper;
 using DiceRoller.Dice;
 using DiceRoller.Rooms;
@@ -8,10 +7,11 @@ using Microsoft.Extensions.Options;
 namespace DiceRoller.Permalinks;
 
 /// <summary>
-/// Roll permalinks in SQLite (Dapper + Microsoft.Data.Sqlite): WAL mode, a busy timeout, and a versioned,
-/// idempotent schema migrated at start-up.
+/// Roll permalinks in SQLite (Dapper + Microsoft.Data.Sqlite), the embedded default: WAL mode, a busy timeout, and a
+/// versioned, idempotent schema migrated at start-up. Instances sharing one file migrate one at a time
+/// (<c>BEGIN IMMEDIATE</c> around reading the version and applying what is missing).
 /// </summary>
-public sealed class PermalinkStore : IRollArchive, IRollBatchArchive
+public sealed class PermalinkStore : IPermalinkArchive, IRollBatchArchive
 {
     private readonly string _connectionString;
     private readonly TimeProvider _time;
@@ -27,7 +27,11 @@ public sealed class PermalinkStore : IRollArchive, IRollBatchArchive
         _options = options.Value;
     }
 
-    /// <summary>Schema versions, applied in order; each runs once (tracked in <c>PRAGMA user_version</c>).</summary>
+    /// <summary>
+    /// Schema versions, applied in order; each runs once (tracked in <c>PRAGMA user_version</c>: entry N is version N+1).
+    /// A new version is one entry at the end here and the same change at the end of
+    /// <see cref="PostgresPermalinkStore"/>'s list.
+    /// </summary>
     private static readonly string[] Migrations =
     [
         """
@@ -80,14 +84,24 @@ public sealed class PermalinkStore : IRollArchive, IRollBatchArchive
 
         await using var connection = await OpenAsync(ct);
         await connection.ExecuteAsync("PRAGMA journal_mode = WAL;");
-        var version = await connection.ExecuteScalarAsync<long>("PRAGMA user_version;");
+
+        // BEGIN IMMEDIATE takes the write lock before the version is read, so a second instance starting on the same file
+        // waits (busy timeout), then reads the version the first one left and applies nothing twice.
+        await using var tx = await connection.BeginTransactionAsync(System.Data.IsolationLevel.Serializable, ct);
+        var version = await connection.ExecuteScalarAsync<long>("PRAGMA user_version;", transaction: tx);
         for (var v = (int)version; v < Migrations.Length; v++)
         {
-            await using var tx = await connection.BeginTransactionAsync(ct);
             await connection.ExecuteAsync(Migrations[v], transaction: tx);
             await connection.ExecuteAsync($"PRAGMA user_version = {v + 1};", transaction: tx);
-            await tx.CommitAsync(ct);
         }
+
+        await tx.CommitAsync(ct);
+    }
+
+    public async Task<int> SchemaVersionAsync(CancellationToken ct = default)
+    {
+        await using var connection = await OpenAsync(ct);
+        return (int)await connection.ExecuteScalarAsync<long>("PRAGMA user_version;");
     }
 
     public async Task SaveAsync(Roll roll, RoomMode roomMode, CancellationToken cancellationToken = default)
@@ -113,41 +127,9 @@ public sealed class PermalinkStore : IRollArchive, IRollBatchArchive
     private async Task InsertAsync(SqliteConnection connection, SqliteTransaction? tx, Roll roll, RoomMode roomMode)
     {
         ArgumentNullException.ThrowIfNull(roll);
-        var created = DateTimeOffset.FromUnixTimeMilliseconds(roll.Timestamp);
         await connection.ExecuteAsync(
-            """
-            INSERT OR IGNORE INTO roll_permalinks (roll_id, room_code, room_mode, player_name, dice_formula, dice_type, dice_count,
-              modifier, advantage, individual_results, total, dc_check, timestamp, created_at, expires_at, hidden, revealed, kept_index,
-              terms, label, successes, cap_reached)
-            VALUES (@RollId, @RoomCode, @RoomMode, @PlayerName, @DiceFormula, @DiceType, @DiceCount,
-              @Modifier, @Advantage, @IndividualResults, @Total, @DcCheck, @Timestamp, @CreatedAt, @ExpiresAt, @Hidden, @Revealed, @KeptIndex,
-              @Terms, @Label, @Successes, @CapReached)
-            """,
-            new
-            {
-                roll.RollId,
-                roll.RoomCode,
-                RoomMode = roomMode.ToWire(),
-                roll.PlayerName,
-                roll.DiceFormula,
-                roll.DiceType,
-                roll.DiceCount,
-                roll.Modifier,
-                Advantage = roll.Advantage.ToWire(),
-                IndividualResults = JsonSerializer.Serialize(roll.IndividualResults),
-                roll.Total,
-                DcCheck = roll.DcCheck is null ? null : RoomJson.Serialize(roll.DcCheck),
-                roll.Timestamp,
-                CreatedAt = Permalink.ToStored(created),
-                ExpiresAt = Permalink.ToStored(created + _options.Retention),
-                Hidden = roll.Hidden ? 1 : 0,
-                Revealed = roll.Revealed ? 1 : 0,
-                roll.KeptIndex,
-                Terms = roll.Terms is null ? null : RoomJson.Serialize(roll.Terms),
-                roll.Label,
-                roll.Successes,
-                CapReached = roll.CapReached ? 1 : 0,
-            }, tx);
+            $"INSERT OR IGNORE INTO roll_permalinks ({PermalinkColumns.Names}) VALUES ({PermalinkColumns.Parameters})",
+            PermalinkColumns.Values(roll, roomMode, _options.Retention), tx);
     }
 
     public async Task MarkRevealedAsync(string rollId, CancellationToken cancellationToken = default)
@@ -162,7 +144,6 @@ public sealed class PermalinkStore : IRollArchive, IRollBatchArchive
         await connection.ExecuteAsync("DELETE FROM roll_permalinks WHERE roll_id = @rollId", new { rollId });
     }
 
-    /// <summary>The row if it exists and has not expired (whether or not it is public yet).</summary>
     public async Task<PermalinkRow?> FindAsync(string rollId, CancellationToken ct = default)
     {
         await using var connection = await OpenAsync(ct);
@@ -171,8 +152,8 @@ public sealed class PermalinkStore : IRollArchive, IRollBatchArchive
             new { rollId, now = Permalink.ToStored(_time.GetUtcNow()) });
     }
 
-    /// <summary>Deletes expired rows; returns how many.</summary>
-    public async Task<int> DeleteExpiredAsync(CancellationToken ct = default)
+    /// <summary>Deletes expired rows; returns how many (one statement: instances sharing the file cannot delete a row twice).</summary>
+    public async Task<int?> DeleteExpiredAsync(CancellationToken ct = default)
     {
         await using var connection = await OpenAsync(ct);
         return await connection.ExecuteAsync("DELETE FROM roll_permalinks WHERE expires_at <= @now",

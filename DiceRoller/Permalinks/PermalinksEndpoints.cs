@@ -11,7 +11,7 @@ public static class PermalinksEndpoints
         return app;
     }
 
-    private static async Task<IResult> Json(string rollId, PermalinkStore store, CancellationToken ct)
+    private static async Task<IResult> Json(string rollId, IPermalinkArchive store, CancellationToken ct)
     {
         var permalink = await FindPublicAsync(rollId, store, ct);
         return permalink is null
@@ -19,7 +19,7 @@ public static class PermalinksEndpoints
             : Results.Json(permalink, Rooms.RoomJson.Options);
     }
 
-    private static async Task<IResult> Page(string rollId, HttpContext context, PermalinkStore store, PublicUrls urls, CancellationToken ct)
+    private static async Task<IResult> Page(string rollId, HttpContext context, IPermalinkArchive store, PublicUrls urls, CancellationToken ct)
     {
         var permalink = await FindPublicAsync(rollId, store, ct);
         if (permalink is null)
@@ -33,7 +33,7 @@ public static class PermalinksEndpoints
     }
 
     /// <summary>The public permalink, or null when unknown, malformed, expired or still hidden.</summary>
-    private static async Task<Permalink?> FindPublicAsync(string rollId, PermalinkStore store, CancellationToken ct)
+    private static async Task<Permalink?> FindPublicAsync(string rollId, IPermalinkArchive store, CancellationToken ct)
     {
         if (!Guid.TryParseExact(rollId, "D", out _))
         {

@@ -43,6 +43,12 @@ public static class DiceRollerMetrics
     private static readonly Counter<long> RateLimited = Meter.CreateCounter<long>(
         "rate_limit.rejections", "{request}", "Requests refused by a rate limit, by limit (roll, create, join, ...).");
 
+    private static readonly Counter<long> RateLimitDown = Meter.CreateCounter<long>(
+        "rate_limit.unavailable", "{request}", "Requests let through because a global limit's Valkey shard was down or slow, by limit.");
+
+    private static readonly Counter<long> FanOutReceived = Meter.CreateCounter<long>(
+        "fanout.messages.received", "{message}", "Room events this instance received from Valkey pub/sub (only rooms with a page open here).");
+
     private static readonly Counter<long> Responses = Meter.CreateCounter<long>(
         "http.responses", "{response}", "HTTP responses by status class (2xx, 3xx, 4xx, 5xx).");
 
@@ -92,6 +98,17 @@ public static class DiceRollerMetrics
         var colon = key.IndexOf(':', StringComparison.Ordinal);
         RateLimited.Add(1, new KeyValuePair<string, object?>("limit", colon > 0 ? key[..colon] : key));
     }
+
+    /// <summary>A global limit's counter could not be reached in time; the request went through unlimited.</summary>
+    public static void RateLimitUnavailable(string key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        var colon = key.IndexOf(':', StringComparison.Ordinal);
+        RateLimitDown.Add(1, new KeyValuePair<string, object?>("limit", colon > 0 ? key[..colon] : key));
+    }
+
+    /// <summary>One room event arrived from Valkey pub/sub.</summary>
+    public static void FanOutMessageReceived() => FanOutReceived.Add(1);
 
     public static void ValkeyCommandCompleted(string command, double milliseconds) =>
         ValkeyCommand.Record(milliseconds, new KeyValuePair<string, object?>("command", command));

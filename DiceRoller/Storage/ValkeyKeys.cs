@@ -43,11 +43,29 @@ public static class ValkeyKeys
     /// <summary>One roll request id of one player (<c>playerId:requestId</c>), kept a few minutes: "pending|claimedAt" or "done|rollId".</summary>
     public static RedisKey RollRequest(string code, string requestKey) => Prefix(code) + ":request:" + requestKey;
 
-    public static RedisKey RateLimit(string key) => "rate:" + key;
+    /// <summary>
+    /// A rate-limit counter. A room's limits (<c>roll:CODE:PLAYER</c>) live under the room's hash tag
+    /// (<c>room:{CODE}:rate:roll:PLAYER</c>), in the room's slot, so a roll touches only its room's shard; the global
+    /// per-address limits (<c>create:ADDRESS</c>, <c>join:ADDRESS</c>) stay at <c>rate:KEY</c>, spread over the shards.
+    /// </summary>
+    public static RedisKey RateLimit(string key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        if (RoomOfRateLimit(key) is not { } code)
+        {
+            return "rate:" + key;
+        }
+
+        var parts = key.Split(':');
+        return Prefix(code) + ":rate:" + parts[0] + ":" + parts[2];
+    }
+
+    /// <summary>The room a limiter key belongs to (<c>roll:CODE:PLAYER</c>), or null for a global limit.</summary>
+    public static string? RoomOfRateLimit(string key) =>
+        key is not null && key.StartsWith("roll:", StringComparison.Ordinal) && key.Split(':') is [_, var code, _] && code.Length > 0 ? code : null;
 
     public static RedisKey OneTime(string key) => "once:" + key;
 
-    public static RedisChannel Events(string code) => RedisChannel.Literal(Prefix(code) + ":events");
-
-    public static readonly RedisChannel AllEvents = RedisChannel.Pattern("room:{*}:events");
+    /// <summary>The room's sharded pub/sub channel (SPUBLISH/SSUBSCRIBE), in the slot of the room's keys.</summary>
+    public static RedisChannel Events(string code) => RedisChannel.Sharded(Prefix(code) + ":events");
 }

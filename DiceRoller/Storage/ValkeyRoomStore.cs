@@ -10,9 +10,11 @@ namespace DiceRoller.Storage;
 /// scored by sequence. Every write is one Lua script, so appends and their sequence numbers are atomic
 /// across app instances; nothing is read, modified and written back.
 /// </summary>
-public sealed class ValkeyRoomStore(IConnectionMultiplexer redis, IOptions<RoomOptions> options, TimeProvider time) : IRoomStore
+public sealed class ValkeyRoomStore(IConnectionMultiplexer redis, IOptions<RoomOptions> options, TimeProvider time,
+    IOptions<ValkeyOptions>? valkeyOptions = null, ILogger<ValkeyRoomStore>? logger = null) : IRoomStore
 {
     private readonly int _historyLimit = options.Value.HistoryLimit;
+    private readonly ValkeyOptions _valkey = valkeyOptions?.Value ?? new ValkeyOptions();
 
     private IDatabase Db => redis.GetDatabase();
 
@@ -95,6 +97,11 @@ public sealed class ValkeyRoomStore(IConnectionMultiplexer redis, IOptions<RoomO
         ArgumentNullException.ThrowIfNull(roll);
         var sequence = (long)await Db.ScriptEvaluateAsync(ValkeyScripts.AppendRoll, ValkeyKeys.All(roll.RoomCode),
             [Member(roll), _historyLimit, now]);
+        if (sequence >= 0 && _valkey.RollReplicaAcks > 0)
+        {
+            await WaitForReplicasAsync(roll);
+        }
+
         return sequence < 0 ? null : roll with { Sequence = sequence };
     }
 
@@ -305,4 +312,16 @@ public sealed class ValkeyRoomStore(IConnectionMultiplexer redis, IOptions<RoomO
 
     public async Task ReleaseRollRequestAsync(string code, string requestKey, CancellationToken cancellationToken = default) =>
         await Db.ScriptEvaluateAsync(ValkeyScripts.ReleaseRollRequest, [ValkeyKeys.RollRequest(code, requestKey)]);
+
+    /// <summary>WAIT on the room's primary (the same connection the append went through) for <see cref="ValkeyOptions.RollReplicaAcks"/>.</summary>
+    private async Task WaitForReplicasAsync(Roll roll)
+    {
+        var timeoutMs = (long)_valkey.RollReplicaTimeout.TotalMilliseconds;
+        var acks = (long)await redis.GetServer(ValkeyKeys.Meta(roll.RoomCode)).ExecuteAsync("WAIT", _valkey.RollReplicaAcks, timeoutMs);
+        if (acks < _valkey.RollReplicaAcks)
+        {
+            logger?.LogWarning("Roll {RollId} in {RoomCode} reached {Acks} of {Wanted} replicas within {TimeoutMs} ms",
+                roll.RollId, roll.RoomCode, acks, _valkey.RollReplicaAcks, timeoutMs);
+        }
+    }
 }

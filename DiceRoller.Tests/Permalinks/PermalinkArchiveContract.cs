@@ -1,33 +1,67 @@
 using System.Net;
 using System.Text.Json;
-using AngleSharp.Html.Parser;
+using DiceRoller.Dice;
 using DiceRoller.Permalinks;
+using DiceRoller.Rooms;
 using DiceRoller.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 
 namespace DiceRoller.Tests.Permalinks;
 
-public sealed class PermalinkTests : IAsyncLifetime
+/// <summary>
+/// What the permalink archive must do, written once and run on each provider (SQLite, PostgreSQL) through the whole
+/// app: the JSON and the page, expiry and the cleanup job, restarts, migrations (also several at once), old rows.
+/// </summary>
+public abstract class PermalinkArchiveContract : IAsyncLifetime
 {
     private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 11, 25, 20, 0, 0, TimeSpan.Zero));
     private AppFactory _app = null!;
+    private ArchiveDatabase _database = null!;
 
-    public Task InitializeAsync()
+    /// <summary>A fresh, empty database of the provider: the app settings that select it, and a way to query it.</summary>
+    protected sealed record ArchiveDatabase(IReadOnlyDictionary<string, string?> Settings, Func<string, Task<object?>> Execute)
     {
-        // The scheduled cleanup is tested on its own below; here it must not fire while the clock jumps.
-        _app = new AppFactory(settings: new Dictionary<string, string?> { ["Permalinks:CleanupInterval"] = "40.00:00:00" }) { Clock = _clock };
-        return Task.CompletedTask;
+        public async Task<long> CountAsync(string sql) => Convert.ToInt64(await Execute(sql), System.Globalization.CultureInfo.InvariantCulture);
     }
 
-    private static async Task<long> CountRowsAsync(AppFactory app)
+    protected abstract Task<ArchiveDatabase> NewDatabaseAsync(string dataDirectory);
+
+    /// <summary>The provider's store on <paramref name="database"/>, outside any app (as another instance would have it).</summary>
+    protected abstract IPermalinkArchive NewArchive(ArchiveDatabase database, TimeProvider time);
+
+    /// <summary>The schema version the provider's newest migration leaves.</summary>
+    protected abstract int NewestSchemaVersion { get; }
+
+    /// <summary>SQL counting the three indexes (idx_created_at, idx_expires_at, idx_room_code) of roll_permalinks.</summary>
+    protected abstract string CountIndexesSql { get; }
+
+    /// <summary>Builds the schema as version 2 left it (before the dice language), with its version recorded.</summary>
+    protected abstract Task CreateVersion2SchemaAsync(ArchiveDatabase database);
+
+    public async Task InitializeAsync()
     {
-        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(app.DataDirectory, "permalinks.db")}");
-        await connection.OpenAsync();
-        using var count = connection.CreateCommand();
-        count.CommandText = "SELECT COUNT(*) FROM roll_permalinks";
-        return (long)(await count.ExecuteScalarAsync())!;
+        var folder = Directory.CreateTempSubdirectory("diceroller-test-").FullName;
+        _database = await NewDatabaseAsync(folder);
+        _app = NewApp(_database, folder, _clock);
     }
+
+    /// <summary>The whole app on <paramref name="database"/>; the scheduled cleanup waits 40 days unless told otherwise.</summary>
+    private static AppFactory NewApp(ArchiveDatabase database, string? dataDirectory, FakeTimeProvider clock, string cleanupInterval = "40.00:00:00")
+    {
+        var settings = new Dictionary<string, string?>(database.Settings) { ["Permalinks:CleanupInterval"] = cleanupInterval };
+        return new AppFactory(settings: settings, dataDirectory: dataDirectory) { Clock = clock };
+    }
+
+    private async Task<AppFactory> NewAppOnNewDatabaseAsync(FakeTimeProvider clock, string cleanupInterval)
+    {
+        var folder = Directory.CreateTempSubdirectory("diceroller-test-").FullName;
+        var database = await NewDatabaseAsync(folder);
+        return NewApp(database, folder, clock, cleanupInterval);
+    }
+
+    private Task<long> CountRowsAsync() => _database.CountAsync("SELECT COUNT(*) FROM roll_permalinks");
 
     public async Task DisposeAsync() => await _app.DisposeAsync();
 
@@ -129,12 +163,12 @@ public sealed class PermalinkTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync($"/api/permalink/{id}")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync($"/roll/{id}")).StatusCode);
 
-        var store = _app.Services.GetRequiredService<PermalinkStore>();
+        var store = _app.Services.GetRequiredService<IPermalinkArchive>();
         Assert.Null(await store.FindAsync(id));
-        Assert.Equal(1, await CountRowsAsync(_app));
+        Assert.Equal(1, await CountRowsAsync());
         var deleted = await _app.Services.GetRequiredService<PermalinkCleanup>().RunOnceAsync();
         Assert.Equal(1, deleted);
-        Assert.Equal(0, await CountRowsAsync(_app));
+        Assert.Equal(0, await CountRowsAsync());
         Assert.Equal(0, await _app.Services.GetRequiredService<PermalinkCleanup>().RunOnceAsync());
     }
 
@@ -142,37 +176,40 @@ public sealed class PermalinkTests : IAsyncLifetime
     public async Task The_daily_cleanup_job_runs_on_its_own_schedule()
     {
         var clock = new FakeTimeProvider(_clock.GetUtcNow());
-        await using var app = new AppFactory() { Clock = clock };
+        var folder = Directory.CreateTempSubdirectory("diceroller-test-").FullName;
+        var database = await NewDatabaseAsync(folder);
+        await using var app = NewApp(database, folder, clock, cleanupInterval: "1.00:00:00");
         using var alice = app.NewBrowser();
         var code = await alice.CreateRoomAsync();
         await alice.RollAsync(code);
         await alice.RollAsync(code);
-        Assert.Equal(2, await CountRowsAsync(app));
+        const string rows = "SELECT COUNT(*) FROM roll_permalinks";
+        Assert.Equal(2, await database.CountAsync(rows));
 
         for (var day = 1; day <= 29; day++)
         {
             clock.Advance(TimeSpan.FromDays(1));
         }
 
-        Assert.Equal(2, await CountRowsAsync(app));
+        Assert.Equal(2, await database.CountAsync(rows));
         clock.Advance(TimeSpan.FromDays(1));
         clock.Advance(TimeSpan.FromDays(1));
 
-        var deadline = DateTime.UtcNow.AddSeconds(5);
-        while (await CountRowsAsync(app) > 0 && DateTime.UtcNow < deadline)
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (await database.CountAsync(rows) > 0 && DateTime.UtcNow < deadline)
         {
             await Task.Delay(50);
         }
 
-        Assert.Equal(0, await CountRowsAsync(app));
+        Assert.Equal(0, await database.CountAsync(rows));
     }
 
     [Fact]
     public async Task A_cleanup_interval_a_timer_cannot_hold_stops_the_app_at_start_with_a_clear_message()
     {
-        await using var app = new AppFactory(settings: new Dictionary<string, string?> { ["Permalinks:CleanupInterval"] = "100.00:00:00" });
+        await using var app = new AppFactory(settings: new Dictionary<string, string?>(_database.Settings) { ["Permalinks:CleanupInterval"] = "100.00:00:00" });
 
-        var error = Assert.ThrowsAny<Microsoft.Extensions.Options.OptionsValidationException>(() => app.CreateClient());
+        var error = Assert.ThrowsAny<OptionsValidationException>(() => app.CreateClient());
         Assert.Contains("Permalinks:CleanupInterval must be between 1 second and 49 days", error.Message, StringComparison.Ordinal);
     }
 
@@ -185,8 +222,22 @@ public sealed class PermalinkTests : IAsyncLifetime
         var dataDirectory = _app.DataDirectory;
         await _app.DisposeAsync();
 
-        _app = new AppFactory(dataDirectory: dataDirectory) { Clock = _clock };
+        _app = NewApp(_database, dataDirectory, _clock);
         using var response = await _app.CreateClient().GetAsync($"/api/permalink/{id}");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal(row.GetAttribute("data-total"), json.RootElement.GetProperty("total").GetInt32().ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public async Task A_permalink_made_through_one_app_instance_is_served_by_another_on_the_same_database()
+    {
+        var (_, row, alice) = await RollAsync();
+        using var _ = alice;
+        await using var other = NewApp(_database, dataDirectory: null, _clock);
+
+        using var response = await other.CreateClient().GetAsync($"/api/permalink/{row.GetAttribute("data-roll-id")}");
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
@@ -196,30 +247,43 @@ public sealed class PermalinkTests : IAsyncLifetime
     [Fact]
     public async Task The_schema_is_migrated_to_the_current_version_and_migrating_again_changes_nothing()
     {
-        var store = _app.Services.GetRequiredService<PermalinkStore>();
+        var store = _app.Services.GetRequiredService<IPermalinkArchive>();
         await store.MigrateAsync();
         await store.MigrateAsync();
 
-        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(_app.DataDirectory, "permalinks.db")}");
-        await connection.OpenAsync();
-        using var version = connection.CreateCommand();
-        version.CommandText = "PRAGMA user_version";
-        Assert.Equal((long)PermalinkStore.SchemaVersion, (long)(await version.ExecuteScalarAsync())!);
-        using var mode = connection.CreateCommand();
-        mode.CommandText = "PRAGMA journal_mode";
-        Assert.Equal("wal", (string)(await mode.ExecuteScalarAsync())!);
-        using var indexes = connection.CreateCommand();
-        indexes.CommandText = "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'roll_permalinks' AND name LIKE 'idx_%' ORDER BY name";
-        var names = new List<string>();
-        await using (var reader = await indexes.ExecuteReaderAsync())
+        Assert.Equal(NewestSchemaVersion, await store.SchemaVersionAsync());
+        Assert.Equal(3, await _database.CountAsync(CountIndexesSql));
+    }
+
+    [Fact]
+    public async Task Several_instances_migrating_a_new_database_at_once_apply_each_version_once()
+    {
+        var folder = Directory.CreateTempSubdirectory("diceroller-test-").FullName;
+        var database = await NewDatabaseAsync(folder);
+        var instances = Enumerable.Range(0, 4).Select(_ => NewArchive(database, _clock)).ToList();
+        using var start = new ManualResetEventSlim();
+
+        var migrations = instances.Select(archive => Task.Run(async () =>
         {
-            while (await reader.ReadAsync())
-            {
-                names.Add(reader.GetString(0));
-            }
-        }
+            start.Wait();
+            await archive.MigrateAsync();
+        })).ToList();
+        start.Set();
+        await Task.WhenAll(migrations);
 
-        Assert.Equal(["idx_created_at", "idx_expires_at", "idx_room_code"], names);
+        Assert.All(await Task.WhenAll(instances.Select(a => a.SchemaVersionAsync())), v => Assert.Equal(NewestSchemaVersion, v));
+        var roll = new Roll(Guid.NewGuid().ToString(), "ALPHA-1234", 1, "p1", "Alice", _clock.GetUtcNow().ToUnixTimeMilliseconds(), "1d20", 20, 1, 0,
+            Advantage.None, [17], null, 17, Hidden: true, Revealed: false, DcCheck: null);
+        await instances[0].SaveAsync(roll, RoomMode.Open);
+        await instances[1].MarkRevealedAsync(roll.RollId);
+        var found = await instances[3].FindAsync(roll.RollId);
+        Assert.NotNull(found);
+        Assert.True(found!.IsPublic);
+        Assert.Equal(17, found.Total);
+        foreach (var archive in instances.OfType<IAsyncDisposable>())
+        {
+            await archive.DisposeAsync();
+        }
     }
 
     [Fact]
@@ -269,29 +333,16 @@ public sealed class PermalinkTests : IAsyncLifetime
     {
         // A database at schema version 2 (before terms, label, successes), with one natural-20 advantage roll in it.
         var folder = Directory.CreateTempSubdirectory("diceroller-old-").FullName;
-        await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(folder, "permalinks.db")}"))
-        {
-            await connection.OpenAsync();
-            using var setup = connection.CreateCommand();
-            setup.CommandText = """
-                CREATE TABLE roll_permalinks (roll_id TEXT PRIMARY KEY, room_code TEXT NOT NULL, room_mode TEXT NOT NULL, player_name TEXT NOT NULL,
-                  dice_formula TEXT NOT NULL, dice_type INTEGER NOT NULL, dice_count INTEGER NOT NULL, modifier INTEGER NOT NULL, advantage TEXT NOT NULL,
-                  individual_results TEXT NOT NULL, total INTEGER NOT NULL, dc_check TEXT, timestamp INTEGER NOT NULL,
-                  created_at TEXT DEFAULT (datetime('now')), expires_at TEXT NOT NULL);
-                CREATE INDEX idx_expires_at ON roll_permalinks(expires_at);
-                CREATE INDEX idx_created_at ON roll_permalinks(created_at);
-                CREATE INDEX idx_room_code ON roll_permalinks(room_code);
-                ALTER TABLE roll_permalinks ADD COLUMN hidden INTEGER NOT NULL DEFAULT 0;
-                ALTER TABLE roll_permalinks ADD COLUMN revealed INTEGER NOT NULL DEFAULT 0;
-                ALTER TABLE roll_permalinks ADD COLUMN kept_index INTEGER;
-                INSERT INTO roll_permalinks VALUES ('0b3e9a52-5d8f-4c39-9d0e-1f3c2a4b5c6d', 'ALPHA-1234', 'dm-led', 'Bob', '1d20+5', 20, 1, 5,
-                  'advantage', '[7,20]', 25, '{"dc":15,"passed":true}', 1795636800000, '2026-11-25 20:00:00', '2026-12-25 20:00:00', 0, 0, 1);
-                PRAGMA user_version = 2;
-                """;
-            await setup.ExecuteNonQueryAsync();
-        }
+        var database = await NewDatabaseAsync(folder);
+        await CreateVersion2SchemaAsync(database);
+        await database.Execute("""
+            INSERT INTO roll_permalinks (roll_id, room_code, room_mode, player_name, dice_formula, dice_type, dice_count, modifier, advantage,
+              individual_results, total, dc_check, timestamp, created_at, expires_at, hidden, revealed, kept_index)
+            VALUES ('0b3e9a52-5d8f-4c39-9d0e-1f3c2a4b5c6d', 'ALPHA-1234', 'dm-led', 'Bob', '1d20+5', 20, 1, 5,
+              'advantage', '[7,20]', 25, '{"dc":15,"passed":true}', 1795636800000, '2026-11-25 20:00:00', '2026-12-25 20:00:00', 0, 0, 1)
+            """);
 
-        await using var app = new AppFactory(dataDirectory: folder) { Clock = _clock };
+        await using var app = NewApp(database, folder, _clock);
         using var client = app.CreateClient();
         using var response = await client.GetAsync("/api/permalink/0b3e9a52-5d8f-4c39-9d0e-1f3c2a4b5c6d");
         using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());

@@ -1,0 +1,25 @@
+using DiceRoller.Tests.Infrastructure;
+using Microsoft.Extensions.Options;
+
+namespace DiceRoller.Tests.Permalinks;
+
+/// <summary>Choosing the archive: <c>Permalinks:Provider</c> and <c>ConnectionStrings:Permalinks</c> must agree, or the app does not start.</summary>
+public sealed class PermalinkProviderTests
+{
+    [Theory]
+    [InlineData("sqlite", "Host=127.0.0.1;Port=5432;Database=diceroller;Username=diceroller", "is not a SQLite connection string")]
+    [InlineData("postgresql", "Data Source=/var/lib/diceroller/permalinks.db", "is not a PostgreSQL connection string")]
+    [InlineData("postgresql", "", "ConnectionStrings:Permalinks is empty")]
+    [InlineData("mysql", "Server=db", "Permalinks:Provider must be sqlite or postgresql")]
+    public async Task A_connection_string_of_another_provider_stops_the_app_at_start_with_a_clear_message(string provider, string connectionString, string message)
+    {
+        await using var app = new AppFactory(settings: new Dictionary<string, string?>
+        {
+            ["Permalinks:Provider"] = provider,
+            ["ConnectionStrings:Permalinks"] = connectionString,
+        });
+
+        var error = Assert.ThrowsAny<OptionsValidationException>(() => app.CreateClient());
+        Assert.Contains(message, error.Message, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,12 @@
+using DiceRoller.Rooms;
+using DiceRoller.Storage;
+using DiceRoller.Tests.Infrastructure;
+
+namespace DiceRoller.Tests.Storage;
+
+/// <summary>The room store contract on a 6-node Valkey Cluster (3 primaries + 3 replicas), through the same endpoint list the app takes.</summary>
+[Collection(ValkeyClusterCollection.Name)]
+public sealed class ValkeyClusterRoomStoreTests(ValkeyClusterFixture cluster) : RoomStoreContract
+{
+    protected override IRoomStore Store { get; } = new ValkeyRoomStore(cluster.Cluster.Connection, Options, TimeProvider.System);
+}
