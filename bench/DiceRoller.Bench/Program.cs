@@ -33,7 +33,7 @@ foreach (var players in options.Steps)
     {
         // Rotated each round, so no target always runs first (or right after the heaviest one).
         var order = options.Targets.Skip((round - 1) % options.Targets.Length).Concat(options.Targets.Take((round - 1) % options.Targets.Length));
-        foreach (var target in order)
+        foreach (var target in order.TakeWhile(_ => !stop.IsCancellationRequested))
         {
             var result = await Runner.RunAsync(target, players, round, options, stop.Token);
             results.Add(result);
