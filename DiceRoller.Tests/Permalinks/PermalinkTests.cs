@@ -219,7 +219,7 @@ public sealed class PermalinkTests : IAsyncLifetime
             }
         }
 
-        Assert.Equal(["idx_created_at", "idx_expires_at", "idx_room_code"], names);
+        Assert.Equal(["idx_created_at", "idx_expires_at", "idx_room_code", "idx_room_sequence"], names);
     }
 
     [Fact]

@@ -31,6 +31,9 @@ public static class ServiceRegistration
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<IRandomSource, CryptoRandomSource>();
         services.AddRollSigner();
+        services.AddSingleton<IRollDraws, SeededRollDraws>();
+        services.AddSingleton<SeedKeeper>();
+        services.AddSingleton<RoomFairness>();
         services.AddSingleton<RoomBroadcaster>();
         services.AddSingleton<RoomService>();
         services.AddSingleton<RollService>();

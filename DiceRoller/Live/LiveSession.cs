@@ -274,6 +274,10 @@ internal sealed class LiveSession(
                 var marker = await RenderAsync(_ModeMarker.Create(new ModeMarkerModel(roomEvent.ModeChange, _room.FindPlayer(roomEvent.ModeChange.DmPlayerId)?.Name)));
                 return [new SseItem<string>(marker, RoomEvent.ModeChangedType)];
 
+            case RoomEvent.SeedRotatedType:
+                var commitment = await RenderAsync(_Commitment.Create(new CommitmentModel(roomEvent.Commitment, OutOfBand: true)));
+                return [new SseItem<string>(commitment, RoomEvent.SeedRotatedType)];
+
             case RoomEvent.RoomClosedType:
                 _ended = true;
                 return [await NoticeAsync(RoomEvent.RoomClosedType, NoticeModel.Closed(roomEvent.Reason ?? RoomEvent.Reasons.CreatorClosed))];

@@ -17,6 +17,7 @@ public static class PermalinkRegistration
         services.AddSingleton(sp => new PermalinkStore(connectionString, sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<IOptions<PermalinkOptions>>()));
         services.AddSingleton<IRollArchive>(sp => sp.GetRequiredService<PermalinkStore>());
+        services.AddSingleton<RollProofs>();
         services.AddHostedService<PermalinkMigration>();
         services.AddSingleton<PermalinkCleanup>();
         services.AddHostedService(sp => sp.GetRequiredService<PermalinkCleanup>());

@@ -65,6 +65,32 @@ public sealed class PermalinkStore : IRollArchive
         ALTER TABLE roll_permalinks ADD COLUMN successes INTEGER;
         ALTER TABLE roll_permalinks ADD COLUMN cap_reached INTEGER NOT NULL DEFAULT 0;
         """,
+        // Provable fairness (docs/fairness.md): each room seed, kept as long as its rolls' permalinks (published once
+        // revealed_at is set), and each roll's proof: its place in the room's hash chain, what its dice were drawn with,
+        // and the signature. Rows from before fairness keep NULLs and have no proof.
+        """
+        CREATE TABLE IF NOT EXISTS room_seeds (
+          commitment TEXT PRIMARY KEY,
+          room_code TEXT NOT NULL,
+          server_seed TEXT NOT NULL,
+          created_at TEXT NOT NULL,
+          revealed_at TEXT,
+          expires_at TEXT NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS idx_room_seeds_expires_at ON room_seeds(expires_at);
+        ALTER TABLE roll_permalinks ADD COLUMN player_id TEXT;
+        ALTER TABLE roll_permalinks ADD COLUMN sequence INTEGER;
+        ALTER TABLE roll_permalinks ADD COLUMN commitment TEXT;
+        ALTER TABLE roll_permalinks ADD COLUMN client_seed TEXT;
+        ALTER TABLE roll_permalinks ADD COLUMN nonce INTEGER;
+        ALTER TABLE roll_permalinks ADD COLUMN block_values_used INTEGER;
+        ALTER TABLE roll_permalinks ADD COLUMN salt TEXT;
+        ALTER TABLE roll_permalinks ADD COLUMN prev_hash TEXT;
+        ALTER TABLE roll_permalinks ADD COLUMN hash TEXT;
+        ALTER TABLE roll_permalinks ADD COLUMN signature TEXT;
+        ALTER TABLE roll_permalinks ADD COLUMN key_id TEXT;
+        CREATE INDEX IF NOT EXISTS idx_room_sequence ON roll_permalinks(room_code, sequence);
+        """,
     ];
 
     public static int SchemaVersion => Migrations.Length;
@@ -99,10 +125,12 @@ public sealed class PermalinkStore : IRollArchive
             """
             INSERT OR IGNORE INTO roll_permalinks (roll_id, room_code, room_mode, player_name, dice_formula, dice_type, dice_count,
               modifier, advantage, individual_results, total, dc_check, timestamp, created_at, expires_at, hidden, revealed, kept_index,
-              terms, label, successes, cap_reached)
+              terms, label, successes, cap_reached, player_id, sequence, commitment, client_seed, nonce, block_values_used, salt, prev_hash,
+              hash, signature, key_id)
             VALUES (@RollId, @RoomCode, @RoomMode, @PlayerName, @DiceFormula, @DiceType, @DiceCount,
               @Modifier, @Advantage, @IndividualResults, @Total, @DcCheck, @Timestamp, @CreatedAt, @ExpiresAt, @Hidden, @Revealed, @KeptIndex,
-              @Terms, @Label, @Successes, @CapReached)
+              @Terms, @Label, @Successes, @CapReached, @PlayerId, @Sequence, @Commitment, @ClientSeed, @Nonce, @BlockValuesUsed, @Salt, @PrevHash,
+              @Hash, @Signature, @KeyId)
             """,
             new
             {
@@ -128,7 +156,85 @@ public sealed class PermalinkStore : IRollArchive
                 roll.Label,
                 roll.Successes,
                 CapReached = roll.CapReached ? 1 : 0,
+                roll.PlayerId,
+                Sequence = roll.Proof is null ? (long?)null : roll.Sequence,
+                roll.Proof?.Commitment,
+                roll.Proof?.ClientSeed,
+                roll.Proof?.Nonce,
+                BlockValuesUsed = roll.Proof?.ValuesUsed,
+                roll.Proof?.Salt,
+                roll.Proof?.PrevHash,
+                roll.Proof?.Hash,
+                roll.Proof?.Signature,
+                roll.Proof?.KeyId,
             });
+    }
+
+    /// <summary>The expiry a roll made at <paramref name="timestamp"/> gets (its seed must outlive it).</summary>
+    public DateTimeOffset ExpiryOf(long timestamp) => DateTimeOffset.FromUnixTimeMilliseconds(timestamp) + _options.Retention;
+
+    public async Task SaveSeedAsync(SeedRecord seed, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(seed);
+        await using var connection = await OpenAsync(cancellationToken);
+        await connection.ExecuteAsync(
+            """
+            INSERT INTO room_seeds (commitment, room_code, server_seed, created_at, revealed_at, expires_at)
+            VALUES (@Commitment, @RoomCode, @ServerSeed, @CreatedAt, @RevealedAt, @ExpiresAt)
+            ON CONFLICT (commitment) DO UPDATE SET
+              expires_at = CASE WHEN excluded.expires_at > room_seeds.expires_at THEN excluded.expires_at ELSE room_seeds.expires_at END,
+              revealed_at = COALESCE(room_seeds.revealed_at, excluded.revealed_at)
+            """,
+            new
+            {
+                seed.Commitment,
+                seed.RoomCode,
+                seed.ServerSeed,
+                CreatedAt = Permalink.ToStored(DateTimeOffset.FromUnixTimeMilliseconds(seed.CreatedAt)),
+                RevealedAt = seed.RevealedAt is long revealed ? Permalink.ToStored(DateTimeOffset.FromUnixTimeMilliseconds(revealed)) : null,
+                ExpiresAt = Permalink.ToStored(ExpiryOf(seed.LastUsedAt)),
+            });
+    }
+
+    public async Task UpdateChainAsync(Roll roll, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(roll);
+        ArgumentNullException.ThrowIfNull(roll.Proof);
+        await using var connection = await OpenAsync(cancellationToken);
+        await connection.ExecuteAsync(
+            "UPDATE roll_permalinks SET sequence = @Sequence, prev_hash = @PrevHash, hash = @Hash, signature = @Signature WHERE roll_id = @RollId",
+            new { roll.Sequence, roll.Proof.PrevHash, roll.Proof.Hash, roll.Proof.Signature, roll.RollId });
+    }
+
+    /// <summary>A kept room seed by its commitment (published or not: callers decide), unless expired.</summary>
+    public async Task<SeedRow?> FindSeedAsync(string commitment, CancellationToken ct = default)
+    {
+        await using var connection = await OpenAsync(ct);
+        return await connection.QuerySingleOrDefaultAsync<SeedRow>(
+            "SELECT * FROM room_seeds WHERE commitment = @commitment AND expires_at > @now",
+            new { commitment, now = Permalink.ToStored(_time.GetUtcNow()) });
+    }
+
+    /// <summary>Publishes a seed whose room no longer uses it (the room expired); the first reveal time stays.</summary>
+    public async Task MarkSeedRevealedAsync(string commitment, CancellationToken ct = default)
+    {
+        await using var connection = await OpenAsync(ct);
+        await connection.ExecuteAsync("UPDATE room_seeds SET revealed_at = @now WHERE commitment = @commitment AND revealed_at IS NULL",
+            new { commitment, now = Permalink.ToStored(_time.GetUtcNow()) });
+    }
+
+    /// <summary>The verifiable rolls of one room (since it was created: codes are reused), in chain order.</summary>
+    public async Task<IReadOnlyList<PermalinkRow>> RoomLogAsync(string roomCode, long since, CancellationToken ct = default)
+    {
+        await using var connection = await OpenAsync(ct);
+        var rows = await connection.QueryAsync<PermalinkRow>(
+            """
+            SELECT * FROM roll_permalinks
+            WHERE room_code = @roomCode AND timestamp >= @since AND hash IS NOT NULL AND expires_at > @now
+            ORDER BY sequence
+            """,
+            new { roomCode, since, now = Permalink.ToStored(_time.GetUtcNow()) });
+        return rows.ToList();
     }
 
     public async Task MarkRevealedAsync(string rollId, CancellationToken cancellationToken = default)
@@ -156,8 +262,10 @@ public sealed class PermalinkStore : IRollArchive
     public async Task<int> DeleteExpiredAsync(CancellationToken ct = default)
     {
         await using var connection = await OpenAsync(ct);
-        return await connection.ExecuteAsync("DELETE FROM roll_permalinks WHERE expires_at <= @now",
-            new { now = Permalink.ToStored(_time.GetUtcNow()) });
+        var now = Permalink.ToStored(_time.GetUtcNow());
+        var deleted = await connection.ExecuteAsync("DELETE FROM roll_permalinks WHERE expires_at <= @now", new { now });
+        await connection.ExecuteAsync("DELETE FROM room_seeds WHERE expires_at <= @now", new { now });
+        return deleted;
     }
 
     public async Task<bool> PingAsync(CancellationToken ct = default)

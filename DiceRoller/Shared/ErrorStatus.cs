@@ -18,6 +18,7 @@ public static class ErrorStatus
         ErrorCodes.TooLarge => StatusCodes.Status413PayloadTooLarge,
         ErrorCodes.ServiceUnavailable => StatusCodes.Status503ServiceUnavailable,
         ErrorCodes.ServerError => StatusCodes.Status500InternalServerError,
+        ErrorCodes.InvalidClientSeed => StatusCodes.Status422UnprocessableEntity,
         _ => StatusCodes.Status422UnprocessableEntity,
     };
 }
