@@ -312,5 +312,7 @@ public sealed class PermalinkTests : IAsyncLifetime
         Assert.Equal("7", article.QuerySelector(".die-dropped s")!.TextContent);
         Assert.Equal("Bob rolled 25 (1d20+5)", page.Document.QuerySelector("h1")!.TextContent);
         Assert.Contains("Natural 20!", article.QuerySelector("[data-crit-mark]")!.TextContent, StringComparison.Ordinal);
+        Assert.Equal(JsonValueKind.Null, root.GetProperty("fairness").ValueKind); // made before fairness: no proof, and none claimed
+        Assert.Null(page.Document.QuerySelector("#proof"));
     }
 }

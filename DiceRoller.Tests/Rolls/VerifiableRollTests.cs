@@ -149,6 +149,20 @@ public abstract class VerifiableRollTests : AppTest
     }
 
     [Fact]
+    public async Task When_the_last_member_leaves_the_rooms_seed_is_published()
+    {
+        using var alice = App.NewBrowser();
+        var code = await alice.CreateRoomAsync();
+        var id = Id(await alice.RollAsync(code, "3d8"));
+
+        Assert.Equal(HttpStatusCode.OK, (await alice.HtmxPostAsync($"/rooms/{code}/leave")).Status);
+
+        var permalink = await JsonAsync(alice, $"/api/permalink/{id}");
+        Assert.Equal(permalink.GetProperty("total").GetInt32(), Replay(permalink).Total);
+        Assert.Equal(permalink.GetProperty("individual_results").EnumerateArray().Select(e => e.GetInt32()), Replay(permalink).Dice);
+    }
+
+    [Fact]
     public async Task A_member_sets_their_client_seed_and_their_next_roll_uses_it()
     {
         using var alice = App.NewBrowser();
