@@ -33,8 +33,8 @@ public sealed class FairLog : IDisposable
 
     public VerifiableKey Key => new() { Algorithm = Signer.Key.Algorithm, KeyId = Signer.Key.KeyId, PublicKey = Signer.Key.PublicKey };
 
-    /// <summary>Rolls <paramref name="formula"/> for <paramref name="player"/> (client seed <c>{player}-seed</c> unless given).</summary>
-    public FairLog Roll(string player, string formula, string? advantage = null, bool hidden = false, bool revealed = false, string? clientSeed = null)
+    /// <summary>Rolls <paramref name="formula"/> for <paramref name="player"/> (client seed <c>{player}-seed</c> unless given; a hidden roll gets a random salt unless given).</summary>
+    public FairLog Roll(string player, string formula, string? advantage = null, bool hidden = false, bool revealed = false, string? clientSeed = null, string? salt = null)
     {
         var (spec, error) = DiceNotation.Parse(formula, null, advantage);
         Assert.Null(error);
@@ -68,7 +68,7 @@ public sealed class FairLog : IDisposable
             ClientSeed = seed,
             Nonce = nonce,
             BlockValuesUsed = stream.ValuesUsed,
-            Salt = hidden ? RollHash.NewSalt() : "",
+            Salt = hidden ? salt ?? RollHash.NewSalt() : "",
             PrevHash = _prevHash,
             KeyId = Signer.Key.KeyId,
         };
