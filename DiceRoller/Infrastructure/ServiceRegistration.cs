@@ -31,6 +31,8 @@ public static class ServiceRegistration
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<IRandomSource, CryptoRandomSource>();
         services.AddRollSigner();
+        services.AddFairnessChecks();
+        services.AddSingleton<IPermalinkLookup, PermalinkLookup>();
         services.AddSingleton<RoomBroadcaster>();
         services.AddSingleton<RoomService>();
         services.AddSingleton<RollService>();
