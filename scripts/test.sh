@@ -15,6 +15,7 @@
 # Exported to the tests:
 #   DICEROLLER_TEST_VALKEY=127.0.0.1:PORT   the private redis-server
 #   DICEROLLER_CHROMIUM=/usr/bin/chromium   the browser for the E2E tests
+#   DICEROLLER_PYTHON=/usr/bin/python3      the interpreter the tests run scripts/verify.py with
 #   DICEROLLER_PUBLISHED=.test-run/publish   `dotnet publish -c Release` output (owned by root, read-only to others)
 #   DICEROLLER_DEPLOY_ENV=.test-run/deploy-env.json   the image's ENV and compose's app environment, as parsed
 #   DICEROLLER_COMPOSE_JSON=.test-run/compose.json    compose.yaml as docker-compose resolved it
@@ -59,7 +60,7 @@ elif command -v python3 >/dev/null 2>&1; then
   python="$(command -v python3)"
 else
   python=/usr/bin/python3
-  missing+=(python3-minimal)
+  missing+=(python3)  # the full standard library: scripts/verify.py needs hmac, json, urllib
 fi
 
 if ((${#missing[@]} > 0)); then
@@ -255,6 +256,7 @@ echo "test.sh: redis-server $(redis-server --version | sed -n 's/.* v=\([^ ]*\).
 
 export DICEROLLER_TEST_VALKEY="127.0.0.1:$redis_port"
 export DICEROLLER_CHROMIUM="$chromium_bin"
+export DICEROLLER_PYTHON="$python"
 
 # --- 3. Run the tests ------------------------------------------------------------
 rm -rf "$results_dir"
