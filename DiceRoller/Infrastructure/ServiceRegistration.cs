@@ -31,14 +31,11 @@ public static class ServiceRegistration
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<IRandomSource, CryptoRandomSource>();
         services.AddRollSigner();
-<<<<<<< HEAD
         services.AddSingleton<IRollDraws, SeededRollDraws>();
         services.AddSingleton<SeedKeeper>();
         services.AddSingleton<RoomFairness>();
-=======
         services.AddFairnessChecks();
         services.AddSingleton<IPermalinkLookup, PermalinkLookup>();
->>>>>>> issue-11b
         services.AddSingleton<RoomBroadcaster>();
         services.AddSingleton<RoomService>();
         services.AddSingleton<RollService>();

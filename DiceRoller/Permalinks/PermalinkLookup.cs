@@ -3,7 +3,7 @@ using DiceRoller.Fairness;
 namespace DiceRoller.Permalinks;
 
 /// <summary>The verify page's view of the permalinks: exactly what <c>/api/permalink/{roll_id}</c> serves, read as the verifier's model.</summary>
-public sealed class PermalinkLookup(PermalinkStore store) : IPermalinkLookup
+public sealed class PermalinkLookup(PermalinkStore store, RollProofs proofs) : IPermalinkLookup
 {
     public async Task<VerifiableRoll?> FindPublicAsync(string rollId, CancellationToken cancellationToken = default)
     {
@@ -13,6 +13,8 @@ public sealed class PermalinkLookup(PermalinkStore store) : IPermalinkLookup
         }
 
         var row = await store.FindAsync(rollId.ToLowerInvariant(), cancellationToken);
-        return row is { IsPublic: true } ? VerifiableJson.ParseRoll(Rooms.RoomJson.Serialize(Permalink.From(row))).Roll : null;
+        return row is { IsPublic: true }
+            ? VerifiableJson.ParseRoll(Rooms.RoomJson.Serialize(await proofs.WithSeedAsync(Permalink.From(row), ct: cancellationToken))).Roll
+            : null;
     }
 }
