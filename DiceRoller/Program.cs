@@ -26,6 +26,7 @@ app.MapRolls();
 app.MapLive();
 app.MapPermalinks();
 app.MapFairness();
+app.MapRoomFairness();
 
 app.Lifetime.ApplicationStarted.Register(() =>
     app.Logger.LogInformation("DiceRoller is ready at {Urls}; error reports: {ErrorReports}", string.Join(", ", app.Urls),

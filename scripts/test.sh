@@ -19,6 +19,7 @@
 # The Valkey Cluster tests start their own 6-node clusters from the same redis-server (DiceRoller.Tests/Infrastructure/
 # ValkeyCluster.cs: free ports, a temp folder, every node killed when the tests end, also when they fail).
 #   DICEROLLER_CHROMIUM=/usr/bin/chromium   the browser for the E2E tests
+#   DICEROLLER_PYTHON=/usr/bin/python3      the interpreter the tests run scripts/verify.py with
 #   DICEROLLER_PUBLISHED=.test-run/publish   `dotnet publish -c Release` output (owned by root, read-only to others)
 #   DICEROLLER_DEPLOY_ENV=.test-run/deploy-env.json   the image's ENV and compose's app environment, as parsed
 #   DICEROLLER_COMPOSE_JSON=.test-run/compose.json    compose.yaml as docker-compose resolved it
@@ -64,7 +65,7 @@ elif command -v python3 >/dev/null 2>&1; then
   python="$(command -v python3)"
 else
   python=/usr/bin/python3
-  missing+=(python3-minimal)
+  missing+=(python3)  # the full standard library: scripts/verify.py needs hmac, json, urllib
 fi
 
 if ((${#missing[@]} > 0)); then
@@ -314,6 +315,7 @@ fi
 echo "test.sh: PostgreSQL $("$pg_bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$pg_port (data in $pg_dir)"
 export DICEROLLER_TEST_POSTGRES="Host=127.0.0.1;Port=$pg_port;Username=diceroller;Database=postgres;Maximum Pool Size=50"
 export DICEROLLER_CHROMIUM="$chromium_bin"
+export DICEROLLER_PYTHON="$python"
 
 # --- 3. Run the tests ------------------------------------------------------------
 rm -rf "$results_dir"

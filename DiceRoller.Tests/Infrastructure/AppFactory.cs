@@ -90,8 +90,16 @@ public sealed class AppFactory : WebApplicationFactory<Program>
             {
                 services.RemoveAll<IRandomSource>();
                 services.AddSingleton(Random);
+                services.RemoveAll<DiceRoller.Rolls.IRollDraws>();
+                services.AddSingleton<DiceRoller.Rolls.IRollDraws>(new FixedDraws(Random));
             }
         });
+    }
+
+    /// <summary>Dice from a test's own source instead of the seeded stream (such rolls carry a proof their dice do not follow).</summary>
+    private sealed class FixedDraws(IRandomSource random) : DiceRoller.Rolls.IRollDraws
+    {
+        public IRandomSource Open(ReadOnlySpan<byte> serverSeed, string clientSeed, long nonce) => random;
     }
 
     /// <summary>A browser-like client: keeps cookies, does not follow redirects.</summary>

@@ -67,6 +67,10 @@ public sealed class GroupCommitTests
         public Task MarkRevealedAsync(string rollId, CancellationToken cancellationToken = default) => Task.CompletedTask;
 
         public Task DeleteAsync(string rollId, CancellationToken cancellationToken = default) => Task.CompletedTask;
+
+        public Task SaveSeedAsync(SeedRecord seed, CancellationToken cancellationToken = default) => Task.CompletedTask;
+
+        public Task UpdateChainAsync(Roll roll, CancellationToken cancellationToken = default) => Task.CompletedTask;
     }
 
     private static GroupCommitRollArchive Writer(IRollArchive inner, int maxBatch = 256) =>
@@ -202,5 +206,9 @@ public sealed class GroupCommitTests
         public Task MarkRevealedAsync(string rollId, CancellationToken cancellationToken = default) => inner.MarkRevealedAsync(rollId, cancellationToken);
 
         public Task DeleteAsync(string rollId, CancellationToken cancellationToken = default) => inner.DeleteAsync(rollId, cancellationToken);
+
+        public Task SaveSeedAsync(SeedRecord seed, CancellationToken cancellationToken = default) => inner.SaveSeedAsync(seed, cancellationToken);
+
+        public Task UpdateChainAsync(Roll roll, CancellationToken cancellationToken = default) => inner.UpdateChainAsync(roll, cancellationToken);
     }
 }

@@ -252,7 +252,7 @@ public abstract class PermalinkArchiveContract : IAsyncLifetime
         await store.MigrateAsync();
 
         Assert.Equal(NewestSchemaVersion, await store.SchemaVersionAsync());
-        Assert.Equal(3, await _database.CountAsync(CountIndexesSql));
+        Assert.Equal(4, await _database.CountAsync(CountIndexesSql)); // expires_at, created_at, room_code, room_sequence
     }
 
     [Fact]
@@ -363,5 +363,7 @@ public abstract class PermalinkArchiveContract : IAsyncLifetime
         Assert.Equal("7", article.QuerySelector(".die-dropped s")!.TextContent);
         Assert.Equal("Bob rolled 25 (1d20+5)", page.Document.QuerySelector("h1")!.TextContent);
         Assert.Contains("Natural 20!", article.QuerySelector("[data-crit-mark]")!.TextContent, StringComparison.Ordinal);
+        Assert.Equal(JsonValueKind.Null, root.GetProperty("fairness").ValueKind); // made before fairness: no proof, and none claimed
+        Assert.Null(page.Document.QuerySelector("#proof"));
     }
 }

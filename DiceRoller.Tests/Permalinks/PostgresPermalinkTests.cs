@@ -30,7 +30,7 @@ public sealed class PostgresPermalinkTests(PostgresServer postgres) : PermalinkA
     protected override int NewestSchemaVersion => PostgresPermalinkStore.SchemaVersion;
 
     protected override string CountIndexesSql =>
-        "SELECT COUNT(*) FROM pg_indexes WHERE schemaname = current_schema() AND tablename = 'roll_permalinks' AND indexname IN ('idx_created_at', 'idx_expires_at', 'idx_room_code')";
+        "SELECT COUNT(*) FROM pg_indexes WHERE schemaname = current_schema() AND tablename = 'roll_permalinks' AND indexname IN ('idx_created_at', 'idx_expires_at', 'idx_room_code', 'idx_room_sequence')";
 
     protected override async Task CreateVersion2SchemaAsync(ArchiveDatabase database)
     {

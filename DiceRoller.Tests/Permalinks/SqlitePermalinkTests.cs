@@ -28,7 +28,7 @@ public sealed class SqlitePermalinkTests : PermalinkArchiveContract
     protected override int NewestSchemaVersion => PermalinkStore.SchemaVersion;
 
     protected override string CountIndexesSql =>
-        "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = 'roll_permalinks' AND name IN ('idx_created_at', 'idx_expires_at', 'idx_room_code')";
+        "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = 'roll_permalinks' AND name IN ('idx_created_at', 'idx_expires_at', 'idx_room_code', 'idx_room_sequence')";
 
     protected override async Task CreateVersion2SchemaAsync(ArchiveDatabase database)
     {

@@ -5,9 +5,23 @@ using DiceRoller.Tests.Infrastructure;
 namespace DiceRoller.Tests.Storage;
 
 [Collection(ValkeyCollection.Name)]
-public sealed class ValkeyRoomStoreTests(ValkeyServer valkey) : RoomStoreContract
+public sealed class ValkeyRoomStoreTests(ValkeyServer valkey) : RoomStoreContract, IDisposable
 {
+    private readonly Lazy<StackExchange.Redis.ConnectionMultiplexer> _otherConnection = new(() => StackExchange.Redis.ConnectionMultiplexer.Connect(valkey.ConnectionString));
+    private IRoomStore? _other;
+
     protected override IRoomStore Store { get; } = new ValkeyRoomStore(valkey.Connection, Options, TimeProvider.System);
+
+    /// <summary>A second app instance: its own connection to the same server (made before any concurrent use).</summary>
+    protected override IRoomStore OtherInstance => _other ??= new ValkeyRoomStore(_otherConnection.Value, Options, TimeProvider.System);
+
+    public void Dispose()
+    {
+        if (_otherConnection.IsValueCreated)
+        {
+            _otherConnection.Value.Dispose();
+        }
+    }
 
     [Fact]
     public async Task Every_room_key_starts_with_room_code_and_carries_the_rooms_ttl()

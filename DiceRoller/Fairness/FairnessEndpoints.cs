@@ -4,6 +4,7 @@ public static class FairnessEndpoints
 {
     public static IEndpointRouteBuilder MapFairness(this IEndpointRouteBuilder app)
     {
+        app.MapVerify();
         // The key that signs every roll's hash, for verifiers (docs/fairness.md).
         app.MapGet("/.well-known/diceroller-key", (IRollSigner signer) => Results.Json(new
         {

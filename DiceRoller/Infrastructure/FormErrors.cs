@@ -48,6 +48,12 @@ public static class FormErrors
 
         var limit = context.RequestServices.GetRequiredService<IOptions<ServerLimitsOptions>>().Value.MaxRequestBodyBytes;
         (int Status, RoomError Error)? failure = null;
+        if (context.GetEndpoint()?.Metadata.GetMetadata<LargeFormLimit>() is { } large)
+        {
+            limit = Math.Max(limit, large.MaxBytes(context.RequestServices));
+            AllowBody(context, limit);
+        }
+
         if (request.ContentLength > limit)
         {
             failure = TooLarge;
@@ -66,6 +72,11 @@ public static class FormErrors
             }
         }
 
+        if (failure is { } tooLarge && tooLarge.Error.Code == ErrorCodes.TooLarge && context.GetEndpoint()?.Metadata.GetMetadata<LargeFormLimit>()?.TooLargeMessage is { } message)
+        {
+            failure = tooLarge with { Error = tooLarge.Error with { Message = message } };
+        }
+
         if (failure is { } refused)
         {
             await RenderAsync(context, refused.Status, refused.Error);
@@ -74,6 +85,28 @@ public static class FormErrors
 
         await next(context);
     });
+
+    /// <summary>Lets this request's body and form fields be up to <paramref name="limit"/> bytes (an endpoint with <see cref="LargeFormLimit"/>).</summary>
+    private static void AllowBody(HttpContext context, long limit)
+    {
+        if (context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
+        {
+            size.MaxRequestBodySize = limit;
+        }
+
+        var forms = context.RequestServices.GetRequiredService<IOptions<Microsoft.AspNetCore.Http.Features.FormOptions>>().Value;
+        context.Features.Set<Microsoft.AspNetCore.Http.Features.IFormFeature>(new Microsoft.AspNetCore.Http.Features.FormFeature(context.Request,
+            new Microsoft.AspNetCore.Http.Features.FormOptions
+            {
+                ValueCountLimit = forms.ValueCountLimit,
+                KeyLengthLimit = forms.KeyLengthLimit,
+                ValueLengthLimit = (int)Math.Min(limit, int.MaxValue),
+                MultipartBodyLengthLimit = limit,
+                BufferBodyLengthLimit = limit,
+                MultipartHeadersCountLimit = forms.MultipartHeadersCountLimit,
+                MultipartHeadersLengthLimit = forms.MultipartHeadersLengthLimit,
+            }));
+    }
 
     /// <summary>The error as a fragment (htmx) or a whole page, with <paramref name="status"/>.</summary>
     public static Task RenderAsync(HttpContext context, int status, RoomError error)
@@ -86,3 +119,9 @@ public static class FormErrors
         return result.ExecuteAsync(context);
     }
 }
+
+/// <summary>
+/// Endpoint metadata: this form may be larger than <c>Limits:MaxRequestBodyBytes</c> (e.g. a pasted room log on the
+/// verify page), up to what <see cref="MaxBytes"/> reads from the options.
+/// </summary>
+public sealed record LargeFormLimit(Func<IServiceProvider, long> MaxBytes, string? TooLargeMessage = null);

@@ -31,6 +31,11 @@ public static class ServiceRegistration
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<IRandomSource, CryptoRandomSource>();
         services.AddRollSigner();
+        services.AddSingleton<IRollDraws, SeededRollDraws>();
+        services.AddSingleton<SeedKeeper>();
+        services.AddSingleton<RoomFairness>();
+        services.AddFairnessChecks();
+        services.AddSingleton<IPermalinkLookup, PermalinkLookup>();
         services.AddSingleton<RoomBroadcaster>();
         services.AddSingleton<StreamLimits>();
         services.AddSingleton<RoomService>();

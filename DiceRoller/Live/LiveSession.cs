@@ -303,6 +303,10 @@ internal sealed class LiveSession(
                 var marker = await live.Shared("mode", () => RenderAsync(_ModeMarker.Create(new ModeMarkerModel(change, room.FindPlayer(change.DmPlayerId)?.Name))));
                 return [new SseItem<byte[]>(marker, RoomEvent.ModeChangedType)];
 
+            case RoomEvent.SeedRotatedType:
+                var commitment = await live.Shared("commitment", () => RenderAsync(_Commitment.Create(new CommitmentModel(roomEvent.Commitment, OutOfBand: true))));
+                return [new SseItem<byte[]>(commitment, RoomEvent.SeedRotatedType)];
+
             case RoomEvent.RoomClosedType:
                 _ended = true;
                 var closed = NoticeModel.Closed(roomEvent.Reason ?? RoomEvent.Reasons.CreatorClosed);

@@ -72,6 +72,11 @@ public sealed class GroupCommitRollArchive : IRollArchive, IAsyncDisposable, IDi
 
     public Task DeleteAsync(string rollId, CancellationToken cancellationToken = default) => _inner.DeleteAsync(rollId, cancellationToken);
 
+    public Task SaveSeedAsync(SeedRecord seed, CancellationToken cancellationToken = default) => _inner.SaveSeedAsync(seed, cancellationToken);
+
+    /// <summary>Straight through: the roll's own insert was committed before its <see cref="SaveAsync"/> returned.</summary>
+    public Task UpdateChainAsync(Roll roll, CancellationToken cancellationToken = default) => _inner.UpdateChainAsync(roll, cancellationToken);
+
     /// <summary>Stops taking rolls and waits until every queued one is written.</summary>
     public async ValueTask DisposeAsync()
     {

@@ -30,9 +30,50 @@ public sealed record PermalinkRow
     public string? Label { get; init; }
     public long? Successes { get; init; }
     public long CapReached { get; init; }
+    public string? PlayerId { get; init; }
+    public long? Sequence { get; init; }
+    public string? Commitment { get; init; }
+    public string? ClientSeed { get; init; }
+    public long? Nonce { get; init; }
+    public long? BlockValuesUsed { get; init; }
+    public string? Salt { get; init; }
+    public string? PrevHash { get; init; }
+    public string? Hash { get; init; }
+    public string? Signature { get; init; }
+    public string? KeyId { get; init; }
 
     /// <summary>Hidden rolls have no public content until the DM reveals them.</summary>
     public bool IsPublic => Hidden == 0 || Revealed != 0;
+}
+
+/// <summary>
+/// The permalink JSON's <c>fairness</c> object (docs/fairness.md): everything needed to recompute the roll's hash, check its
+/// signature and, once <see cref="ServerSeed"/> is published, replay its dice. <see cref="Salt"/> is empty for public rolls,
+/// null while a hidden roll is hidden.
+/// </summary>
+public sealed record PermalinkFairness(
+    long Sequence,
+    string PlayerId,
+    string Commitment,
+    string? ServerSeed,
+    string ClientSeed,
+    long Nonce,
+    int BlockValuesUsed,
+    string? Salt,
+    string PrevHash,
+    string Hash,
+    string Signature,
+    string KeyId);
+
+/// <summary>One row of <c>room_seeds</c>: a room seed kept beside its rolls' permalinks, published once <see cref="RevealedAt"/> is set.</summary>
+public sealed record SeedRow
+{
+    public required string Commitment { get; init; }
+    public required string RoomCode { get; init; }
+    public required string ServerSeed { get; init; }
+    public required string CreatedAt { get; init; }
+    public string? RevealedAt { get; init; }
+    public required string ExpiresAt { get; init; }
 }
 
 /// <summary>
@@ -63,6 +104,9 @@ public sealed record Permalink(
     public bool CapReached { get; init; }
     public string? Crit { get; init; }
 
+    /// <summary>The roll's proof (docs/fairness.md); null for rolls made before fairness.</summary>
+    public PermalinkFairness? Fairness { get; init; }
+
     public static Permalink From(PermalinkRow row)
     {
         ArgumentNullException.ThrowIfNull(row);
@@ -92,8 +136,17 @@ public sealed record Permalink(
             Successes = (int?)row.Successes,
             CapReached = row.CapReached != 0,
             Crit = Roll.CritOf(natural),
+            Fairness = FairnessOf(row),
         };
     }
+
+    /// <summary>The proof columns; the salt only once the roll is public (a hidden roll's salt is published on reveal), never the seed.</summary>
+    private static PermalinkFairness? FairnessOf(PermalinkRow row) =>
+        row is { Hash: { } hash, Sequence: long sequence, PlayerId: { } playerId, Commitment: { } commitment, ClientSeed: { } clientSeed,
+            Nonce: long nonce, PrevHash: { } prevHash, Signature: { } signature, KeyId: { } keyId }
+            ? new PermalinkFairness(sequence, playerId, commitment, null, clientSeed, nonce, (int)(row.BlockValuesUsed ?? 0),
+                row.IsPublic ? row.Salt ?? "" : null, prevHash, hash, signature, keyId)
+            : null;
 
     /// <summary><c>ALPHA-1234</c> becomes <c>ALPH****</c>.</summary>
     public static string Anonymise(string roomCode) => roomCode.Length <= 4 ? "****" : string.Concat(roomCode.AsSpan(0, 4), "****");

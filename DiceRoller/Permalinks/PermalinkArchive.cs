@@ -32,6 +32,15 @@ public interface IPermalinkArchive : IRollArchive
 
     /// <summary>The schema version the database is at (the number of migrations applied).</summary>
     Task<int> SchemaVersionAsync(CancellationToken ct = default);
+
+    /// <summary>A kept room seed by its commitment (published or not: callers decide), unless expired.</summary>
+    Task<SeedRow?> FindSeedAsync(string commitment, CancellationToken ct = default);
+
+    /// <summary>Publishes a seed whose room no longer uses it (the room expired); the first reveal time stays.</summary>
+    Task MarkSeedRevealedAsync(string commitment, CancellationToken ct = default);
+
+    /// <summary>The verifiable rolls of one room (since it was created: codes are reused), in chain order.</summary>
+    Task<IReadOnlyList<PermalinkRow>> RoomLogAsync(string roomCode, long since, CancellationToken ct = default);
 }
 
 /// <summary>The providers <c>Permalinks:Provider</c> names.</summary>
@@ -51,14 +60,16 @@ internal static class PermalinkColumns
         """
         roll_id, room_code, room_mode, player_name, dice_formula, dice_type, dice_count,
           modifier, advantage, individual_results, total, dc_check, timestamp, created_at, expires_at, hidden, revealed, kept_index,
-          terms, label, successes, cap_reached
+          terms, label, successes, cap_reached, player_id, sequence, commitment, client_seed, nonce, block_values_used, salt, prev_hash,
+          hash, signature, key_id
         """;
 
     public const string Parameters =
         """
         @RollId, @RoomCode, @RoomMode, @PlayerName, @DiceFormula, @DiceType, @DiceCount,
           @Modifier, @Advantage, @IndividualResults, @Total, @DcCheck, @Timestamp, @CreatedAt, @ExpiresAt, @Hidden, @Revealed, @KeptIndex,
-          @Terms, @Label, @Successes, @CapReached
+          @Terms, @Label, @Successes, @CapReached, @PlayerId, @Sequence, @Commitment, @ClientSeed, @Nonce, @BlockValuesUsed, @Salt, @PrevHash,
+          @Hash, @Signature, @KeyId
         """;
 
     /// <summary>The values of <see cref="Names"/>, integers as <see cref="long"/> (SQLite INTEGER, PostgreSQL BIGINT).</summary>
@@ -90,6 +101,59 @@ internal static class PermalinkColumns
             roll.Label,
             Successes = (long?)roll.Successes,
             CapReached = roll.CapReached ? 1L : 0L,
+            roll.PlayerId,
+            Sequence = roll.Proof is null ? (long?)null : roll.Sequence,
+            roll.Proof?.Commitment,
+            roll.Proof?.ClientSeed,
+            roll.Proof?.Nonce,
+            BlockValuesUsed = (long?)roll.Proof?.ValuesUsed,
+            roll.Proof?.Salt,
+            roll.Proof?.PrevHash,
+            roll.Proof?.Hash,
+            roll.Proof?.Signature,
+            roll.Proof?.KeyId,
+        };
+    }
+}
+
+/// <summary>The fairness statements both providers run as they are (portable SQL: <c>ON CONFLICT</c>, sortable text times).</summary>
+internal static class PermalinkSeeds
+{
+    public const string Upsert =
+        """
+        INSERT INTO room_seeds (commitment, room_code, server_seed, created_at, revealed_at, expires_at)
+        VALUES (@Commitment, @RoomCode, @ServerSeed, @CreatedAt, @RevealedAt, @ExpiresAt)
+        ON CONFLICT (commitment) DO UPDATE SET
+          expires_at = CASE WHEN excluded.expires_at > room_seeds.expires_at THEN excluded.expires_at ELSE room_seeds.expires_at END,
+          revealed_at = COALESCE(room_seeds.revealed_at, excluded.revealed_at)
+        """;
+
+    public const string UpdateChain =
+        "UPDATE roll_permalinks SET sequence = @Sequence, prev_hash = @PrevHash, hash = @Hash, signature = @Signature WHERE roll_id = @RollId";
+
+    public const string Find = "SELECT * FROM room_seeds WHERE commitment = @commitment AND expires_at > @now";
+
+    public const string MarkRevealed = "UPDATE room_seeds SET revealed_at = @now WHERE commitment = @commitment AND revealed_at IS NULL";
+
+    public const string RoomLog =
+        """
+        SELECT * FROM roll_permalinks
+        WHERE room_code = @roomCode AND timestamp >= @since AND hash IS NOT NULL AND expires_at > @now
+        ORDER BY sequence
+        """;
+
+    /// <summary>A seed is kept as long as a permalink made at its last use lives.</summary>
+    public static object Values(SeedRecord seed, TimeSpan retention)
+    {
+        ArgumentNullException.ThrowIfNull(seed);
+        return new
+        {
+            seed.Commitment,
+            seed.RoomCode,
+            seed.ServerSeed,
+            CreatedAt = Permalink.ToStored(DateTimeOffset.FromUnixTimeMilliseconds(seed.CreatedAt)),
+            RevealedAt = seed.RevealedAt is long revealed ? Permalink.ToStored(DateTimeOffset.FromUnixTimeMilliseconds(revealed)) : null,
+            ExpiresAt = Permalink.ToStored(DateTimeOffset.FromUnixTimeMilliseconds(seed.LastUsedAt) + retention),
         };
     }
 }

@@ -37,6 +37,7 @@ public static class PermalinkRegistration
 
         services.AddSingleton<IRollArchive>(sp => sp.GetRequiredService<IPermalinkArchive>());
         services.AddRollArchiveGroupCommit(configuration);
+        services.AddSingleton<RollProofs>();
         services.AddHostedService<PermalinkMigration>();
         services.AddSingleton<PermalinkCleanup>();
         services.AddHostedService(sp => sp.GetRequiredService<PermalinkCleanup>());

@@ -69,6 +69,32 @@ public sealed class PermalinkStore : IPermalinkArchive, IRollBatchArchive
         ALTER TABLE roll_permalinks ADD COLUMN successes INTEGER;
         ALTER TABLE roll_permalinks ADD COLUMN cap_reached INTEGER NOT NULL DEFAULT 0;
         """,
+        // Provable fairness (docs/fairness.md): each room seed, kept as long as its rolls' permalinks (published once
+        // revealed_at is set), and each roll's proof: its place in the room's hash chain, what its dice were drawn with,
+        // and the signature. Rows from before fairness keep NULLs and have no proof.
+        """
+        CREATE TABLE IF NOT EXISTS room_seeds (
+          commitment TEXT PRIMARY KEY,
+          room_code TEXT NOT NULL,
+          server_seed TEXT NOT NULL,
+          created_at TEXT NOT NULL,
+          revealed_at TEXT,
+          expires_at TEXT NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS idx_room_seeds_expires_at ON room_seeds(expires_at);
+        ALTER TABLE roll_permalinks ADD COLUMN player_id TEXT;
+        ALTER TABLE roll_permalinks ADD COLUMN sequence INTEGER;
+        ALTER TABLE roll_permalinks ADD COLUMN commitment TEXT;
+        ALTER TABLE roll_permalinks ADD COLUMN client_seed TEXT;
+        ALTER TABLE roll_permalinks ADD COLUMN nonce INTEGER;
+        ALTER TABLE roll_permalinks ADD COLUMN block_values_used INTEGER;
+        ALTER TABLE roll_permalinks ADD COLUMN salt TEXT;
+        ALTER TABLE roll_permalinks ADD COLUMN prev_hash TEXT;
+        ALTER TABLE roll_permalinks ADD COLUMN hash TEXT;
+        ALTER TABLE roll_permalinks ADD COLUMN signature TEXT;
+        ALTER TABLE roll_permalinks ADD COLUMN key_id TEXT;
+        CREATE INDEX IF NOT EXISTS idx_room_sequence ON roll_permalinks(room_code, sequence);
+        """,
     ];
 
     public static int SchemaVersion => Migrations.Length;
@@ -132,6 +158,40 @@ public sealed class PermalinkStore : IPermalinkArchive, IRollBatchArchive
             PermalinkColumns.Values(roll, roomMode, _options.Retention), tx);
     }
 
+    public async Task SaveSeedAsync(SeedRecord seed, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(seed);
+        await using var connection = await OpenAsync(cancellationToken);
+        await connection.ExecuteAsync(PermalinkSeeds.Upsert, PermalinkSeeds.Values(seed, _options.Retention));
+    }
+
+    public async Task UpdateChainAsync(Roll roll, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(roll);
+        ArgumentNullException.ThrowIfNull(roll.Proof);
+        await using var connection = await OpenAsync(cancellationToken);
+        await connection.ExecuteAsync(PermalinkSeeds.UpdateChain, new { roll.Sequence, roll.Proof.PrevHash, roll.Proof.Hash, roll.Proof.Signature, roll.RollId });
+    }
+
+    public async Task<SeedRow?> FindSeedAsync(string commitment, CancellationToken ct = default)
+    {
+        await using var connection = await OpenAsync(ct);
+        return await connection.QuerySingleOrDefaultAsync<SeedRow>(PermalinkSeeds.Find, new { commitment, now = Permalink.ToStored(_time.GetUtcNow()) });
+    }
+
+    public async Task MarkSeedRevealedAsync(string commitment, CancellationToken ct = default)
+    {
+        await using var connection = await OpenAsync(ct);
+        await connection.ExecuteAsync(PermalinkSeeds.MarkRevealed, new { commitment, now = Permalink.ToStored(_time.GetUtcNow()) });
+    }
+
+    public async Task<IReadOnlyList<PermalinkRow>> RoomLogAsync(string roomCode, long since, CancellationToken ct = default)
+    {
+        await using var connection = await OpenAsync(ct);
+        var rows = await connection.QueryAsync<PermalinkRow>(PermalinkSeeds.RoomLog, new { roomCode, since, now = Permalink.ToStored(_time.GetUtcNow()) });
+        return rows.ToList();
+    }
+
     public async Task MarkRevealedAsync(string rollId, CancellationToken cancellationToken = default)
     {
         await using var connection = await OpenAsync(cancellationToken);
@@ -156,8 +216,10 @@ public sealed class PermalinkStore : IPermalinkArchive, IRollBatchArchive
     public async Task<int?> DeleteExpiredAsync(CancellationToken ct = default)
     {
         await using var connection = await OpenAsync(ct);
-        return await connection.ExecuteAsync("DELETE FROM roll_permalinks WHERE expires_at <= @now",
-            new { now = Permalink.ToStored(_time.GetUtcNow()) });
+        var now = Permalink.ToStored(_time.GetUtcNow());
+        var deleted = await connection.ExecuteAsync("DELETE FROM roll_permalinks WHERE expires_at <= @now", new { now });
+        await connection.ExecuteAsync("DELETE FROM room_seeds WHERE expires_at <= @now", new { now });
+        return deleted;
     }
 
     public async Task<bool> PingAsync(CancellationToken ct = default)

@@ -72,6 +72,30 @@ public sealed class PostgresPermalinkStore : IPermalinkArchive, IAsyncDisposable
         ALTER TABLE roll_permalinks ADD COLUMN IF NOT EXISTS successes BIGINT;
         ALTER TABLE roll_permalinks ADD COLUMN IF NOT EXISTS cap_reached BIGINT NOT NULL DEFAULT 0;
         """,
+        // Provable fairness (docs/fairness.md): room seeds kept beside their rolls, each roll's proof.
+        """
+        CREATE TABLE IF NOT EXISTS room_seeds (
+          commitment TEXT PRIMARY KEY,
+          room_code TEXT NOT NULL,
+          server_seed TEXT NOT NULL,
+          created_at TEXT NOT NULL,
+          revealed_at TEXT,
+          expires_at TEXT NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS idx_room_seeds_expires_at ON room_seeds(expires_at);
+        ALTER TABLE roll_permalinks ADD COLUMN IF NOT EXISTS player_id TEXT;
+        ALTER TABLE roll_permalinks ADD COLUMN IF NOT EXISTS sequence BIGINT;
+        ALTER TABLE roll_permalinks ADD COLUMN IF NOT EXISTS commitment TEXT;
+        ALTER TABLE roll_permalinks ADD COLUMN IF NOT EXISTS client_seed TEXT;
+        ALTER TABLE roll_permalinks ADD COLUMN IF NOT EXISTS nonce BIGINT;
+        ALTER TABLE roll_permalinks ADD COLUMN IF NOT EXISTS block_values_used BIGINT;
+        ALTER TABLE roll_permalinks ADD COLUMN IF NOT EXISTS salt TEXT;
+        ALTER TABLE roll_permalinks ADD COLUMN IF NOT EXISTS prev_hash TEXT;
+        ALTER TABLE roll_permalinks ADD COLUMN IF NOT EXISTS hash TEXT;
+        ALTER TABLE roll_permalinks ADD COLUMN IF NOT EXISTS signature TEXT;
+        ALTER TABLE roll_permalinks ADD COLUMN IF NOT EXISTS key_id TEXT;
+        CREATE INDEX IF NOT EXISTS idx_room_sequence ON roll_permalinks(room_code, sequence);
+        """,
     ];
 
     public static int SchemaVersion => Migrations.Length;
@@ -142,10 +166,50 @@ public sealed class PostgresPermalinkStore : IPermalinkArchive, IAsyncDisposable
             return null;
         }
 
-        var deleted = await connection.ExecuteAsync("DELETE FROM roll_permalinks WHERE expires_at <= @now",
-            new { now = Permalink.ToStored(_time.GetUtcNow()) }, tx);
+        var now = Permalink.ToStored(_time.GetUtcNow());
+        var deleted = await connection.ExecuteAsync("DELETE FROM roll_permalinks WHERE expires_at <= @now", new { now }, tx);
+        await connection.ExecuteAsync("DELETE FROM room_seeds WHERE expires_at <= @now", new { now }, tx);
         await tx.CommitAsync(ct);
         return deleted;
+    }
+
+    public async Task SaveSeedAsync(SeedRecord seed, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(seed);
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition(PermalinkSeeds.Upsert, PermalinkSeeds.Values(seed, _options.Retention),
+            cancellationToken: cancellationToken));
+    }
+
+    public async Task UpdateChainAsync(Roll roll, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(roll);
+        ArgumentNullException.ThrowIfNull(roll.Proof);
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition(PermalinkSeeds.UpdateChain,
+            new { roll.Sequence, roll.Proof.PrevHash, roll.Proof.Hash, roll.Proof.Signature, roll.RollId }, cancellationToken: cancellationToken));
+    }
+
+    public async Task<SeedRow?> FindSeedAsync(string commitment, CancellationToken ct = default)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(ct);
+        return await connection.QuerySingleOrDefaultAsync<SeedRow>(new CommandDefinition(PermalinkSeeds.Find,
+            new { commitment, now = Permalink.ToStored(_time.GetUtcNow()) }, cancellationToken: ct));
+    }
+
+    public async Task MarkSeedRevealedAsync(string commitment, CancellationToken ct = default)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(ct);
+        await connection.ExecuteAsync(new CommandDefinition(PermalinkSeeds.MarkRevealed,
+            new { commitment, now = Permalink.ToStored(_time.GetUtcNow()) }, cancellationToken: ct));
+    }
+
+    public async Task<IReadOnlyList<PermalinkRow>> RoomLogAsync(string roomCode, long since, CancellationToken ct = default)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(ct);
+        var rows = await connection.QueryAsync<PermalinkRow>(new CommandDefinition(PermalinkSeeds.RoomLog,
+            new { roomCode, since, now = Permalink.ToStored(_time.GetUtcNow()) }, cancellationToken: ct));
+        return rows.ToList();
     }
 
     public async Task<bool> PingAsync(CancellationToken ct = default)

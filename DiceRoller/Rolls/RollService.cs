@@ -1,5 +1,6 @@
 using System.Globalization;
 using DiceRoller.Dice;
+using DiceRoller.Fairness;
 using DiceRoller.Rooms;
 using DiceRoller.Shared;
 
@@ -50,7 +51,9 @@ public sealed class RollService(
     IRoomStore store,
     IRoomEventPublisher events,
     IRollArchive archive,
-    IRandomSource random,
+    IRollDraws draws,
+    IRollSigner signer,
+    SeedKeeper seeds,
     IRateLimiter limiter,
     TimeProvider time,
     Microsoft.Extensions.Options.IOptions<RoomOptions> options,
@@ -173,25 +176,45 @@ public sealed class RollService(
                 $"Slow down: at most {_options.RollLimit} rolls every {_options.RollWindow.TotalSeconds:0} seconds. Try again in {seconds} s.");
         }
 
-        var outcome = DiceEngine.Roll(spec, random);
+        // The member's nonce, client seed and the room seed come from the store in one atomic step: two tabs never share a nonce.
+        var code = room.Room.Code;
+        var known = room.ClientSeedOf(player.PlayerId);
+        var fallbackSeed = known?.Seed ?? ClientSeed.Generate();
+        if (known is null)
+        {
+            // A member from before client seeds: give them one for good (the page shows it).
+            await store.SetClientSeedAsync(code, player.PlayerId, fallbackSeed, time.GetUtcNow().ToUnixTimeMilliseconds(), ct);
+        }
+
+        var ticket = await store.TakeRollTicketAsync(code, player.PlayerId, fallbackSeed, RoomSeedSecret.New(), ct);
+        if (ticket is null)
+        {
+            return RoomService.RoomNotFound(code);
+        }
+
+        var source = draws.Open(ticket.Seed.Seed, ticket.ClientSeed, ticket.Nonce);
+        var outcome = DiceEngine.Roll(spec, source);
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         // A DC grades checks, saves and attacks (a single kept d20), never damage or other rolls.
         var dc = room.Room.Dc is int value && spec!.IsD20Check ? new DcCheck(value, outcome.Total >= value) : null;
         var firstDice = spec!.DiceTerms.First();
-        var roll = new Roll(
-            RoomService.NewId(), room.Room.Code, Sequence: 0, player.PlayerId, player.Name, now,
+        var proof = new RollProof(ticket.Seed.Commitment, ticket.ClientSeed, ticket.Nonce, (source as SeededRandomSource)?.ValuesUsed ?? 0,
+            hidden ? RollHash.NewSalt() : "", PrevHash: "", Hash: "", Signature: "", signer.Key.KeyId);
+        var roll = Chain(new Roll(
+            RoomService.NewId(), code, Sequence: 0, player.PlayerId, player.Name, now,
             spec.Formula, firstDice.Sides, spec.Advantage == Advantage.None ? spec.BaseDice : 1, spec.Modifier, spec.Advantage,
             outcome.Results, outcome.KeptIndex, outcome.Total, hidden, Revealed: false, dc,
-            outcome.Terms, spec.Label, outcome.Successes, outcome.CapReached);
+            outcome.Terms, spec.Label, outcome.Successes, outcome.CapReached, proof), ticket.Head);
 
-        // The permalink is written first: every roll that reaches the room's history (and so every roll
+        // The seed and then the permalink are written first: every roll that reaches the room's history (and so every roll
         // anyone is told about) already has its durable public record, even if the app dies right after.
+        await seeds.KeepAsync(code, ticket.Seed, now, ct);
         await DiceRollerMetrics.PermalinkWriteAsync(() => archive.SaveAsync(roll, room.Room.Mode, ct));
-        var stored = await store.AppendRollAsync(roll, now, ct);
+        var stored = await AppendAsync(roll, now, ct);
         if (stored is null)
         {
             await archive.DeleteAsync(roll.RollId, CancellationToken.None);
-            return RoomService.RoomNotFound(room.Room.Code);
+            return RoomService.RoomNotFound(code);
         }
 
         if (requestKey is not null)
@@ -205,6 +228,47 @@ public sealed class RollService(
         logger.LogInformation(LogEvents.RollPublished, "Roll {RollId} #{Sequence} in {RoomCode} by {PlayerId}: {Formula}{Hidden} published in {LatencyMs:0.0} ms",
             stored.RollId, stored.Sequence, stored.RoomCode, stored.PlayerId, stored.DiceFormula, hidden ? " (hidden)" : "", latency);
         return Result<Roll>.Ok(stored);
+    }
+
+    /// <summary>How often a roll is chained again over a newer head before giving up (rolls racing in one room).</summary>
+    private const int ChainAttempts = 100;
+
+    /// <summary>
+    /// Appends the roll over the chain head it was hashed over; when other rolls got there first, hashes and signs it again
+    /// over the new head (the dice and nonce stay), updates its permalink row first (so it is never stale), and retries.
+    /// Null when the room is gone.
+    /// </summary>
+    private async Task<Roll?> AppendAsync(Roll roll, long now, CancellationToken ct)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var result = await store.AppendChainedRollAsync(roll, now, ct);
+            switch (result.Status)
+            {
+                case ChainedAppendStatus.Appended:
+                    return result.Stored;
+                case ChainedAppendStatus.RoomNotFound:
+                    return null;
+            }
+
+            if (attempt >= ChainAttempts)
+            {
+                throw new InvalidOperationException($"Roll {roll.RollId} could not be chained in {roll.RoomCode} after {ChainAttempts} attempts.");
+            }
+
+            roll = Chain(roll, result.Head);
+            await archive.UpdateChainAsync(roll, ct);
+        }
+    }
+
+    /// <summary>The roll placed after <paramref name="head"/>: its sequence, previous hash, hash and signature.</summary>
+    private Roll Chain(Roll roll, ChainHead head)
+    {
+        var proof = roll.Proof!;
+        var sequence = head.Sequence + 1;
+        var hash = RollHash.Compute(new RollHash.Input(head.Hash, roll.RollId, sequence, roll.PlayerId, roll.DiceFormula, roll.IndividualResults,
+            roll.Total, proof.ClientSeed, proof.Nonce, proof.Commitment, proof.Salt));
+        return roll with { Sequence = sequence, Proof = proof with { PrevHash = head.Hash, Hash = hash, Signature = signer.Sign(hash) } };
     }
 
     /// <summary>The DM shows a hidden roll to everyone: it is replaced in place on every page, and its permalink opens.</summary>

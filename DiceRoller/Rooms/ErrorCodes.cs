@@ -39,6 +39,8 @@ public static class ErrorCodes
     public const string RoomLocked = "ROOM_LOCKED";
     public const string KnockNotFound = "KNOCK_NOT_FOUND";
     public const string InvalidLock = "INVALID_LOCK";
+    public const string InvalidClientSeed = "INVALID_CLIENT_SEED";
+    public const string InvalidVerifyInput = "INVALID_VERIFY_INPUT";
 }
 
 /// <summary>A rule the request broke: an error code from <see cref="ErrorCodes"/> and a message for people.</summary>

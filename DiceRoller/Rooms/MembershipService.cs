@@ -7,7 +7,7 @@ public sealed record ContinueLinkInfo(string Path);
 /// A member's identity without an account: leaving a room, and the private link that signs another device in as
 /// the same player. Every rule is checked here against the room's current state.
 /// </summary>
-public sealed class MembershipService(IRoomStore store, IRoomEventPublisher events, TimeProvider time, ILogger<MembershipService> logger)
+public sealed class MembershipService(IRoomStore store, IRoomEventPublisher events, TimeProvider time, SeedKeeper seeds, ILogger<MembershipService> logger)
 {
     private long Now => time.GetUtcNow().ToUnixTimeMilliseconds();
 
@@ -21,7 +21,14 @@ public sealed class MembershipService(IRoomStore store, IRoomEventPublisher even
         ArgumentNullException.ThrowIfNull(room);
         ArgumentNullException.ThrowIfNull(me);
         var code = room.Room.Code;
+        var seed = room.Players.Count == 1 ? await seeds.CurrentAsync(code, ct) : null;
         var result = await store.LeaveAsync(code, me, Now, ct);
+        if (result.Outcome == LeaveOutcome.RoomClosed && (seed ?? await seeds.CurrentAsync(code, ct)) is { } closedSeed)
+        {
+            // The last member left: the room is gone and its seed is published.
+            await seeds.PublishAsync(code, closedSeed, CancellationToken.None);
+        }
+
         switch (result.Outcome)
         {
             case LeaveOutcome.RoomNotFound:

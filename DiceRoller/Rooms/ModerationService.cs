@@ -12,6 +12,7 @@ public sealed class ModerationService(
     IRoomEventPublisher events,
     TimeProvider time,
     IOptions<RoomOptions> options,
+    SeedKeeper seeds,
     ILogger<ModerationService> logger)
 {
     public const int MinDc = 1;
@@ -126,7 +127,14 @@ public sealed class ModerationService(
 
         // Tell the pages first: once the keys are gone nobody could be told which room closed.
         await events.PublishAsync(RoomEvent.ForClosed(room.Room.Code, RoomEvent.Reasons.CreatorClosed), ct);
+        var seed = await seeds.CurrentAsync(room.Room.Code, ct);
         await store.DeleteAsync(room.Room.Code, ct);
+        if (seed is not null)
+        {
+            // The room is gone: its seed is published, so every roll in it can be checked to the die.
+            await seeds.PublishAsync(room.Room.Code, seed, CancellationToken.None);
+        }
+
         logger.LogInformation("Room {RoomCode} closed by its creator", room.Room.Code);
         return Result<string>.Ok(room.Room.Code);
     }

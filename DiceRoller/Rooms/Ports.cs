@@ -183,7 +183,66 @@ public interface IRoomStore
 
     /// <summary>Locks or unlocks the room (while locked every new join knocks); false when the room is gone.</summary>
     Task<bool> SetLockedAsync(string code, bool locked, long now, CancellationToken cancellationToken = default);
+
+    /// <summary>The room's current secret seed and its commitment (never shown while in use); null when the room is gone or has none.</summary>
+    Task<RoomSeedSecret?> GetSeedAsync(string code, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Replaces the room's seed with <paramref name="newSeed"/> atomically and returns the one it replaced (to publish), or
+    /// null when the room is gone. A room that had none returns a rotation with <see cref="SeedRotation.Old"/> null.
+    /// </summary>
+    Task<SeedRotation?> RotateSeedAsync(string code, RoomSeedSecret newSeed, long now, CancellationToken cancellationToken = default);
+
+    /// <summary>Sets a member's client seed (used from their next roll); false when they are not a member or the room is gone.</summary>
+    Task<bool> SetClientSeedAsync(string code, string playerId, string clientSeed, long now, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Takes the member's next nonce (1, 2, 3... per member per room, atomically: no two rolls share one) together with the
+    /// client seed and the room seed to draw with, and the room's chain head as it is now. A member without a client seed
+    /// yet uses <paramref name="fallbackClientSeed"/>; a room without a seed (made before fairness) gets <paramref name="candidateSeed"/>.
+    /// Null when the room is gone.
+    /// </summary>
+    Task<RollTicket?> TakeRollTicketAsync(string code, string playerId, string fallbackClientSeed, RoomSeedSecret candidateSeed,
+        CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Appends a roll whose <see cref="Roll.Sequence"/> and <see cref="RollProof.PrevHash"/> were computed over the chain head
+    /// (sequence - 1, prev hash), only if that is still the room's head; then the roll's hash becomes the head. Otherwise
+    /// answers <see cref="ChainedAppendStatus.Stale"/> with the current head, to compute again and retry.
+    /// </summary>
+    Task<ChainedAppend> AppendChainedRollAsync(Roll roll, long now, CancellationToken cancellationToken = default);
 }
+
+/// <summary>A room seed (32 bytes from the OS CSPRNG) with its commitment.</summary>
+public sealed record RoomSeedSecret(byte[] Seed, string Commitment)
+{
+    public static RoomSeedSecret New()
+    {
+        var seed = Fairness.RoomSeed.Create();
+        return new RoomSeedSecret(seed, Fairness.RoomSeed.Commitment(seed));
+    }
+
+    public string SeedHex => Fairness.RoomSeed.ToHex(Seed);
+}
+
+/// <summary>A seed rotation: the seed replaced (null when the room had none) and the one now in use.</summary>
+public sealed record SeedRotation(RoomSeedSecret? Old, RoomSeedSecret New);
+
+/// <summary>The room's last appended roll in its hash chain: its sequence and hash (the genesis hash before the first).</summary>
+public readonly record struct ChainHead(long Sequence, string Hash);
+
+/// <summary>What a roll is drawn with: the member's nonce and client seed, the room's seed, and the chain head when taken.</summary>
+public sealed record RollTicket(long Nonce, string ClientSeed, RoomSeedSecret Seed, ChainHead Head);
+
+public enum ChainedAppendStatus
+{
+    Appended,
+    /// <summary>Another roll was appended meanwhile: compute the hash again over <see cref="ChainedAppend.Head"/>.</summary>
+    Stale,
+    RoomNotFound,
+}
+
+public sealed record ChainedAppend(ChainedAppendStatus Status, Roll? Stored, ChainHead Head);
 
 /// <summary>Sends a room event to every open page of the room, on every app instance.</summary>
 public interface IRoomEventPublisher
@@ -204,7 +263,22 @@ public interface IRollArchive
 
     /// <summary>Removes the record of a roll that never reached its room (the room had gone).</summary>
     Task DeleteAsync(string rollId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Keeps a room seed beside the permalinks: inserted once, its expiry only ever extended (to outlive every permalink of
+    /// its rolls), and its reveal time set once (<see cref="SeedRecord.RevealedAt"/> non-null publishes it).
+    /// </summary>
+    Task SaveSeedAsync(SeedRecord seed, CancellationToken cancellationToken = default);
+
+    /// <summary>Rewrites a saved roll's place in the hash chain (sequence, prev hash, hash, signature) after an append retry.</summary>
+    Task UpdateChainAsync(Roll roll, CancellationToken cancellationToken = default);
 }
+
+/// <summary>
+/// A room seed as the archive keeps it. Times are Unix milliseconds; the archive keeps it as long as a permalink made at
+/// <see cref="LastUsedAt"/> lives.
+/// </summary>
+public sealed record SeedRecord(string Commitment, string RoomCode, string ServerSeed, long CreatedAt, long LastUsedAt, long? RevealedAt);
 
 /// <summary>Fixed-window counters shared by all app instances (the in-process one serves the embedded default).</summary>
 public interface IRateLimiter

@@ -7,6 +7,22 @@ namespace DiceRoller.Rooms;
 public sealed record DcCheck(int Dc, bool Passed);
 
 /// <summary>
+/// What makes a roll verifiable (docs/fairness.md): the room seed's <see cref="Commitment"/>, the member's client seed and
+/// nonce the dice were drawn with, how many 32-bit stream values they used, the salt (empty for public rolls), and the
+/// roll's place in the room's hash chain, signed. Absent on rolls made before fairness.
+/// </summary>
+public sealed record RollProof(
+    string Commitment,
+    string ClientSeed,
+    long Nonce,
+    int ValuesUsed,
+    string Salt,
+    string PrevHash,
+    string Hash,
+    string Signature,
+    string KeyId);
+
+/// <summary>
 /// One roll as recorded in the room's history. Immutable; <see cref="Sequence"/> is assigned by the
 /// store when the roll is appended (1, 2, 3... per room, gap-free).
 /// <para>The architecture's fields keep their meaning for a one-term roll. For a formula of several terms:
@@ -38,7 +54,8 @@ public sealed record Roll(
     IReadOnlyList<TermOutcome>? Terms = null,
     string? Label = null,
     int? Successes = null,
-    bool CapReached = false)
+    bool CapReached = false,
+    RollProof? Proof = null)
 {
     public string Permalink => $"/roll/{RollId}";
 

@@ -15,7 +15,9 @@ public sealed record Room(
 /// <summary>
 /// A member of a room. <see cref="SecretHash"/> is the SHA-256 of the player's cookie secret; <see cref="DeviceId"/> is the
 /// browser's long-lived device cookie and <see cref="AddressHash"/> the SHA-256 of the address they joined from, both
-/// recorded so that a kick bars the device and, for a while, makes joins from that network knock.
+/// recorded so that a kick bars the device and, for a while, makes joins from that network knock. <see cref="ClientSeed"/> is the
+/// client seed they joined with (made by the server when their browser sent none: <see cref="ClientSeedByServer"/>); one they set
+/// later lives in <see cref="RoomSnapshot.ClientSeeds"/>.
 /// </summary>
 public sealed record Player(
     string PlayerId,
@@ -23,7 +25,9 @@ public sealed record Player(
     long JoinedAt,
     string DeviceId,
     string SecretHash,
-    string AddressHash = "");
+    string AddressHash = "",
+    string? ClientSeed = null,
+    bool ClientSeedByServer = false);
 
 /// <summary>
 /// An open room turned DM-led, or (FromMode and ToMode both DM-led) the DM role handed to another member:
@@ -59,6 +63,17 @@ public sealed record RoomSnapshot(
     public IReadOnlyDictionary<string, string> ContinueSeals { get; init; } = new Dictionary<string, string>();
 
     public Player? FindPlayer(string playerId) => Players.FirstOrDefault(p => p.PlayerId == playerId);
+
+    /// <summary>The commitment (<c>hex(SHA-256(server_seed))</c>) of the room's current seed; null for a room from before fairness.</summary>
+    public string? Commitment { get; init; }
+
+    /// <summary>Client seeds members set on the room page, by player id (the join seed is on <see cref="Player.ClientSeed"/>).</summary>
+    public IReadOnlyDictionary<string, string> ClientSeeds { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>The client seed the member's next roll uses, and whether the server made it; null when none is known yet.</summary>
+    public (string Seed, bool ByServer)? ClientSeedOf(string playerId) =>
+        ClientSeeds.TryGetValue(playerId, out var set) ? (set, false)
+        : FindPlayer(playerId) is { ClientSeed: { } joined } player ? (joined, player.ClientSeedByServer) : null;
 
     public bool IsDm(string playerId) => Room.Mode == RoomMode.DmLed && Room.DmPlayerId == playerId;
 

@@ -12,7 +12,8 @@ public sealed record RoomEvent(
     Player? Player = null,
     string? Reason = null,
     int? Dc = null,
-    ModeChange? ModeChange = null)
+    ModeChange? ModeChange = null,
+    string? Commitment = null)
 {
     public const string RollType = "roll";
     public const string RollRevealedType = "roll-revealed";
@@ -31,6 +32,9 @@ public sealed record RoomEvent(
     public const string RolesChangedType = "roles-changed";
     /// <summary>Someone knocked, a knock was answered, or the room was locked or unlocked: the door panel is rendered again per viewer.</summary>
     public const string DoorChangedType = "door-changed";
+
+    /// <summary>The room's seed was revealed and a new one committed: every page shows the new commitment.</summary>
+    public const string SeedRotatedType = "seed-rotated";
 
     public static class Reasons
     {
@@ -58,6 +62,8 @@ public sealed record RoomEvent(
 
     /// <summary>The creator's rights passed to <paramref name="heir"/> (the creator left): their pages reload to show the controls.</summary>
     public static RoomEvent ForCreatorChanged(string roomCode, Player heir) => new(roomCode, RolesChangedType, 0, Player: heir);
+    public static RoomEvent ForSeedRotated(string roomCode, string commitment) => new(roomCode, SeedRotatedType, 0, Commitment: commitment);
+
     public static RoomEvent ForDoor(string roomCode) => new(roomCode, DoorChangedType, 0);
 
     public static RoomEvent ForClosed(string roomCode, string reason) => new(roomCode, RoomClosedType, 0, Reason: reason);

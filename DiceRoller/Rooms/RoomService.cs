@@ -26,7 +26,8 @@ public sealed class RoomService(
     /// Creates a room with its creator. Beyond the burst of <see cref="RoomOptions.CreateLimit"/> per address, only with a
     /// solved proof-of-work challenge (<paramref name="proof"/>); without one the answer is RATE_LIMIT with the time to wait.
     /// </summary>
-    public async Task<Result<Membership>> CreateAsync(string? playerName, string? mode, Visitor visitor, ProofOfWorkAnswer? proof = null, CancellationToken ct = default)
+    public async Task<Result<Membership>> CreateAsync(string? playerName, string? mode, Visitor visitor, ProofOfWorkAnswer? proof = null,
+        string? clientSeed = null, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(visitor);
         var name = PlayerName.Validate(playerName);
@@ -56,7 +57,8 @@ public sealed class RoomService(
 
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         var credential = PlayerCredential.New(NewId());
-        var creator = new Player(credential.PlayerId, name.Value!, now, visitor.DeviceId, credential.SecretHash, visitor.AddressHash);
+        var (seed, byServer) = ClientSeedFrom(clientSeed);
+        var creator = new Player(credential.PlayerId, name.Value!, now, visitor.DeviceId, credential.SecretHash, visitor.AddressHash, seed, byServer);
         for (var attempt = 0; attempt < CodeAttempts; attempt++)
         {
             var code = RoomCode.Generate(random);
@@ -75,7 +77,7 @@ public sealed class RoomService(
     /// Joins a room, or knocks: while the room is locked, or for <see cref="RoomOptions.KickKnockWindow"/> after a player
     /// from the same address was kicked, the membership comes back with a <see cref="Membership.Knock"/> to wait on.
     /// </summary>
-    public async Task<Result<Membership>> JoinAsync(string? roomCode, string? playerName, Visitor visitor, CancellationToken ct = default)
+    public async Task<Result<Membership>> JoinAsync(string? roomCode, string? playerName, Visitor visitor, string? clientSeed = null, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(visitor);
         var rate = await limiter.TryAcquireAsync(JoinBudgetKey(visitor.Address), _options.JoinLimit, _options.JoinWindow, ct);
@@ -98,7 +100,8 @@ public sealed class RoomService(
 
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         var credential = PlayerCredential.New(NewId());
-        var player = new Player(credential.PlayerId, name.Value!, now, visitor.DeviceId, credential.SecretHash, visitor.AddressHash);
+        var (seed, byServer) = ClientSeedFrom(clientSeed);
+        var player = new Player(credential.PlayerId, name.Value!, now, visitor.DeviceId, credential.SecretHash, visitor.AddressHash, seed, byServer);
         var knock = new Knock(NewId(), code, player, now, now + (long)_options.KnockTtl.TotalMilliseconds, KnockState.Waiting);
         var kickedSince = now - (long)_options.KickKnockWindow.TotalMilliseconds;
         var outcome = await store.JoinOrKnockAsync(code, knock, _options.MaxPlayers, kickedSince, now, ct);
@@ -140,6 +143,10 @@ public sealed class RoomService(
         var player = room.FindPlayer(credential.PlayerId);
         return player is not null && credential.Matches(player) ? player : null;
     }
+
+    /// <summary>The client seed the page script made (crypto.getRandomValues); without one (no JavaScript) the server makes it, and says so.</summary>
+    private static (string Seed, bool ByServer) ClientSeedFrom(string? sent) =>
+        Fairness.ClientSeed.IsValid(sent?.Trim()) ? (sent!.Trim(), false) : (Fairness.ClientSeed.Generate(), true);
 
     private static RoomError TooMany(string what, RateDecision rate)
     {

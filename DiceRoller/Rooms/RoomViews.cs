@@ -71,6 +71,8 @@ public sealed record RoomPageModel(
 
     public DcModel DcStatus => new(Room, Me.PlayerId, FormToken);
 
+    public FairnessPanelModel Fairness => FairnessPanelModel.For(Room, Me.PlayerId, FormToken);
+
     /// <summary>The knocks waiting for this viewer to answer (empty unless they are the room's admin).</summary>
     public IReadOnlyList<Knock> Knocks { get; init; } = [];
 
@@ -182,6 +184,20 @@ public sealed record DcModel(RoomSnapshot Room, string ViewerPlayerId, string? F
 {
     public bool ViewerIsDm => Room.IsDm(ViewerPlayerId);
 }
+
+/// <summary>The room page's fairness panel for one viewer: the commitment, their client seed (and whether the server made it), the admin's rotate form.</summary>
+public sealed record FairnessPanelModel(string Code, string? Commitment, string? ClientSeed, bool ByServer, bool ViewerIsAdmin, string FormToken)
+{
+    public static FairnessPanelModel For(RoomSnapshot room, string viewerPlayerId, string formToken)
+    {
+        ArgumentNullException.ThrowIfNull(room);
+        var seed = room.ClientSeedOf(viewerPlayerId);
+        return new(room.Room.Code, room.Commitment, seed?.Seed, seed?.ByServer ?? false, room.IsAdmin(viewerPlayerId), formToken);
+    }
+}
+
+/// <summary>The room seed's commitment element; out of band when sent live after a rotation.</summary>
+public sealed record CommitmentModel(string? Commitment, bool OutOfBand = false);
 
 /// <summary>The feed's marker where an open room became DM-led.</summary>
 public sealed record ModeMarkerModel(ModeChange Change, string? DmName);

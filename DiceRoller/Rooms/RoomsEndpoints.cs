@@ -30,7 +30,7 @@ public static class RoomsEndpoints
         var form = await context.Request.ReadFormAsync(context.RequestAborted);
         string? name = form["player_name"], mode = form["mode"];
         var proof = new ProofOfWorkAnswer(form["pow_token"], form["pow_nonce"]);
-        var result = await rooms.CreateAsync(name, mode, DeviceCookie.Visitor(context), proof, context.RequestAborted);
+        var result = await rooms.CreateAsync(name, mode, DeviceCookie.Visitor(context), proof, form["client_seed"], context.RequestAborted);
         if (result.Error is { } error)
         {
             // Beyond the burst: a browser with JavaScript proves some work and sends the form again by itself
@@ -58,7 +58,7 @@ public static class RoomsEndpoints
             return SeeOther(context, $"/rooms/{existing.Room.Code}");
         }
 
-        var result = await rooms.JoinAsync(code, name, DeviceCookie.Visitor(context), context.RequestAborted);
+        var result = await rooms.JoinAsync(code, name, DeviceCookie.Visitor(context), form["client_seed"], context.RequestAborted);
         if (result.Error is { } error)
         {
             // Past the guessing budget the page is the same for every code: it must not greet a real room by name.

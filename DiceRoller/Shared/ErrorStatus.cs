@@ -14,10 +14,11 @@ public static class ErrorStatus
         ErrorCodes.RoomFull or ErrorCodes.AlreadyDmLed or ErrorCodes.RollNotHidden or ErrorCodes.NameTaken
             or ErrorCodes.RollInProgress or ErrorCodes.DmMustHandOver or ErrorCodes.AlreadyDm => StatusCodes.Status409Conflict,
         ErrorCodes.RateLimit => StatusCodes.Status429TooManyRequests,
-        ErrorCodes.BadRequest => StatusCodes.Status400BadRequest,
+        ErrorCodes.BadRequest or ErrorCodes.InvalidVerifyInput => StatusCodes.Status400BadRequest,
         ErrorCodes.TooLarge => StatusCodes.Status413PayloadTooLarge,
         ErrorCodes.ServiceUnavailable => StatusCodes.Status503ServiceUnavailable,
         ErrorCodes.ServerError => StatusCodes.Status500InternalServerError,
+        ErrorCodes.InvalidClientSeed => StatusCodes.Status422UnprocessableEntity,
         _ => StatusCodes.Status422UnprocessableEntity,
     };
 }

@@ -31,6 +31,15 @@ public sealed class InMemoryRoomStore(TimeProvider time, IOptions<RoomOptions> o
 
         /// <summary>Roll request ids (per player): the roll they made (null while rolling), when claimed, until when kept.</summary>
         public Dictionary<string, (string? RollId, long ClaimedAt, long KeptUntil)> Requests { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>The room's secret seed (drawn at creation), the client seeds members set, their last nonces, the chain head's hash.</summary>
+        public RoomSeedSecret? Seed { get; set; }
+
+        public Dictionary<string, string> ClientSeeds { get; } = new(StringComparer.Ordinal);
+
+        public Dictionary<string, long> Nonces { get; } = new(StringComparer.Ordinal);
+
+        public string LastHash { get; set; } = Fairness.RollHash.Genesis;
     }
 
     private long Now => time.GetUtcNow().ToUnixTimeMilliseconds();
@@ -38,7 +47,7 @@ public sealed class InMemoryRoomStore(TimeProvider time, IOptions<RoomOptions> o
     public Task<bool> TryCreateAsync(Room room, Player creator, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(room);
-        var data = new RoomData(room, creator) { ExpiresAt = time.GetUtcNow().AddSeconds(room.TtlSeconds) };
+        var data = new RoomData(room, creator) { ExpiresAt = time.GetUtcNow().AddSeconds(room.TtlSeconds), Seed = RoomSeedSecret.New() };
         while (true)
         {
             if (_rooms.TryAdd(room.Code, data))
@@ -64,6 +73,8 @@ public sealed class InMemoryRoomStore(TimeProvider time, IOptions<RoomOptions> o
             {
                 ExpiresAt = data.ExpiresAt.ToUnixTimeMilliseconds(),
                 ContinueSeals = new Dictionary<string, string>(data.ContinueSeals, StringComparer.Ordinal),
+                Commitment = data.Seed?.Commitment,
+                ClientSeeds = new Dictionary<string, string>(data.ClientSeeds, StringComparer.Ordinal),
             };
         });
 
@@ -477,4 +488,67 @@ public sealed class InMemoryRoomStore(TimeProvider time, IOptions<RoomOptions> o
 
     public Task ReleaseRollRequestAsync(string code, string requestKey, CancellationToken cancellationToken = default) =>
         Locked(code, false, data => data.Requests.TryGetValue(requestKey, out var request) && request.RollId is null && data.Requests.Remove(requestKey));
+
+    public Task<RoomSeedSecret?> GetSeedAsync(string code, CancellationToken cancellationToken = default) =>
+        Locked(code, null, data => data.Seed);
+
+    public Task<SeedRotation?> RotateSeedAsync(string code, RoomSeedSecret newSeed, long now, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(newSeed);
+        return Locked<SeedRotation?>(code, null, data =>
+        {
+            var old = data.Seed;
+            data.Seed = newSeed;
+            Touch(data, now);
+            return new SeedRotation(old, newSeed);
+        });
+    }
+
+    public Task<bool> SetClientSeedAsync(string code, string playerId, string clientSeed, long now, CancellationToken cancellationToken = default) =>
+        Changed(code, now, data =>
+        {
+            if (!data.Players.Exists(p => p.PlayerId == playerId))
+            {
+                return false;
+            }
+
+            data.ClientSeeds[playerId] = clientSeed;
+            return true;
+        });
+
+    public Task<RollTicket?> TakeRollTicketAsync(string code, string playerId, string fallbackClientSeed, RoomSeedSecret candidateSeed,
+        CancellationToken cancellationToken = default) =>
+        Locked<RollTicket?>(code, null, data =>
+        {
+            data.Seed ??= candidateSeed;
+            var nonce = data.Nonces.GetValueOrDefault(playerId) + 1;
+            data.Nonces[playerId] = nonce;
+            var clientSeed = data.ClientSeeds.GetValueOrDefault(playerId) ?? fallbackClientSeed;
+            return new RollTicket(nonce, clientSeed, data.Seed, new ChainHead(data.Sequence, data.LastHash));
+        });
+
+    public Task<ChainedAppend> AppendChainedRollAsync(Roll roll, long now, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(roll);
+        ArgumentNullException.ThrowIfNull(roll.Proof);
+        return Locked(roll.RoomCode, new ChainedAppend(ChainedAppendStatus.RoomNotFound, null, default), data =>
+        {
+            var head = new ChainHead(data.Sequence, data.LastHash);
+            if (roll.Sequence != head.Sequence + 1 || roll.Proof.PrevHash != head.Hash)
+            {
+                return new ChainedAppend(ChainedAppendStatus.Stale, null, head);
+            }
+
+            data.Sequence = roll.Sequence;
+            data.LastHash = roll.Proof.Hash;
+            data.Rolls.Add(roll);
+            if (data.Rolls.Count > _historyLimit)
+            {
+                data.Rolls.RemoveRange(0, data.Rolls.Count - _historyLimit);
+            }
+
+            Touch(data, now);
+            return new ChainedAppend(ChainedAppendStatus.Appended, roll, new ChainHead(roll.Sequence, roll.Proof.Hash));
+        });
+    }
 }

@@ -22,10 +22,11 @@ public sealed class ValkeyRoomStore(IConnectionMultiplexer redis, IOptions<RoomO
     {
         ArgumentNullException.ThrowIfNull(room);
         ArgumentNullException.ThrowIfNull(creator);
+        var seed = RoomSeedSecret.New();
         var result = await Db.ScriptEvaluateAsync(ValkeyScripts.Create, ValkeyKeys.All(room.Code),
         [
             room.TtlSeconds, room.Code, room.Mode.ToWire(), room.CreatorPlayerId, room.DmPlayerId ?? "",
-            room.CreatedAt, creator.PlayerId, RoomJson.Serialize(creator), NameKey(creator.Name),
+            room.CreatedAt, creator.PlayerId, RoomJson.Serialize(creator), NameKey(creator.Name), seed.SeedHex, seed.Commitment,
         ]);
         return (int)result == 1;
     }
@@ -74,6 +75,9 @@ public sealed class ValkeyRoomStore(IConnectionMultiplexer redis, IOptions<RoomO
             ExpiresAt = ttl is { } left ? now + (long)left.TotalMilliseconds : null,
             ContinueSeals = meta.Where(e => e.Key.StartsWith(ContinuePrefix, StringComparison.Ordinal))
                 .ToDictionary(e => e.Key[ContinuePrefix.Length..], e => e.Value, StringComparer.Ordinal),
+            Commitment = string.IsNullOrEmpty(meta.GetValueOrDefault("commitment")) ? null : meta["commitment"],
+            ClientSeeds = meta.Where(e => e.Key.StartsWith(ClientSeedPrefix, StringComparison.Ordinal))
+                .ToDictionary(e => e.Key[ClientSeedPrefix.Length..], e => e.Value, StringComparer.Ordinal),
         };
     }
 
@@ -218,6 +222,7 @@ public sealed class ValkeyRoomStore(IConnectionMultiplexer redis, IOptions<RoomO
         (int)await Db.ScriptEvaluateAsync(ValkeyScripts.SetContinueSeal, ValkeyKeys.All(code), [playerId, seal, replace ? "1" : "0"]) == 1;
 
     private const string ContinuePrefix = "continue:";
+    private const string ClientSeedPrefix = "client_seed:";
     public async Task<JoinOutcome> JoinOrKnockAsync(string code, Knock knock, int maxPlayers, long kickedSince, long now, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(knock);
@@ -324,4 +329,57 @@ public sealed class ValkeyRoomStore(IConnectionMultiplexer redis, IOptions<RoomO
                 roll.RollId, roll.RoomCode, acks, _valkey.RollReplicaAcks, timeoutMs);
         }
     }
+
+    public async Task<RoomSeedSecret?> GetSeedAsync(string code, CancellationToken cancellationToken = default)
+    {
+        var values = await Db.HashGetAsync(ValkeyKeys.Meta(code), ["seed", "commitment"]);
+        return SeedOf(values[0], values[1]);
+    }
+
+    public async Task<SeedRotation?> RotateSeedAsync(string code, RoomSeedSecret newSeed, long now, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(newSeed);
+        var result = (RedisResult[])(await Db.ScriptEvaluateAsync(ValkeyScripts.RotateSeed, ValkeyKeys.All(code), [newSeed.SeedHex, newSeed.Commitment, now]))!;
+        return result.Length == 0 ? null : new SeedRotation(SeedOf((string?)result[0], (string?)result[1]), newSeed);
+    }
+
+    public async Task<bool> SetClientSeedAsync(string code, string playerId, string clientSeed, long now, CancellationToken cancellationToken = default) =>
+        (int)await Db.ScriptEvaluateAsync(ValkeyScripts.SetClientSeed, ValkeyKeys.All(code), [playerId, clientSeed, now]) == 1;
+
+    public async Task<RollTicket?> TakeRollTicketAsync(string code, string playerId, string fallbackClientSeed, RoomSeedSecret candidateSeed,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(candidateSeed);
+        var result = (RedisResult[])(await Db.ScriptEvaluateAsync(ValkeyScripts.TakeRollTicket, [ValkeyKeys.Meta(code)],
+            [playerId, fallbackClientSeed, candidateSeed.SeedHex, candidateSeed.Commitment, Fairness.RollHash.Genesis]))!;
+        if (result.Length == 0)
+        {
+            return null;
+        }
+
+        return new RollTicket((long)result[0], (string)result[1]!, SeedOf((string?)result[2], (string?)result[3])!,
+            new ChainHead(long.Parse((string)result[4]!, CultureInfo.InvariantCulture), (string)result[5]!));
+    }
+
+    public async Task<ChainedAppend> AppendChainedRollAsync(Roll roll, long now, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(roll);
+        ArgumentNullException.ThrowIfNull(roll.Proof);
+        var result = (RedisResult[])(await Db.ScriptEvaluateAsync(ValkeyScripts.AppendChainedRoll, ValkeyKeys.All(roll.RoomCode),
+            [Member(roll), roll.Sequence, roll.Proof.PrevHash, roll.Proof.Hash, _historyLimit, now, Fairness.RollHash.Genesis]))!;
+        if ((string?)result[0] == "OK" && _valkey.RollReplicaAcks > 0)
+        {
+            await WaitForReplicasAsync(roll);
+        }
+
+        return (string?)result[0] switch
+        {
+            "OK" => new ChainedAppend(ChainedAppendStatus.Appended, roll with { Sequence = (long)result[1] }, new ChainHead((long)result[1], roll.Proof.Hash)),
+            "STALE" => new ChainedAppend(ChainedAppendStatus.Stale, null, new ChainHead((long)result[1], (string)result[2]!)),
+            _ => new ChainedAppend(ChainedAppendStatus.RoomNotFound, null, default),
+        };
+    }
+
+    private static RoomSeedSecret? SeedOf(string? seedHex, string? commitment) =>
+        Fairness.RoomSeed.FromHex(seedHex) is { } seed && !string.IsNullOrEmpty(commitment) ? new RoomSeedSecret(seed, commitment) : null;
 }

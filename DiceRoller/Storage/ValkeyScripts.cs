@@ -13,12 +13,12 @@ internal static class ValkeyScripts
         end
         """;
 
-    /// ARGV: ttl, code, mode, creator, dm ('' if none), now, playerId, playerJson, nameKey
+    /// ARGV: ttl, code, mode, creator, dm ('' if none), now, playerId, playerJson, nameKey, seed (hex), commitment
     public const string Create = Touch + """
 
         if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
         redis.call('HSET', KEYS[1], 'code', ARGV[2], 'mode', ARGV[3], 'creator', ARGV[4], 'dm', ARGV[5],
-          'dc', '', 'created_at', ARGV[6], 'last_activity', ARGV[6], 'ttl', ARGV[1], 'seq', 0)
+          'dc', '', 'created_at', ARGV[6], 'last_activity', ARGV[6], 'ttl', ARGV[1], 'seq', 0, 'seed', ARGV[10], 'commitment', ARGV[11])
         redis.call('DEL', KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7])
         redis.call('HSET', KEYS[2], ARGV[7], ARGV[8])
         redis.call('HSET', KEYS[4], ARGV[9], ARGV[7])
@@ -309,5 +309,58 @@ internal static class ValkeyScripts
 
         if redis.call('SET', KEYS[1], '1', 'NX', 'PX', ARGV[1]) then return 1 end
         return 0
+        """;
+
+    /// ARGV: seed (hex), commitment, now. The room's seed lives in its meta hash (fields seed, commitment).
+    /// Returns { oldSeed, oldCommitment } ('' when it had none), or { } when the room is gone.
+    public const string RotateSeed = Touch + Activity + """
+
+        if redis.call('EXISTS', KEYS[1]) == 0 then return {} end
+        local old = redis.call('HGET', KEYS[1], 'seed') or ''
+        local oldCommitment = redis.call('HGET', KEYS[1], 'commitment') or ''
+        redis.call('HSET', KEYS[1], 'seed', ARGV[1], 'commitment', ARGV[2])
+        activity(ARGV[3])
+        return { old, oldCommitment }
+        """;
+
+    /// ARGV: playerId, clientSeed, now. Client seeds live in the meta hash as client_seed:{playerId}. Returns 1, or 0 for a non-member.
+    public const string SetClientSeed = Touch + Activity + """
+
+        if redis.call('EXISTS', KEYS[1]) == 0 or redis.call('HEXISTS', KEYS[2], ARGV[1]) == 0 then return 0 end
+        redis.call('HSET', KEYS[1], 'client_seed:' .. ARGV[1], ARGV[2])
+        activity(ARGV[3])
+        return 1
+        """;
+
+    /// KEYS[1]: the meta hash. ARGV: playerId, fallbackClientSeed, candidateSeed (hex), candidateCommitment, genesis.
+    /// Takes the member's next nonce (nonce:{playerId}, from 1). Returns { nonce, clientSeed, seed, commitment, seq, lastHash }, or { } when gone.
+    public const string TakeRollTicket = """
+
+        if redis.call('EXISTS', KEYS[1]) == 0 then return {} end
+        local seed = redis.call('HGET', KEYS[1], 'seed')
+        if not seed or seed == '' then
+          seed = ARGV[3]
+          redis.call('HSET', KEYS[1], 'seed', seed, 'commitment', ARGV[4])
+        end
+        local nonce = redis.call('HINCRBY', KEYS[1], 'nonce:' .. ARGV[1], 1)
+        local clientSeed = redis.call('HGET', KEYS[1], 'client_seed:' .. ARGV[1]) or ARGV[2]
+        local last = redis.call('HGET', KEYS[1], 'last_hash') or ARGV[5]
+        return { nonce, clientSeed, seed, redis.call('HGET', KEYS[1], 'commitment'), redis.call('HGET', KEYS[1], 'seq'), last }
+        """;
+
+    /// ARGV: rollJson (without its sequence), sequence (head + 1 as computed), prevHash, hash, historyLimit, now, genesis.
+    /// Appends only over the expected head. Returns { 'OK', seq }, { 'STALE', seq, lastHash } or { 'NOT_FOUND' }.
+    public const string AppendChainedRoll = Touch + Activity + """
+
+        if redis.call('EXISTS', KEYS[1]) == 0 then return { 'NOT_FOUND' } end
+        local seq = tonumber(redis.call('HGET', KEYS[1], 'seq'))
+        local last = redis.call('HGET', KEYS[1], 'last_hash') or ARGV[7]
+        if seq + 1 ~= tonumber(ARGV[2]) or last ~= ARGV[3] then return { 'STALE', seq, last } end
+        redis.call('HSET', KEYS[1], 'seq', seq + 1, 'last_hash', ARGV[4])
+        redis.call('ZADD', KEYS[3], seq + 1, ARGV[1])
+        local excess = redis.call('ZCARD', KEYS[3]) - tonumber(ARGV[5])
+        if excess > 0 then redis.call('ZREMRANGEBYRANK', KEYS[3], 0, excess - 1) end
+        activity(ARGV[6])
+        return { 'OK', seq + 1 }
         """;
 }

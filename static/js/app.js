@@ -9,6 +9,15 @@
 
   var PRESETS = "diceroller.presets";
 
+  // A new member's client seed (docs/fairness.md), made here so the server alone cannot choose their dice:
+  // 16 random bytes as hex. Without JavaScript the field stays empty and the server makes one (and says so).
+  document.querySelectorAll("input[data-client-seed-new]").forEach(function (input) {
+    if (input.value || !window.crypto || !window.crypto.getRandomValues) { return; }
+    var bytes = new Uint8Array(16);
+    window.crypto.getRandomValues(bytes);
+    input.value = Array.prototype.map.call(bytes, function (b) { return (b < 16 ? "0" : "") + b.toString(16); }).join("");
+  });
+
   function byId(id) { return document.getElementById(id); }
 
   function setStatus(state, text) {

@@ -1,0 +1,268 @@
+using System.Net;
+using System.Net.Http.Headers;
+using AngleSharp.Html.Parser;
+using DiceRoller.Fairness;
+using DiceRoller.Shared;
+using DiceRoller.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace DiceRoller.Tests.Fairness;
+
+public class VerifyPageTests : AppTest
+{
+    protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>
+    {
+        // The app signs with the published test key, so a log built by FairLog is "this site's".
+        ["Fairness:SigningKey"] = Convert.ToBase64String(FairLog.TestSigningKey),
+        ["Verify:Limit"] = "1000",
+    };
+
+    private static FairLog Game() => new FairLog()
+        .Roll("ann", "1d20+5")
+        .Roll("bob", "1d20", advantage: "advantage")
+        .Roll("ann", "3d6!")
+        .Roll("dee", "1d8", hidden: true);
+
+    private async Task<Page> PostAsync(params (string Name, string Value, string? FileName)[] fields)
+    {
+        using var browser = App.NewBrowser();
+        using var content = new MultipartFormDataContent();
+        foreach (var (name, value, fileName) in fields)
+        {
+            var part = new StringContent(value);
+            if (fileName is null)
+            {
+                content.Add(part, name);
+            }
+            else
+            {
+                part.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+                content.Add(part, name, fileName);
+            }
+        }
+
+        using var response = await browser.Client.PostAsync(new Uri("/verify", UriKind.Relative), content);
+        var body = await response.Content.ReadAsStringAsync();
+        return new Page(response.StatusCode, await new HtmlParser().ParseDocumentAsync(body), body, null, [], response.Content.Headers.ContentType?.MediaType);
+    }
+
+    private static Dictionary<(string Subject, string Check), string> Statuses(Page page) =>
+        page.Document.QuerySelectorAll("[data-subject] li[data-check]").ToDictionary(
+            li => (li.Closest("[data-subject]")!.GetAttribute("data-subject")!, li.GetAttribute("data-check")!),
+            li => li.GetAttribute("data-status")!);
+
+    [Fact]
+    public async Task The_form_is_labelled_posts_without_script_and_has_no_inline_styles()
+    {
+        using var browser = App.NewBrowser();
+
+        var page = await browser.GetAsync("/verify");
+
+        Assert.Equal(HttpStatusCode.OK, page.Status);
+        var form = page.Document.QuerySelector("form[data-verify-form]")!;
+        Assert.Equal("post", form.GetAttribute("method"));
+        Assert.Equal("/verify", form.GetAttribute("action"));
+        Assert.Equal("multipart/form-data", form.GetAttribute("enctype"));
+        foreach (var name in new[] { "url", "log", "log_file" })
+        {
+            var field = form.QuerySelector($"[name={name}]")!;
+            Assert.NotNull(page.Document.QuerySelector($"label[for={field.Id}]"));
+        }
+
+        Assert.Empty(page.Document.QuerySelectorAll("[style]"));
+        Assert.Null(page.Document.QuerySelector("[data-verify-result]"));
+    }
+
+    [Fact]
+    public async Task An_honest_pasted_log_signed_by_this_site_is_verified_check_by_check_in_words()
+    {
+        using var game = Game();
+        var log = VerifiableJson.Serialize(game.Build());
+
+        var page = await PostAsync(("log", log, null));
+
+        Assert.Equal(HttpStatusCode.OK, page.Status);
+        var result = page.Document.QuerySelector("[data-verify-result]")!;
+        Assert.Equal("pending", result.GetAttribute("data-verify-result")); // the hidden roll's values are withheld
+        var statuses = Statuses(page);
+        Assert.Equal(RollVerifier.VerifyLog(game.Build()).Count + 1, statuses.Count);
+        Assert.Equal("passed", statuses[("log", "site_key")]);
+        Assert.DoesNotContain("failed", statuses.Values);
+        var diceOfFirst = page.Document.QuerySelectorAll("li[data-check=dice]").First();
+        Assert.StartsWith("✓ Passed", diceOfFirst.QuerySelector(".badge")!.TextContent.Trim(), StringComparison.Ordinal);
+        Assert.Contains("Pending", page.Document.QuerySelectorAll("li[data-status=pending] .badge").First().TextContent, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_tampered_uploaded_log_names_the_roll_and_the_check_that_failed()
+    {
+        using var game = Game();
+        var log = game.Build();
+        var third = log.Rolls[2];
+        var dice = third.IndividualResults!.ToArray();
+        dice[0] = dice[0] == 6 ? 5 : dice[0] + 1;
+        var tampered = log with { Rolls = [log.Rolls[0], log.Rolls[1], third with { IndividualResults = dice }, log.Rolls[3]] };
+
+        var page = await PostAsync(("log_file", VerifiableJson.Serialize(tampered), "room-log.json"));
+
+        Assert.Equal(HttpStatusCode.OK, page.Status);
+        Assert.Equal("failed", page.Document.QuerySelector("[data-verify-result]")!.GetAttribute("data-verify-result"));
+        var failed = Statuses(page).Where(s => s.Value == "failed").Select(s => s.Key).ToHashSet();
+        var subject = $"roll #3 ({third.RollId})";
+        Assert.True(failed.SetEquals([(subject, "dice"), (subject, "hash")]), string.Join(", ", failed));
+        Assert.Contains("Not verified", page.Document.QuerySelector("#result-title")!.TextContent, StringComparison.Ordinal);
+        Assert.Equal("", page.Document.QuerySelector("textarea[name=log]")!.TextContent); // an uploaded file is not echoed
+    }
+
+    [Fact]
+    public async Task A_log_signed_with_another_key_is_not_this_sites()
+    {
+        using var game = new FairLog(signingKey: Ed25519RollSigner.NewPrivateKey()).Roll("ann", "1d20");
+
+        var page = await PostAsync(("log", VerifiableJson.Serialize(game.Build()), null));
+
+        Assert.Equal("failed", Statuses(page)[("log", "site_key")]);
+        Assert.Equal("passed", Statuses(page)[($"roll #1 ({game.Build().Rolls[0].RollId})", "signature")]);
+    }
+
+    [Fact]
+    public async Task A_log_larger_than_the_forms_limit_of_the_app_is_still_checked()
+    {
+        using var game = new FairLog();
+        for (var i = 0; i < 80; i++)
+        {
+            game.Roll(i % 2 == 0 ? "ann" : "bob", "4d6kh3+2");
+        }
+
+        var json = VerifiableJson.Serialize(game.Build());
+        Assert.True(json.Length > 32_768, $"the log is only {json.Length} bytes");
+
+        var page = await PostAsync(("log", json, null));
+
+        Assert.Equal(HttpStatusCode.OK, page.Status);
+        Assert.Equal("passed", page.Document.QuerySelector("[data-verify-result]")!.GetAttribute("data-verify-result"));
+    }
+
+    [Theory]
+    [InlineData("{\"rolls\": [1, 2", "INVALID_VERIFY_INPUT")]
+    [InlineData("[]", "INVALID_VERIFY_INPUT")]
+    [InlineData("{\"hello\": 1}", "INVALID_VERIFY_INPUT")]
+    [InlineData("   ", "INVALID_VERIFY_INPUT")]
+    public async Task Malformed_input_gets_a_clear_400_and_keeps_what_was_pasted(string log, string code)
+    {
+        var page = await PostAsync(("log", log, null));
+
+        Assert.Equal(HttpStatusCode.BadRequest, page.Status);
+        Assert.Equal(code, page.ErrorCode);
+        Assert.False(string.IsNullOrWhiteSpace(page.ErrorText));
+        Assert.Equal(log, page.Document.QuerySelector("textarea[name=log]")!.TextContent);
+        Assert.Null(page.Document.QuerySelector("[data-verify-result]"));
+    }
+
+    [Fact]
+    public async Task Both_a_link_and_a_log_is_refused()
+    {
+        var page = await PostAsync(("url", "/roll/" + Guid.NewGuid(), null), ("log", "{\"rolls\": []}", null));
+
+        Assert.Equal(HttpStatusCode.BadRequest, page.Status);
+        Assert.Contains("not both", page.ErrorText, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("https://evil.example/roll/6f1c2a4e-1d2b-4c3d-9e8f-0a1b2c3d4e5f", HttpStatusCode.BadRequest, "INVALID_VERIFY_INPUT")]
+    [InlineData("http://169.254.169.254/latest/meta-data", HttpStatusCode.BadRequest, "INVALID_VERIFY_INPUT")]
+    [InlineData("/rooms/ALPHA-1234", HttpStatusCode.BadRequest, "INVALID_VERIFY_INPUT")]
+    [InlineData("not a link", HttpStatusCode.BadRequest, "INVALID_VERIFY_INPUT")]
+    [InlineData("/roll/6f1c2a4e-1d2b-4c3d-9e8f-0a1b2c3d4e5f", HttpStatusCode.NotFound, "ROLL_NOT_FOUND")]
+    public async Task Links_to_other_sites_or_to_no_roll_are_refused_without_fetching_anything(string url, HttpStatusCode status, string code)
+    {
+        using var browser = App.NewBrowser();
+
+        var page = await browser.GetAsync("/verify?url=" + Uri.EscapeDataString(url));
+
+        Assert.Equal(status, page.Status);
+        Assert.Equal(code, page.ErrorCode);
+        Assert.Equal(url, page.Document.QuerySelector("input[name=url]")!.GetAttribute("value"));
+    }
+
+    [Fact]
+    public async Task A_real_rolls_permalink_is_looked_up_here_and_checked()
+    {
+        using var browser = App.NewBrowser();
+        var code = await browser.CreateRoomAsync();
+        var roll = await browser.RollAsync(code, "2d6");
+        var id = roll.GetAttribute("data-roll-id")!;
+        var site = App.Services.GetRequiredService<PublicUrls>().Base;
+        var permalink = await browser.GetAsync($"/roll/{id}");
+        var verifyLink = permalink.Document.QuerySelector("a[data-verify-link]")!.GetAttribute("href")!;
+        Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync(verifyLink)).Status);
+
+        foreach (var link in new[] { $"{site}/roll/{id}", $"{site}/api/permalink/{id}", $"/roll/{id}", id, verifyLink })
+        {
+            var page = await browser.GetAsync(link == verifyLink ? link : "/verify?url=" + Uri.EscapeDataString(link));
+
+            Assert.True(page.Status == HttpStatusCode.OK, $"{link}: {(int)page.Status} {page.ErrorText}");
+            Assert.NotEmpty(page.Document.QuerySelectorAll("li[data-check]"));
+            Assert.Null(page.Document.QuerySelector("li[data-status=failed]"));
+            Assert.Contains(id, page.Document.QuerySelector("[data-verify-result]")!.TextContent, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void Roll_ids_come_from_this_sites_links_only()
+    {
+        const string Id = "6f1c2a4e-1d2b-4c3d-9e8f-0a1b2c3d4e5f";
+        Assert.Equal(Id, VerifyEndpoints.RollIdOf($"https://dice.example.com/roll/{Id.ToUpperInvariant()}/", "https://dice.example.com").RollId);
+        Assert.Equal(Id, VerifyEndpoints.RollIdOf($"https://DICE.example.com/api/permalink/{Id}?x=1", "https://dice.example.com").RollId);
+        Assert.Equal(Id, VerifyEndpoints.RollIdOf($"/roll/{Id}#top", "https://dice.example.com").RollId);
+        Assert.NotNull(VerifyEndpoints.RollIdOf($"https://dice.example.com.evil.org/roll/{Id}", "https://dice.example.com").Error);
+        Assert.NotNull(VerifyEndpoints.RollIdOf($"file:///roll/{Id}", "https://dice.example.com").Error);
+        Assert.NotNull(VerifyEndpoints.RollIdOf($"https://dice.example.com/roll/{Id}/extra", "https://dice.example.com").Error);
+    }
+}
+
+public class VerifyPageLimitTests : AppTest
+{
+    protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>
+    {
+        ["Verify:MaxLogBytes"] = "2048",
+        ["Verify:Limit"] = "2",
+        ["Verify:Window"] = "00:10:00",
+    };
+
+    private async Task<(HttpStatusCode Status, string? Code, string? Text)> PostLogAsync(string log)
+    {
+        using var browser = App.NewBrowser();
+        using var content = new MultipartFormDataContent { { new StringContent(log), "log" } };
+        using var response = await browser.Client.PostAsync(new Uri("/verify", UriKind.Relative), content);
+        var document = await new HtmlParser().ParseDocumentAsync(await response.Content.ReadAsStringAsync());
+        var error = document.QuerySelector("[data-error-code]");
+        return (response.StatusCode, error?.GetAttribute("data-error-code"), error?.TextContent);
+    }
+
+    [Fact]
+    public async Task A_log_over_the_limit_is_413_pointing_at_the_script_and_checks_nothing()
+    {
+        var justOver = "{\"rolls\": [], \"pad\": \"" + new string('x', 2100) + "\"}";
+        var farOver = "{\"rolls\": [], \"pad\": \"" + new string('x', 40_000) + "\"}";
+
+        var near = await PostLogAsync(justOver);
+        var far = await PostLogAsync(farOver);
+
+        Assert.Equal((HttpStatusCode.RequestEntityTooLarge, "TOO_LARGE"), (near.Status, near.Code));
+        Assert.Contains("verify.py", near.Text, StringComparison.Ordinal);
+        Assert.Equal((HttpStatusCode.RequestEntityTooLarge, "TOO_LARGE"), (far.Status, far.Code));
+        Assert.Contains("verify.py", far.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Checks_are_rate_limited_per_address()
+    {
+        const string Log = "{\"rolls\": []}";
+
+        var answers = new[] { await PostLogAsync(Log), await PostLogAsync(Log), await PostLogAsync(Log) };
+
+        Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.TooManyRequests], answers.Select(a => a.Status));
+        Assert.Equal("RATE_LIMIT", answers[2].Code);
+    }
+}
