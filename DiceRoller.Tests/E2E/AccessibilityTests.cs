@@ -81,6 +81,13 @@ public sealed partial class AccessibilityTests(ChromiumFixture chromium, AppServ
         await Expect(stranger.Page.Locator($"article[data-roll-id='{bobs}']")).ToBeVisibleAsync();
         await CheckAsync("permalink", stranger.Page);
 
+        await bob.Page.GotoAsync(server.Url($"/rooms/{code}/stats"));
+        await Expect(bob.Page.Locator("[data-die-size]").First).ToBeVisibleAsync();
+        await CheckAsync("dice statistics", bob.Page);
+        await stranger.Page.GotoAsync(server.Url($"/verify?url=/roll/{bobs}"));
+        await Expect(stranger.Page.Locator("[data-verify-result]")).ToBeVisibleAsync();
+        await CheckAsync("verify, a roll's checks", stranger.Page);
+
         var missing = await stranger.Page.GotoAsync(server.Url("/no-such-page"));
         Assert.Equal(404, missing!.Status);
         await CheckAsync("404 page", stranger.Page);

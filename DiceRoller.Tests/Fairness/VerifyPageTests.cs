@@ -159,6 +159,21 @@ public class VerifyPageTests : AppTest
         Assert.Null(page.Document.QuerySelector("[data-verify-result]"));
     }
 
+    [Theory]
+    [InlineData("application/json")]
+    [InlineData("text/plain")]
+    public async Task A_body_that_is_not_a_form_is_a_clear_400(string contentType)
+    {
+        using var browser = App.NewBrowser();
+        using var content = new StringContent("{\"rolls\": []}", System.Text.Encoding.UTF8, contentType);
+
+        using var response = await browser.Client.PostAsync(new Uri("/verify", UriKind.Relative), content);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var document = await new HtmlParser().ParseDocumentAsync(await response.Content.ReadAsStringAsync());
+        Assert.Equal("INVALID_VERIFY_INPUT", document.QuerySelector("[data-error-code]")!.GetAttribute("data-error-code"));
+    }
+
     [Fact]
     public async Task Both_a_link_and_a_log_is_refused()
     {

@@ -41,6 +41,14 @@ public static partial class VerifyEndpoints
         IRateLimiter limiter, IOptions<VerifyOptions> options, CancellationToken ct)
     {
         context.Response.Headers.CacheControl = "no-store";
+        if (!context.Request.HasFormContentType)
+        {
+            return Render(new VerifyPageModel(null, null, options.Value.MaxLogBytes, urls.Base)
+            {
+                Error = Invalid("Send the form of this page (a roll's link, or a pasted or uploaded log); nothing else is read here."),
+            });
+        }
+
         var form = await context.Request.ReadFormAsync(ct);
         var url = form["url"].ToString();
         var log = form["log"].ToString();
