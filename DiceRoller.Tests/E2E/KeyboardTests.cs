@@ -33,7 +33,9 @@ public sealed class KeyboardTests(ChromiumFixture chromium, AppServers servers)
         await TabToAsync(alice.Page, "#create-name");
         await alice.Page.Keyboard.TypeAsync("Alice");
         await alice.Page.Keyboard.PressAsync("Enter");
-        await alice.Page.WaitForURLAsync(new System.Text.RegularExpressions.Regex("/rooms/[A-Z]+-[0-9]{4}$"));
+        // Wait for the room page's own element, not for its load event (under load a slow subresource held that past 30 s).
+        await alice.Page.WaitForURLAsync(new System.Text.RegularExpressions.Regex("/rooms/[A-Z]+-[0-9]{4}$"), new() { WaitUntil = WaitUntilState.Commit });
+        await Expect(alice.Page.Locator("[data-room-code]")).ToBeVisibleAsync();
         var code = await alice.Page.Locator("[data-room-code]").GetAttributeAsync("data-room-code");
         await alice.WaitUntilLiveAsync();
 
@@ -43,7 +45,8 @@ public sealed class KeyboardTests(ChromiumFixture chromium, AppServers servers)
         await TabToAsync(bob.Page, "#join-name");
         await bob.Page.Keyboard.TypeAsync("Bob");
         await bob.Page.Keyboard.PressAsync("Enter");
-        await bob.Page.WaitForURLAsync(server.Url($"/rooms/{code}"));
+        await bob.Page.WaitForURLAsync(server.Url($"/rooms/{code}"), new() { WaitUntil = WaitUntilState.Commit });
+        await Expect(bob.Page.Locator("[data-room-code]")).ToBeVisibleAsync();
         await bob.WaitUntilLiveAsync();
 
         var presses = await TabToAsync(bob.Page, "#roll-form button[name=die][value='20']");
