@@ -48,12 +48,7 @@ public abstract partial class RoomEnumerationTests(ITestOutputHelper output) : I
     {
         using var alice = App.NewBrowser();
         using var eve = App.NewBrowser();
-        var code = await alice.CreateRoomAsync();
-        while (code == "ALPHA-1234")
-        {
-            // The join form's placeholder shows this example code: a room that has it could not be told from page text.
-            code = await alice.CreateRoomAsync();
-        }
+        var code = await CreateRoomUnlikeTheExampleAsync(alice);
 
         await eve.GetAsync("/"); // the antiforgery token a prober can get from any page
 
@@ -82,11 +77,7 @@ public abstract partial class RoomEnumerationTests(ITestOutputHelper output) : I
     {
         using var alice = App.NewBrowser();
         using var eve = App.NewBrowser();
-        var code = await alice.CreateRoomAsync();
-        while (code == "ALPHA-1234")
-        {
-            code = await alice.CreateRoomAsync(); // the join form's example code: page text could not tell it apart
-        }
+        var code = await CreateRoomUnlikeTheExampleAsync(alice);
 
         for (var i = 0; i < Budget; i++)
         {
@@ -230,6 +221,18 @@ public abstract partial class RoomEnumerationTests(ITestOutputHelper output) : I
 
             return $"{(int)Status} retry-after:{RetryAfter is not null}\n{Normalise(document.DocumentElement.OuterHtml, code)}";
         }
+    }
+
+    /// <summary>A room whose code is not the join form's example code (ALPHA-1234): page text could not tell that one apart.</summary>
+    private static async Task<string> CreateRoomUnlikeTheExampleAsync(Browser creator)
+    {
+        var code = await creator.CreateRoomAsync();
+        while (code == "ALPHA-1234")
+        {
+            code = await creator.CreateRoomAsync();
+        }
+
+        return code;
     }
 
     private static string Normalise(string text, string code) =>
