@@ -95,6 +95,40 @@ public abstract partial class ObservabilityTests : AppTest
         Assert.Contains(log.Lines, l => l.Contains("canary", StringComparison.Ordinal) && Leaks(l));
     }
 
+    [Theory]
+    [InlineData(200, 12, false, false, LogEventLevel.Debug)]
+    [InlineData(303, 12, false, false, LogEventLevel.Debug)]
+    [InlineData(404, 12, false, false, LogEventLevel.Information)]
+    [InlineData(429, 12, false, false, LogEventLevel.Information)]
+    [InlineData(200, 1500, false, false, LogEventLevel.Warning)]
+    [InlineData(200, 3_600_000, false, true, LogEventLevel.Debug)] // an event stream is long by design
+    [InlineData(500, 12, false, false, LogEventLevel.Error)]
+    [InlineData(200, 12, true, false, LogEventLevel.Error)]
+    public void A_request_line_has_the_level_its_outcome_deserves(int status, double elapsedMs, bool failed, bool stream, LogEventLevel expected) =>
+        Assert.Equal(expected, new RequestLogOptions().LevelOf(status, elapsedMs, failed, stream));
+
+    [Theory]
+    [InlineData(null, false)]
+    [InlineData("Information", true)]
+    public async Task A_request_that_succeeds_is_logged_only_when_the_success_level_is_kept(string? successLevel, bool logged)
+    {
+        var log = new CapturedLog();
+        var settings = new Dictionary<string, string?>(Settings) { ["RequestLog:SuccessLevel"] = successLevel };
+        await using var factory = new AppFactory(ValkeyConnection, settings);
+        await using var app = factory.WithWebHostBuilder(b => b.ConfigureTestServices(s => s.AddSingleton<ILogEventSink>(log)));
+        using var browser = new Browser(app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false }), "Log/1.0");
+
+        Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/")).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await browser.GetAsync("/roll/no-such-roll")).Status);
+
+        var requests = log.Lines.Select(l => JsonDocument.Parse(l).RootElement)
+            .Where(e => e.TryGetProperty("RequestPath", out _))
+            .Select(e => (Path: e.GetProperty("RequestPath").GetString(), Status: e.GetProperty("StatusCode").GetInt32()))
+            .ToList();
+        Assert.Contains(("/roll/no-such-roll", 404), requests); // a client error always gets its line
+        Assert.Equal(logged, requests.Contains(("/", 200)));
+    }
+
     [Fact]
     public async Task Liveness_answers_while_readiness_reports_valkey_and_sqlite()
     {

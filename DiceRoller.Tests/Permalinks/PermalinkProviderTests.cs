@@ -1,4 +1,5 @@
 using DiceRoller.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace DiceRoller.Tests.Permalinks;
@@ -21,5 +22,26 @@ public sealed class PermalinkProviderTests
 
         var error = Assert.ThrowsAny<OptionsValidationException>(() => app.CreateClient());
         Assert.Contains(message, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_unknown_sqlite_synchronous_setting_stops_the_app_at_start()
+    {
+        await using var app = new AppFactory(settings: new Dictionary<string, string?> { ["Permalinks:SqliteSynchronous"] = "off" });
+
+        var error = Assert.ThrowsAny<OptionsValidationException>(() => app.CreateClient());
+        Assert.Contains("Permalinks:SqliteSynchronous must be normal or full", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(null, 1L)] // NORMAL: synced at checkpoints, survives the app being killed
+    [InlineData("full", 2L)]
+    public async Task The_sqlite_archive_syncs_as_configured(string? setting, long expected)
+    {
+        await using var app = new AppFactory(settings: new Dictionary<string, string?> { ["Permalinks:SqliteSynchronous"] = setting });
+        using var client = app.CreateClient();
+        var store = app.Services.GetRequiredService<DiceRoller.Permalinks.PermalinkStore>();
+
+        Assert.Equal(expected, await store.PragmaAsync("synchronous"));
     }
 }

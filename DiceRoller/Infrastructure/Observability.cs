@@ -59,6 +59,30 @@ public sealed class MetricsOptions : IValidatableObject
     }
 }
 
+/// <summary>Which requests get a line in the log (the timing line Serilog writes when a request ends).</summary>
+public sealed class RequestLogOptions
+{
+    public const string Section = "RequestLog";
+
+    /// <summary>
+    /// The level of a request that succeeded (below 400) in time: <c>Debug</c> by default, so the hot path (a roll post, a
+    /// page) writes no line of its own (a roll logs its own event; nginx keeps an access log); <c>Information</c> makes
+    /// the log an access log again. Client errors (4xx) are Information, slow requests Warning, server errors Error.
+    /// </summary>
+    public LogEventLevel SuccessLevel { get; set; } = LogEventLevel.Debug;
+
+    /// <summary>A request (not an event stream) that took longer than this is logged as a Warning.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "01:00:00", ErrorMessage = "RequestLog:SlowAfter must be between 1 ms and 1 hour.")]
+    public TimeSpan SlowAfter { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>The level of the line for a request that ended with <paramref name="status"/> after <paramref name="elapsedMs"/>.</summary>
+    public LogEventLevel LevelOf(int status, double elapsedMs, bool failed, bool stream) =>
+        failed || status >= 500 ? LogEventLevel.Error
+        : !stream && elapsedMs > SlowAfter.TotalMilliseconds ? LogEventLevel.Warning
+        : status >= 400 ? LogEventLevel.Information
+        : SuccessLevel;
+}
+
 /// <summary>Logs (Serilog, JSON in production), errors (Sentry, only with a DSN) and metrics (Prometheus at <c>/metrics</c>).</summary>
 public static class Observability
 {
@@ -86,6 +110,7 @@ public static class Observability
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddOptions<MetricsOptions>().BindConfiguration(MetricsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<RequestLogOptions>().BindConfiguration(RequestLogOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSerilog((services, logger) =>
         {
             logger.ReadFrom.Configuration(builder.Configuration)

@@ -33,10 +33,12 @@ public static class WebPipeline
                     diagnostics.Set("RoomCode", room.ToUpperInvariant());
                 }
             };
-            o.GetLevel = (http, _, ex) =>
-                ex is not null || http.Response.StatusCode >= 500 ? Serilog.Events.LogEventLevel.Error
-                : http.Request.Path.StartsWithSegments(AssetCatalog.RequestPath) ? Serilog.Events.LogEventLevel.Verbose
-                : Serilog.Events.LogEventLevel.Information;
+            var levels = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<RequestLogOptions>>().Value;
+            o.GetLevel = (http, elapsedMs, ex) =>
+                ex is null && http.Response.StatusCode < 400 && http.Request.Path.StartsWithSegments(AssetCatalog.RequestPath)
+                    ? Serilog.Events.LogEventLevel.Verbose
+                    : levels.LevelOf(http.Response.StatusCode, elapsedMs, ex is not null,
+                        stream: http.Response.ContentType?.StartsWith("text/event-stream", StringComparison.Ordinal) == true);
         });
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {

@@ -21,4 +21,12 @@ public sealed class PermalinkOptions
     /// <summary>How often expired permalinks are deleted (a timer's limit: at most 49 days).</summary>
     [Range(typeof(TimeSpan), "00:00:01", "49.00:00:00", ErrorMessage = "Permalinks:CleanupInterval must be between 1 second and 49 days.")]
     public TimeSpan CleanupInterval { get; set; } = TimeSpan.FromDays(1);
+
+    /// <summary>
+    /// SQLite's <c>synchronous</c> setting for the permalink file (WAL mode): <c>normal</c> (default) syncs the log at
+    /// checkpoints, so a committed permalink survives the app crashing or being killed, and only a power cut or OS crash can
+    /// lose the last commits; <c>full</c> also syncs at every commit (a disk flush per group commit).
+    /// </summary>
+    [RegularExpression("^(normal|full)$", ErrorMessage = "Permalinks:SqliteSynchronous must be normal or full.")]
+    public string SqliteSynchronous { get; set; } = "normal";
 }

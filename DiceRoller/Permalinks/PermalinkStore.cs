@@ -16,6 +16,7 @@ public sealed class PermalinkStore : IPermalinkArchive, IRollBatchArchive
     private readonly string _connectionString;
     private readonly TimeProvider _time;
     private readonly PermalinkOptions _options;
+    private readonly string _pragmas;
 
     static PermalinkStore() => DefaultTypeMap.MatchNamesWithUnderscores = true;
 
@@ -25,6 +26,7 @@ public sealed class PermalinkStore : IPermalinkArchive, IRollBatchArchive
         _connectionString = connectionString;
         _time = time;
         _options = options.Value;
+        _pragmas = $"PRAGMA busy_timeout = 5000; PRAGMA synchronous = {(_options.SqliteSynchronous == "full" ? "FULL" : "NORMAL")};";
     }
 
     /// <summary>
@@ -235,11 +237,18 @@ public sealed class PermalinkStore : IPermalinkArchive, IRollBatchArchive
         }
     }
 
+    /// <summary>A PRAGMA's value on a connection as this store opens it (for checks and diagnostics).</summary>
+    internal async Task<long> PragmaAsync(string name)
+    {
+        await using var connection = await OpenAsync(CancellationToken.None);
+        return await connection.ExecuteScalarAsync<long>($"PRAGMA {name};");
+    }
+
     private async Task<SqliteConnection> OpenAsync(CancellationToken ct)
     {
         var connection = new SqliteConnection(_connectionString);
         await connection.OpenAsync(ct);
-        await connection.ExecuteAsync("PRAGMA busy_timeout = 5000;");
+        await connection.ExecuteAsync(_pragmas);
         return connection;
     }
 }

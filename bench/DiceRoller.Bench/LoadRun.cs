@@ -21,7 +21,12 @@ internal sealed record RunResult(
 }
 
 internal sealed record LoadSettings(int Players, int RoomSize, double RollsPerPlayerPerSecond, TimeSpan Duration, int Seed,
-    TimeSpan Settle, TimeSpan DrainTimeout, int JoinConcurrency = 32);
+    TimeSpan Settle, TimeSpan DrainTimeout, int JoinConcurrency = 32)
+{
+    /// <summary>Rolls on the same schedule (another seed) before the measured one, not counted: a server that runs for hours has
+    /// compiled its hot path to optimised code, so the figures should not include the JIT's first minutes.</summary>
+    public TimeSpan Warmup { get; init; }
+}
 
 /// <summary>
 /// The load generator: joins the players, opens one stream each, rolls open-loop on a seeded Poisson schedule
@@ -131,12 +136,50 @@ internal sealed class LoadRun(IProtocol protocol, SourcePool sources, LoadSettin
     public async Task<RunResult> RollAsync(string target, int round, int[] serverPids, CancellationToken ct)
     {
         await Task.Delay(settings.Settle, ct);
+        if (settings.Warmup > TimeSpan.Zero)
+        {
+            await WarmUpAsync(ct);
+        }
+
         var schedule = Schedule(settings);
-        var failed = 0;
-        var inFlight = new List<Task>(schedule.Count);
         var serverCpu0 = ProcStat.CpuSeconds(serverPids);
         var generatorCpu0 = Process.GetCurrentProcess().TotalProcessorTime;
         var wall = Stopwatch.StartNew();
+        var failed = await SendAsync(schedule, ct);
+        var expected = Rooms.Sum(r => (long)r.Sent.Count * r.Members.Count);
+        await DrainAsync(expected, ct);
+        var duration = wall.Elapsed.TotalSeconds;
+        var serverCpu = ProcStat.CpuSeconds(serverPids) - serverCpu0;
+        var generatorCpu = (Process.GetCurrentProcess().TotalProcessorTime - generatorCpu0).TotalSeconds;
+        await _streams.CancelAsync();
+        await Task.WhenAny(Task.WhenAll(_streamTasks), Task.Delay(TimeSpan.FromSeconds(10), CancellationToken.None));
+        return Check(target, round, schedule.Count, failed, expected, duration, serverCpu, generatorCpu);
+    }
+
+    /// <summary>The warm-up: rolls on another seed's schedule, delivered and then set aside (each member's check starts after them).</summary>
+    private async Task WarmUpAsync(CancellationToken ct)
+    {
+        var schedule = Schedule(settings with { Duration = settings.Warmup, Seed = settings.Seed + 7919 });
+        await SendAsync(schedule, ct);
+        await DrainAsync(Rooms.Sum(r => (long)r.Sent.Count * r.Members.Count), ct);
+        foreach (var room in Rooms)
+        {
+            room.Sent.Clear();
+            foreach (var member in room.Members)
+            {
+                member.WarmupArrivals = member.Arrivals.Count;
+                member.WarmupSequence = member.Arrivals.Count == 0 ? 0 : member.Arrivals.Max(a => a.Sequence);
+            }
+        }
+
+        Interlocked.Exchange(ref _arrivals, 0);
+    }
+
+    /// <summary>Sends every roll of the schedule at its intended time, never waiting for a reply first; returns the failures.</summary>
+    private async Task<int> SendAsync(List<(long Offset, int Player)> schedule, CancellationToken ct)
+    {
+        var failed = 0;
+        var inFlight = new List<Task>(schedule.Count);
         var t0 = Stopwatch.GetTimestamp();
         foreach (var (offset, index) in schedule)
         {
@@ -172,19 +215,16 @@ internal sealed class LoadRun(IProtocol protocol, SourcePool sources, LoadSettin
         }
 
         await Task.WhenAll(inFlight);
-        var expected = Rooms.Sum(r => (long)r.Sent.Count * r.Members.Count);
+        return failed;
+    }
+
+    private async Task DrainAsync(long expected, CancellationToken ct)
+    {
         var drainUntil = Stopwatch.GetTimestamp() + (long)(settings.DrainTimeout.TotalSeconds * Stopwatch.Frequency);
         while (Interlocked.Read(ref _arrivals) < expected && Stopwatch.GetTimestamp() < drainUntil)
         {
             await Task.Delay(50, ct);
         }
-
-        var duration = wall.Elapsed.TotalSeconds;
-        var serverCpu = ProcStat.CpuSeconds(serverPids) - serverCpu0;
-        var generatorCpu = (Process.GetCurrentProcess().TotalProcessorTime - generatorCpu0).TotalSeconds;
-        await _streams.CancelAsync();
-        await Task.WhenAny(Task.WhenAll(_streamTasks), Task.Delay(TimeSpan.FromSeconds(10), CancellationToken.None));
-        return Check(target, round, schedule.Count, failed, expected, duration, serverCpu, generatorCpu);
     }
 
     /// <summary>Every member's view of every room: gaps, duplicates, out-of-order, undelivered; and the latencies.</summary>
@@ -201,9 +241,9 @@ internal sealed class LoadRun(IProtocol protocol, SourcePool sources, LoadSettin
             foreach (var member in room.Members)
             {
                 var seen = new HashSet<long>();
-                var previous = 0L;
+                var previous = member.WarmupSequence;
                 var arrivals = new Dictionary<string, long>(StringComparer.Ordinal);
-                foreach (var arrival in member.Arrivals)
+                foreach (var arrival in member.Arrivals.Skip(member.WarmupArrivals))
                 {
                     deliveries++;
                     if (!seen.Add(arrival.Sequence))

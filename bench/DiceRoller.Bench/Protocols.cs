@@ -41,6 +41,11 @@ internal sealed class BenchPlayer(int index, BenchRoom room, HttpClient http, Ht
     /// <summary>Appended only by this player's stream reader.</summary>
     public List<Arrival> Arrivals { get; } = [];
 
+    /// <summary>How many of <see cref="Arrivals"/> came from the warm-up, and the last sequence among them.</summary>
+    public int WarmupArrivals { get; set; }
+
+    public long WarmupSequence { get; set; }
+
     public TaskCompletionSource Connected { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public object? Connection { get; set; }

@@ -35,7 +35,7 @@ internal static class Report
         md.AppendLine();
         md.Append(Inv, $"Machine: {CoreCount()} core(s), {CpuModel()}; servers pinned to core(s) {options.Paths.ServerCores}, ")
             .Append(Inv, $"generator to the others (taskset). Schedule: {options.Rate} rolls per player per second (Poisson, seed {options.Seed}), rooms of {options.RoomSize}, ")
-            .Append(Inv, $"{options.Duration.TotalSeconds:0} s per run, {options.Rounds} round(s), targets rotated each round. Latency counts from the intended send time; ")
+            .Append(Inv, $"{options.Duration.TotalSeconds:0} s per run after a {options.Warmup.TotalSeconds:0} s warm-up on the same schedule (not counted), {options.Rounds} round(s), targets rotated each round. Latency counts from the intended send time; ")
             .AppendLine("a roll's latency is its arrival at the last member of its room. Figures are medians over rounds.");
         md.AppendLine();
         md.AppendLine("| players | target | rolls ok/sent | roll p50 / p95 / p99 / max ms | delivery p50 / p95 / p99 / max ms | gaps / dups / out-of-order / missing | server CPU s per 1k deliveries | generator CPU % | load avg |");
@@ -71,7 +71,7 @@ internal static class Report
 
         md.AppendLine();
         md.AppendLine(options.Smoke ? "Reproduce: `bash scripts/bench.sh --smoke`" : string.Create(Inv,
-            $"Reproduce: `bash scripts/bench.sh --steps {string.Join(',', options.Steps)} --rounds {options.Rounds} --duration {options.Duration.TotalSeconds:0} --targets {string.Join(',', options.Targets)}{(options.Memory.Length > 0 ? $" --memory {string.Join(',', options.Memory)}" : "")}`"));
+            $"Reproduce: `bash scripts/bench.sh --steps {string.Join(',', options.Steps)} --rounds {options.Rounds} --duration {options.Duration.TotalSeconds:0} --warmup {options.Warmup.TotalSeconds:0} --targets {string.Join(',', options.Targets)}{(options.Memory.Length > 0 ? $" --memory {string.Join(',', options.Memory)}" : "")}`"));
         return md.ToString();
     }
 

@@ -20,6 +20,7 @@ internal sealed class BenchOptions
     public string[] MemoryTargets { get; private set; } = [DiceRoller.Bench.Targets.Embedded];
     public TimeSpan Settle { get; private set; } = TimeSpan.FromSeconds(3);
     public TimeSpan Drain { get; private set; } = TimeSpan.FromSeconds(30);
+    public TimeSpan Warmup { get; private set; } = TimeSpan.FromSeconds(5);
     public int Sources { get; private set; } = 40;
     public bool Smoke { get; private set; }
     public int SaturatePlayers { get; private set; }
@@ -47,6 +48,7 @@ internal sealed class BenchOptions
                 case "--memory": o.Memory = Ints(Next()); break;
                 case "--memory-targets": o.MemoryTargets = Next().Split(',', StringSplitOptions.RemoveEmptyEntries); break;
                 case "--settle": o.Settle = TimeSpan.FromSeconds(double.Parse(Next(), CultureInfo.InvariantCulture)); break;
+                case "--warmup": o.Warmup = TimeSpan.FromSeconds(double.Parse(Next(), CultureInfo.InvariantCulture)); break;
                 case "--drain": o.Drain = TimeSpan.FromSeconds(double.Parse(Next(), CultureInfo.InvariantCulture)); break;
                 case "--sources": o.Sources = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--smoke":
@@ -54,6 +56,7 @@ internal sealed class BenchOptions
                     o.Steps = [40];
                     o.Rounds = 1;
                     o.Duration = TimeSpan.FromSeconds(10);
+                    o.Warmup = TimeSpan.FromSeconds(2);
                     o.Targets = [DiceRoller.Bench.Targets.Embedded, DiceRoller.Bench.Targets.Valkey];
                     break;
                 case "--results": o.ResultsDir = Next(); break;
@@ -88,7 +91,10 @@ internal static class Runner
 {
     public static async Task<RunResult> RunAsync(string target, int players, int round, BenchOptions options, CancellationToken ct, double? rate = null)
     {
-        var settings = new LoadSettings(players, options.RoomSize, rate ?? options.Rate, options.Duration, options.Seed, options.Settle, options.Drain);
+        var settings = new LoadSettings(players, options.RoomSize, rate ?? options.Rate, options.Duration, options.Seed, options.Settle, options.Drain)
+        {
+            Warmup = options.Warmup,
+        };
         // A watchdog, so a server that stops answering fails the run instead of hanging it (and CI).
         using var watchdog = CancellationTokenSource.CreateLinkedTokenSource(ct);
         watchdog.CancelAfter(options.Duration + options.Drain + TimeSpan.FromMinutes(10));
@@ -112,7 +118,7 @@ internal static class Runner
         catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
         {
             return new RunResult(target, players, round, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, [], [], 0, 0, ProcStat.LoadAverage(),
-                $"{ex.GetType().Name}: {ex.Message}");
+                Describe(ex));
         }
     }
 
@@ -142,7 +148,19 @@ internal static class Runner
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
         {
-            return new MemoryResult(target, streams, 0, 0, $"{ex.GetType().Name}: {ex.Message}");
+            return new MemoryResult(target, streams, 0, 0, Describe(ex));
         }
+    }
+
+    /// <summary>The exception and its innermost cause (a socket error says more than "an error occurred while sending").</summary>
+    private static string Describe(Exception ex)
+    {
+        var inner = ex is AggregateException aggregate ? aggregate.Flatten().InnerExceptions[0] : ex;
+        while (inner.InnerException is not null)
+        {
+            inner = inner.InnerException;
+        }
+
+        return ReferenceEquals(inner, ex) ? $"{ex.GetType().Name}: {ex.Message}" : $"{ex.GetType().Name}: {ex.Message} ({inner.GetType().Name}: {inner.Message})";
     }
 }
