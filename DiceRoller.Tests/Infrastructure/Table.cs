@@ -19,7 +19,7 @@ public static class Table
     public static TablePlan Open(string host = "Alice", string? userAgent = null) => new("open", new Seat(host, userAgent), []);
 }
 
-/// <summary>One person at the table; <see cref="UserAgent"/> matters only to tests about devices (null: the builder's default).</summary>
+/// <summary>One person at the table; <see cref="UserAgent"/> is for endpoint tests about devices (null: the builder's default; Chromium keeps its own).</summary>
 public sealed record Seat(string Name, string? UserAgent = null);
 
 /// <summary>A table still to build: the room's mode, who creates it, who joins (immutable: each step returns a new plan).</summary>
@@ -114,15 +114,4 @@ public static class HttpTable
         browser.Dispose();
         return ValueTask.CompletedTask;
     }
-
-    /// <summary>The id of <paramref name="name"/>'s player, read from the room page as they see it (their line marked "you").</summary>
-    public static Task<string> IdOfAsync(this Table<Browser> table, string name)
-    {
-        ArgumentNullException.ThrowIfNull(table);
-        return table[name].MyIdAsync(table.Code);
-    }
-
-    /// <summary>Rolls as <paramref name="name"/> over htmx (asserting 200) and returns the new feed row.</summary>
-    public static Task<AngleSharp.Dom.IElement> RollAsync(this Table<Browser> table, string name, string dice = "1d20") =>
-        table is null ? throw new ArgumentNullException(nameof(table)) : table[name].RollAsync(table.Code, dice);
 }
