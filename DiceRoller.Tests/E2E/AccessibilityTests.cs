@@ -104,10 +104,8 @@ public sealed partial class AccessibilityTests(ChromiumFixture chromium, AppServ
     public async Task Each_new_roll_is_announced_once_in_one_sentence_and_a_hidden_roll_without_its_values()
     {
         var server = await servers.GetAsync(Stores.Embedded);
-        await using var dee = await Person.OpenAsync(chromium, server.BaseAddress, "Dee");
-        await using var bob = await Person.OpenAsync(chromium, server.BaseAddress, "Bob");
-        var code = await dee.CreateRoomAsync("dm-led");
-        await bob.JoinAsync(code);
+        await using var table = await Table.DmLed("Dee").Players("Bob").BuildAsync(chromium, server);
+        var (code, dee, bob) = table;
         await dee.WaitUntilLiveAsync();
         await bob.WaitUntilLiveAsync();
         await Expect(bob.ConnectionStatus).ToHaveAttributeAsync("role", "status");
@@ -143,10 +141,8 @@ public sealed partial class AccessibilityTests(ChromiumFixture chromium, AppServ
     public async Task Every_control_is_a_44px_target_and_the_keyboard_reaches_each_in_reading_order_with_a_visible_focus()
     {
         var server = await servers.GetAsync(Stores.Embedded);
-        await using var dee = await Person.OpenAsync(chromium, server.BaseAddress, "Dee");
-        await using var bob = await Person.OpenAsync(chromium, server.BaseAddress, "Bob");
-        var code = await dee.CreateRoomAsync("dm-led");
-        await bob.JoinAsync(code);
+        await using var table = await Table.DmLed("Dee").Players("Bob").BuildAsync(chromium, server);
+        var (code, dee, bob) = table;
         await dee.WaitUntilLiveAsync();
         await dee.RollDieAsync(20, hidden: true);
         await bob.RollDieAsync(6);

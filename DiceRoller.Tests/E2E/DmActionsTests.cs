@@ -11,10 +11,8 @@ public sealed class DmActionsTests(ChromiumFixture chromium, AppServers servers)
     public async Task After_setting_the_dc_the_dm_can_still_reveal_and_remove_and_each_action_is_reported()
     {
         var server = await servers.GetAsync(Stores.Embedded);
-        await using var dee = await Person.OpenAsync(chromium, server.BaseAddress, "Dee");
-        await using var bob = await Person.OpenAsync(chromium, server.BaseAddress, "Bob");
-        var code = await dee.CreateRoomAsync("dm-led");
-        await bob.JoinAsync(code);
+        await using var table = await Table.DmLed("Dee").Players("Bob").BuildAsync(chromium, server);
+        var (code, dee, bob) = table;
         await dee.WaitUntilLiveAsync();
         await Expect(dee.Roster).ToHaveCountAsync(2);
         var status = dee.Page.Locator("#action-result");

@@ -30,12 +30,10 @@ public sealed partial class DoorBrowserTests(ChromiumFixture chromium, AppServer
     public async Task A_kick_switches_off_the_kicked_page_and_a_newcomer_on_the_same_network_knocks_and_is_admitted_live(string store)
     {
         var server = await servers.GetAsync(store);
-        await using var dee = await Person.OpenAsync(chromium, server.BaseAddress, "Dee");
-        await using var pat = await Person.OpenAsync(chromium, server.BaseAddress, "Pat");
+        await using var table = await Table.DmLed("Dee").Players("Pat").BuildAsync(chromium, server);
+        var (code, dee, pat) = table;
         await using var sam = await Person.OpenAsync(chromium, server.BaseAddress, "Sam");
         dee.AcceptConfirmations();
-        var code = await dee.CreateRoomAsync("dm-led");
-        await pat.JoinAsync(code);
         await Task.WhenAll(dee.WaitUntilLiveAsync(), pat.WaitUntilLiveAsync());
         await Expect(pat.RollButton).ToBeEnabledAsync();
 

@@ -14,10 +14,8 @@ public sealed class FeedTests(ChromiumFixture chromium, AppServers servers, ITes
     public async Task A_multi_term_labelled_formula_typed_by_one_player_shows_live_on_another_players_page()
     {
         var server = await servers.GetAsync(Stores.Embedded);
-        await using var alice = await Person.OpenAsync(chromium, server.BaseAddress, "Alice");
-        await using var bob = await Person.OpenAsync(chromium, server.BaseAddress, "Bob");
-        var code = await alice.CreateRoomAsync();
-        await bob.JoinAsync(code);
+        await using var table = await Table.Open().Players("Bob").BuildAsync(chromium, server);
+        var (code, alice, bob) = table;
         await bob.WaitUntilLiveAsync();
 
         var rollId = await alice.RollAsync("2d6 + 1d4 + 3 # Longsword damage");
@@ -103,10 +101,8 @@ public sealed class FeedTests(ChromiumFixture chromium, AppServers servers, ITes
     public async Task A_natural_20_or_1_is_marked_in_words_in_the_feed_the_own_result_and_the_announcement()
     {
         var server = await servers.GetAsync(Stores.Embedded);
-        await using var alice = await Person.OpenAsync(chromium, server.BaseAddress, "Alice");
-        await using var bob = await Person.OpenAsync(chromium, server.BaseAddress, "Bob");
-        var code = await alice.CreateRoomAsync();
-        await bob.JoinAsync(code);
+        await using var table = await Table.Open().Players("Bob").BuildAsync(chromium, server);
+        var (code, alice, bob) = table;
         await bob.WaitUntilLiveAsync();
 
         // Roll a d20 check until one lands on a natural 20 or 1 (each roll has a 1 in 10 chance; 200 tries leave ~1e-9).

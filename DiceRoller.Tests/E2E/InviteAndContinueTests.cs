@@ -65,11 +65,9 @@ public sealed class InviteAndContinueTests(ChromiumFixture chromium, AppServers 
     public async Task A_player_continues_on_a_second_device_as_themself_after_confirming()
     {
         var server = await servers.GetAsync(Stores.Embedded);
-        await using var alice = await Person.OpenAsync(chromium, server.BaseAddress, "Alice");
-        await using var bob = await Person.OpenAsync(chromium, server.BaseAddress, "Bob");
+        await using var table = await Table.Open().Players("Bob").BuildAsync(chromium, server);
+        var (code, alice, bob) = table;
         await using var bobsPhone = await Person.OpenAsync(chromium, server.BaseAddress, "Bob");
-        var code = await alice.CreateRoomAsync();
-        await bob.JoinAsync(code);
         await alice.WaitUntilLiveAsync();
         await Expect(alice.Roster).ToHaveCountAsync(2);
 
@@ -99,10 +97,8 @@ public sealed class InviteAndContinueTests(ChromiumFixture chromium, AppServers 
     public async Task The_dm_hands_over_after_confirming_then_leaves_and_the_table_sees_both()
     {
         var server = await servers.GetAsync(Stores.Embedded);
-        await using var dee = await Person.OpenAsync(chromium, server.BaseAddress, "Dee");
-        await using var bob = await Person.OpenAsync(chromium, server.BaseAddress, "Bob");
-        var code = await dee.CreateRoomAsync("dm-led");
-        await bob.JoinAsync(code);
+        await using var table = await Table.DmLed("Dee").Players("Bob").BuildAsync(chromium, server);
+        var (code, dee, bob) = table;
         await dee.WaitUntilLiveAsync();
         await bob.WaitUntilLiveAsync();
         var confirmations = new List<string>();

@@ -31,11 +31,9 @@ public sealed class LayoutTests(ChromiumFixture chromium, AppServers servers, IT
     public async Task Home_room_and_permalink_pages_fit_phone_and_laptop_screens_without_sideways_scrolling()
     {
         var server = await servers.GetAsync(Stores.Embedded);
-        await using var dana = await Person.OpenAsync(chromium, server.BaseAddress, "Dana");
-        await using var bob = await Person.OpenAsync(chromium, server.BaseAddress, "Bartholomew Longname");
+        await using var table = await Table.DmLed("Dana").Players("Bartholomew Longname").BuildAsync(chromium, server);
+        var (code, dana, bob) = table;
         await using var visitor = await Person.OpenAsync(chromium, server.BaseAddress, "Visitor");
-        var code = await dana.CreateRoomAsync("dm-led");
-        await bob.JoinAsync(code);
         await Task.WhenAll(dana.WaitUntilLiveAsync(), bob.WaitUntilLiveAsync());
 
         await dana.RollAsync("1d20");

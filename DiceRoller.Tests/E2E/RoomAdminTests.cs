@@ -12,14 +12,10 @@ public sealed class RoomAdminTests(ChromiumFixture chromium, AppServers servers)
     public async Task Open_room_promotion_shows_a_marker_between_earlier_and_later_rolls()
     {
         var server = await servers.GetAsync(Stores.Embedded);
-        await using var alice = await Person.OpenAsync(chromium, server.BaseAddress, "Alice");
-        await using var bob = await Person.OpenAsync(chromium, server.BaseAddress, "Bob");
-        await using var cleo = await Person.OpenAsync(chromium, server.BaseAddress, "Cleo");
+        await using var table = await Table.Open("Alice").Players("Bob", "Cleo").BuildAsync(chromium, server);
+        var (_, alice, bob, cleo) = table;
         Person[] everyone = [alice, bob, cleo];
-        var code = await alice.CreateRoomAsync();
-        await bob.JoinAsync(code);
-        await cleo.JoinAsync(code);
-        await Task.WhenAll(everyone.Select(p => p.WaitUntilLiveAsync()));
+        await table.EveryoneLiveAsync();
         await Expect(alice.Roster).ToHaveCountAsync(3);
         await Expect(alice.RosterEntry("Bob").GetByRole(AriaRole.Button, new() { Name = "Make DM" })).ToBeVisibleAsync();
         await Expect(bob.Page.GetByRole(AriaRole.Button, new() { Name = "Make DM" })).ToHaveCountAsync(0);
@@ -65,14 +61,10 @@ public sealed class RoomAdminTests(ChromiumFixture chromium, AppServers servers)
     public async Task Creator_closes_the_room_and_every_page_says_so()
     {
         var server = await servers.GetAsync(Stores.Embedded);
-        await using var alice = await Person.OpenAsync(chromium, server.BaseAddress, "Alice");
-        await using var bob = await Person.OpenAsync(chromium, server.BaseAddress, "Bob");
-        await using var cleo = await Person.OpenAsync(chromium, server.BaseAddress, "Cleo");
+        await using var table = await Table.Open("Alice").Players("Bob", "Cleo").BuildAsync(chromium, server);
+        var (_, alice, bob, cleo) = table;
         Person[] everyone = [alice, bob, cleo];
-        var code = await alice.CreateRoomAsync();
-        await bob.JoinAsync(code);
-        await cleo.JoinAsync(code);
-        await Task.WhenAll(everyone.Select(p => p.WaitUntilLiveAsync()));
+        await table.EveryoneLiveAsync();
         await bob.RollAsync();
         await Expect(bob.Page.GetByRole(AriaRole.Button, new() { Name = "Close the room" })).ToHaveCountAsync(0);
 

@@ -129,8 +129,6 @@ public sealed class DiceScript(params int[] dice) : IRandomSource
 
 public class StatsPageTests
 {
-    private static readonly string[] Members = ["BobBrowser/1.0", "DmBrowser/1.0"];
-
     private static IElement Die(IDocument page, string player, string size) =>
         page.QuerySelector($"[data-stats-player='{player}'] [data-die-size='{size}']")!;
 
@@ -142,10 +140,8 @@ public class StatsPageTests
     {
         // Bob: 6d6 as 1..6, 6d6 all sixes, 1d20 = 5; Dee (DM): a hidden 1d20 = 20, a public 1d20 = 10.
         await using var app = new AppFactory { Random = new DiceScript(1, 2, 3, 4, 5, 6, 6, 6, 6, 6, 6, 6, 5, 20, 10) };
-        using var dee = app.NewBrowser(Members[1]);
-        using var bob = app.NewBrowser(Members[0]);
-        var code = await dee.CreateRoomAsync("Dee", "dm-led");
-        await bob.JoinAsync(code, "Bob");
+        await using var table = await Table.DmLed("Dee").Players("Bob").BuildAsync(app);
+        var (code, dee, bob) = table;
         var rolled = new List<IElement>
         {
             await bob.RollAsync(code, "6d6"),

@@ -82,6 +82,11 @@ public sealed class Browser(HttpClient client, string userAgent, CookieContainer
         return page.Document.QuerySelector("[data-roll-id]")!;
     }
 
+    /// <summary>This browser's own player id in the room, read from the room page (the roster line marked "you").</summary>
+    public async Task<string> MyIdAsync(string code) =>
+        (await GetAsync($"/rooms/{code}")).Document.QuerySelectorAll("#roster [data-player-id]")
+            .Single(li => li.QuerySelectorAll(".badge").Any(b => b.TextContent == "you")).GetAttribute("data-player-id")!;
+
     private void Decorate(HttpRequestMessage request, bool htmx)
     {
         request.Headers.UserAgent.ParseAdd(userAgent);
@@ -118,4 +123,8 @@ public sealed record Page(HttpStatusCode Status, IDocument Document, string Body
     public string? ErrorText => Error?.TextContent.Trim();
 
     public IReadOnlyList<IElement> FeedRolls => Document.QuerySelectorAll("#feed [data-roll-id]").ToList();
+
+    /// <summary>The player id of <paramref name="name"/>'s line in the page's roster.</summary>
+    public string PlayerIdOf(string name) =>
+        Document.QuerySelectorAll("#roster [data-player-id]").Single(li => li.QuerySelector(".font-medium")!.TextContent == name).GetAttribute("data-player-id")!;
 }

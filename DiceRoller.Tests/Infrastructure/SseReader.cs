@@ -2,7 +2,14 @@ using System.Text;
 
 namespace DiceRoller.Tests.Infrastructure;
 
-public sealed record SseEvent(string Type, string? Id, string Data);
+public sealed record SseEvent(string Type, string? Id, string Data)
+{
+    private static readonly AngleSharp.Html.Parser.HtmlParser Parser = new();
+
+    /// <summary>The event's data parsed as HTML: its first element (the row, roster or notice the page swaps in).</summary>
+    public AngleSharp.Dom.IElement Element() =>
+        Parser.ParseFragment(Data, Parser.ParseDocument("").Body!).OfType<AngleSharp.Dom.IElement>().First();
+}
 
 /// <summary>Reads a text/event-stream response event by event (comments are collected separately).</summary>
 public sealed class SseReader : IAsyncDisposable

@@ -27,10 +27,8 @@ public abstract class LiveStreamTests : AppTest
     [Fact]
     public async Task The_stream_is_text_event_stream_and_sends_each_roll_as_its_fragment_with_the_sequence_as_id()
     {
-        using var alice = App.NewBrowser();
-        using var bob = App.NewBrowser();
-        var code = await alice.CreateRoomAsync();
-        await bob.JoinAsync(code, "Bob");
+        await using var table = await Table.Open().Players("Bob").BuildAsync(App);
+        var (code, alice, bob) = table;
         await using var stream = await SseReader.OpenAsync(alice.Client, $"/rooms/{code}/events?after=0");
 
         Assert.Equal(HttpStatusCode.OK, stream.Response.StatusCode);
@@ -49,15 +47,9 @@ public abstract class LiveStreamTests : AppTest
     [Fact]
     public async Task One_hundred_concurrent_rolls_from_eight_players_arrive_gap_free_in_one_order_that_a_reload_repeats()
     {
-        using var alice = App.NewBrowser();
-        var code = await alice.CreateRoomAsync();
-        var players = new List<Browser> { alice };
-        for (var i = 2; i <= 8; i++)
-        {
-            var p = App.NewBrowser();
-            await p.JoinAsync(code, $"P{i}");
-            players.Add(p);
-        }
+        await using var table = await Table.Open().Players([.. Enumerable.Range(2, 7).Select(i => $"P{i}")]).BuildAsync(App);
+        var (code, alice) = table;
+        var players = table.Everyone;
 
         await using var stream = await SseReader.OpenAsync(alice.Client, $"/rooms/{code}/events?after=0");
         await stream.NextAsync(); // connected
@@ -69,10 +61,6 @@ public abstract class LiveStreamTests : AppTest
         Assert.Equal(rolled.Select(r => r.GetAttribute("data-roll-id")).Order(), events.Select(RollIdOf).Order());
         var reloaded = (await players[3].GetAsync($"/rooms/{code}")).FeedRolls.Select(r => r.GetAttribute("data-roll-id"));
         Assert.Equal(events.Select(RollIdOf).Reverse().Take(50), reloaded);
-        foreach (var p in players.Skip(1))
-        {
-            p.Dispose();
-        }
     }
 
     [Theory]

@@ -142,10 +142,8 @@ public abstract class DiceLanguageEndpointsTests : AppTest
     [Fact]
     public async Task A_dc_grades_d20_checks_only_and_never_damage()
     {
-        using var dm = App.NewBrowser("DmBrowser/1.0");
-        using var bob = App.NewBrowser("BobBrowser/1.0");
-        var code = await dm.CreateRoomAsync("Dee", "dm-led");
-        await bob.JoinAsync(code, "Bob");
+        await using var table = await Table.DmLed("Dee").Players("Bob").BuildAsync(App);
+        var (code, dm, bob) = table;
         await dm.HtmxPostAsync($"/rooms/{code}/dc", ("dc", "12"));
 
         var check = await bob.RollAsync(code, "1d20+3");
@@ -222,10 +220,8 @@ public abstract class DiceLanguageEndpointsTests : AppTest
     [Fact]
     public async Task A_hidden_labelled_roll_shows_players_no_label_dice_terms_or_crit_anywhere()
     {
-        using var dm = App.NewBrowser("DmBrowser/1.0");
-        using var bob = App.NewBrowser("BobBrowser/1.0");
-        var code = await dm.CreateRoomAsync("Dee", "dm-led");
-        await bob.JoinAsync(code, "Bob");
+        await using var table = await Table.DmLed("Dee").Players("Bob").BuildAsync(App);
+        var (code, dm, bob) = table;
         await using var stream = await SseReader.OpenAsync(bob.Client, $"/rooms/{code}/events?after=0");
 
         var posted = await dm.HtmxPostAsync($"/rooms/{code}/rolls", ("dice", "4d6kh3+1d20 # Ambush"), ("advantage", "none"), ("hidden", "true"));

@@ -61,10 +61,8 @@ public sealed class RollAnnouncementTests : AppTest
     [Fact]
     public async Task Rows_carry_their_sentence_and_a_hidden_roll_tells_players_no_value_anywhere()
     {
-        using var dm = App.NewBrowser("DmBrowser/1.0");
-        using var player = App.NewBrowser("PlayerBrowser/1.0");
-        var code = await dm.CreateRoomAsync("Dee", "dm-led");
-        await player.JoinAsync(code, "Pat");
+        await using var table = await Table.DmLed("Dee").Players("Pat").BuildAsync(App);
+        var (code, dm, player) = table;
         await dm.HtmxPostAsync($"/rooms/{code}/dc", ("dc", "15"));
         await using var stream = await SseReader.OpenAsync(player.Client, $"/rooms/{code}/events?after=0");
 

@@ -73,10 +73,8 @@ public abstract class RollPadEndpointTests : AppTest
     [Fact]
     public async Task The_own_result_panel_shows_the_viewers_own_latest_roll_not_someone_elses()
     {
-        using var alice = App.NewBrowser();
-        using var bob = App.NewBrowser();
-        var code = await alice.CreateRoomAsync();
-        await bob.JoinAsync(code, "Bob");
+        await using var table = await Table.Open().Players("Bob").BuildAsync(App);
+        var (code, alice, bob) = table;
 
         var before = (await alice.GetAsync($"/rooms/{code}")).Document;
         var mine = await alice.RollAsync(code);
@@ -113,10 +111,8 @@ public abstract class RollPadEndpointTests : AppTest
     [Fact]
     public async Task Keep_hidden_on_rolls_hidden_and_is_the_dms_alone()
     {
-        using var dee = App.NewBrowser();
-        using var bob = App.NewBrowser();
-        var code = await dee.CreateRoomAsync("Dee", mode: "dm-led");
-        await bob.JoinAsync(code, "Bob");
+        await using var table = await Table.DmLed("Dee").Players("Bob").BuildAsync(App);
+        var (code, dee, bob) = table;
 
         var dm = await dee.HtmxPostAsync($"/rooms/{code}/rolls", ("dice", "1d20"), ("keep_hidden", "true"));
         var player = await bob.HtmxPostAsync($"/rooms/{code}/rolls", ("dice", "1d20"), ("keep_hidden", "true"));

@@ -93,10 +93,8 @@ public abstract class RollRequestTests : AppTest
     [Fact]
     public async Task Different_request_ids_roll_twice_and_the_same_id_of_another_player_is_their_own()
     {
-        using var alice = App.NewBrowser();
-        using var bob = App.NewBrowser();
-        var code = await alice.CreateRoomAsync();
-        await bob.JoinAsync(code, "Bob");
+        await using var table = await Table.Open().Players("Bob").BuildAsync(App);
+        var (code, alice, bob) = table;
 
         var one = await alice.HtmxPostAsync($"/rooms/{code}/rolls", ("dice", "1d20"), ("request_id", "a"));
         var two = await alice.HtmxPostAsync($"/rooms/{code}/rolls", ("dice", "1d20"), ("request_id", "b"));

@@ -66,10 +66,8 @@ public abstract class VerifiableRollTests : AppTest
     [Fact]
     public async Task Every_roll_is_chained_signed_and_numbered_per_member()
     {
-        using var alice = App.NewBrowser();
-        using var bob = App.NewBrowser();
-        var code = await alice.CreateRoomAsync();
-        await bob.JoinAsync(code, "Bob");
+        await using var table = await Table.Open().Players("Bob").BuildAsync(App);
+        var (code, alice, bob) = table;
         var commitment = Commitment(await alice.GetAsync($"/rooms/{code}"));
         var key = await JsonAsync(alice, "/.well-known/diceroller-key");
 
@@ -104,10 +102,8 @@ public abstract class VerifiableRollTests : AppTest
     [Fact]
     public async Task Once_the_room_closes_its_seed_is_published_and_every_roll_replays_from_it()
     {
-        using var dee = App.NewBrowser();
-        using var bob = App.NewBrowser();
-        var code = await dee.CreateRoomAsync("Dee", "dm-led");
-        await bob.JoinAsync(code, "Bob");
+        await using var table = await Table.DmLed("Dee").Players("Bob").BuildAsync(App);
+        var (code, dee, bob) = table;
         var ids = new List<string>
         {
             Id(await bob.RollAsync(code, "1d20", "3", "advantage")),
@@ -224,10 +220,8 @@ public abstract class VerifiableRollTests : AppTest
     [Fact]
     public async Task A_hidden_roll_shows_its_hash_and_nonce_to_everyone_and_its_values_only_to_the_dm()
     {
-        using var dee = App.NewBrowser();
-        using var bob = App.NewBrowser();
-        var code = await dee.CreateRoomAsync("Dee", "dm-led");
-        await bob.JoinAsync(code, "Bob");
+        await using var table = await Table.DmLed("Dee").Players("Bob").BuildAsync(App);
+        var (code, dee, bob) = table;
         var rolled = await dee.HtmxPostAsync($"/rooms/{code}/rolls", ("dice", "3d6"), ("hidden", "true"));
         var id = Id(rolled.Document.QuerySelector("[data-roll-id]")!);
 
@@ -277,10 +271,8 @@ public abstract class VerifiableRollTests : AppTest
     [Fact]
     public async Task Reveal_and_rotate_publishes_the_seed_and_every_page_gets_the_new_commitment()
     {
-        using var dee = App.NewBrowser();
-        using var bob = App.NewBrowser();
-        var code = await dee.CreateRoomAsync("Dee", "dm-led");
-        await bob.JoinAsync(code, "Bob");
+        await using var table = await Table.DmLed("Dee").Players("Bob").BuildAsync(App);
+        var (code, dee, bob) = table;
         var id = Id(await bob.RollAsync(code, "1d20"));
         var old = Commitment(await dee.GetAsync($"/rooms/{code}"));
         Assert.NotNull((await dee.GetAsync($"/rooms/{code}")).Document.QuerySelector("#rotate-warning"));

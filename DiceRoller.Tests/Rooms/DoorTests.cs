@@ -1,6 +1,5 @@
 using System.Net;
 using AngleSharp.Dom;
-using AngleSharp.Html.Parser;
 using DiceRoller.Tests.Infrastructure;
 using Microsoft.Extensions.Time.Testing;
 
@@ -12,7 +11,6 @@ namespace DiceRoller.Tests.Rooms;
 /// </summary>
 public abstract class DoorTests : IAsyncLifetime
 {
-    private static readonly HtmlParser Parser = new();
     private readonly FakeTimeProvider _clock = new(DateTimeOffset.UtcNow);
     private AppFactory? _app;
 
@@ -34,24 +32,13 @@ public abstract class DoorTests : IAsyncLifetime
         }
     }
 
-    /// <summary>A DM-led room with Dee as DM and Pat and Tia as players.</summary>
-    private async Task<(string Code, Browser Dm, Browser Pat, Browser Tia)> TableAsync()
-    {
-        var dm = App.NewBrowser("Phone/1.0");
-        var pat = App.NewBrowser("Phone/1.0");
-        var tia = App.NewBrowser("Laptop/2.0");
-        var code = await dm.CreateRoomAsync("Dee", "dm-led");
-        await pat.JoinAsync(code, "Pat");
-        await tia.JoinAsync(code, "Tia");
-        return (code, dm, pat, tia);
-    }
-
-    private static string PlayerIdOf(Page page, string name) =>
-        page.Document.QuerySelectorAll("#roster [data-player-id]").Single(li => li.QuerySelector(".font-medium")!.TextContent == name).GetAttribute("data-player-id")!;
+    /// <summary>A DM-led room with Dee as DM and Pat and Tia as players; Dee and Pat on the same kind of phone.</summary>
+    private Task<Table<Browser>> TableAsync() =>
+        Table.DmLed("Dee", userAgent: "Phone/1.0").Player("Pat", "Phone/1.0").Player("Tia", "Laptop/2.0").BuildAsync(App);
 
     private static async Task KickAsync(Browser dm, string code, string name)
     {
-        var kicked = await dm.HtmxPostAsync($"/rooms/{code}/kick", ("player_id", PlayerIdOf(await dm.GetAsync($"/rooms/{code}"), name)));
+        var kicked = await dm.HtmxPostAsync($"/rooms/{code}/kick", ("player_id", (await dm.GetAsync($"/rooms/{code}")).PlayerIdOf(name)));
         Assert.Equal(HttpStatusCode.OK, kicked.Status);
     }
 
@@ -68,13 +55,11 @@ public abstract class DoorTests : IAsyncLifetime
     private static async Task<IReadOnlyList<string>> NamesAsync(Browser member, string code) =>
         (await member.GetAsync($"/rooms/{code}")).Document.QuerySelectorAll("#roster [data-player-id] .font-medium").Select(e => e.TextContent).Order(StringComparer.Ordinal).ToList();
 
-    private static IElement Fragment(SseEvent e) =>
-        Parser.ParseFragment(e.Data, Parser.ParseDocument("").Body!).OfType<IElement>().First();
-
     [Fact]
     public async Task A_kick_bars_the_device_not_the_neighbour_with_the_same_address_and_browser()
     {
-        var (code, dm, pat, _) = await TableAsync();
+        await using var table = await TableAsync();
+        var (code, dm, pat, _) = table;
         await KickAsync(dm, code, "Pat");
 
         using var neighbour = App.NewBrowser("Phone/1.0");
@@ -96,7 +81,8 @@ public abstract class DoorTests : IAsyncLifetime
     [Fact]
     public async Task After_the_knock_window_a_join_from_the_kicked_address_goes_straight_in_but_the_device_stays_barred()
     {
-        var (code, dm, pat, _) = await TableAsync();
+        await using var table = await TableAsync();
+        var (code, dm, pat, _) = table;
         await KickAsync(dm, code, "Pat");
 
         _clock.Advance(TimeSpan.FromMinutes(11));
@@ -113,7 +99,8 @@ public abstract class DoorTests : IAsyncLifetime
     [Fact]
     public async Task A_knock_waits_the_dm_sees_it_live_and_admitting_moves_the_waiting_page_into_the_room()
     {
-        var (code, dm, pat, tia) = await TableAsync();
+        await using var table = await TableAsync();
+        var (code, dm, pat, tia) = table;
         await KickAsync(dm, code, "Pat");
         await using var dmStream = await SseReader.OpenAsync(dm.Client, $"/rooms/{code}/events?after=0");
         await using var tiaStream = await SseReader.OpenAsync(tia.Client, $"/rooms/{code}/events?after=0");
@@ -122,8 +109,8 @@ public abstract class DoorTests : IAsyncLifetime
 
         using var sam = App.NewBrowser("Phone/1.0");
         var knockId = KnockIdOf(await JoinAsync(sam, code, "Sam"));
-        var live = Fragment((await dmStream.NextOfTypeAsync("door-changed", 1)).Single());
-        var tiaLive = Fragment((await tiaStream.NextOfTypeAsync("door-changed", 1)).Single());
+        var live = (await dmStream.NextOfTypeAsync("door-changed", 1)).Single().Element();
+        var tiaLive = (await tiaStream.NextOfTypeAsync("door-changed", 1)).Single().Element();
         var waiting = await sam.GetAsync($"/rooms/{code}/knocks/{knockId}");
         var samRollBefore = await sam.HtmxPostAsync($"/rooms/{code}/rolls", ("dice", "1d20"));
         var byPlayer = await tia.HtmxPostAsync($"/rooms/{code}/knocks/{knockId}/admit");
@@ -157,7 +144,8 @@ public abstract class DoorTests : IAsyncLifetime
     [Fact]
     public async Task A_refused_knock_is_ROOM_LOCKED_and_its_person_stays_out()
     {
-        var (code, dm, _, _) = await TableAsync();
+        await using var table = await TableAsync();
+        var (code, dm, _, _) = table;
         await KickAsync(dm, code, "Pat");
         using var sam = App.NewBrowser("Phone/1.0");
         var knockId = KnockIdOf(await JoinAsync(sam, code, "Sam"));
@@ -181,7 +169,8 @@ public abstract class DoorTests : IAsyncLifetime
     [Fact]
     public async Task A_locked_room_makes_every_join_knock_until_the_dm_unlocks_it()
     {
-        var (code, dm, pat, _) = await TableAsync();
+        await using var table = await TableAsync();
+        var (code, dm, pat, _) = table;
 
         var byPlayer = await pat.HtmxPostAsync($"/rooms/{code}/lock", ("locked", "true"));
         var nonsense = await dm.HtmxPostAsync($"/rooms/{code}/lock", ("locked", "maybe"));
@@ -216,7 +205,8 @@ public abstract class DoorTests : IAsyncLifetime
     [Fact]
     public async Task The_waiting_page_refreshes_itself_without_javascript_and_lapses_after_the_knock_ttl()
     {
-        var (code, dm, _, _) = await TableAsync();
+        await using var table = await TableAsync();
+        var (code, dm, _, _) = table;
         await dm.PostAsync($"/rooms/{code}/lock", ("locked", "true"));
         using var sam = App.NewBrowser("Phone/1.0");
         var waiting = await JoinAsync(sam, code, "Sam");
@@ -238,7 +228,8 @@ public abstract class DoorTests : IAsyncLifetime
     [Fact]
     public async Task Admission_still_checks_that_the_room_has_a_seat_and_the_name_is_free()
     {
-        var (code, dm, _, _) = await TableAsync();
+        await using var table = await TableAsync();
+        var (code, dm, _, _) = table;
         await dm.PostAsync($"/rooms/{code}/lock", ("locked", "true"));
         using var first = App.NewBrowser("Phone/1.0");
         using var second = App.NewBrowser("Phone/1.0");

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Net;
 using AngleSharp.Dom;
-using AngleSharp.Html.Parser;
 using DiceRoller.Rooms;
 using DiceRoller.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
@@ -11,23 +10,8 @@ namespace DiceRoller.Tests.Rooms;
 /// <summary>The room rules of DM-led and open rooms through the HTTP contract, on both stores.</summary>
 public abstract class GameRulesTests : AppTest
 {
-    private static readonly HtmlParser Parser = new();
-
-    protected static IElement Fragment(SseEvent e) =>
-        Parser.ParseFragment(e.Data, Parser.ParseDocument("").Body!).OfType<IElement>().First();
-
-    private static string PlayerIdOf(Page page, string name) =>
-        page.Document.QuerySelectorAll("#roster [data-player-id]").Single(li => li.QuerySelector(".font-medium")!.TextContent == name).GetAttribute("data-player-id")!;
-
     /// <summary>A DM-led room with Dee as DM and Pat as a player.</summary>
-    private async Task<(string Code, Browser Dm, Browser Player)> DmRoomAsync()
-    {
-        var dm = App.NewBrowser("DmBrowser/1.0");
-        var player = App.NewBrowser("PlayerBrowser/1.0");
-        var code = await dm.CreateRoomAsync("Dee", "dm-led");
-        await player.JoinAsync(code, "Pat");
-        return (code, dm, player);
-    }
+    private static readonly TablePlan DmRoom = Table.DmLed("Dee").Players("Pat");
 
     private static Task<Page> HiddenRollAsync(Browser dm, string code) =>
         dm.HtmxPostAsync($"/rooms/{code}/rolls", ("dice", "1d20"), ("modifier", "3"), ("advantage", "none"), ("hidden", "true"));
@@ -35,14 +19,13 @@ public abstract class GameRulesTests : AppTest
     [Fact]
     public async Task Hidden_roll_shows_no_value_to_players_anywhere_but_the_dm_sees_it()
     {
-        var (code, dm, player) = await DmRoomAsync();
-        using var _ = dm;
-        using var __ = player;
+        await using var table = await DmRoom.BuildAsync(App);
+        var (code, dm, player) = table;
         await using var playerStream = await SseReader.OpenAsync(player.Client, $"/rooms/{code}/events?after=0");
 
         var rolled = await HiddenRollAsync(dm, code);
         var dmRow = rolled.Document.QuerySelector("[data-roll-id]")!;
-        var live = Fragment((await playerStream.NextOfTypeAsync("roll", 1)).Single());
+        var live = (await playerStream.NextOfTypeAsync("roll", 1)).Single().Element();
         var reloaded = (await player.GetAsync($"/rooms/{code}")).FeedRolls.Single();
         var dmReloaded = (await dm.GetAsync($"/rooms/{code}")).FeedRolls.Single();
 
@@ -69,14 +52,13 @@ public abstract class GameRulesTests : AppTest
     [Fact]
     public async Task Reveal_replaces_the_roll_in_place_everywhere_and_opens_its_permalink()
     {
-        var (code, dm, player) = await DmRoomAsync();
-        using var _ = dm;
-        using var __ = player;
+        await using var table = await DmRoom.BuildAsync(App);
+        var (code, dm, player) = table;
         var id = (await HiddenRollAsync(dm, code)).Document.QuerySelector("[data-roll-id]")!.GetAttribute("data-roll-id")!;
         await using var playerStream = await SseReader.OpenAsync(player.Client, $"/rooms/{code}/events?after=1");
 
         var revealed = await dm.HtmxPostAsync($"/rooms/{code}/rolls/{id}/reveal");
-        var live = Fragment((await playerStream.NextOfTypeAsync("roll-revealed", 1)).Single());
+        var live = (await playerStream.NextOfTypeAsync("roll-revealed", 1)).Single().Element();
 
         Assert.Equal(HttpStatusCode.OK, revealed.Status);
         Assert.Equal(id, live.GetAttribute("data-roll-id"));
@@ -96,9 +78,8 @@ public abstract class GameRulesTests : AppTest
     [Fact]
     public async Task Reveal_is_refused_with_the_right_codes()
     {
-        var (code, dm, player) = await DmRoomAsync();
-        using var _ = dm;
-        using var __ = player;
+        await using var table = await DmRoom.BuildAsync(App);
+        var (code, dm, player) = table;
         var hidden = (await HiddenRollAsync(dm, code)).Document.QuerySelector("[data-roll-id]")!.GetAttribute("data-roll-id")!;
         var open = (await dm.RollAsync(code)).GetAttribute("data-roll-id")!;
 
@@ -118,9 +99,8 @@ public abstract class GameRulesTests : AppTest
     [Fact]
     public async Task A_player_in_a_dm_led_room_may_not_roll_hidden()
     {
-        var (code, dm, player) = await DmRoomAsync();
-        using var _ = dm;
-        using var __ = player;
+        await using var table = await DmRoom.BuildAsync(App);
+        var (code, dm, player) = table;
 
         var page = await player.HtmxPostAsync($"/rooms/{code}/rolls", ("dice", "1d20"), ("hidden", "true"));
 
@@ -131,15 +111,14 @@ public abstract class GameRulesTests : AppTest
     [Fact]
     public async Task A_dc_marks_new_rolls_pass_or_fail_and_never_rewrites_past_ones()
     {
-        var (code, dm, player) = await DmRoomAsync();
-        using var _ = dm;
-        using var __ = player;
+        await using var table = await DmRoom.BuildAsync(App);
+        var (code, dm, player) = table;
         var before = await player.RollAsync(code);
         await using var stream = await SseReader.OpenAsync(player.Client, $"/rooms/{code}/events?after=1");
         await stream.NextOfTypeAsync("dc-updated", 1); // the current state, sent on connect
 
         var set = await dm.HtmxPostAsync($"/rooms/{code}/dc", ("dc", "15"));
-        var update = Fragment((await stream.NextOfTypeAsync("dc-updated", 1)).Single());
+        var update = (await stream.NextOfTypeAsync("dc-updated", 1)).Single().Element();
         var rows = new List<IElement>();
         for (var i = 0; i < 12; i++)
         {
@@ -175,9 +154,8 @@ public abstract class GameRulesTests : AppTest
     [InlineData("-3")]
     public async Task An_out_of_range_dc_is_INVALID_DC_and_changes_nothing(string dc)
     {
-        var (code, dm, player) = await DmRoomAsync();
-        using var _ = dm;
-        using var __ = player;
+        await using var table = await DmRoom.BuildAsync(App);
+        var (code, dm, player) = table;
         await dm.HtmxPostAsync($"/rooms/{code}/dc", ("dc", "12"));
 
         var page = await dm.HtmxPostAsync($"/rooms/{code}/dc", ("dc", dc));
@@ -191,9 +169,8 @@ public abstract class GameRulesTests : AppTest
     [Fact]
     public async Task Only_the_dm_sets_the_dc()
     {
-        var (code, dm, player) = await DmRoomAsync();
-        using var _ = dm;
-        using var __ = player;
+        await using var table = await DmRoom.BuildAsync(App);
+        var (code, dm, player) = table;
         using var open = App.NewBrowser();
         var openRoom = await open.CreateRoomAsync("Olive");
 
@@ -208,17 +185,15 @@ public abstract class GameRulesTests : AppTest
     [Fact]
     public async Task The_creator_promotes_an_open_room_and_the_history_keeps_a_marker()
     {
-        using var alice = App.NewBrowser("A/1");
-        using var bob = App.NewBrowser("B/1");
-        var code = await alice.CreateRoomAsync("Alice");
-        await bob.JoinAsync(code, "Bob");
+        await using var table = await Table.Open("Alice").Players("Bob").BuildAsync(App);
+        var (code, alice, bob) = table;
         await alice.RollAsync(code);
         await bob.RollAsync(code);
         await using var stream = await SseReader.OpenAsync(bob.Client, $"/rooms/{code}/events?after=2");
-        var bobId = PlayerIdOf(await alice.GetAsync($"/rooms/{code}"), "Bob");
+        var bobId = (await alice.GetAsync($"/rooms/{code}")).PlayerIdOf("Bob");
 
         var promoted = await alice.HtmxPostAsync($"/rooms/{code}/promote", ("player_id", bobId));
-        var changed = Fragment((await stream.NextOfTypeAsync("mode-changed", 1)).Single());
+        var changed = (await stream.NextOfTypeAsync("mode-changed", 1)).Single().Element();
         await bob.RollAsync(code);
 
         Assert.Equal(HttpStatusCode.OK, promoted.Status);
@@ -243,11 +218,9 @@ public abstract class GameRulesTests : AppTest
     [Fact]
     public async Task Promotion_is_refused_with_the_right_codes()
     {
-        using var alice = App.NewBrowser("A/1");
-        using var bob = App.NewBrowser("B/1");
-        var code = await alice.CreateRoomAsync("Alice");
-        await bob.JoinAsync(code, "Bob");
-        var bobId = PlayerIdOf(await alice.GetAsync($"/rooms/{code}"), "Bob");
+        await using var table = await Table.Open("Alice").Players("Bob").BuildAsync(App);
+        var (code, alice, bob) = table;
+        var bobId = (await alice.GetAsync($"/rooms/{code}")).PlayerIdOf("Bob");
 
         var byPlayer = await bob.HtmxPostAsync($"/rooms/{code}/promote", ("player_id", bobId));
         var unknown = await alice.HtmxPostAsync($"/rooms/{code}/promote", ("player_id", Guid.NewGuid().ToString()));
@@ -262,23 +235,20 @@ public abstract class GameRulesTests : AppTest
     [Fact]
     public async Task A_kicked_player_is_told_their_stream_ends_others_see_them_go_and_they_cannot_rejoin()
     {
-        var (code, dm, player) = await DmRoomAsync();
-        using var _ = dm;
-        using var __ = player;
-        using var third = App.NewBrowser("Third/1");
-        await third.JoinAsync(code, "Tia");
-        var patId = PlayerIdOf(await dm.GetAsync($"/rooms/{code}"), "Pat");
+        await using var table = await DmRoom.Players("Tia").BuildAsync(App);
+        var (code, dm, player, third) = table;
+        var patId = (await dm.GetAsync($"/rooms/{code}")).PlayerIdOf("Pat");
         await using var patStream = await SseReader.OpenAsync(player.Client, $"/rooms/{code}/events?after=0");
         await using var tiaStream = await SseReader.OpenAsync(third.Client, $"/rooms/{code}/events?after=0");
         await patStream.NextAsync();
         await tiaStream.NextAsync();
 
         var kicked = await dm.HtmxPostAsync($"/rooms/{code}/kick", ("player_id", patId));
-        var notice = Fragment((await patStream.NextOfTypeAsync("player-kicked", 1)).Single());
+        var notice = (await patStream.NextOfTypeAsync("player-kicked", 1)).Single().Element();
         IElement roster;
         do
         {
-            roster = Fragment((await tiaStream.NextOfTypeAsync("player-left", 1)).Single());
+            roster = (await tiaStream.NextOfTypeAsync("player-left", 1)).Single().Element();
         }
         while (roster.QuerySelector($"[data-player-id='{patId}']") is not null);
 
@@ -301,11 +271,10 @@ public abstract class GameRulesTests : AppTest
     [Fact]
     public async Task Kicking_is_refused_with_the_right_codes()
     {
-        var (code, dm, player) = await DmRoomAsync();
-        using var _ = dm;
-        using var __ = player;
+        await using var table = await DmRoom.BuildAsync(App);
+        var (code, dm, player) = table;
         var page = await dm.GetAsync($"/rooms/{code}");
-        var (deeId, patId) = (PlayerIdOf(page, "Dee"), PlayerIdOf(page, "Pat"));
+        var (deeId, patId) = (page.PlayerIdOf("Dee"), page.PlayerIdOf("Pat"));
 
         var byPlayer = await player.HtmxPostAsync($"/rooms/{code}/kick", ("player_id", deeId));
         var self = await dm.HtmxPostAsync($"/rooms/{code}/kick", ("player_id", deeId));
@@ -322,13 +291,11 @@ public abstract class GameRulesTests : AppTest
     [Fact]
     public async Task The_creator_of_an_open_room_is_its_admin()
     {
-        using var alice = App.NewBrowser("A/1");
-        using var bob = App.NewBrowser("B/1");
-        var code = await alice.CreateRoomAsync("Alice");
-        await bob.JoinAsync(code, "Bob");
+        await using var table = await Table.Open("Alice").Players("Bob").BuildAsync(App);
+        var (code, alice, bob) = table;
         var page = await alice.GetAsync($"/rooms/{code}");
 
-        var kicked = await alice.HtmxPostAsync($"/rooms/{code}/kick", ("player_id", PlayerIdOf(page, "Bob")));
+        var kicked = await alice.HtmxPostAsync($"/rooms/{code}/kick", ("player_id", page.PlayerIdOf("Bob")));
         Assert.Equal(HttpStatusCode.OK, kicked.Status);
         Assert.Single((await alice.GetAsync($"/rooms/{code}")).Document.QuerySelectorAll("#roster [data-player-id]"));
     }
@@ -336,16 +303,15 @@ public abstract class GameRulesTests : AppTest
     [Fact]
     public async Task The_creator_closes_the_room_everyone_is_told_and_the_code_stops_working()
     {
-        var (code, dm, player) = await DmRoomAsync();
-        using var _ = dm;
-        using var __ = player;
+        await using var table = await DmRoom.BuildAsync(App);
+        var (code, dm, player) = table;
         await using var stream = await SseReader.OpenAsync(player.Client, $"/rooms/{code}/events?after=0");
         await stream.NextAsync();
 
         var byPlayer = await player.HtmxPostAsync($"/rooms/{code}/close");
         Assert.Equal((HttpStatusCode.Forbidden, "NOT_ROOM_CREATOR"), (byPlayer.Status, byPlayer.ErrorCode));
         var closed = await dm.PostAsync($"/rooms/{code}/close");
-        var notice = Fragment((await stream.NextOfTypeAsync("room-closed", 1)).Single());
+        var notice = (await stream.NextOfTypeAsync("room-closed", 1)).Single().Element();
 
         Assert.Equal(HttpStatusCode.SeeOther, closed.Status);
         Assert.Equal("creator_closed", notice.GetAttribute("data-reason"));
@@ -359,10 +325,8 @@ public abstract class GameRulesTests : AppTest
     [Fact]
     public async Task The_roster_shows_who_has_the_room_open_live()
     {
-        using var alice = App.NewBrowser("A/1");
-        using var bob = App.NewBrowser("B/1");
-        var code = await alice.CreateRoomAsync("Alice");
-        await bob.JoinAsync(code, "Bob");
+        await using var table = await Table.Open("Alice").Players("Bob").BuildAsync(App);
+        var (code, alice, bob) = table;
         await using var aliceStream = await SseReader.OpenAsync(alice.Client, $"/rooms/{code}/events?after=0");
         await aliceStream.NextAsync();
 
@@ -370,14 +334,14 @@ public abstract class GameRulesTests : AppTest
         IElement roster;
         do
         {
-            roster = Fragment((await aliceStream.NextOfTypeAsync("player-joined", 1)).Single());
+            roster = (await aliceStream.NextOfTypeAsync("player-joined", 1)).Single().Element();
         }
         while (roster.QuerySelectorAll("[data-connected=true]").Length < 2);
         await bobStream.NextAsync();
         await bobStream.DisposeAsync();
         do
         {
-            roster = Fragment((await aliceStream.NextOfTypeAsync("player-left", 1)).Single());
+            roster = (await aliceStream.NextOfTypeAsync("player-left", 1)).Single().Element();
         }
         while (roster.QuerySelectorAll("[data-connected=true]").Length > 1);
 

@@ -1,6 +1,5 @@
 using System.Net;
 using AngleSharp.Dom;
-using AngleSharp.Html.Parser;
 using DiceRoller.Tests.Infrastructure;
 using Microsoft.Extensions.Time.Testing;
 
@@ -74,7 +73,6 @@ public sealed class RateLimitValkeyTests(ValkeyServer valkey) : RateLimitTests
 
 public sealed class RoomLifecycleTests : IAsyncLifetime
 {
-    private static readonly HtmlParser Parser = new();
     private readonly FakeTimeProvider _clock = new(DateTimeOffset.UtcNow);
     private AppFactory _app = null!;
 
@@ -91,8 +89,6 @@ public sealed class RoomLifecycleTests : IAsyncLifetime
     }
 
     public async Task DisposeAsync() => await _app.DisposeAsync();
-
-    private static IElement Fragment(SseEvent e) => Parser.ParseFragment(e.Data, Parser.ParseDocument("").Body!).OfType<IElement>().First();
 
     /// <summary>Moves the fake clock forward in small steps, so timers due on the way fire in order.</summary>
     private async Task AdvanceAsync(TimeSpan by)
@@ -123,10 +119,8 @@ public sealed class RoomLifecycleTests : IAsyncLifetime
     [Fact]
     public async Task A_dm_who_reconnects_keeps_the_role()
     {
-        using var dm = _app.NewBrowser("Dm/1");
-        using var player = _app.NewBrowser("P/1");
-        var code = await dm.CreateRoomAsync("Dee", "dm-led");
-        await player.JoinAsync(code, "Pat");
+        await using var table = await Table.DmLed("Dee").Players("Pat").BuildAsync(_app);
+        var (code, dm, player) = table;
         await using var playerStream = await SseReader.OpenAsync(player.Client, $"/rooms/{code}/events?after=0");
         await playerStream.NextAsync();
         var dmStream = await SseReader.OpenAsync(dm.Client, $"/rooms/{code}/events?after=0");
@@ -136,7 +130,7 @@ public sealed class RoomLifecycleTests : IAsyncLifetime
         IElement roster;
         do
         {
-            roster = Fragment((await playerStream.NextOfTypeAsync("player-left", 1)).Single());
+            roster = (await playerStream.NextOfTypeAsync("player-left", 1)).Single().Element();
         }
         while (roster.QuerySelector("[data-connected=true] .badge") is { TextContent: "DM" } || roster.QuerySelectorAll("[data-connected=false]").Length == 0);
 

@@ -1,6 +1,5 @@
 using System.Net;
 using AngleSharp.Dom;
-using AngleSharp.Html.Parser;
 using DiceRoller.Tests.Infrastructure;
 
 namespace DiceRoller.Tests.Rooms;
@@ -9,20 +8,12 @@ namespace DiceRoller.Tests.Rooms;
 public abstract class MembershipTests : AppTest
 {
     private const string PublicBase = "https://dice.example.test";
-    private static readonly HtmlParser Parser = new();
 
     protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>
     {
         ["Rooms:MaxPlayers"] = "3",
         ["Site:PublicBaseUrl"] = PublicBase,
     };
-
-    private static IElement Fragment(SseEvent e) => Parser.ParseFragment(e.Data, Parser.ParseDocument("").Body!).OfType<IElement>().First();
-
-    /// <summary>The viewer's own player id, from the roster line marked "you".</summary>
-    private static async Task<string> MyIdAsync(Browser browser, string code) =>
-        (await browser.GetAsync($"/rooms/{code}")).Document.QuerySelectorAll("#roster [data-player-id]")
-            .Single(li => li.QuerySelectorAll(".badge").Any(b => b.TextContent == "you")).GetAttribute("data-player-id")!;
 
     private static async Task<string> ContinueLinkAsync(Browser browser, string code) =>
         (await browser.GetAsync($"/rooms/{code}")).Document.QuerySelector("#continue-panel a[data-continue-link]")!.GetAttribute("href")!;
@@ -33,13 +24,9 @@ public abstract class MembershipTests : AppTest
     [Fact]
     public async Task Leaving_frees_the_seat_at_once_clears_the_cookie_and_a_new_player_can_take_it()
     {
-        using var alice = App.NewBrowser("A/1");
-        using var bob = App.NewBrowser("B/1");
-        using var cy = App.NewBrowser("C/1");
+        await using var table = await Table.Open("Alice").Players("Bob", "Cy").BuildAsync(App);
+        var (code, alice, bob, _) = table;
         using var dan = App.NewBrowser("D/1");
-        var code = await alice.CreateRoomAsync("Alice");
-        await bob.JoinAsync(code, "Bob");
-        await cy.JoinAsync(code, "Cy");
         Assert.Equal("ROOM_FULL", (await dan.PostAsync("/join", ("room_code", code), ("player_name", "Dan"))).ErrorCode);
         await bob.GetAsync($"/rooms/{code}");
 
@@ -58,11 +45,9 @@ public abstract class MembershipTests : AppTest
     [Fact]
     public async Task Everyone_sees_that_a_player_left_and_the_leaving_pages_stream_ends_saying_so()
     {
-        using var alice = App.NewBrowser("A/1");
-        using var bob = App.NewBrowser("B/1");
-        var code = await alice.CreateRoomAsync("Alice");
-        await bob.JoinAsync(code, "Bob");
-        var bobId = await MyIdAsync(bob, code);
+        await using var table = await Table.Open("Alice").Players("Bob").BuildAsync(App);
+        var (code, alice, bob) = table;
+        var bobId = await bob.MyIdAsync(code);
         await using var aliceStream = await SseReader.OpenAsync(alice.Client, $"/rooms/{code}/events?after=0");
         await using var bobStream = await SseReader.OpenAsync(bob.Client, $"/rooms/{code}/events?after=0");
         await aliceStream.NextAsync();
@@ -71,13 +56,13 @@ public abstract class MembershipTests : AppTest
         var left = await bob.HtmxPostAsync($"/rooms/{code}/leave");
 
         Assert.Equal(HttpStatusCode.OK, left.Status);
-        var notice = Fragment((await bobStream.NextOfTypeAsync("room-left", 1)).Single());
+        var notice = (await bobStream.NextOfTypeAsync("room-left", 1)).Single().Element();
         Assert.Equal("left", notice.GetAttribute("data-reason"));
         await Assert.ThrowsAsync<EndOfStreamException>(() => bobStream.NextAsync(TimeSpan.FromSeconds(5)));
         IElement roster;
         do
         {
-            roster = Fragment((await aliceStream.NextOfTypeAsync("player-left", 1)).Single());
+            roster = (await aliceStream.NextOfTypeAsync("player-left", 1)).Single().Element();
         }
         while (roster.GetAttribute("data-reason") != "left");
 
@@ -89,17 +74,15 @@ public abstract class MembershipTests : AppTest
     [Fact]
     public async Task A_leave_over_htmx_sends_the_page_home()
     {
-        using var alice = App.NewBrowser("A/1");
-        using var bob = App.NewBrowser("B/1");
-        var code = await alice.CreateRoomAsync("Alice");
-        await bob.JoinAsync(code, "Bob");
+        await using var table = await Table.Open("Alice").Players("Bob").BuildAsync(App);
+        var (code, alice, bob) = table;
         await bob.GetAsync($"/rooms/{code}");
         using var request = new HttpRequestMessage(HttpMethod.Post, $"/rooms/{code}/leave")
         {
             Content = new FormUrlEncodedContent([new("__RequestVerificationToken", bob.Token!)]),
         };
         request.Headers.Add("HX-Request", "true");
-        request.Headers.UserAgent.ParseAdd("B/1");
+        request.Headers.UserAgent.ParseAdd("Bob/1.0");
 
         using var response = await bob.Client.SendAsync(request);
 
@@ -110,9 +93,9 @@ public abstract class MembershipTests : AppTest
     [Fact]
     public async Task Leaving_needs_membership_and_the_form_token_and_changes_nothing_when_refused()
     {
-        using var alice = App.NewBrowser("A/1");
+        await using var table = await Table.Open("Alice").BuildAsync(App);
+        var (code, alice) = table;
         using var stranger = App.NewBrowser("S/1");
-        var code = await alice.CreateRoomAsync("Alice");
         await alice.GetAsync($"/rooms/{code}");
 
         var notMember = await stranger.HtmxPostAsync($"/rooms/{code}/leave");
@@ -127,12 +110,8 @@ public abstract class MembershipTests : AppTest
     [Fact]
     public async Task The_creator_of_an_open_room_who_leaves_passes_the_host_role_to_the_longest_present_player()
     {
-        using var alice = App.NewBrowser("A/1");
-        using var bob = App.NewBrowser("B/1");
-        using var cy = App.NewBrowser("C/1");
-        var code = await alice.CreateRoomAsync("Alice");
-        await bob.JoinAsync(code, "Bob");
-        await cy.JoinAsync(code, "Cy");
+        await using var table = await Table.Open("Alice").Players("Bob", "Cy").BuildAsync(App);
+        var (code, alice, bob, cy) = table;
         await alice.GetAsync($"/rooms/{code}");
         await using var bobStream = await SseReader.OpenAsync(bob.Client, $"/rooms/{code}/events?after=0");
         await bobStream.NextAsync();
@@ -147,17 +126,15 @@ public abstract class MembershipTests : AppTest
         Assert.NotNull(bobPage.QuerySelector($"form[action='/rooms/{code}/close']"));
         Assert.NotNull(bobPage.QuerySelector("#roster form[action$='/promote']"));
         Assert.Null(cyPage.QuerySelector($"form[action='/rooms/{code}/close']"));
-        Assert.Equal("host", cyPage.QuerySelector($"#roster [data-player-id='{await MyIdAsync(bob, code)}'] .badge")!.TextContent);
+        Assert.Equal("host", cyPage.QuerySelector($"#roster [data-player-id='{await bob.MyIdAsync(code)}'] .badge")!.TextContent);
     }
 
     [Fact]
     public async Task The_dm_hands_over_before_leaving_and_the_last_player_leaving_closes_the_room()
     {
-        using var dee = App.NewBrowser("D/1");
-        using var bob = App.NewBrowser("B/1");
-        var code = await dee.CreateRoomAsync("Dee", "dm-led");
-        await bob.JoinAsync(code, "Bob");
-        var bobId = await MyIdAsync(bob, code);
+        await using var table = await Table.DmLed("Dee").Players("Bob").BuildAsync(App);
+        var (code, dee, bob) = table;
+        var bobId = await bob.MyIdAsync(code);
         Assert.NotNull((await dee.GetAsync($"/rooms/{code}")).Document.QuerySelector("#leave-hint"));
 
         var refused = await dee.HtmxPostAsync($"/rooms/{code}/leave");
@@ -177,13 +154,9 @@ public abstract class MembershipTests : AppTest
     [Fact]
     public async Task The_dm_hands_the_dm_role_to_a_player_and_every_page_is_told()
     {
-        using var dee = App.NewBrowser("D/1");
-        using var bob = App.NewBrowser("B/1");
-        using var cy = App.NewBrowser("C/1");
-        var code = await dee.CreateRoomAsync("Dee", "dm-led");
-        await bob.JoinAsync(code, "Bob");
-        await cy.JoinAsync(code, "Cy");
-        var bobId = await MyIdAsync(bob, code);
+        await using var table = await Table.DmLed("Dee").Players("Bob", "Cy").BuildAsync(App);
+        var (code, dee, bob, cy) = table;
+        var bobId = await bob.MyIdAsync(code);
         var deePage = (await dee.GetAsync($"/rooms/{code}")).Document;
         Assert.NotNull(deePage.QuerySelector($"#roster form[action='/rooms/{code}/dm'][hx-confirm] input[value='{bobId}']"));
         Assert.Null((await cy.GetAsync($"/rooms/{code}")).Document.QuerySelector($"form[action='/rooms/{code}/dm']"));
@@ -194,7 +167,7 @@ public abstract class MembershipTests : AppTest
 
         Assert.Equal(HttpStatusCode.OK, handed.Status);
         Assert.Equal("Bob is now the DM.", handed.Document.QuerySelector("[data-action-status]")!.TextContent.Trim());
-        var marker = Fragment((await cyStream.NextOfTypeAsync("mode-changed", 1)).Single());
+        var marker = (await cyStream.NextOfTypeAsync("mode-changed", 1)).Single().Element();
         Assert.True(marker.HasAttribute("data-hand-over"));
         Assert.Contains("The DM role passed to Bob", marker.TextContent, StringComparison.Ordinal);
         Assert.NotNull((await bob.GetAsync($"/rooms/{code}")).Document.QuerySelector("#dc-panel form"));
@@ -211,11 +184,9 @@ public abstract class MembershipTests : AppTest
     [InlineData("dm", "dee", HttpStatusCode.Conflict, "ALREADY_DM")]
     public async Task A_refused_hand_over_says_why_and_changes_nothing(string actor, string target, HttpStatusCode status, string errorCode)
     {
-        using var dee = App.NewBrowser("D/1");
-        using var bob = App.NewBrowser("B/1");
-        var code = await dee.CreateRoomAsync("Dee", "dm-led");
-        await bob.JoinAsync(code, "Bob");
-        var ids = new Dictionary<string, string> { ["dee"] = await MyIdAsync(dee, code), ["bob"] = await MyIdAsync(bob, code), ["nobody"] = Guid.NewGuid().ToString() };
+        await using var table = await Table.DmLed("Dee").Players("Bob").BuildAsync(App);
+        var (code, dee, bob) = table;
+        var ids = new Dictionary<string, string> { ["dee"] = await dee.MyIdAsync(code), ["bob"] = await bob.MyIdAsync(code), ["nobody"] = Guid.NewGuid().ToString() };
 
         var refused = await (actor == "dm" ? dee : bob).HtmxPostAsync($"/rooms/{code}/dm", ("player_id", ids[target]));
 
@@ -227,11 +198,9 @@ public abstract class MembershipTests : AppTest
     [Fact]
     public async Task An_open_room_has_no_dm_to_hand_over_and_a_plain_post_without_token_is_refused()
     {
-        using var alice = App.NewBrowser("A/1");
-        using var bob = App.NewBrowser("B/1");
-        var code = await alice.CreateRoomAsync("Alice");
-        await bob.JoinAsync(code, "Bob");
-        var bobId = await MyIdAsync(bob, code);
+        await using var table = await Table.Open("Alice").Players("Bob").BuildAsync(App);
+        var (code, alice, bob) = table;
+        var bobId = await bob.MyIdAsync(code);
 
         var open = await alice.PostAsync($"/rooms/{code}/dm", ("player_id", bobId));
         var noToken = await alice.PostAsync($"/rooms/{code}/dm", [new("player_id", bobId)], withToken: false);
@@ -245,8 +214,8 @@ public abstract class MembershipTests : AppTest
     [Fact]
     public async Task The_invite_panel_has_the_absolute_join_link_a_copy_button_and_an_svg_qr_code_of_it()
     {
-        using var alice = App.NewBrowser("A/1");
-        var code = await alice.CreateRoomAsync("Alice");
+        await using var table = await Table.Open("Alice").BuildAsync(App);
+        var (code, alice) = table;
 
         var panel = (await alice.GetAsync($"/rooms/{code}")).Document.QuerySelector("#invite-panel")!;
 
@@ -266,10 +235,8 @@ public abstract class MembershipTests : AppTest
     [Fact]
     public async Task Each_player_sees_only_their_own_continue_link()
     {
-        using var alice = App.NewBrowser("A/1");
-        using var bob = App.NewBrowser("B/1");
-        var code = await alice.CreateRoomAsync("Alice");
-        await bob.JoinAsync(code, "Bob");
+        await using var table = await Table.Open("Alice").Players("Bob").BuildAsync(App);
+        var (code, alice, bob) = table;
 
         var bobLink = await ContinueLinkAsync(bob, code);
         var alicePage = await alice.GetAsync($"/rooms/{code}");
@@ -285,12 +252,10 @@ public abstract class MembershipTests : AppTest
     [Fact]
     public async Task A_continue_link_shows_a_confirm_page_and_only_its_post_signs_the_device_in_as_the_same_player()
     {
-        using var alice = App.NewBrowser("A/1");
-        using var bob = App.NewBrowser("B/1");
+        await using var table = await Table.Open("Alice").Players("Bob").BuildAsync(App);
+        var (code, alice, bob) = table;
         using var bobsPhone = App.NewBrowser("Phone/1");
-        var code = await alice.CreateRoomAsync("Alice");
-        await bob.JoinAsync(code, "Bob");
-        var bobId = await MyIdAsync(bob, code);
+        var bobId = await bob.MyIdAsync(code);
         var path = new Uri(await ContinueLinkAsync(bob, code)).AbsolutePath;
 
         var confirm = await bobsPhone.GetAsync(path);
@@ -305,8 +270,8 @@ public abstract class MembershipTests : AppTest
 
         Assert.Equal(HttpStatusCode.SeeOther, signedIn.Status);
         Assert.Equal($"/rooms/{code}", signedIn.Location);
-        Assert.Equal(bobId, await MyIdAsync(bobsPhone, code));
-        Assert.Equal(bobId, await MyIdAsync(bob, code));
+        Assert.Equal(bobId, await bobsPhone.MyIdAsync(code));
+        Assert.Equal(bobId, await bob.MyIdAsync(code));
         Assert.Equal(2, (await alice.GetAsync($"/rooms/{code}")).Document.QuerySelectorAll("#roster [data-player-id]").Length);
         var roll = await bobsPhone.RollAsync(code);
         Assert.Contains("Bob", roll.TextContent, StringComparison.Ordinal);
@@ -315,11 +280,9 @@ public abstract class MembershipTests : AppTest
     [Fact]
     public async Task Renewing_the_continue_link_invalidates_the_old_one()
     {
-        using var alice = App.NewBrowser("A/1");
-        using var bob = App.NewBrowser("B/1");
+        await using var table = await Table.Open("Alice").Players("Bob").BuildAsync(App);
+        var (code, alice, bob) = table;
         using var other = App.NewBrowser("O/1");
-        var code = await alice.CreateRoomAsync("Alice");
-        await bob.JoinAsync(code, "Bob");
         var old = new Uri(await ContinueLinkAsync(bob, code)).AbsolutePath;
 
         var renewed = await bob.HtmxPostAsync($"/rooms/{code}/continue");
@@ -345,17 +308,15 @@ public abstract class MembershipTests : AppTest
     [InlineData("garbage")]
     public async Task A_continue_link_of_a_player_who_is_gone_or_a_made_up_one_does_not_work(string how)
     {
-        using var alice = App.NewBrowser("A/1");
-        using var bob = App.NewBrowser("B/1");
+        await using var table = await Table.Open("Alice").Players("Bob").BuildAsync(App);
+        var (code, alice, bob) = table;
         using var other = App.NewBrowser("O/1");
-        var code = await alice.CreateRoomAsync("Alice");
-        await bob.JoinAsync(code, "Bob");
         var path = new Uri(await ContinueLinkAsync(bob, code)).AbsolutePath;
         switch (how)
         {
             case "kicked":
                 await alice.GetAsync($"/rooms/{code}");
-                Assert.Equal(HttpStatusCode.OK, (await alice.HtmxPostAsync($"/rooms/{code}/kick", ("player_id", await MyIdAsync(bob, code)))).Status);
+                Assert.Equal(HttpStatusCode.OK, (await alice.HtmxPostAsync($"/rooms/{code}/kick", ("player_id", await bob.MyIdAsync(code)))).Status);
                 break;
             case "left":
                 Assert.Equal(HttpStatusCode.SeeOther, (await bob.PostAsync($"/rooms/{code}/leave")).Status);

@@ -229,11 +229,9 @@ public abstract partial class FuzzTests(ITestOutputHelper output) : AppTest
 
         public static async Task<Scene> BuildAsync(AppFactory app)
         {
-            var dee = app.NewBrowser("Dee/1.0");
-            var bob = app.NewBrowser("Bob/1.0");
+            // Not disposed here: the scene's browsers serve until the test ends and go with the app.
+            var (code, dee, bob) = await Table.DmLed("Dee").Players("Bob").BuildAsync(app);
             var stranger = app.NewBrowser("Stranger/1.0");
-            var code = await dee.CreateRoomAsync("Dee", "dm-led");
-            await bob.JoinAsync(code, "Bob");
             var hidden = await dee.PostAsync($"/rooms/{code}/rolls", [new("dice", "1d20"), new("hidden", "true")], htmx: true);
             Assert.Equal(HttpStatusCode.OK, hidden.Status);
             await bob.GetAsync($"/rooms/{code}");

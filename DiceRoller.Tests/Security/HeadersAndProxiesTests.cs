@@ -112,10 +112,8 @@ public sealed class UntrustedForwardingTests : AppTest
     [Fact]
     public async Task A_spoofed_X_Forwarded_For_does_not_escape_a_kick_by_address()
     {
-        using var dee = App.NewBrowser();
-        using var mallory = App.NewBrowser();
-        var code = await dee.CreateRoomAsync("Dee", "dm-led");
-        await mallory.JoinAsync(code, "Mal");
+        await using var table = await Table.DmLed("Dee").Players("Mal").BuildAsync(App);
+        var (code, dee, mallory) = table;
         var malId = (await dee.GetAsync($"/rooms/{code}")).Document.QuerySelectorAll("#roster [data-player-id]")
             .Single(li => li.TextContent.Contains("Mal", StringComparison.Ordinal)).GetAttribute("data-player-id")!;
         Assert.Equal(HttpStatusCode.OK, (await dee.HtmxPostAsync($"/rooms/{code}/kick", ("player_id", malId))).Status);
