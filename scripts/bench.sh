@@ -4,7 +4,7 @@
 #   bash scripts/bench.sh [--steps 400,800,1600,3200] [--rounds 3] [--duration 30] [--rate 0.2] [--room-size 8]
 #                         [--targets diceroller-embedded,diceroller-valkey,bare-sse,socketio] [--seed 12]
 #                         [--memory 10000,20000] [--memory-targets diceroller-embedded] [--settle 3] [--drain 30]
-#                         [--warmup 5]   # seconds of rolls before the measured schedule, not counted (JIT warm-up)
+#                         [--warmup 30]  # seconds of rolls before the measured schedule, not counted (the JIT settles in ~35 s)
 #                         [--saturate 400 [--saturate-rates 0.5,1,2,4,8,16]]   # rolls/s at saturation (p99 < 1 s)
 #   bash scripts/bench.sh --smoke      # CI: 40 players, 10 s, both stores; exits 1 unless 0 gaps, 0 duplicates,
 #                                      # every roll delivered (timings are printed, never asserted)
