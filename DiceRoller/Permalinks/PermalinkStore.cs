@@ -153,8 +153,10 @@ public sealed class PermalinkStore : IPermalinkArchive, IRollBatchArchive
     private async Task InsertAsync(SqliteConnection connection, SqliteTransaction? tx, Roll roll, RoomMode roomMode)
     {
         ArgumentNullException.ThrowIfNull(roll);
+        // Only a repeated roll id is ignored (a retried save); any other constraint failure is an error. OR IGNORE would
+        // also drop a row that breaks NOT NULL, silently, and the roll would be acknowledged without its permalink.
         await connection.ExecuteAsync(
-            $"INSERT OR IGNORE INTO roll_permalinks ({PermalinkColumns.Names}) VALUES ({PermalinkColumns.Parameters})",
+            $"INSERT INTO roll_permalinks ({PermalinkColumns.Names}) VALUES ({PermalinkColumns.Parameters}) ON CONFLICT (roll_id) DO NOTHING",
             PermalinkColumns.Values(roll, roomMode, _options.Retention), tx);
     }
 
