@@ -21,14 +21,19 @@ public sealed class FailureTests : IAsyncLifetime
         _app = new AppFactory(_valkey, new Dictionary<string, string?>
         {
             ["DataProtection:KeyRing"] = "folder",
-            ["DataProtection:KeysFolder"] = Directory.CreateTempSubdirectory("diceroller-keys-").FullName,
+            ["DataProtection:KeysFolder"] = _keys,
         });
         return Task.CompletedTask;
     }
 
+    private readonly string _keys = Directory.CreateTempSubdirectory("diceroller-keys-").FullName;
     private string _valkey = "";
 
-    public async Task DisposeAsync() => await _app.DisposeAsync();
+    public async Task DisposeAsync()
+    {
+        await _app.DisposeAsync();
+        Directory.Delete(_keys, recursive: true);
+    }
 
     [Fact]
     public async Task Creating_a_room_while_valkey_is_down_is_a_503_with_a_clear_message()

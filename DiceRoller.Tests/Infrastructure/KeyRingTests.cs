@@ -8,11 +8,23 @@ namespace DiceRoller.Tests.Infrastructure;
 /// form token issued by one is accepted by another although each has its own keys folder.
 /// </summary>
 [Collection(ValkeyCollection.Name)]
-public sealed class KeyRingTests(ValkeyServer valkey)
+public sealed class KeyRingTests(ValkeyServer valkey) : IDisposable
 {
+    private readonly List<string> _folders = [];
+
+    public void Dispose()
+    {
+        foreach (var folder in _folders)
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
     private Dictionary<string, string?> OwnFolder(string? keyRing = null)
     {
-        var settings = new Dictionary<string, string?> { ["DataProtection:KeysFolder"] = Directory.CreateTempSubdirectory("diceroller-keys-").FullName };
+        var folder = Directory.CreateTempSubdirectory("diceroller-keys-").FullName;
+        _folders.Add(folder);
+        var settings = new Dictionary<string, string?> { ["DataProtection:KeysFolder"] = folder };
         if (keyRing is not null)
         {
             settings["DataProtection:KeyRing"] = keyRing;
