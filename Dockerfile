@@ -26,7 +26,7 @@ WORKDIR /app
 # (compose does: read_only + a tmpfs on /tmp). The app writes only to /data and /tmp.
 COPY --from=build /app ./
 
-# /data: the SQLite permalinks and the Data Protection keys (so an upgrade keeps every player's cookie
+# /data: the SQLite permalinks, the roll-signing key and, without Valkey, the Data Protection keys (so an upgrade keeps every player's cookie
 # and every open page's form valid). Owned by the non-root user, so a fresh named volume inherits it.
 RUN mkdir -p /data/keys && chown -R "$APP_UID" /data
 VOLUME /data

@@ -110,11 +110,18 @@ public sealed partial class PublishedAppTests(ITestOutputHelper output) : IAsync
         }
 
         Assert.True(File.Exists(Path.Combine(_data, "permalinks.db")), "no permalinks.db in the data folder");
-        Assert.NotEmpty(Directory.GetFiles(Path.Combine(_data, "keys"), "key-*.xml"));
+        // With Valkey configured (compose), the Data Protection ring lives in Valkey (persisted by its append-only file),
+        // not in the folder: every app instance, on any host, reads the same keys.
+        await using (var valkey = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(
+            System.Environment.GetEnvironmentVariable(DiceRoller.Tests.E2E.Stores.ValkeyVariable) + $",defaultDatabase={PublishedApp.ValkeyDatabase}"))
+        {
+            Assert.True(await valkey.GetDatabase().ListLengthAsync("diceroller:data-protection-keys") > 0, "no Data Protection key in Valkey");
+        }
+
         Assert.Equal(publishedBefore, Snapshot(PublishedApp.PublishFolder));
 
         // An upgrade: a new process on the same data, now with a Sentry DSN (a local listener). The player's cookies and
-        // the form token from before still work, because the Data Protection keys live on the data volume.
+        // the form token from before still work, because the Data Protection keys outlive the process (in Valkey).
         using var sentry = new TcpListener(IPAddress.Loopback, 0);
         sentry.Start();
         var dsn = $"http://0123456789abcdef0123456789abcdef@127.0.0.1:{((IPEndPoint)sentry.LocalEndpoint).Port}/1";

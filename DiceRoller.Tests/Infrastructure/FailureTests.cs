@@ -15,11 +15,25 @@ public sealed class FailureTests : IAsyncLifetime
         listener.Start();
         var port = ((IPEndPoint)listener.LocalEndpoint).Port;
         listener.Stop();
-        _app = new AppFactory($"127.0.0.1:{port},connectTimeout=500,syncTimeout=1000,asyncTimeout=1000");
+        _valkey = $"127.0.0.1:{port},connectTimeout=500,syncTimeout=1000,asyncTimeout=1000";
+
+        // The form token's keys in a folder, so the room store's failure is what a post meets (see the last test for the ring in Valkey).
+        _app = new AppFactory(_valkey, new Dictionary<string, string?>
+        {
+            ["DataProtection:KeyRing"] = "folder",
+            ["DataProtection:KeysFolder"] = _keys,
+        });
         return Task.CompletedTask;
     }
 
-    public async Task DisposeAsync() => await _app.DisposeAsync();
+    private readonly string _keys = Directory.CreateTempSubdirectory("diceroller-keys-").FullName;
+    private string _valkey = "";
+
+    public async Task DisposeAsync()
+    {
+        await _app.DisposeAsync();
+        Directory.Delete(_keys, recursive: true);
+    }
 
     [Fact]
     public async Task Creating_a_room_while_valkey_is_down_is_a_503_with_a_clear_message()
@@ -43,5 +57,19 @@ public sealed class FailureTests : IAsyncLifetime
         Assert.Equal("unhealthy", json.RootElement.GetProperty("status").GetString());
         Assert.Equal("disconnected", json.RootElement.GetProperty("services").GetProperty("valkey").GetString());
         Assert.Equal("connected", json.RootElement.GetProperty("services").GetProperty("database").GetString());
+    }
+
+    [Fact]
+    public async Task An_instance_started_while_valkey_is_down_answers_its_pages_with_a_503_and_a_clear_message()
+    {
+        // The Data Protection ring (form tokens) lives in Valkey: without it no form can be served, and the page says so.
+        await using var app = new AppFactory(_valkey);
+        using var browser = app.NewBrowser();
+
+        var page = await browser.GetAsync("/");
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, page.Status);
+        Assert.Equal("SERVICE_UNAVAILABLE", page.ErrorCode);
+        Assert.DoesNotContain("Exception", page.Body, StringComparison.Ordinal);
     }
 }

@@ -8,7 +8,10 @@ using Microsoft.Extensions.Options;
 
 namespace DiceRoller.Tests.Permalinks;
 
-/// <summary>The group-commit writer in front of any roll archive: one writer, queued rolls committed together, each roll told its own outcome.</summary>
+/// <summary>
+/// The group-commit writer in front of any roll archive: one writer, queued rolls committed together, each roll told its own
+/// outcome. The real archives' batch writes are in <see cref="PermalinkArchiveContract"/> (SQLite and PostgreSQL).
+/// </summary>
 public sealed class GroupCommitTests
 {
     private static Roll NewRoll(string id, long timestamp = 0) =>
@@ -165,21 +168,6 @@ public sealed class GroupCommitTests
         Assert.All(queued.Append(first), t => Assert.True(t.IsCompletedSuccessfully));
         Assert.Equal(["r1", "r2", "r3"], inner.Committed.Order());
         await Assert.ThrowsAsync<ObjectDisposedException>(() => writer.SaveAsync(NewRoll("r4"), RoomMode.Open));
-    }
-
-    [Fact]
-    public async Task The_SQLite_archive_commits_a_batch_in_one_transaction()
-    {
-        await using var app = new AppFactory();
-        _ = app.Server;
-        var store = app.Services.GetRequiredService<PermalinkStore>();
-        var now = app.Services.GetRequiredService<TimeProvider>().GetUtcNow().ToUnixTimeMilliseconds();
-        await store.SaveBatchAsync([new(NewRoll("b1", now), RoomMode.Open), new(NewRoll("b2", now), RoomMode.DmLed), new(NewRoll("b3", now), RoomMode.Open)]);
-
-        foreach (var id in new[] { "b1", "b2", "b3" })
-        {
-            Assert.NotNull(await store.FindAsync(id));
-        }
     }
 
     [Fact]

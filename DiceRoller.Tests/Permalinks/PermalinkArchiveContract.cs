@@ -14,7 +14,7 @@ namespace DiceRoller.Tests.Permalinks;
 /// What the permalink archive must do, written once and run on each provider (SQLite, PostgreSQL) through the whole
 /// app: the JSON and the page, expiry and the cleanup job, restarts, migrations (also several at once), old rows.
 /// </summary>
-public abstract class PermalinkArchiveContract : IAsyncLifetime
+public abstract partial class PermalinkArchiveContract : IAsyncLifetime
 {
     private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 11, 25, 20, 0, 0, TimeSpan.Zero));
     private AppFactory _app = null!;

@@ -87,12 +87,28 @@ public static class WebPipeline
         return app;
     }
 
-    /// <summary>Valkey or the permalink database (SQLite, PostgreSQL) out of reach is a 503 ("try again"), anything else a 500; neither shows internals.</summary>
+    /// <summary>
+    /// Valkey or the permalink database (SQLite, PostgreSQL) out of reach is a 503 ("try again"), anything else a 500;
+    /// neither shows internals. Also when wrapped: Data Protection reports a key ring it could not read from Valkey as a
+    /// CryptographicException around the Valkey error.
+    /// </summary>
     private static int StatusFor(Exception exception) =>
         FormErrors.Describe(exception) is { } client ? client.Status
-        : exception is StackExchange.Redis.RedisException or System.Data.Common.DbException or TimeoutException
-            ? StatusCodes.Status503ServiceUnavailable
-            : StatusCodes.Status500InternalServerError;
+        : IsOutOfReach(exception) ? StatusCodes.Status503ServiceUnavailable
+        : StatusCodes.Status500InternalServerError;
+
+    private static bool IsOutOfReach(Exception? exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is StackExchange.Redis.RedisException or System.Data.Common.DbException or TimeoutException)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     private static async Task RenderFailureAsync(HttpContext http)
     {

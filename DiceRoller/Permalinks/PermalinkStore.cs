@@ -13,7 +13,10 @@ namespace DiceRoller.Permalinks;
 /// </summary>
 public sealed class PermalinkStore : IPermalinkArchive, IRollBatchArchive, IDisposable, IAsyncDisposable
 {
-    private static readonly string InsertSql = $"INSERT OR IGNORE INTO roll_permalinks ({PermalinkColumns.Names}) VALUES ({PermalinkColumns.Parameters})";
+    // Only a repeated roll id is ignored (a retried save); any other constraint failure is an error. OR IGNORE would also
+    // drop a row that breaks NOT NULL, silently, and the roll would be acknowledged without its permalink.
+    private static readonly string InsertSql =
+        $"INSERT INTO roll_permalinks ({PermalinkColumns.Names}) VALUES ({PermalinkColumns.Parameters}) ON CONFLICT (roll_id) DO NOTHING";
 
     private readonly string _connectionString;
     private readonly TimeProvider _time;

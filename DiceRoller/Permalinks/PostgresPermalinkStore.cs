@@ -12,7 +12,7 @@ namespace DiceRoller.Permalinks;
 /// applied under a transaction-scoped advisory lock (DDL is transactional in PostgreSQL, so a version is applied whole or
 /// not at all), and the retention cleanup runs on one instance at a time (a try-lock: the others skip that round).
 /// </summary>
-public sealed class PostgresPermalinkStore : IPermalinkArchive, IAsyncDisposable
+public sealed class PostgresPermalinkStore : IPermalinkArchive, IRollBatchArchive, IAsyncDisposable
 {
     /// <summary>Advisory lock keys (one 64-bit key space per database): "DR" + "perm" + a purpose.</summary>
     internal const long MigrationLockKey = 0x4452_7065_726D_0001;
@@ -226,4 +226,19 @@ public sealed class PostgresPermalinkStore : IPermalinkArchive, IAsyncDisposable
     }
 
     public ValueTask DisposeAsync() => _dataSource.DisposeAsync();
+
+    /// <summary>
+    /// Writes the rolls in one transaction, all of them or (on an error) none, as <see cref="PermalinkStore"/> does: a roll
+    /// already archived is left as it is. One insert per roll, one commit for all.
+    /// </summary>
+    public async Task SaveBatchAsync(IReadOnlyList<ArchivedRoll> rolls, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(rolls);
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        await using var tx = await connection.BeginTransactionAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition(
+            $"INSERT INTO roll_permalinks ({PermalinkColumns.Names}) VALUES ({PermalinkColumns.Parameters}) ON CONFLICT (roll_id) DO NOTHING",
+            rolls.Select(r => PermalinkColumns.Values(r.Roll, r.RoomMode, _options.Retention)).ToList(), tx, cancellationToken: cancellationToken));
+        await tx.CommitAsync(cancellationToken);
+    }
 }

@@ -85,9 +85,19 @@ internal interface IProtocol
     Task<string?> RollAsync(BenchPlayer player, CancellationToken ct);
 }
 
-/// <summary>DiceRoller through its HTML contract: forms with antiforgery tokens, cookies, the SSE stream, htmx roll posts.</summary>
-internal sealed partial class DiceRollerProtocol(Uri baseUri) : IProtocol
+/// <summary>
+/// DiceRoller through its HTML contract: forms with antiforgery tokens, cookies, the SSE stream, htmx roll posts. With
+/// several app instances, player N talks only to instance N mod count, so a room's players spread over all of them.
+/// </summary>
+internal sealed partial class DiceRollerProtocol(IReadOnlyList<Uri> instances) : IProtocol
 {
+    public DiceRollerProtocol(Uri baseUri)
+        : this([baseUri])
+    {
+    }
+
+    private Uri At(BenchPlayer player, string path) => new(instances[player.Index % instances.Count], path);
+
     [GeneratedRegex("name=\"__RequestVerificationToken\" value=\"([^\"]+)\"")]
     private static partial Regex TokenPattern();
 
@@ -111,7 +121,7 @@ internal sealed partial class DiceRollerProtocol(Uri baseUri) : IProtocol
 
     public async Task StreamAsync(BenchPlayer player, Action<BenchPlayer, Arrival> onRoll, CancellationToken ct)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(baseUri, $"/rooms/{player.Room.Code}/events"));
+        using var request = new HttpRequestMessage(HttpMethod.Get, At(player, $"/rooms/{player.Room.Code}/events"));
         request.Headers.Add("Cookie", player.CookieHeader);
         request.Headers.Add("Accept", "text/event-stream");
         using var response = await player.Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
@@ -134,7 +144,7 @@ internal sealed partial class DiceRollerProtocol(Uri baseUri) : IProtocol
 
     public async Task<string?> RollAsync(BenchPlayer player, CancellationToken ct)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(baseUri, $"/rooms/{player.Room.Code}/rolls"));
+        using var request = new HttpRequestMessage(HttpMethod.Post, At(player, $"/rooms/{player.Room.Code}/rolls"));
         request.Headers.Add("Cookie", player.CookieHeader);
         request.Headers.Add("HX-Request", "true");
         request.Content = new FormUrlEncodedContent(new Dictionary<string, string>
@@ -155,7 +165,7 @@ internal sealed partial class DiceRollerProtocol(Uri baseUri) : IProtocol
 
     private async Task LoadFormAsync(BenchPlayer player, string path, CancellationToken ct)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(baseUri, path));
+        using var request = new HttpRequestMessage(HttpMethod.Get, At(player, path));
         if (player.Cookies.Count > 0)
         {
             request.Headers.Add("Cookie", player.CookieHeader);
@@ -176,7 +186,7 @@ internal sealed partial class DiceRollerProtocol(Uri baseUri) : IProtocol
     private async Task<string> PostFormAsync(BenchPlayer player, string path, Dictionary<string, string> fields, CancellationToken ct)
     {
         fields["__RequestVerificationToken"] = player.Token ?? "";
-        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(baseUri, path)) { Content = new FormUrlEncodedContent(fields) };
+        using var request = new HttpRequestMessage(HttpMethod.Post, At(player, path)) { Content = new FormUrlEncodedContent(fields) };
         request.Headers.Add("Cookie", player.CookieHeader);
         using var response = await player.Http.SendAsync(request, ct);
         player.Remember(response);

@@ -76,9 +76,9 @@ internal sealed class BenchOptions
 
         foreach (var target in o.Targets.Concat(o.MemoryTargets))
         {
-            if (!DiceRoller.Bench.Targets.All.Contains(target))
+            if (!DiceRoller.Bench.Targets.Known.Contains(target))
             {
-                throw new ArgumentException($"unknown target {target}: one of {string.Join(", ", DiceRoller.Bench.Targets.All)}");
+                throw new ArgumentException($"unknown target {target}: one of {string.Join(", ", DiceRoller.Bench.Targets.Known)}");
             }
         }
 
@@ -103,7 +103,7 @@ internal static class Runner
         {
             await using var server = await Targets.StartAsync(target, options.Paths, ct);
             using var sources = new SourcePool(options.Sources);
-            var run = new LoadRun(Targets.Protocol(target, server.BaseUri), sources, settings);
+            var run = new LoadRun(Targets.Protocol(target, server), sources, settings);
             try
             {
                 await run.JoinAsync(ct);
@@ -130,7 +130,7 @@ internal static class Runner
         {
             await using var server = await Targets.StartAsync(target, options.Paths, ct);
             using var sources = new SourcePool(Math.Max(options.Sources, (streams / 10_000) + 40));
-            var run = new LoadRun(Targets.Protocol(target, server.BaseUri), sources, settings);
+            var run = new LoadRun(Targets.Protocol(target, server), sources, settings);
             try
             {
                 await run.JoinAsync(ct);

@@ -7,10 +7,17 @@ namespace DiceRoller.Bench;
 /// <summary>Where the built servers are (scripts/bench.sh builds them) and which core they get.</summary>
 internal sealed record BenchPaths(string Repo, string AppDll, string BareDll, string SocketIoScript, string WorkDir, string ServerCores);
 
-/// <summary>A started server: its processes (CPU and memory are read from them) and its address.</summary>
-internal sealed class RunningServer(Uri baseUri, IReadOnlyList<Process> processes, string folder) : IAsyncDisposable
+/// <summary>
+/// A started server: its processes (CPU and memory are read from them) and its address; for a target of several app
+/// instances, every instance's address (<see cref="Instances"/>, the first is <see cref="BaseUri"/>) and any folder
+/// outside the run folder it used.
+/// </summary>
+internal sealed class RunningServer(Uri baseUri, IReadOnlyList<Process> processes, string folder, IReadOnlyList<Uri>? instances = null,
+    IReadOnlyList<string>? extraFolders = null) : IAsyncDisposable
 {
     public Uri BaseUri { get; } = baseUri;
+
+    public IReadOnlyList<Uri> Instances { get; } = instances ?? [baseUri];
 
     public int[] Pids => [.. processes.Select(p => p.Id)];
 
@@ -41,19 +48,25 @@ internal sealed class RunningServer(Uri baseUri, IReadOnlyList<Process> processe
             process.Dispose();
         }
 
-        try
+        foreach (var path in (extraFolders ?? []).Prepend(folder))
         {
-            Directory.Delete(folder, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A file still held open; the work folder is removed by scripts/bench.sh.
+            try
+            {
+                Directory.Delete(path, recursive: true);
+            }
+            catch (IOException)
+            {
+                // A file still held open; the work folder is removed by scripts/bench.sh.
+            }
         }
     }
 }
 
-/// <summary>The four servers of the comparison, each started fresh for every run, pinned to the server core.</summary>
-internal static class Targets
+/// <summary>
+/// The four servers of the comparison (<see cref="All"/>, the default set), each started fresh for every run, pinned to the
+/// server core; and the opt-in <see cref="Cluster"/>: three app instances on a 6-node Valkey Cluster and PostgreSQL.
+/// </summary>
+internal static partial class Targets
 {
     public const string Embedded = "diceroller-embedded";
     public const string Valkey = "diceroller-valkey";
@@ -61,6 +74,13 @@ internal static class Targets
     public const string SocketIo = "socketio";
 
     public static readonly string[] All = [Embedded, Valkey, Bare, SocketIo];
+
+    /// <summary>Every target <c>--targets</c> accepts: the default set and the opt-in ones.</summary>
+    public static readonly string[] Known = [.. All, Cluster];
+
+    /// <summary>The server's protocol; a player of a several-instance target talks to instance (player index mod N), so each room's players spread over them.</summary>
+    public static IProtocol Protocol(string target, RunningServer server) =>
+        target == Cluster ? new DiceRollerProtocol(server.Instances) : Protocol(target, server.BaseUri);
 
     public static IProtocol Protocol(string target, Uri baseUri) => target switch
     {
@@ -106,6 +126,8 @@ internal static class Targets
                     processes.Add(Launch(paths, folder, "socketio", "node", [paths.SocketIoScript, $"{port}"], new() { ["NODE_ENV"] = "production" }));
                     await WaitAsync(() => HttpAnswers(new Uri(baseUri, "/health")), target, ct);
                     break;
+                case Cluster:
+                    return await StartClusterAsync(paths, folder, processes, ct);
                 default:
                     throw new ArgumentException($"unknown target {target}", nameof(target));
             }
@@ -120,7 +142,7 @@ internal static class Targets
     }
 
     /// <summary>Production settings, with the per-address limits raised: every player comes from a handful of loopback addresses.</summary>
-    private static Dictionary<string, string> AppEnvironment(string folder, Uri baseUri) => new()
+    internal static Dictionary<string, string> AppEnvironment(string folder, Uri baseUri) => new()
     {
         ["ASPNETCORE_ENVIRONMENT"] = "Production",
         ["ConnectionStrings__Permalinks"] = $"Data Source={Path.Combine(folder, "permalinks.db")}",
@@ -134,7 +156,7 @@ internal static class Targets
         ["Limits__MaxConnections"] = "0",
     };
 
-    private static Process Launch(BenchPaths paths, string folder, string name, string command, string[] args, Dictionary<string, string> env,
+    internal static Process Launch(BenchPaths paths, string folder, string name, string command, string[] args, Dictionary<string, string> env,
         string? workingDirectory = null)
     {
         // taskset pins the server (and every thread it starts) to the server core; its output goes to a log in the run folder.
@@ -165,7 +187,7 @@ internal static class Targets
         return Process.Start(info) ?? throw new InvalidOperationException($"could not start {command}");
     }
 
-    private static async Task WaitAsync(Func<Task<bool>> ready, string what, CancellationToken ct)
+    internal static async Task WaitAsync(Func<Task<bool>> ready, string what, CancellationToken ct)
     {
         var until = DateTime.UtcNow.AddSeconds(90);
         while (DateTime.UtcNow < until)
@@ -181,7 +203,7 @@ internal static class Targets
         throw new TimeoutException($"{what} did not answer within 90 s");
     }
 
-    private static async Task<bool> HttpAnswers(Uri uri)
+    internal static async Task<bool> HttpAnswers(Uri uri)
     {
         try
         {
@@ -199,7 +221,7 @@ internal static class Targets
         }
     }
 
-    private static async Task<bool> TcpAnswers(int port)
+    internal static async Task<bool> TcpAnswers(int port)
     {
         try
         {
@@ -213,7 +235,7 @@ internal static class Targets
         }
     }
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
