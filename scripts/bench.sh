@@ -26,10 +26,12 @@ done
 if $smoke; then
   needs_node=false
 fi
+needs_postgres=false
 for ((i = 1; i <= $#; i++)); do
   if [[ "${!i}" == "--targets" ]]; then
     j=$((i + 1))
     [[ "${!j}" == *socketio* ]] || needs_node=false
+    [[ "${!j}" == *diceroller-cluster* ]] && needs_postgres=true
   fi
 done
 
@@ -37,6 +39,7 @@ missing=()
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 command -v taskset >/dev/null 2>&1 || missing+=(util-linux)
 if $needs_node && ! command -v node >/dev/null 2>&1; then missing+=(nodejs npm); fi
+if $needs_postgres && ! compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null; then missing+=(postgresql); fi
 if ((${#missing[@]} > 0)); then
   echo "bench.sh: installing ${missing[*]}"
   apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y "${missing[@]}"
