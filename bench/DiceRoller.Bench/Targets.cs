@@ -5,10 +5,14 @@ using System.Net.Sockets;
 namespace DiceRoller.Bench;
 
 /// <summary>Where the built servers are (scripts/bench.sh builds them) and which core they get.</summary>
-internal sealed record BenchPaths(string Repo, string AppDll, string BareDll, string SocketIoScript, string WorkDir, string ServerCores);
+internal sealed record BenchPaths(string Repo, string AppDll, string BareDll, string SocketIoScript, string WorkDir, string ServerCores)
+{
+    /// <summary>Keep each run's folder (the server's log) instead of deleting it (<c>--keep</c>).</summary>
+    public bool Keep { get; init; }
+}
 
 /// <summary>A started server: its processes (CPU and memory are read from them) and its address.</summary>
-internal sealed class RunningServer(Uri baseUri, IReadOnlyList<Process> processes, string folder) : IAsyncDisposable
+internal sealed class RunningServer(Uri baseUri, IReadOnlyList<Process> processes, string folder, bool keep = false) : IAsyncDisposable
 {
     public Uri BaseUri { get; } = baseUri;
 
@@ -39,6 +43,12 @@ internal sealed class RunningServer(Uri baseUri, IReadOnlyList<Process> processe
             }
 
             process.Dispose();
+        }
+
+        if (keep)
+        {
+            Console.Error.WriteLine($"bench: kept {folder}");
+            return;
         }
 
         try
@@ -112,11 +122,11 @@ internal static class Targets
         }
         catch
         {
-            await new RunningServer(baseUri, processes, folder).DisposeAsync();
+            await new RunningServer(baseUri, processes, folder, paths.Keep).DisposeAsync();
             throw;
         }
 
-        return new RunningServer(baseUri, processes, folder);
+        return new RunningServer(baseUri, processes, folder, paths.Keep);
     }
 
     /// <summary>Production settings, with the per-address limits raised: every player comes from a handful of loopback addresses.</summary>
