@@ -5,6 +5,8 @@
 #                         [--targets diceroller-embedded,diceroller-valkey,bare-sse,socketio] [--seed 12]
 #                         [--memory 10000,20000] [--memory-targets diceroller-embedded] [--settle 3] [--drain 30]
 #                         [--warmup 30]  # seconds of rolls before the measured schedule, not counted (the JIT settles in ~35 s)
+#                         [--memory-hold 60]   # keep each memory run open this long after measuring (prints the server PID: dotnet-gcdump)
+#                         [--keep]             # keep each run's folder (the server's log) instead of deleting it
 #                         [--saturate 400 [--saturate-rates 0.5,1,2,4,8,16]]   # rolls/s at saturation (p99 < 1 s)
 #   bash scripts/bench.sh --smoke      # CI: 40 players, 10 s, both stores; exits 1 unless 0 gaps, 0 duplicates,
 #                                      # every roll delivered (timings are printed, never asserted)
@@ -19,9 +21,11 @@ repo="$PWD"
 export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1
 
 smoke=false
+keep=false
 needs_node=true
 for arg in "$@"; do
   [[ "$arg" == "--smoke" ]] && smoke=true
+  [[ "$arg" == "--keep" ]] && keep=true
 done
 if $smoke; then
   needs_node=false
@@ -56,10 +60,15 @@ if $needs_node && [[ ! -d bench/socketio/node_modules/socket.io ]]; then
   npm ci --prefix bench/socketio --no-audit --no-fund
 fi
 
-# Every stream holds a connection (two file descriptors on loopback); 20,000 streams need more than the default 1024.
+# Every stream holds a connection (a file descriptor in the server and one in the generator): 20,000 streams need more than
+# the default 1024. A container's hard limit caps it (here 20,000: at most ~19,400 streams; the generator says so).
 ulimit -n 200000 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 work="$(mktemp -d "${TMPDIR:-/tmp}/diceroller-bench.XXXXXX")"
-trap 'rm -rf "$work"' EXIT
+if $keep; then
+  echo "bench.sh: --keep: run folders (server logs) stay in $work"
+else
+  trap 'rm -rf "$work"' EXIT
+fi
 
 cores=$(nproc)
 if ((cores >= 2)); then

@@ -79,6 +79,7 @@ public sealed partial class PublishedAppTests(ITestOutputHelper output) : IAsync
             Assert.Equal(HttpStatusCode.OK, permalink.Status);
             Assert.Equal(rollId, permalink.Document.QuerySelector("article[data-roll-id]")?.GetAttribute("data-roll-id"));
             token = browser.Token!;
+            Assert.Equal(HttpStatusCode.NotFound, (await browser.GetAsync("/roll/no-such-roll")).Status);
 
             var metrics = await http.GetStringAsync(new Uri("/metrics", UriKind.Relative));
             output.WriteLine(string.Join('\n', metrics.Split('\n').Where(l => l.StartsWith("diceroller_", StringComparison.Ordinal))));
@@ -106,7 +107,10 @@ public sealed partial class PublishedAppTests(ITestOutputHelper output) : IAsync
             }
 
             Assert.Contains(events, e => e.TryGetProperty("@m", out var m) && m.GetString()!.Contains("error reports: \"off\"", StringComparison.Ordinal));
-            Assert.Contains(events, e => e.TryGetProperty("RequestPath", out var path) && path.GetString() == $"/rooms/{code}/rolls" && e.TryGetProperty("Elapsed", out _));
+            // A client error gets its timing line; a roll that succeeded in time logs its own event only (RequestLog:SuccessLevel).
+            Assert.Contains(events, e => e.TryGetProperty("RequestPath", out var path) && path.GetString() == "/roll/no-such-roll"
+                && e.TryGetProperty("Elapsed", out _) && e.GetProperty("StatusCode").GetInt32() == 404);
+            Assert.DoesNotContain(events, e => e.TryGetProperty("RequestPath", out var path) && path.GetString() == $"/rooms/{code}/rolls");
         }
 
         Assert.True(File.Exists(Path.Combine(_data, "permalinks.db")), "no permalinks.db in the data folder");

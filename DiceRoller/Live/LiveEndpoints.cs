@@ -21,7 +21,7 @@ public static class LiveEndpoints
 
     private static async Task<IResult> Stream(string code, HttpContext context, RoomService rooms, IRoomStore store,
         IRoomEventPublisher publisher, RoomBroadcaster broadcaster, TimeProvider time, IOptions<LiveOptions> live,
-        IOptions<RoomOptions> roomOptions, IAntiforgery antiforgery, IHostApplicationLifetime lifetime, ILoggerFactory loggers, StreamLimits limits)
+        IOptions<RoomOptions> roomOptions, IAntiforgery antiforgery, IHostApplicationLifetime lifetime, ILogger<LiveSession> logger, StreamLimits limits)
     {
         var room = await rooms.FindAsync(code, context.RequestAborted);
         var credential = room is null ? null : PlayerCookie.Read(context, room.Room.Code);
@@ -58,13 +58,13 @@ public static class LiveEndpoints
         var after = Math.Max(ParseSequence(context.Request.Headers["Last-Event-ID"]), ParseSequence(context.Request.Query["after"]));
         var token = antiforgery.GetTokens(context).RequestToken;
         var session = new LiveSession(context, room, me, token, after, store, publisher, broadcaster, time, live.Value, roomOptions.Value,
-            loggers.CreateLogger("DiceRoller.Live"), lease.Replaced);
+            logger, lease.Replaced);
         context.Response.Headers.CacheControl = "no-cache, no-transform";
         context.Response.Headers["X-Accel-Buffering"] = "no";
         // Streams end when the client goes or the app stops (so shutdown is not held up; pages reconnect elsewhere).
         var ended = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lifetime.ApplicationStopping);
         context.Response.RegisterForDispose(ended);
-        return TypedResults.ServerSentEvents(session.RunAsync(ended.Token));
+        return new SseStreamResult(session.RunAsync(ended.Token));
     }
 
     private static long ParseSequence(string? text) =>

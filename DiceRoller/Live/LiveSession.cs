@@ -34,13 +34,22 @@ internal sealed class LiveSession(
     private readonly string _code = room.Room.Code;
     private readonly string _streamId = Guid.NewGuid().ToString("N");
     private readonly HashSet<int> _warned = [];
+    // The room as last read to render this page's roster, DC or door: after a live event that is the read shared by all of
+    // the room's pages here. Heartbeats read the room too, but keep only what they need (below), not a copy per page.
     private RoomSnapshot _room = room;
+    private bool _isDm = room.IsDm(me.PlayerId);
+    private bool _held = IsHeldBy(room);
+    private long _expiresAt = ExpiryOf(room);
     private long _lastSent = after;
     private DateTimeOffset _warnedForExpiry;
     private DateTimeOffset _nextHeartbeat;
     private bool _ended;
 
-    private Viewer Viewer => new(me.PlayerId, _room.IsDm(me.PlayerId), formToken);
+    // The one wait for the next room event, kept across heartbeats: each WaitToReadAsync call queues a waiter in the channel
+    // until an event comes, so a new one per timer wake piled up (about one per heartbeat for every idle page).
+    private Task<bool>? _eventWait;
+
+    private Viewer Viewer => new(me.PlayerId, _isDm, formToken);
 
     private long Now => time.GetUtcNow().ToUnixTimeMilliseconds();
 
@@ -125,10 +134,15 @@ internal sealed class LiveSession(
             return Wake.Timer;
         }
 
+        if (_eventWait is { IsCompletedSuccessfully: true, Result: true })
+        {
+            _eventWait = null; // it announced events that were read since
+        }
+
         using var timer = CancellationTokenSource.CreateLinkedTokenSource(ct);
         try
         {
-            var read = subscription.Reader.WaitToReadAsync(ct).AsTask();
+            var read = _eventWait ??= subscription.Reader.WaitToReadAsync(ct).AsTask();
             var delay = Task.Delay(until, time, timer.Token);
             var first = await Task.WhenAny(read, delay, replaced ?? Task.Delay(Timeout.Infinite, timer.Token));
             if (first == replaced)
@@ -140,6 +154,7 @@ internal sealed class LiveSession(
             if (first == read)
             {
                 await timer.CancelAsync();
+                _eventWait = null;
                 return await read ? Wake.Event : Wake.Closed;
             }
 
@@ -181,11 +196,22 @@ internal sealed class LiveSession(
     /// warned. Only a page whose own presence has lapsed (its heartbeats could not be recorded) sees the room's clock
     /// run, and gets the warnings.
     /// </summary>
-    private bool IsHeld => _room.Connected.Count > 0;
+    private bool IsHeld => _held;
+
+    private static bool IsHeldBy(RoomSnapshot room) => room.Connected.Count > 0;
 
     /// <summary>When the store drops the room unless something happens.</summary>
-    private DateTimeOffset ExpiresAt => DateTimeOffset.FromUnixTimeMilliseconds(
-        _room.ExpiresAt ?? (_room.Room.LastActivity + (_room.Room.TtlSeconds * 1000L)));
+    private DateTimeOffset ExpiresAt => DateTimeOffset.FromUnixTimeMilliseconds(_expiresAt);
+
+    private static long ExpiryOf(RoomSnapshot room) => room.ExpiresAt ?? (room.Room.LastActivity + (room.Room.TtlSeconds * 1000L));
+
+    /// <summary>Takes what this page needs from a fresh read of the room.</summary>
+    private void Note(RoomSnapshot room)
+    {
+        _isDm = room.IsDm(me.PlayerId);
+        _held = IsHeldBy(room);
+        _expiresAt = ExpiryOf(room);
+    }
 
     /// <summary>Heartbeat and presence refresh (which holds the room open); warnings only for a room nobody holds, then room-closed.</summary>
     private async Task<List<SseItem<byte[]>>> OnTimerAsync(CancellationToken ct)
@@ -205,7 +231,7 @@ internal sealed class LiveSession(
             return [await NoticeAsync(RoomEvent.RoomClosedType, NoticeModel.Closed(RoomEvent.Reasons.Expired))];
         }
 
-        _room = fresh;
+        Note(fresh);
         var expiresAt = ExpiresAt;
         if (IsHeld || expiresAt > _warnedForExpiry)
         {
@@ -297,7 +323,7 @@ internal sealed class LiveSession(
                 return [await DoorItemAsync(ct, live)];
 
             case RoomEvent.ModeChangedType when roomEvent.ModeChange is not null:
-                _room = await ReadRoomAsync(live, ct);
+                await ReadRoomAsync(live, ct);
                 var change = roomEvent.ModeChange;
                 var room = _room;
                 var marker = await live.Shared("mode", () => RenderAsync(_ModeMarker.Create(new ModeMarkerModel(change, room.FindPlayer(change.DmPlayerId)?.Name))));
@@ -348,19 +374,26 @@ internal sealed class LiveSession(
     }
 
     /// <summary>The room as it is now: read once per live event for every page of this instance, else by this page.</summary>
-    private async Task<RoomSnapshot> ReadRoomAsync(LiveEvent? live, CancellationToken ct) =>
-        (live is null ? await store.GetAsync(_code, ct) : await live.Shared("room", () => store.GetAsync(_code, CancellationToken.None))) ?? _room;
+    private async Task ReadRoomAsync(LiveEvent? live, CancellationToken ct)
+    {
+        var room = live is null ? await store.GetAsync(_code, ct) : await live.Shared("room", () => store.GetAsync(_code, CancellationToken.None));
+        if (room is not null)
+        {
+            _room = room;
+            Note(room);
+        }
+    }
 
     private async Task<SseItem<byte[]>> RosterItemAsync(string type, CancellationToken ct, LiveEvent? live = null, RosterChange? change = null)
     {
-        _room = await ReadRoomAsync(live, ct);
+        await ReadRoomAsync(live, ct);
         var html = await RenderAsync(_Roster.Create(new RosterModel(_room, me.PlayerId, formToken, roomOptions.MaxPlayers) { Change = change }));
         return new SseItem<byte[]>(html, type);
     }
 
     private async Task<SseItem<byte[]>> DcItemAsync(CancellationToken ct, LiveEvent? live = null)
     {
-        _room = await ReadRoomAsync(live, ct);
+        await ReadRoomAsync(live, ct);
         var html = await RenderAsync(_DcStatus.Create(new DcModel(_room, me.PlayerId, formToken)));
         return new SseItem<byte[]>(html, RoomEvent.DcUpdatedType);
     }
@@ -368,7 +401,7 @@ internal sealed class LiveSession(
     /// <summary>The lock and, for the room's admin, the knocks waiting for an answer.</summary>
     private async Task<SseItem<byte[]>> DoorItemAsync(CancellationToken ct, LiveEvent? live = null)
     {
-        _room = await ReadRoomAsync(live, ct);
+        await ReadRoomAsync(live, ct);
         var knocks = !_room.IsAdmin(me.PlayerId) ? []
             : live is null ? await store.GetWaitingKnocksAsync(_code, Now, ct)
             : await live.Shared("knocks", () => store.GetWaitingKnocksAsync(_code, Now, CancellationToken.None));

@@ -45,7 +45,7 @@ internal static partial class Targets
                 await WaitAsync(() => HttpAnswers(new Uri(instance, "/api/health/ready")), $"{Cluster} instance {instance}", ct);
             }
 
-            return new RunningServer(instances[0], processes, folder, instances, [pgFolder]);
+            return new RunningServer(instances[0], processes, folder, instances, [pgFolder], paths.Keep);
         }
         catch
         {

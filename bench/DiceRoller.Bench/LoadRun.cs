@@ -347,5 +347,21 @@ internal static class ProcStat
         return 0;
     }
 
+    /// <summary>This process's limit of open files (soft, hard), from /proc/self/limits.</summary>
+    public static (long Soft, long Hard) OpenFileLimit()
+    {
+        foreach (var line in File.ReadLines("/proc/self/limits"))
+        {
+            if (line.StartsWith("Max open files", StringComparison.Ordinal))
+            {
+                var fields = line["Max open files".Length..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                static long Parse(string text) => text == "unlimited" ? long.MaxValue : long.Parse(text, System.Globalization.CultureInfo.InvariantCulture);
+                return (Parse(fields[0]), Parse(fields[1]));
+            }
+        }
+
+        return (long.MaxValue, long.MaxValue);
+    }
+
     public static string LoadAverage() => string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
 }

@@ -22,6 +22,12 @@ internal sealed class BenchOptions
     public TimeSpan Drain { get; private set; } = TimeSpan.FromSeconds(30);
     public TimeSpan Warmup { get; private set; } = TimeSpan.FromSeconds(30);
     public int Sources { get; private set; } = 40;
+
+    /// <summary>Seconds the memory run stays open after it measured (its server's PID is printed), to inspect it (dotnet-gcdump).</summary>
+    public TimeSpan MemoryHold { get; private set; }
+
+    /// <summary>Keeps each run's folder (the server's log) instead of deleting it.</summary>
+    public bool Keep { get; private set; }
     public bool Smoke { get; private set; }
     public int SaturatePlayers { get; private set; }
     public double[] SaturateRates { get; private set; } = [0.5, 1, 2, 4, 8, 16];
@@ -50,6 +56,8 @@ internal sealed class BenchOptions
                 case "--settle": o.Settle = TimeSpan.FromSeconds(double.Parse(Next(), CultureInfo.InvariantCulture)); break;
                 case "--warmup": o.Warmup = TimeSpan.FromSeconds(double.Parse(Next(), CultureInfo.InvariantCulture)); break;
                 case "--drain": o.Drain = TimeSpan.FromSeconds(double.Parse(Next(), CultureInfo.InvariantCulture)); break;
+                case "--memory-hold": o.MemoryHold = TimeSpan.FromSeconds(double.Parse(Next(), CultureInfo.InvariantCulture)); break;
+                case "--keep": o.Keep = true; break;
                 case "--sources": o.Sources = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--smoke":
                     o.Smoke = true;
@@ -82,13 +90,17 @@ internal sealed class BenchOptions
             }
         }
 
-        o.Paths = new BenchPaths(Path.GetFullPath(repo), app, bare, socketio, work, cores);
+        o.Paths = new BenchPaths(Path.GetFullPath(repo), app, bare, socketio, work, cores) { Keep = o.Keep };
         return o;
     }
 }
 
 internal static class Runner
 {
+    /// <summary>Open files a server and the generator need besides the streams: the app's own (logs, SQLite, the listener,
+    /// epoll, assemblies: about 200 seen) and the joins' kept-alive connections (up to one per join task and source).</summary>
+    private const int OpenFileHeadroom = 600;
+
     public static async Task<RunResult> RunAsync(string target, int players, int round, BenchOptions options, CancellationToken ct, double? rate = null)
     {
         var settings = new LoadSettings(players, options.RoomSize, rate ?? options.Rate, options.Duration, options.Seed, options.Settle, options.Drain)
@@ -126,6 +138,18 @@ internal static class Runner
     public static async Task<MemoryResult> MeasureMemoryAsync(string target, int streams, BenchOptions options, CancellationToken ct)
     {
         var settings = new LoadSettings(streams, options.RoomSize, options.Rate, options.Duration, options.Seed, options.Settle, options.Drain);
+        // Every stream is a socket in the server and one in this generator (the server inherits this process's limit).
+        // Past the limit the server cannot accept (the generator sees "connection reset") and the generator cannot connect.
+        var (openFiles, openFilesHard) = ProcStat.OpenFileLimit();
+        var needed = streams + OpenFileHeadroom;
+        if (needed > openFiles)
+        {
+            return new MemoryResult(target, streams, 0, 0,
+                $"needs about {needed} open files per process (one socket per stream, plus the app's own); this machine allows {openFiles} " +
+                $"(ulimit -n; hard limit {openFilesHard}, raised only from outside, e.g. docker run --ulimit nofile=65536): " +
+                $"at most {openFiles - OpenFileHeadroom} streams here");
+        }
+
         try
         {
             await using var server = await Targets.StartAsync(target, options.Paths, ct);
@@ -139,6 +163,12 @@ internal static class Runner
                 await run.OpenStreamsAsync(ct);
                 await Task.Delay(TimeSpan.FromSeconds(10), ct);
                 var after = ProcStat.RssBytes(server.MainPid);
+                if (options.MemoryHold > TimeSpan.Zero)
+                {
+                    Console.WriteLine($"bench: {target} holds {streams} streams; server PID {server.MainPid}; closing in {options.MemoryHold.TotalSeconds:0} s");
+                    await Task.Delay(options.MemoryHold, ct);
+                }
+
                 return new MemoryResult(target, streams, before, after);
             }
             finally

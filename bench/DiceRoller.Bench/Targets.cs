@@ -5,15 +5,19 @@ using System.Net.Sockets;
 namespace DiceRoller.Bench;
 
 /// <summary>Where the built servers are (scripts/bench.sh builds them) and which core they get.</summary>
-internal sealed record BenchPaths(string Repo, string AppDll, string BareDll, string SocketIoScript, string WorkDir, string ServerCores);
+internal sealed record BenchPaths(string Repo, string AppDll, string BareDll, string SocketIoScript, string WorkDir, string ServerCores)
+{
+    /// <summary>Keep each run's folder (the server's log) instead of deleting it (<c>--keep</c>).</summary>
+    public bool Keep { get; init; }
+}
 
 /// <summary>
 /// A started server: its processes (CPU and memory are read from them) and its address; for a target of several app
 /// instances, every instance's address (<see cref="Instances"/>, the first is <see cref="BaseUri"/>) and any folder
-/// outside the run folder it used.
+/// outside the run folder it used. With <c>keep</c> the folders stay (the servers' logs).
 /// </summary>
 internal sealed class RunningServer(Uri baseUri, IReadOnlyList<Process> processes, string folder, IReadOnlyList<Uri>? instances = null,
-    IReadOnlyList<string>? extraFolders = null) : IAsyncDisposable
+    IReadOnlyList<string>? extraFolders = null, bool keep = false) : IAsyncDisposable
 {
     public Uri BaseUri { get; } = baseUri;
 
@@ -46,6 +50,12 @@ internal sealed class RunningServer(Uri baseUri, IReadOnlyList<Process> processe
             }
 
             process.Dispose();
+        }
+
+        if (keep)
+        {
+            Console.Error.WriteLine($"bench: kept {string.Join(", ", (extraFolders ?? []).Prepend(folder))}");
+            return;
         }
 
         foreach (var path in (extraFolders ?? []).Prepend(folder))
@@ -134,11 +144,11 @@ internal static partial class Targets
         }
         catch
         {
-            await new RunningServer(baseUri, processes, folder).DisposeAsync();
+            await new RunningServer(baseUri, processes, folder, keep: paths.Keep).DisposeAsync();
             throw;
         }
 
-        return new RunningServer(baseUri, processes, folder);
+        return new RunningServer(baseUri, processes, folder, keep: paths.Keep);
     }
 
     /// <summary>Production settings, with the per-address limits raised: every player comes from a handful of loopback addresses.</summary>
