@@ -4,7 +4,8 @@
 #   bash scripts/bench.sh [--steps 400,800,1600,3200] [--rounds 3] [--duration 30] [--rate 0.2] [--room-size 8]
 #                         [--targets diceroller-embedded,diceroller-valkey,bare-sse,socketio] [--seed 12]
 #                         [--memory 10000,20000] [--memory-targets diceroller-embedded] [--settle 3] [--drain 30]
-#                         [--warmup 30]  # seconds of rolls before the measured schedule, not counted (the JIT settles in ~35 s)
+#                         [--warmup 90]  # seconds of rolls before the measured schedule, not counted: the JIT is still
+#                                        # compiling the roll path 30 s into 80 rolls/s (CPU per delivery 3.2x the figure after 90 s)
 #                         [--memory-hold 60]   # keep each memory run open this long after measuring (prints the server PID: dotnet-gcdump)
 #                         [--keep]             # keep each run's folder (the server's log) instead of deleting it
 #                         [--saturate 400 [--saturate-rates 0.5,1,2,4,8,16]]   # rolls/s at saturation (p99 < 1 s)

@@ -20,7 +20,7 @@ internal sealed class BenchOptions
     public string[] MemoryTargets { get; private set; } = [DiceRoller.Bench.Targets.Embedded];
     public TimeSpan Settle { get; private set; } = TimeSpan.FromSeconds(3);
     public TimeSpan Drain { get; private set; } = TimeSpan.FromSeconds(30);
-    public TimeSpan Warmup { get; private set; } = TimeSpan.FromSeconds(30);
+    public TimeSpan Warmup { get; private set; } = TimeSpan.FromSeconds(90);
     public int Sources { get; private set; } = 40;
 
     /// <summary>Seconds the memory run stays open after it measured (its server's PID is printed), to inspect it (dotnet-gcdump).</summary>
