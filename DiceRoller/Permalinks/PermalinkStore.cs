@@ -23,9 +23,9 @@ public sealed class PermalinkStore : IPermalinkArchive, IRollBatchArchive, IDisp
     private readonly PermalinkOptions _options;
     private readonly string _pragmas;
 
-    // The batch writer's own connection and prepared insert: a group commit binds and steps it per roll instead of opening
-    // a pooled connection, running the pragmas and parsing the 33-column insert again (SQLite was 14% of the app's CPU at
-    // 400 players). One batch at a time; reopened after a failed batch.
+    // The writer's own connection and prepared insert, for every save (batched or not): each roll binds and steps it
+    // instead of opening a pooled connection, running the pragmas and parsing the 33-column insert again (SQLite was 14%
+    // of the app's CPU at 400 players). One batch at a time; reopened after a failed batch.
     private readonly SemaphoreSlim _writerGate = new(1, 1);
     private SqliteConnection? _writer;
     private SqliteCommand? _insert;
@@ -145,10 +145,11 @@ public sealed class PermalinkStore : IPermalinkArchive, IRollBatchArchive, IDisp
         return (int)await connection.ExecuteScalarAsync<long>("PRAGMA user_version;");
     }
 
-    public async Task SaveAsync(Roll roll, RoomMode roomMode, CancellationToken cancellationToken = default)
+    /// <summary>One roll, through the same connection and prepared insert as a group commit (a batch of one).</summary>
+    public Task SaveAsync(Roll roll, RoomMode roomMode, CancellationToken cancellationToken = default)
     {
-        await using var connection = await OpenAsync(cancellationToken);
-        await InsertAsync(connection, null, roll, roomMode);
+        ArgumentNullException.ThrowIfNull(roll);
+        return SaveBatchAsync([new ArchivedRoll(roll, roomMode)], cancellationToken);
     }
 
     /// <summary>Writes the rolls in one transaction: all of them or (on an error) none.</summary>
@@ -243,12 +244,6 @@ public sealed class PermalinkStore : IPermalinkArchive, IRollBatchArchive, IDisp
         {
             _writerGate.Release();
         }
-    }
-
-    private async Task InsertAsync(SqliteConnection connection, SqliteTransaction? tx, Roll roll, RoomMode roomMode)
-    {
-        ArgumentNullException.ThrowIfNull(roll);
-        await connection.ExecuteAsync(InsertSql, PermalinkColumns.Values(roll, roomMode, _options.Retention), tx);
     }
 
     public async Task SaveSeedAsync(SeedRecord seed, CancellationToken cancellationToken = default)
