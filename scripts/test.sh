@@ -375,7 +375,12 @@ for trx in trx_files:
                 if el is not None and (el.text or "").strip())
             skipped_tests.append((name, reason or "no reason given"))
         elif outcome in ("Failed", "Error", "Timeout", "Aborted"):
-            failed_tests.append(name)
+            # The first lines of the failure and of its stack, so a CI log's tail says why, not only which.
+            message = result.find(f"{ns}Output/{ns}ErrorInfo/{ns}Message")
+            stack = result.find(f"{ns}Output/{ns}ErrorInfo/{ns}StackTrace")
+            lines = [line.rstrip() for line in (message.text or "").splitlines() if line.strip()][:12] if message is not None else []
+            lines += [line.strip() for line in (stack.text or "").splitlines() if "DiceRoller" in line][:4] if stack is not None else []
+            failed_tests.append((name, result.get("duration", "?"), lines))
     skipped += max(count("notExecuted"), not_executed)
 
 print()
@@ -386,8 +391,10 @@ if skipped_tests:
         print(f"  - {name}: {reason}")
 if failed_tests:
     print(f"Failed tests ({len(failed_tests)}):")
-    for name in failed_tests:
-        print(f"  - {name}")
+    for name, duration, lines in failed_tests:
+        print(f"  - {name} ({duration})")
+        for line in lines:
+            print(f"      {line[:300]}")
 
 # Deploy checks (printed above with their commands).
 checks = [line.split(" ", 1) for line in checks_file.read_text().splitlines() if line.strip()] if checks_file.exists() else []

@@ -143,20 +143,17 @@ public sealed partial class DoorBrowserTests(ChromiumFixture chromium, AppServer
         output.WriteLine($"proof of work at the default difficulty ({new DiceRoller.Rooms.RoomOptions().ProofDifficulty} bits), headless Chromium: " +
             $"{string.Join(", ", solveTimes)} ms (from the 429 answer to the proved request)");
 
-        // The challenge page itself: its proved request answered 204 here, so the page stays and shows what it said
-        // (the wait message is hidden, the status region speaks).
-        await dee.Page.RouteAsync("**/rooms", route =>
-        {
-            var form = route.Request.PostData ?? "";
-            return route.Request.Method == "POST" && form.Contains("pow_nonce=", StringComparison.Ordinal) && !form.Contains("pow_nonce=&", StringComparison.Ordinal)
-                ? route.FulfillAsync(new() { Status = 204 })
-                : route.ContinueAsync();
-        });
+        // The challenge page itself, kept in place: from here on this page's form.submit() records the form instead of
+        // sending it (an init script), so the page stays whatever the timing, even for a nonce found in the first batch
+        // before the page has finished loading. It sends a nonce, hides the wait message and its status region speaks.
+        await dee.Page.AddInitScriptAsync(
+            "HTMLFormElement.prototype.submit = function () { this.dataset.sent = new URLSearchParams(new FormData(this)).toString(); };");
         await dee.Page.GotoAsync(server.Url("/"));
         await dee.Page.Locator("#create-name").FillAsync("Dee");
         await dee.Page.GetByRole(AriaRole.Button, new() { Name = "Create room" }).ClickAsync();
+        await Expect(dee.Page.Locator("#create-form")).ToHaveAttributeAsync("data-sent", new Regex("(^|&)pow_nonce=[0-9a-z]+(&|$)"));
         await Expect(dee.Page.Locator("#pow-status[role=status]")).ToHaveTextAsync("Done. Creating your room\u2026");
-        Assert.True(await dee.Page.EvaluateAsync<bool>("() => document.querySelector(\"#create-form [data-error-code=RATE_LIMIT]\").hidden"));
+        await Expect(dee.Page.Locator("#create-form [data-error-code=RATE_LIMIT]")).ToBeHiddenAsync();
 
         // Without JavaScript, beyond the burst: a clear 429 with the time to wait.
         await noScript.Page.GotoAsync(server.Url("/"));
