@@ -1,4 +1,5 @@
 using System.Net;
+using DiceRoller.Dice;
 using DiceRoller.Rooms;
 using DiceRoller.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
@@ -24,17 +25,30 @@ public abstract class RollRequestTests : AppTest
         return (code, playerId, App.Services.GetRequiredService<IRoomStore>());
     }
 
+    /// <summary>Starts a roll in the store as another app instance would: the request id is claimed and a nonce taken.</summary>
+    private static Task<RollStart> StartAsync(IRoomStore store, string code, string playerId, RollRequest request) =>
+        store.StartRollAsync(code, new RollAttempt(playerId, request, new RollLimit($"roll:{code}:{playerId}", 3, TimeSpan.FromSeconds(10)), "seed",
+            KeepFallback: false, RoomSeedSecret.New(), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()));
+
     [Fact]
     public async Task A_repeat_while_the_first_is_still_rolling_waits_for_it_and_answers_its_roll()
     {
         using var alice = App.NewBrowser();
         var (code, playerId, store) = await RoomOfAliceAsync(alice);
-        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-        Assert.Equal(RollRequestState.Claimed, (await store.ClaimRollRequestAsync(code, $"{playerId}:slow", now, 60_000, 300_000)).State);
+        var request = new RollRequest($"{playerId}:slow", 60_000, 300_000);
+        var start = await StartAsync(store, code, playerId, request);
+        Assert.Equal(RollRequestState.Claimed, start.State);
 
         var repeat = alice.HtmxPostAsync($"/rooms/{code}/rolls", ("dice", "1d20"), ("request_id", "slow"));
-        var first = (await alice.RollAsync(code)).GetAttribute("data-roll-id")!;
-        await store.CompleteRollRequestAsync(code, $"{playerId}:slow", first, 300_000);
+        // The first request (on another app instance, say) records its roll while the repeat waits.
+        var ticket = start.Ticket!;
+        var roll = new Roll(Guid.NewGuid().ToString(), code, ticket.Head.Sequence + 1, playerId, "Alice", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
+            "1d20", 20, 1, 0, Advantage.None, [12], null, 12, Hidden: false, Revealed: false, DcCheck: null)
+        {
+            Proof = new RollProof(ticket.Seed.Commitment, ticket.ClientSeed, ticket.Nonce, 1, "", ticket.Head.Hash, new string('b', 64), "sig", "key"),
+        };
+        Assert.Equal(ChainedAppendStatus.Appended, (await store.AppendChainedRollAsync(roll, roll.Timestamp, request)).Status);
+        var first = roll.RollId;
         var answer = await repeat;
 
         Assert.Equal(HttpStatusCode.OK, answer.Status);
@@ -47,7 +61,7 @@ public abstract class RollRequestTests : AppTest
     {
         using var alice = App.NewBrowser();
         var (code, playerId, store) = await RoomOfAliceAsync(alice);
-        await store.ClaimRollRequestAsync(code, $"{playerId}:stuck", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), 60_000, 300_000);
+        Assert.Equal(RollRequestState.Claimed, (await StartAsync(store, code, playerId, new RollRequest($"{playerId}:stuck", 60_000, 300_000))).State);
 
         var answer = await alice.HtmxPostAsync($"/rooms/{code}/rolls", ("dice", "1d20"), ("request_id", "stuck"));
 

@@ -8,9 +8,16 @@ public sealed class InMemoryRoomStoreTests : RoomStoreContract
 {
     private readonly FakeTimeProvider _clock = new(DateTimeOffset.UtcNow);
 
-    public InMemoryRoomStoreTests() => Store = new InMemoryRoomStore(_clock, Options);
+    public InMemoryRoomStoreTests()
+    {
+        var limiter = new InMemoryRateLimiter(_clock);
+        Limiter = limiter;
+        Store = new InMemoryRoomStore(_clock, Options, limiter);
+    }
 
     protected override IRoomStore Store { get; }
+
+    protected override IRateLimiter Limiter { get; }
 
     [Fact]
     public async Task A_room_expires_after_its_ttl_of_inactivity_and_activity_pushes_expiry_back()
@@ -41,13 +48,17 @@ public sealed class InMemoryRoomStoreTests : RoomStoreContract
     public async Task A_roll_request_id_is_forgotten_after_its_retention()
     {
         var (room, creator) = await CreateRoomAsync();
-        var key = $"{creator.PlayerId}:old";
-        await Store.ClaimRollRequestAsync(room.Code, key, 0, 60_000, 300_000);
-        await Store.CompleteRollRequestAsync(room.Code, key, "roll-1", 300_000);
+        var request = new RollRequest($"{creator.PlayerId}:old", 60_000, 300_000);
+        var start = await StartAsync(room.Code, creator.PlayerId, request, now: 0);
+        await Store.AppendChainedRollAsync(NewRoll(room.Code, creator) with
+        {
+            Sequence = 1,
+            Proof = new RollProof("c", "seed", 1, 1, "", start.Ticket!.Head.Hash, new string('a', 64), "sig", "key"),
+        }, 0, request);
 
         _clock.Advance(TimeSpan.FromSeconds(299));
-        Assert.Equal(RollRequestState.Done, (await Store.ClaimRollRequestAsync(room.Code, key, 0, 60_000, 300_000)).State);
+        Assert.Equal(RollRequestState.Done, (await StartAsync(room.Code, creator.PlayerId, request, now: 0)).State);
         _clock.Advance(TimeSpan.FromSeconds(2));
-        Assert.Equal(RollRequestState.Claimed, (await Store.ClaimRollRequestAsync(room.Code, key, 0, 60_000, 300_000)).State);
+        Assert.Equal(RollRequestState.Claimed, (await StartAsync(room.Code, creator.PlayerId, request, now: 0)).State);
     }
 }

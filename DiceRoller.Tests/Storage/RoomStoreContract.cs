@@ -8,13 +8,16 @@ namespace DiceRoller.Tests.Storage;
 /// What every <see cref="IRoomStore"/> must do, written once and run against the in-process store and
 /// against a real Valkey-compatible server.
 /// </summary>
-public abstract class RoomStoreContract
+public abstract partial class RoomStoreContract
 {
     protected const int HistoryLimit = 500;
 
     protected static IOptions<RoomOptions> Options => Microsoft.Extensions.Options.Options.Create(new RoomOptions { HistoryLimit = HistoryLimit });
 
     protected abstract IRoomStore Store { get; }
+
+    /// <summary>The app's rate limiter beside <see cref="Store"/> (a room's roll limit is one of its counters).</summary>
+    protected abstract IRateLimiter Limiter { get; }
 
     /// <summary>The same rooms as another app instance sees them (its own connection); the in-process store has only one.</summary>
     protected virtual IRoomStore OtherInstance => Store;
@@ -284,75 +287,6 @@ public abstract class RoomStoreContract
 
     [Fact]
     public async Task The_store_answers_a_ping() => Assert.True(await Store.PingAsync());
-
-    private const long Minute = 60_000;
-
-    [Fact]
-    public async Task A_roll_request_id_is_claimed_once_and_then_answers_its_roll()
-    {
-        var (room, creator) = await CreateRoomAsync();
-        var key = $"{creator.PlayerId}:req-1";
-
-        var first = await Store.ClaimRollRequestAsync(room.Code, key, Now, abandonAfterMs: Minute, keepForMs: 5 * Minute);
-        var whileRolling = await Store.ClaimRollRequestAsync(room.Code, key, Now, Minute, 5 * Minute);
-        await Store.CompleteRollRequestAsync(room.Code, key, "roll-1", 5 * Minute);
-        var afterwards = await Store.ClaimRollRequestAsync(room.Code, key, Now, Minute, 5 * Minute);
-        var otherId = await Store.ClaimRollRequestAsync(room.Code, $"{creator.PlayerId}:req-2", Now, Minute, 5 * Minute);
-
-        Assert.Equal(new RollRequestClaim(RollRequestState.Claimed), first);
-        Assert.Equal(new RollRequestClaim(RollRequestState.InFlight), whileRolling);
-        Assert.Equal(new RollRequestClaim(RollRequestState.Done, "roll-1"), afterwards);
-        Assert.Equal(RollRequestState.Claimed, otherId.State);
-    }
-
-    [Fact]
-    public async Task Concurrent_claims_of_one_roll_request_id_let_exactly_one_through()
-    {
-        var (room, creator) = await CreateRoomAsync();
-        var key = $"{creator.PlayerId}:race";
-
-        var claims = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ =>
-            Task.Run(() => Store.ClaimRollRequestAsync(room.Code, key, Now, Minute, 5 * Minute))));
-
-        Assert.Single(claims, c => c.State == RollRequestState.Claimed);
-        Assert.Equal(19, claims.Count(c => c.State == RollRequestState.InFlight));
-    }
-
-    [Fact]
-    public async Task A_released_claim_can_be_claimed_again_but_a_completed_one_is_never_released()
-    {
-        var (room, creator) = await CreateRoomAsync();
-        var key = $"{creator.PlayerId}:req";
-
-        await Store.ClaimRollRequestAsync(room.Code, key, Now, Minute, 5 * Minute);
-        await Store.ReleaseRollRequestAsync(room.Code, key);
-        var again = await Store.ClaimRollRequestAsync(room.Code, key, Now, Minute, 5 * Minute);
-        await Store.CompleteRollRequestAsync(room.Code, key, "roll-9", 5 * Minute);
-        await Store.ReleaseRollRequestAsync(room.Code, key);
-
-        Assert.Equal(RollRequestState.Claimed, again.State);
-        Assert.Equal(new RollRequestClaim(RollRequestState.Done, "roll-9"), await Store.ClaimRollRequestAsync(room.Code, key, Now, Minute, 5 * Minute));
-    }
-
-    [Fact]
-    public async Task An_abandoned_claim_is_taken_over_after_its_time()
-    {
-        var (room, creator) = await CreateRoomAsync();
-        var key = $"{creator.PlayerId}:crashed";
-        var start = Now;
-
-        await Store.ClaimRollRequestAsync(room.Code, key, start, Minute, 5 * Minute);
-
-        Assert.Equal(RollRequestState.InFlight, (await Store.ClaimRollRequestAsync(room.Code, key, start + Minute - 1, Minute, 5 * Minute)).State);
-        Assert.Equal(RollRequestState.Claimed, (await Store.ClaimRollRequestAsync(room.Code, key, start + Minute, Minute, 5 * Minute)).State);
-    }
-
-    [Fact]
-    public async Task A_roll_request_in_a_room_that_is_gone_is_room_not_found()
-    {
-        var claim = await Store.ClaimRollRequestAsync(UniqueCode(), "player:req", Now, Minute, 5 * Minute);
-        Assert.Equal(RollRequestState.RoomNotFound, claim.State);
-    }
 
     [Fact]
     public async Task An_open_page_holds_the_room_past_its_ttl_and_the_clock_starts_when_the_last_page_leaves()
@@ -645,47 +579,13 @@ public abstract class RoomStoreContract
     }
 
     [Fact]
-    public async Task Nonces_count_from_1_per_member_and_the_client_seed_set_wins_over_the_fallback()
-    {
-        var (room, alice) = await CreateRoomAsync();
-        var bob = NewPlayer("Bob");
-        await Store.AddPlayerAsync(room.Code, bob, 8, Now);
-
-        var a1 = await Store.TakeRollTicketAsync(room.Code, alice.PlayerId, "alice-joined", RoomSeedSecret.New());
-        var a2 = await Store.TakeRollTicketAsync(room.Code, alice.PlayerId, "alice-joined", RoomSeedSecret.New());
-        var b1 = await Store.TakeRollTicketAsync(room.Code, bob.PlayerId, "bob-joined", RoomSeedSecret.New());
-        Assert.True(await Store.SetClientSeedAsync(room.Code, alice.PlayerId, "my-own_seed", Now));
-        var a3 = await Store.TakeRollTicketAsync(room.Code, alice.PlayerId, "alice-joined", RoomSeedSecret.New());
-
-        Assert.Equal([1L, 2L, 1L, 3L], [a1!.Nonce, a2!.Nonce, b1!.Nonce, a3!.Nonce]);
-        Assert.Equal(["alice-joined", "alice-joined", "bob-joined", "my-own_seed"], [a1.ClientSeed, a2.ClientSeed, b1.ClientSeed, a3.ClientSeed]);
-        var seed = await Store.GetSeedAsync(room.Code);
-        Assert.All([a1, a2, b1, a3], t => Assert.Equal(seed!.Commitment, t.Seed.Commitment));
-        Assert.Equal(new ChainHead(0, DiceRoller.Fairness.RollHash.Genesis), a1.Head);
-        Assert.Equal("my-own_seed", (await Store.GetAsync(room.Code))!.ClientSeeds[alice.PlayerId]);
-    }
-
-    [Fact]
-    public async Task A_client_seed_is_refused_for_a_non_member_and_a_ticket_for_a_gone_room()
+    public async Task A_client_seed_is_refused_for_a_non_member_and_a_rotation_for_a_gone_room()
     {
         var (room, _) = await CreateRoomAsync();
 
         Assert.False(await Store.SetClientSeedAsync(room.Code, "someone-else", "seed", Now));
         Assert.Empty((await Store.GetAsync(room.Code))!.ClientSeeds);
-        Assert.Null(await Store.TakeRollTicketAsync(UniqueCode(), "p", "seed", RoomSeedSecret.New()));
         Assert.Null(await Store.RotateSeedAsync(UniqueCode(), RoomSeedSecret.New(), Now));
-    }
-
-    [Fact]
-    public async Task A_hundred_concurrent_rolls_of_one_member_from_two_instances_get_nonces_1_to_100()
-    {
-        var (room, alice) = await CreateRoomAsync();
-        var other = OtherInstance;
-
-        var tickets = await Task.WhenAll(Enumerable.Range(0, 100).Select(i => Task.Run(() =>
-            (i % 2 == 0 ? Store : other).TakeRollTicketAsync(room.Code, alice.PlayerId, "seed", RoomSeedSecret.New()))));
-
-        Assert.Equal(Enumerable.Range(1, 100).Select(n => (long)n), tickets.Select(t => t!.Nonce).Order());
     }
 
     [Fact]
@@ -700,69 +600,6 @@ public abstract class RoomStoreContract
         Assert.Equal(before!.Commitment, rotation!.Old!.Commitment);
         Assert.Equal(before.Seed, rotation.Old.Seed);
         Assert.Equal(fresh.Commitment, (await Store.GetAsync(room.Code))!.Commitment);
-        Assert.Equal(fresh.Commitment, (await Store.TakeRollTicketAsync(room.Code, "p", "s", RoomSeedSecret.New()))!.Seed.Commitment);
-    }
-
-    /// <summary>What the roll path does: hash over the head, append, and on a stale head hash again over the new one.</summary>
-    private static async Task<Roll> AppendChainedAsync(IRoomStore store, Roll roll, ChainHead head)
-    {
-        for (var attempt = 0; attempt < 1000; attempt++)
-        {
-            var sequence = head.Sequence + 1;
-            var hash = DiceRoller.Fairness.RollHash.Compute(new DiceRoller.Fairness.RollHash.Input(head.Hash, roll.RollId, sequence, roll.PlayerId,
-                roll.DiceFormula, roll.IndividualResults, roll.Total, "seed", 1, "c", ""));
-            var chained = roll with { Sequence = sequence, Proof = new RollProof("c", "seed", 1, 1, "", head.Hash, hash, "sig", "key") };
-            var result = await store.AppendChainedRollAsync(chained, Now);
-            if (result.Status == ChainedAppendStatus.Appended)
-            {
-                return result.Stored!;
-            }
-
-            Assert.Equal(ChainedAppendStatus.Stale, result.Status);
-            head = result.Head;
-        }
-
-        throw new InvalidOperationException("never appended");
-    }
-
-    [Fact]
-    public async Task A_chained_append_over_a_stale_head_is_refused_with_the_current_head()
-    {
-        var (room, alice) = await CreateRoomAsync();
-        var first = await AppendChainedAsync(Store, NewRoll(room.Code, alice), new ChainHead(0, DiceRoller.Fairness.RollHash.Genesis));
-
-        var stale = NewRoll(room.Code, alice) with
-        {
-            Sequence = 1,
-            Proof = new RollProof("c", "seed", 1, 1, "", DiceRoller.Fairness.RollHash.Genesis, new string('a', 64), "sig", "key"),
-        };
-        var refused = await Store.AppendChainedRollAsync(stale, Now);
-
-        Assert.Equal(ChainedAppendStatus.Stale, refused.Status);
-        Assert.Equal(new ChainHead(1, first.Proof!.Hash), refused.Head);
-        Assert.Equal([first.RollId], (await Store.GetRollsAfterAsync(room.Code, 0, 10)).Select(r => r.RollId));
-        Assert.Equal(ChainedAppendStatus.RoomNotFound, (await Store.AppendChainedRollAsync(stale with { RoomCode = UniqueCode() }, Now)).Status);
-    }
-
-    [Fact]
-    public async Task Concurrent_rolls_from_two_instances_form_one_unbroken_chain()
-    {
-        var (room, alice) = await CreateRoomAsync();
-        var genesis = new ChainHead(0, DiceRoller.Fairness.RollHash.Genesis);
-        var other = OtherInstance;
-
-        await Task.WhenAll(Enumerable.Range(0, 30).Select(i => Task.Run(() =>
-            AppendChainedAsync(i % 2 == 0 ? Store : other, NewRoll(room.Code, alice, total: (i % 20) + 1), genesis))));
-
-        var rolls = await Store.GetRollsAfterAsync(room.Code, 0, 100);
-        Assert.Equal(Enumerable.Range(1, 30).Select(n => (long)n), rolls.Select(r => r.Sequence));
-        var previous = DiceRoller.Fairness.RollHash.Genesis;
-        foreach (var roll in rolls)
-        {
-            Assert.Equal(previous, roll.Proof!.PrevHash);
-            Assert.Equal(DiceRoller.Fairness.RollHash.Compute(new DiceRoller.Fairness.RollHash.Input(previous, roll.RollId, roll.Sequence, roll.PlayerId,
-                roll.DiceFormula, roll.IndividualResults, roll.Total, "seed", 1, "c", "")), roll.Proof.Hash);
-            previous = roll.Proof.Hash;
-        }
+        Assert.Equal(fresh.Commitment, (await StartAsync(room.Code, "p"))!.Ticket!.Seed.Commitment);
     }
 }

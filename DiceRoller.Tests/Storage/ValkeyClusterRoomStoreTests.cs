@@ -9,4 +9,7 @@ namespace DiceRoller.Tests.Storage;
 public sealed class ValkeyClusterRoomStoreTests(ValkeyClusterFixture cluster) : RoomStoreContract
 {
     protected override IRoomStore Store { get; } = new ValkeyRoomStore(cluster.Cluster.Connection, Options, TimeProvider.System);
+
+    protected override IRateLimiter Limiter { get; } = new ValkeyRateLimiter(cluster.Cluster.Connection,
+        Microsoft.Extensions.Options.Options.Create(new ValkeyOptions()), Microsoft.Extensions.Logging.Abstractions.NullLogger<ValkeyRateLimiter>.Instance);
 }

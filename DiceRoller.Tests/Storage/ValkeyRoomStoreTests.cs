@@ -12,6 +12,9 @@ public sealed class ValkeyRoomStoreTests(ValkeyServer valkey) : RoomStoreContrac
 
     protected override IRoomStore Store { get; } = new ValkeyRoomStore(valkey.Connection, Options, TimeProvider.System);
 
+    protected override IRateLimiter Limiter { get; } = new ValkeyRateLimiter(valkey.Connection,
+        Microsoft.Extensions.Options.Options.Create(new ValkeyOptions()), Microsoft.Extensions.Logging.Abstractions.NullLogger<ValkeyRateLimiter>.Instance);
+
     /// <summary>A second app instance: its own connection to the same server (made before any concurrent use).</summary>
     protected override IRoomStore OtherInstance => _other ??= new ValkeyRoomStore(_otherConnection.Value, Options, TimeProvider.System);
 
@@ -72,19 +75,82 @@ public sealed class ValkeyRoomStoreTests(ValkeyServer valkey) : RoomStoreContrac
     }
 
     [Fact]
-    public async Task A_roll_request_id_lives_under_the_rooms_hash_tag_and_expires_after_its_retention()
+    public async Task A_roll_request_id_lives_under_the_rooms_hash_tag_and_expires_after_its_retention_not_the_rooms_ttl()
     {
-        var (room, creator) = await CreateRoomAsync();
-        var key = $"{creator.PlayerId}:req";
+        var (room, creator) = await CreateRoomAsync(ttl: 18000);
+        var request = new RollRequest($"{creator.PlayerId}:req", 60_000, 300_000);
+        var key = $"room:{{{room.Code}}}:request:{request.Key}";
+        var db = valkey.Connection.GetDatabase();
 
-        await Store.ClaimRollRequestAsync(room.Code, key, Now, 60_000, 300_000);
-        var claimedTtl = await valkey.Connection.GetDatabase().KeyTimeToLiveAsync($"room:{{{room.Code}}}:request:{key}");
-        await Store.CompleteRollRequestAsync(room.Code, key, "roll-1", 120_000);
-        var doneTtl = await valkey.Connection.GetDatabase().KeyTimeToLiveAsync($"room:{{{room.Code}}}:request:{key}");
+        var start = await StartAsync(room.Code, creator.PlayerId, request);
+        var claimedTtl = await db.KeyTimeToLiveAsync(key);
+        var appended = await Store.AppendChainedRollAsync(NewRoll(room.Code, creator) with
+        {
+            Sequence = 1,
+            Proof = new RollProof("c", "seed", 1, 1, "", start.Ticket!.Head.Hash, new string('a', 64), "sig", "key"),
+        }, Now, request with { KeepForMs = 120_000 });
+        var doneTtl = await db.KeyTimeToLiveAsync(key);
 
         Assert.InRange(claimedTtl!.Value.TotalSeconds, 290, 300);
+        Assert.Equal($"done|{appended.Stored!.RollId}", (string?)await db.StringGetAsync(key));
         Assert.InRange(doneTtl!.Value.TotalSeconds, 110, 120);
     }
+
+    [Fact]
+    public async Task A_roll_limit_of_another_room_is_refused_before_anything_is_sent()
+    {
+        var (room, creator) = await CreateRoomAsync();
+        var elsewhere = new RollLimit($"roll:{UniqueCode()}:{creator.PlayerId}", 10, TimeSpan.FromSeconds(10));
+
+        await Assert.ThrowsAsync<ArgumentException>(() => Store.StartRollAsync(room.Code,
+            new RollAttempt(creator.PlayerId, null, elsewhere, "seed", false, RoomSeedSecret.New(), Now)));
+        Assert.Equal(1, (await StartAsync(room.Code, creator.PlayerId)).Ticket!.Nonce);
+    }
+
+    [Fact]
+    public async Task A_chained_append_announces_its_roll_on_the_rooms_channel_and_a_stale_one_announces_nothing()
+    {
+        var (room, alice) = await CreateRoomAsync();
+        var messages = await valkey.Connection.GetSubscriber().SubscribeAsync(ValkeyKeys.Events(room.Code));
+        try
+        {
+            var genesis = new ChainHead(0, DiceRoller.Fairness.RollHash.Genesis);
+            var first = await Store.AppendChainedRollAsync(Chained(NewRoll(room.Code, alice), genesis), Now, null);
+            var stale = await Store.AppendChainedRollAsync(Chained(NewRoll(room.Code, alice), genesis), Now, null);
+            var second = await Store.AppendChainedRollAsync(Chained(NewRoll(room.Code, alice), stale.Head), Now, null);
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            var heard = new[] { await messages.ReadAsync(timeout.Token), await messages.ReadAsync(timeout.Token) };
+
+            Assert.True(first.Announced);
+            Assert.False(stale.Announced);
+            Assert.True(second.Announced);
+            Assert.Equal([ValkeyKeys.EventMessage(RoomEvent.ForRoll(first.Stored!)), ValkeyKeys.EventMessage(RoomEvent.ForRoll(second.Stored!))],
+                heard.Select(m => m.Message.ToString()));
+        }
+        finally
+        {
+            await messages.UnsubscribeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task A_roll_that_must_reach_replicas_first_is_left_for_the_caller_to_announce()
+    {
+        var waiting = new ValkeyRoomStore(valkey.Connection, Options, TimeProvider.System, Microsoft.Extensions.Options.Options.Create(
+            new ValkeyOptions { RollReplicaAcks = 1, RollReplicaTimeout = TimeSpan.FromMilliseconds(1) }));
+        var (room, alice) = await CreateRoomAsync();
+
+        var appended = await waiting.AppendChainedRollAsync(Chained(NewRoll(room.Code, alice), new ChainHead(0, DiceRoller.Fairness.RollHash.Genesis)), Now, null);
+
+        Assert.Equal(ChainedAppendStatus.Appended, appended.Status);
+        Assert.False(appended.Announced);
+    }
+
+    private static Roll Chained(Roll roll, ChainHead head) => roll with
+    {
+        Sequence = head.Sequence + 1,
+        Proof = new RollProof("c", "seed", 1, 1, "", head.Hash, Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)), "sig", "key"),
+    };
 
     [Fact]
     public async Task Knocks_and_kicked_addresses_live_under_the_rooms_hash_tag_with_its_ttl_and_go_with_it()

@@ -70,7 +70,8 @@ public static class ServiceRegistration
         {
             services.AddSingleton<IRoomStore, InMemoryRoomStore>();
             services.AddSingleton<IRoomEventPublisher, InProcessRoomEvents>();
-            services.AddSingleton<IRateLimiter, InMemoryRateLimiter>();
+            services.AddSingleton<InMemoryRateLimiter>();
+            services.AddSingleton<IRateLimiter>(sp => sp.GetRequiredService<InMemoryRateLimiter>());
             services.AddSingleton<IOneTimeKeys, InMemoryOneTimeKeys>();
         }
         else

@@ -33,7 +33,7 @@ public sealed class ValkeyRoomEvents(IConnectionMultiplexer redis, RoomBroadcast
     public async Task PublishAsync(RoomEvent roomEvent, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(roomEvent);
-        await redis.GetSubscriber().PublishAsync(ValkeyKeys.Events(roomEvent.RoomCode), RoomJson.Serialize(roomEvent));
+        await redis.GetSubscriber().PublishAsync(ValkeyKeys.Events(roomEvent.RoomCode), ValkeyKeys.EventMessage(roomEvent));
     }
 
     public Task StartAsync(CancellationToken cancellationToken)

@@ -54,7 +54,6 @@ public sealed class RollService(
     IRollDraws draws,
     IRollSigner signer,
     SeedKeeper seeds,
-    IRateLimiter limiter,
     TimeProvider time,
     Microsoft.Extensions.Options.IOptions<RoomOptions> options,
     ILogger<RollService> logger)
@@ -92,106 +91,93 @@ public sealed class RollService(
             return new RoomError(ErrorCodes.HiddenNotAllowed, "Only the DM of a DM-led room can roll hidden.");
         }
 
-        if (requestId is null)
-        {
-            return await DrawAsync(room, player, spec!, hidden, requestKey: null, ct);
-        }
-
         // A repeat of a request id (a retry, a double tap, another app instance) answers the roll the first one made.
         var code = room.Room.Code;
-        var key = $"{player.PlayerId}:{requestId}";
-        var (claimed, earlier) = await ClaimAsync(code, key, ct);
-        if (!claimed)
+        var request = requestId is null ? null : new RollRequest($"{player.PlayerId}:{requestId}", AbandonAfterMs, KeepForMs);
+        var (start, accepted, refusal) = await StartAsync(room, player, request, ct);
+        if (start is null)
         {
-            return earlier;
+            return refusal;
         }
 
         var completed = false;
         try
         {
-            var result = await DrawAsync(room, player, spec!, hidden, key, ct);
+            var result = await DrawAsync(room, player, spec!, hidden, start, request, accepted, ct);
             completed = result.Value is not null;
             return result;
         }
         finally
         {
-            // Refused (rate limit, room gone) or failed before its roll was recorded: the same id may be sent again.
-            if (!completed)
+            // Failed before its roll was recorded (room gone, archive down): the same id may be sent again.
+            if (!completed && request is not null)
             {
-                await store.ReleaseRollRequestAsync(code, key, CancellationToken.None);
+                await store.ReleaseRollRequestAsync(code, request.Key, CancellationToken.None);
             }
         }
     }
 
     private long KeepForMs => (long)_options.RollRequestRetention.TotalMilliseconds;
 
+    /// <summary>A claim that never completed for three waits belongs to a request whose app instance died: it is taken over.</summary>
+    private long AbandonAfterMs => (long)(_options.RollRequestWait.TotalMilliseconds * 3);
+
     /// <summary>
-    /// Claims the request id; while another request with it is rolling, waits (up to <see cref="RoomOptions.RollRequestWait"/>)
-    /// for its roll. Returns claimed, or the answer to give instead: the earlier roll or an error.
+    /// Starts the roll in the store's one atomic step (see <see cref="IRoomStore.StartRollAsync"/>): claims the request id,
+    /// counts the roll against the player's limit and takes the member's nonce. While another request with the id is rolling,
+    /// waits (up to <see cref="RoomOptions.RollRequestWait"/>) for its roll. Returns the ticket to draw with and when the roll
+    /// was accepted, or the answer to give instead: the earlier roll or an error.
     /// </summary>
-    private async Task<(bool Claimed, Result<Roll> Earlier)> ClaimAsync(string code, string key, CancellationToken ct)
+    private async Task<(RollTicket? Ticket, long Accepted, Result<Roll> Refusal)> StartAsync(RoomSnapshot room, Player player, RollRequest? request,
+        CancellationToken ct)
     {
+        var code = room.Room.Code;
         var wait = _options.RollRequestWait;
         var poll = TimeSpan.FromMilliseconds(Math.Clamp(wait.TotalMilliseconds / 50, 10, 200));
         var attempts = (int)Math.Ceiling(wait / poll);
 
-        // A claim that never completed for three waits belongs to a request whose app instance died: take it over.
-        var abandonAfterMs = (long)(wait.TotalMilliseconds * 3);
+        // The member's client seed; a member from before client seeds gets one for good with this roll (the page shows it).
+        var known = room.ClientSeedOf(player.PlayerId);
+        var limit = new RollLimit($"roll:{code}:{player.PlayerId}", _options.RollLimit, _options.RollWindow);
         for (var attempt = 0; ; attempt++)
         {
-            var claim = await store.ClaimRollRequestAsync(code, key, time.GetUtcNow().ToUnixTimeMilliseconds(), abandonAfterMs, KeepForMs, ct);
-            switch (claim.State)
+            var accepted = time.GetTimestamp();
+            var start = await store.StartRollAsync(code, new RollAttempt(player.PlayerId, request, limit, known?.Seed ?? ClientSeed.Generate(),
+                KeepFallback: known is null, RoomSeedSecret.New(), time.GetUtcNow().ToUnixTimeMilliseconds()), ct);
+            switch (start.State)
             {
                 case RollRequestState.Claimed:
-                    return (true, default);
+                    return (start.Ticket, accepted, default);
+                case RollRequestState.RateLimited:
+                    DiceRollerMetrics.RateLimitRejected(limit.Key);
+                    var seconds = Math.Max(1, (int)Math.Ceiling(start.RetryAfter.TotalSeconds));
+                    return (null, 0, new RoomError(ErrorCodes.RateLimit,
+                        $"Slow down: at most {_options.RollLimit} rolls every {_options.RollWindow.TotalSeconds:0} seconds. Try again in {seconds} s."));
                 case RollRequestState.Done:
-                    var roll = await store.GetRollAsync(code, claim.RollId!, ct);
-                    return (false, roll is not null ? Result<Roll>.Ok(roll)
+                    var roll = await store.GetRollAsync(code, start.RollId!, ct);
+                    return (null, 0, roll is not null ? Result<Roll>.Ok(roll)
                         : new RoomError(ErrorCodes.RollNotFound, "This roll was made already, but it is no longer in the room's history."));
                 case RollRequestState.InFlight when attempt < attempts:
                     // Polling on the real clock: this waits for another request, not for game time.
                     await Task.Delay(poll, ct);
                     break;
                 case RollRequestState.InFlight:
-                    return (false, new RoomError(ErrorCodes.RollInProgress,
+                    return (null, 0, new RoomError(ErrorCodes.RollInProgress,
                         "This roll is still being made. It will appear in the feed in a moment; there is no need to roll again."));
                 default:
-                    return (false, RoomService.RoomNotFound(code));
+                    return (null, 0, RoomService.RoomNotFound(code));
             }
         }
     }
 
     /// <summary>
-    /// Counts the roll against the player's rate limit, draws the dice, records the roll (and, with a
-    /// <paramref name="requestKey"/>, that its request made it, before anyone is told) and announces it.
+    /// Draws the dice with the <paramref name="ticket"/>, records the roll (and, with a <paramref name="request"/>, that its
+    /// request made it, in the same step, before anyone is told) and announces it.
     /// </summary>
-    private async Task<Result<Roll>> DrawAsync(RoomSnapshot room, Player player, DiceSpec spec, bool hidden, string? requestKey, CancellationToken ct)
+    private async Task<Result<Roll>> DrawAsync(RoomSnapshot room, Player player, DiceSpec spec, bool hidden, RollTicket ticket, RollRequest? request,
+        long accepted, CancellationToken ct)
     {
-        var accepted = time.GetTimestamp();
-        var rate = await limiter.TryAcquireAsync($"roll:{room.Room.Code}:{player.PlayerId}", _options.RollLimit, _options.RollWindow, ct);
-        if (!rate.Allowed)
-        {
-            var seconds = Math.Max(1, (int)Math.Ceiling(rate.RetryAfter.TotalSeconds));
-            return new RoomError(ErrorCodes.RateLimit,
-                $"Slow down: at most {_options.RollLimit} rolls every {_options.RollWindow.TotalSeconds:0} seconds. Try again in {seconds} s.");
-        }
-
-        // The member's nonce, client seed and the room seed come from the store in one atomic step: two tabs never share a nonce.
         var code = room.Room.Code;
-        var known = room.ClientSeedOf(player.PlayerId);
-        var fallbackSeed = known?.Seed ?? ClientSeed.Generate();
-        if (known is null)
-        {
-            // A member from before client seeds: give them one for good (the page shows it).
-            await store.SetClientSeedAsync(code, player.PlayerId, fallbackSeed, time.GetUtcNow().ToUnixTimeMilliseconds(), ct);
-        }
-
-        var ticket = await store.TakeRollTicketAsync(code, player.PlayerId, fallbackSeed, RoomSeedSecret.New(), ct);
-        if (ticket is null)
-        {
-            return RoomService.RoomNotFound(code);
-        }
-
         var source = draws.Open(ticket.Seed.Seed, ticket.ClientSeed, ticket.Nonce);
         var outcome = DiceEngine.Roll(spec, source);
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
@@ -210,19 +196,18 @@ public sealed class RollService(
         // anyone is told about) already has its durable public record, even if the app dies right after.
         await seeds.KeepAsync(code, ticket.Seed, now, ct);
         await DiceRollerMetrics.PermalinkWriteAsync(() => archive.SaveAsync(roll, room.Room.Mode, ct));
-        var stored = await AppendAsync(roll, now, ct);
+        var (stored, announced) = await AppendAsync(roll, now, request, ct);
         if (stored is null)
         {
             await archive.DeleteAsync(roll.RollId, CancellationToken.None);
             return RoomService.RoomNotFound(code);
         }
 
-        if (requestKey is not null)
+        if (!announced)
         {
-            await store.CompleteRollRequestAsync(room.Room.Code, requestKey, stored.RollId, KeepForMs, CancellationToken.None);
+            await events.PublishAsync(RoomEvent.ForRoll(stored), ct);
         }
 
-        await events.PublishAsync(RoomEvent.ForRoll(stored), ct);
         var latency = time.GetElapsedTime(accepted).TotalMilliseconds;
         DiceRollerMetrics.RollPublished(latency);
         logger.LogInformation(LogEvents.RollPublished, "Roll {RollId} #{Sequence} in {RoomCode} by {PlayerId}: {Formula}{Hidden} published in {LatencyMs:0.0} ms",
@@ -236,19 +221,19 @@ public sealed class RollService(
     /// <summary>
     /// Appends the roll over the chain head it was hashed over; when other rolls got there first, hashes and signs it again
     /// over the new head (the dice and nonce stay), updates its permalink row first (so it is never stale), and retries.
-    /// Null when the room is gone.
+    /// Null when the room is gone; <c>Announced</c> when the store told the room's pages in the same step.
     /// </summary>
-    private async Task<Roll?> AppendAsync(Roll roll, long now, CancellationToken ct)
+    private async Task<(Roll? Stored, bool Announced)> AppendAsync(Roll roll, long now, RollRequest? request, CancellationToken ct)
     {
         for (var attempt = 0; ; attempt++)
         {
-            var result = await store.AppendChainedRollAsync(roll, now, ct);
+            var result = await store.AppendChainedRollAsync(roll, now, request, ct);
             switch (result.Status)
             {
                 case ChainedAppendStatus.Appended:
-                    return result.Stored;
+                    return (result.Stored, result.Announced);
                 case ChainedAppendStatus.RoomNotFound:
-                    return null;
+                    return (null, false);
             }
 
             if (attempt >= ChainAttempts)

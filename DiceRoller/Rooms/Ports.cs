@@ -24,22 +24,40 @@ public enum KnockOutcome
     Kicked,
 }
 
-/// <summary>What claiming a roll request's one-time id found (see <see cref="IRoomStore.ClaimRollRequestAsync"/>).</summary>
+/// <summary>What starting a roll found (see <see cref="IRoomStore.StartRollAsync"/>).</summary>
 public enum RollRequestState
 {
-    /// <summary>The id was new (or its earlier claim was abandoned): this caller rolls.</summary>
+    /// <summary>The request id was new (or its earlier claim was abandoned), or there is none: this caller rolls with the ticket.</summary>
     Claimed,
 
     /// <summary>Another request with the id is rolling right now.</summary>
     InFlight,
 
-    /// <summary>The id has rolled already: <see cref="RollRequestClaim.RollId"/> is its roll.</summary>
+    /// <summary>The id has rolled already: <see cref="RollStart.RollId"/> is its roll.</summary>
     Done,
 
     RoomNotFound,
+
+    /// <summary>The player's roll limit is spent: nothing was claimed or taken; <see cref="RollStart.RetryAfter"/> says when it opens.</summary>
+    RateLimited,
 }
 
-public readonly record struct RollRequestClaim(RollRequestState State, string? RollId = null);
+/// <summary>A roll form's one-time id (<c>playerId:requestId</c>): how long a claim may stay unfinished, and how long the id is kept.</summary>
+public sealed record RollRequest(string Key, long AbandonAfterMs, long KeepForMs);
+
+/// <summary>A fixed-window limit on a player's rolls: the same counter <see cref="IRateLimiter"/> keeps for <paramref name="Key"/>.</summary>
+public sealed record RollLimit(string Key, int Limit, TimeSpan Window);
+
+/// <summary>
+/// A member's attempt to roll, before any dice are drawn (see <see cref="IRoomStore.StartRollAsync"/>). A member without a
+/// client seed yet draws with <paramref name="FallbackClientSeed"/>, which is kept for good when <paramref name="KeepFallback"/>
+/// (a member from before client seeds: the page shows it from then on); a room without a seed gets <paramref name="CandidateSeed"/>.
+/// </summary>
+public sealed record RollAttempt(string PlayerId, RollRequest? Request, RollLimit Limit, string FallbackClientSeed, bool KeepFallback,
+    RoomSeedSecret CandidateSeed, long Now);
+
+/// <summary>What <see cref="IRoomStore.StartRollAsync"/> answered: the ticket to roll with, the earlier roll's id, or why not.</summary>
+public sealed record RollStart(RollRequestState State, RollTicket? Ticket = null, string? RollId = null, TimeSpan RetryAfter = default);
 /// <summary>What happened when a player left a room of their own accord.</summary>
 public enum LeaveOutcome
 {
@@ -129,19 +147,6 @@ public interface IRoomStore
     /// <summary>Checks that the store answers (for health checks).</summary>
     Task<bool> PingAsync(CancellationToken cancellationToken = default);
 
-    /// <summary>
-    /// Atomically claims a roll request's one-time id (<paramref name="requestKey"/>, unique per player) before any dice
-    /// are drawn: the first caller gets <see cref="RollRequestState.Claimed"/>; while it rolls, others get
-    /// <see cref="RollRequestState.InFlight"/>; once completed, <see cref="RollRequestState.Done"/> with the roll's id.
-    /// A claim older than <paramref name="abandonAfterMs"/> that never completed (its app instance died) is taken over.
-    /// Ids are kept <paramref name="keepForMs"/> after their last change, on every app instance.
-    /// </summary>
-    Task<RollRequestClaim> ClaimRollRequestAsync(string code, string requestKey, long now, long abandonAfterMs, long keepForMs,
-        CancellationToken cancellationToken = default);
-
-    /// <summary>Records the roll a claimed request made; repeats of the id then answer with it.</summary>
-    Task CompleteRollRequestAsync(string code, string requestKey, string rollId, long keepForMs, CancellationToken cancellationToken = default);
-
     /// <summary>Gives up a claim that made no roll (refused or failed), so the same id may be sent again.</summary>
     Task ReleaseRollRequestAsync(string code, string requestKey, CancellationToken cancellationToken = default);
     /// Removes a player who leaves, atomically: frees their seat and name, forgets their pages and their
@@ -197,20 +202,25 @@ public interface IRoomStore
     Task<bool> SetClientSeedAsync(string code, string playerId, string clientSeed, long now, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Takes the member's next nonce (1, 2, 3... per member per room, atomically: no two rolls share one) together with the
-    /// client seed and the room seed to draw with, and the room's chain head as it is now. A member without a client seed
-    /// yet uses <paramref name="fallbackClientSeed"/>; a room without a seed (made before fairness) gets <paramref name="candidateSeed"/>.
-    /// Null when the room is gone.
+    /// Starts a roll in one atomic step, before any dice are drawn. With a request id (<see cref="RollAttempt.Request"/>) an id
+    /// that rolled already answers <see cref="RollRequestState.Done"/> with its roll, one still rolling (claimed less than its
+    /// <see cref="RollRequest.AbandonAfterMs"/> ago) <see cref="RollRequestState.InFlight"/>; neither counts against the limit.
+    /// Otherwise the attempt counts against <see cref="RollAttempt.Limit"/> (exactly as <see cref="IRateLimiter.TryAcquireAsync"/>
+    /// with its key); over it, <see cref="RollRequestState.RateLimited"/> and nothing is claimed or taken. Else the id is claimed
+    /// (kept <see cref="RollRequest.KeepForMs"/>) and the member's next nonce (1, 2, 3... per member per room: no two rolls share
+    /// one) is taken with the client seed and room seed to draw with and the room's chain head as it is now.
     /// </summary>
-    Task<RollTicket?> TakeRollTicketAsync(string code, string playerId, string fallbackClientSeed, RoomSeedSecret candidateSeed,
-        CancellationToken cancellationToken = default);
+    Task<RollStart> StartRollAsync(string code, RollAttempt attempt, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Appends a roll whose <see cref="Roll.Sequence"/> and <see cref="RollProof.PrevHash"/> were computed over the chain head
-    /// (sequence - 1, prev hash), only if that is still the room's head; then the roll's hash becomes the head. Otherwise
-    /// answers <see cref="ChainedAppendStatus.Stale"/> with the current head, to compute again and retry.
+    /// (sequence - 1, prev hash), only if that is still the room's head; then the roll's hash becomes the head and, in the same
+    /// atomic step, <paramref name="request"/> (if any) is recorded as done with this roll, so repeats of its id answer it.
+    /// Otherwise answers <see cref="ChainedAppendStatus.Stale"/> with the current head, to compute again and retry.
+    /// A store whose room events travel through its own server (Valkey pub/sub) may also announce the appended roll
+    /// (<see cref="RoomEvent.ForRoll"/>) in that step, in the room's sequence order: then <see cref="ChainedAppend.Announced"/>.
     /// </summary>
-    Task<ChainedAppend> AppendChainedRollAsync(Roll roll, long now, CancellationToken cancellationToken = default);
+    Task<ChainedAppend> AppendChainedRollAsync(Roll roll, long now, RollRequest? request, CancellationToken cancellationToken = default);
 }
 
 /// <summary>A room seed (32 bytes from the OS CSPRNG) with its commitment.</summary>
@@ -242,7 +252,11 @@ public enum ChainedAppendStatus
     RoomNotFound,
 }
 
-public sealed record ChainedAppend(ChainedAppendStatus Status, Roll? Stored, ChainHead Head);
+/// <summary>
+/// What a chained append did. <see cref="Announced"/>: the store also told the room's pages (on every app instance) in the
+/// same atomic step, so the caller must not publish the roll again.
+/// </summary>
+public sealed record ChainedAppend(ChainedAppendStatus Status, Roll? Stored, ChainHead Head, bool Announced = false);
 
 /// <summary>Sends a room event to every open page of the room, on every app instance.</summary>
 public interface IRoomEventPublisher

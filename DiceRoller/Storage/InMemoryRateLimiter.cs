@@ -3,7 +3,7 @@ using DiceRoller.Rooms;
 
 namespace DiceRoller.Storage;
 
-/// <summary>Fixed-window counters in this process (the embedded default).</summary>
+/// <summary>Fixed-window counters in this process (the embedded default; the in-process room store counts rolls here too).</summary>
 public sealed class InMemoryRateLimiter(TimeProvider time) : IRateLimiter
 {
     private readonly ConcurrentDictionary<string, Window> _windows = new(StringComparer.Ordinal);
@@ -16,6 +16,18 @@ public sealed class InMemoryRateLimiter(TimeProvider time) : IRateLimiter
 
     public Task<RateDecision> TryAcquireAsync(string key, int limit, TimeSpan window, CancellationToken cancellationToken = default)
     {
+        var decision = Acquire(key, limit, window);
+        if (!decision.Allowed)
+        {
+            Shared.DiceRollerMetrics.RateLimitRejected(key);
+        }
+
+        return Task.FromResult(decision);
+    }
+
+    /// <summary>Counts one attempt against <paramref name="key"/> at once (the room store calls it under its room's lock).</summary>
+    internal RateDecision Acquire(string key, int limit, TimeSpan window)
+    {
         var now = time.GetUtcNow();
         var current = _windows.AddOrUpdate(key, _ => new Window(now + window), (_, w) => w.EndsAt <= now ? new Window(now + window) : w);
         var count = Interlocked.Increment(ref current.Count);
@@ -27,11 +39,6 @@ public sealed class InMemoryRateLimiter(TimeProvider time) : IRateLimiter
             }
         }
 
-        if (count > limit)
-        {
-            Shared.DiceRollerMetrics.RateLimitRejected(key);
-        }
-
-        return Task.FromResult(count <= limit ? new RateDecision(true, TimeSpan.Zero) : new RateDecision(false, current.EndsAt - now));
+        return count <= limit ? new RateDecision(true, TimeSpan.Zero) : new RateDecision(false, current.EndsAt - now);
     }
 }

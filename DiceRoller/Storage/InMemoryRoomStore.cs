@@ -9,8 +9,11 @@ namespace DiceRoller.Storage;
 /// (atomic appends, sequence numbers, history limit, time-to-live refreshed on activity). Each room has
 /// one lock; every operation runs under it.
 /// </summary>
-public sealed class InMemoryRoomStore(TimeProvider time, IOptions<RoomOptions> options) : IRoomStore
+public sealed class InMemoryRoomStore(TimeProvider time, IOptions<RoomOptions> options, InMemoryRateLimiter? limiter = null) : IRoomStore
 {
+    /// <summary>The app's in-process limiter (one set of counters for <see cref="IRateLimiter"/> and for rolls).</summary>
+    private readonly InMemoryRateLimiter _limiter = limiter ?? new InMemoryRateLimiter(time);
+
     private readonly ConcurrentDictionary<string, RoomData> _rooms = new(StringComparer.Ordinal);
     private readonly int _historyLimit = options.Value.HistoryLimit;
 
@@ -451,41 +454,6 @@ public sealed class InMemoryRoomStore(TimeProvider time, IOptions<RoomOptions> o
         return null;
     }
 
-    public Task<RollRequestClaim> ClaimRollRequestAsync(string code, string requestKey, long now, long abandonAfterMs, long keepForMs,
-        CancellationToken cancellationToken = default) =>
-        Locked(code, new RollRequestClaim(RollRequestState.RoomNotFound), data =>
-        {
-            var clock = Now;
-            foreach (var expired in data.Requests.Where(r => r.Value.KeptUntil <= clock).Select(r => r.Key).ToList())
-            {
-                data.Requests.Remove(expired);
-            }
-
-            if (data.Requests.TryGetValue(requestKey, out var request))
-            {
-                if (request.RollId is not null)
-                {
-                    return new RollRequestClaim(RollRequestState.Done, request.RollId);
-                }
-
-                if (now - request.ClaimedAt < abandonAfterMs)
-                {
-                    return new RollRequestClaim(RollRequestState.InFlight);
-                }
-            }
-
-            data.Requests[requestKey] = (null, now, clock + keepForMs);
-            return new RollRequestClaim(RollRequestState.Claimed);
-        });
-
-    public Task CompleteRollRequestAsync(string code, string requestKey, string rollId, long keepForMs, CancellationToken cancellationToken = default) =>
-        Locked(code, false, data =>
-        {
-            var claimedAt = data.Requests.TryGetValue(requestKey, out var request) ? request.ClaimedAt : Now;
-            data.Requests[requestKey] = (rollId, claimedAt, Now + keepForMs);
-            return true;
-        });
-
     public Task ReleaseRollRequestAsync(string code, string requestKey, CancellationToken cancellationToken = default) =>
         Locked(code, false, data => data.Requests.TryGetValue(requestKey, out var request) && request.RollId is null && data.Requests.Remove(requestKey));
 
@@ -516,18 +484,61 @@ public sealed class InMemoryRoomStore(TimeProvider time, IOptions<RoomOptions> o
             return true;
         });
 
-    public Task<RollTicket?> TakeRollTicketAsync(string code, string playerId, string fallbackClientSeed, RoomSeedSecret candidateSeed,
-        CancellationToken cancellationToken = default) =>
-        Locked<RollTicket?>(code, null, data =>
+    public Task<RollStart> StartRollAsync(string code, RollAttempt attempt, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(attempt);
+        return Locked(code, new RollStart(RollRequestState.RoomNotFound), data =>
         {
-            data.Seed ??= candidateSeed;
-            var nonce = data.Nonces.GetValueOrDefault(playerId) + 1;
-            data.Nonces[playerId] = nonce;
-            var clientSeed = data.ClientSeeds.GetValueOrDefault(playerId) ?? fallbackClientSeed;
-            return new RollTicket(nonce, clientSeed, data.Seed, new ChainHead(data.Sequence, data.LastHash));
-        });
+            var clock = Now;
+            if (attempt.Request is { } request)
+            {
+                foreach (var expired in data.Requests.Where(r => r.Value.KeptUntil <= clock).Select(r => r.Key).ToList())
+                {
+                    data.Requests.Remove(expired);
+                }
 
-    public Task<ChainedAppend> AppendChainedRollAsync(Roll roll, long now, CancellationToken cancellationToken = default)
+                if (data.Requests.TryGetValue(request.Key, out var earlier))
+                {
+                    if (earlier.RollId is not null)
+                    {
+                        return new RollStart(RollRequestState.Done, RollId: earlier.RollId);
+                    }
+
+                    if (attempt.Now - earlier.ClaimedAt < request.AbandonAfterMs)
+                    {
+                        return new RollStart(RollRequestState.InFlight);
+                    }
+                }
+            }
+
+            var rate = _limiter.Acquire(attempt.Limit.Key, attempt.Limit.Limit, attempt.Limit.Window);
+            if (!rate.Allowed)
+            {
+                return new RollStart(RollRequestState.RateLimited, RetryAfter: rate.RetryAfter);
+            }
+
+            if (attempt.Request is { } claimed)
+            {
+                data.Requests[claimed.Key] = (null, attempt.Now, clock + claimed.KeepForMs);
+            }
+
+            data.Seed ??= attempt.CandidateSeed;
+            var nonce = data.Nonces.GetValueOrDefault(attempt.PlayerId) + 1;
+            data.Nonces[attempt.PlayerId] = nonce;
+            if (!data.ClientSeeds.TryGetValue(attempt.PlayerId, out var clientSeed))
+            {
+                clientSeed = attempt.FallbackClientSeed;
+                if (attempt.KeepFallback && data.Players.Exists(p => p.PlayerId == attempt.PlayerId))
+                {
+                    data.ClientSeeds[attempt.PlayerId] = clientSeed;
+                }
+            }
+
+            return new RollStart(RollRequestState.Claimed, new RollTicket(nonce, clientSeed, data.Seed, new ChainHead(data.Sequence, data.LastHash)));
+        });
+    }
+
+    public Task<ChainedAppend> AppendChainedRollAsync(Roll roll, long now, RollRequest? request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(roll);
         ArgumentNullException.ThrowIfNull(roll.Proof);
@@ -548,6 +559,12 @@ public sealed class InMemoryRoomStore(TimeProvider time, IOptions<RoomOptions> o
             }
 
             Touch(data, now);
+            if (request is not null)
+            {
+                var claimedAt = data.Requests.TryGetValue(request.Key, out var claim) ? claim.ClaimedAt : now;
+                data.Requests[request.Key] = (roll.RollId, claimedAt, Now + request.KeepForMs);
+            }
+
             return new ChainedAppend(ChainedAppendStatus.Appended, roll, new ChainHead(roll.Sequence, roll.Proof.Hash));
         });
     }

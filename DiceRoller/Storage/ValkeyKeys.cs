@@ -67,5 +67,11 @@ public static class ValkeyKeys
     public static RedisKey OneTime(string key) => "once:" + key;
 
     /// <summary>The room's sharded pub/sub channel (SPUBLISH/SSUBSCRIBE), in the slot of the room's keys.</summary>
-    public static RedisChannel Events(string code) => RedisChannel.Sharded(Prefix(code) + ":events");
+    public static RedisChannel Events(string code) => RedisChannel.Sharded(EventsName(code));
+
+    /// <summary>The name of <see cref="Events"/> (a script that publishes takes it as an argument).</summary>
+    public static string EventsName(string code) => Prefix(code) + ":events";
+
+    /// <summary>A room event as it travels on <see cref="Events"/>: the same message whether the publisher or a script sends it.</summary>
+    public static string EventMessage(Rooms.RoomEvent roomEvent) => Rooms.RoomJson.Serialize(roomEvent);
 }

@@ -298,23 +298,6 @@ public sealed class ValkeyRoomStore(IConnectionMultiplexer redis, IOptions<RoomO
 
     private static string NameKey(string name) => name.ToUpperInvariant();
 
-    public async Task<RollRequestClaim> ClaimRollRequestAsync(string code, string requestKey, long now, long abandonAfterMs, long keepForMs,
-        CancellationToken cancellationToken = default)
-    {
-        var result = (RedisResult[])(await Db.ScriptEvaluateAsync(ValkeyScripts.ClaimRollRequest,
-            [ValkeyKeys.Meta(code), ValkeyKeys.RollRequest(code, requestKey)], [now, abandonAfterMs, keepForMs]))!;
-        return (string?)result[0] switch
-        {
-            "CLAIMED" => new RollRequestClaim(RollRequestState.Claimed),
-            "IN_FLIGHT" => new RollRequestClaim(RollRequestState.InFlight),
-            "DONE" => new RollRequestClaim(RollRequestState.Done, (string?)result[1]),
-            _ => new RollRequestClaim(RollRequestState.RoomNotFound),
-        };
-    }
-
-    public async Task CompleteRollRequestAsync(string code, string requestKey, string rollId, long keepForMs, CancellationToken cancellationToken = default) =>
-        await Db.StringSetAsync(ValkeyKeys.RollRequest(code, requestKey), "done|" + rollId, TimeSpan.FromMilliseconds(keepForMs));
-
     public async Task ReleaseRollRequestAsync(string code, string requestKey, CancellationToken cancellationToken = default) =>
         await Db.ScriptEvaluateAsync(ValkeyScripts.ReleaseRollRequest, [ValkeyKeys.RollRequest(code, requestKey)]);
 
@@ -346,40 +329,61 @@ public sealed class ValkeyRoomStore(IConnectionMultiplexer redis, IOptions<RoomO
     public async Task<bool> SetClientSeedAsync(string code, string playerId, string clientSeed, long now, CancellationToken cancellationToken = default) =>
         (int)await Db.ScriptEvaluateAsync(ValkeyScripts.SetClientSeed, ValkeyKeys.All(code), [playerId, clientSeed, now]) == 1;
 
-    public async Task<RollTicket?> TakeRollTicketAsync(string code, string playerId, string fallbackClientSeed, RoomSeedSecret candidateSeed,
-        CancellationToken cancellationToken = default)
+    private static RoomSeedSecret? SeedOf(string? seedHex, string? commitment) =>
+        Fairness.RoomSeed.FromHex(seedHex) is { } seed && !string.IsNullOrEmpty(commitment) ? new RoomSeedSecret(seed, commitment) : null;
+
+    public async Task<RollStart> StartRollAsync(string code, RollAttempt attempt, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(candidateSeed);
-        var result = (RedisResult[])(await Db.ScriptEvaluateAsync(ValkeyScripts.TakeRollTicket, [ValkeyKeys.Meta(code)],
-            [playerId, fallbackClientSeed, candidateSeed.SeedHex, candidateSeed.Commitment, Fairness.RollHash.Genesis]))!;
-        if (result.Length == 0)
+        ArgumentNullException.ThrowIfNull(attempt);
+        if (ValkeyKeys.RoomOfRateLimit(attempt.Limit.Key) != code)
         {
-            return null;
+            throw new ArgumentException($"The roll limit {attempt.Limit.Key} is not one of room {code}'s (its counter must share the room's slot).", nameof(attempt));
         }
 
-        return new RollTicket((long)result[0], (string)result[1]!, SeedOf((string?)result[2], (string?)result[3])!,
-            new ChainHead(long.Parse((string)result[4]!, CultureInfo.InvariantCulture), (string)result[5]!));
+        RedisKey[] keys = attempt.Request is { } request
+            ? [ValkeyKeys.Meta(code), ValkeyKeys.Players(code), ValkeyKeys.RateLimit(attempt.Limit.Key), ValkeyKeys.RollRequest(code, request.Key)]
+            : [ValkeyKeys.Meta(code), ValkeyKeys.Players(code), ValkeyKeys.RateLimit(attempt.Limit.Key)];
+        var result = (RedisResult[])(await Db.ScriptEvaluateAsync(ValkeyScripts.StartRoll, keys,
+        [
+            attempt.PlayerId, attempt.Now, attempt.Request?.AbandonAfterMs ?? 0, attempt.Request?.KeepForMs ?? 0,
+            attempt.Limit.Limit, (long)attempt.Limit.Window.TotalMilliseconds, attempt.FallbackClientSeed, attempt.KeepFallback ? "1" : "0",
+            attempt.CandidateSeed.SeedHex, attempt.CandidateSeed.Commitment, Fairness.RollHash.Genesis,
+        ]))!;
+        return (string?)result[0] switch
+        {
+            "OK" => new RollStart(RollRequestState.Claimed, new RollTicket((long)result[1], (string)result[2]!, SeedOf((string?)result[3], (string?)result[4])!,
+                new ChainHead(long.Parse((string)result[5]!, CultureInfo.InvariantCulture), (string)result[6]!))),
+            "DONE" => new RollStart(RollRequestState.Done, RollId: (string?)result[1]),
+            "IN_FLIGHT" => new RollStart(RollRequestState.InFlight),
+            "RATE_LIMITED" => new RollStart(RollRequestState.RateLimited, RetryAfter: TimeSpan.FromMilliseconds((long)result[1])),
+            _ => new RollStart(RollRequestState.RoomNotFound),
+        };
     }
 
-    public async Task<ChainedAppend> AppendChainedRollAsync(Roll roll, long now, CancellationToken cancellationToken = default)
+    public async Task<ChainedAppend> AppendChainedRollAsync(Roll roll, long now, RollRequest? request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(roll);
         ArgumentNullException.ThrowIfNull(roll.Proof);
-        var result = (RedisResult[])(await Db.ScriptEvaluateAsync(ValkeyScripts.AppendChainedRoll, ValkeyKeys.All(roll.RoomCode),
-            [Member(roll), roll.Sequence, roll.Proof.PrevHash, roll.Proof.Hash, _historyLimit, now, Fairness.RollHash.Genesis]))!;
-        if ((string?)result[0] == "OK" && _valkey.RollReplicaAcks > 0)
+        // The roll is announced by the append itself (one round trip fewer, and always in sequence order), unless it must
+        // first reach replicas (RollReplicaAcks): then the caller publishes after the WAIT. Stored, the roll is exactly this one.
+        var announce = _valkey.RollReplicaAcks == 0;
+        RedisKey[] keys = request is null ? ValkeyKeys.All(roll.RoomCode) : [.. ValkeyKeys.All(roll.RoomCode), ValkeyKeys.RollRequest(roll.RoomCode, request.Key)];
+        var result = (RedisResult[])(await Db.ScriptEvaluateAsync(ValkeyScripts.AppendChainedRoll, keys,
+        [
+            Member(roll), roll.Sequence, roll.Proof.PrevHash, roll.Proof.Hash, _historyLimit, now, Fairness.RollHash.Genesis,
+            request is null ? "" : roll.RollId, request?.KeepForMs ?? 0,
+            ValkeyKeys.EventsName(roll.RoomCode), announce ? ValkeyKeys.EventMessage(RoomEvent.ForRoll(roll)) : "",
+        ]))!;
+        if ((string?)result[0] == "OK" && !announce)
         {
             await WaitForReplicasAsync(roll);
         }
 
         return (string?)result[0] switch
         {
-            "OK" => new ChainedAppend(ChainedAppendStatus.Appended, roll with { Sequence = (long)result[1] }, new ChainHead((long)result[1], roll.Proof.Hash)),
+            "OK" => new ChainedAppend(ChainedAppendStatus.Appended, roll with { Sequence = (long)result[1] }, new ChainHead((long)result[1], roll.Proof.Hash), announce),
             "STALE" => new ChainedAppend(ChainedAppendStatus.Stale, null, new ChainHead((long)result[1], (string)result[2]!)),
             _ => new ChainedAppend(ChainedAppendStatus.RoomNotFound, null, default),
         };
     }
-
-    private static RoomSeedSecret? SeedOf(string? seedHex, string? commitment) =>
-        Fairness.RoomSeed.FromHex(seedHex) is { } seed && !string.IsNullOrEmpty(commitment) ? new RoomSeedSecret(seed, commitment) : null;
 }

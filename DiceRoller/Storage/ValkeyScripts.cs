@@ -127,29 +127,62 @@ internal static class ValkeyScripts
         return 0
         """;
 
-    /// KEYS[1]: the counter. ARGV: window (ms). Returns { count, ms until the window ends }.
-    public const string RateLimit = """
+    /// <summary>One attempt against a fixed-window counter: returns the count in the window and the ms until it ends.</summary>
+    private const string CountAttempt = """
 
-        local count = redis.call('INCR', KEYS[1])
-        if count == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
-        local ttl = redis.call('PTTL', KEYS[1])
-        if ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]); ttl = tonumber(ARGV[1]) end
+        local function count_attempt(key, windowMs)
+          local count = redis.call('INCR', key)
+          if count == 1 then redis.call('PEXPIRE', key, windowMs) end
+          local ttl = redis.call('PTTL', key)
+          if ttl < 0 then redis.call('PEXPIRE', key, windowMs); ttl = tonumber(windowMs) end
+          return count, ttl
+        end
+        """;
+
+    /// KEYS[1]: the counter. ARGV: window (ms). Returns { count, ms until the window ends }.
+    public const string RateLimit = CountAttempt + """
+
+        local count, ttl = count_attempt(KEYS[1], ARGV[1])
         return { count, ttl }
         """;
 
-    /// KEYS: the room's meta hash, the request's key. ARGV: now, abandonAfterMs, keepForMs.
-    /// Returns { CLAIMED }, { IN_FLIGHT }, { DONE, rollId } or { NOT_FOUND }.
-    public const string ClaimRollRequest = """
+    /// KEYS: the room's meta hash, its players hash, the player's roll-rate counter, and the request's key (absent without a
+    /// request id). ARGV: playerId, now, abandonAfterMs, keepForMs, rollLimit, rollWindow (ms), fallbackClientSeed, keepFallback
+    /// ('1' or '0'), candidateSeed (hex), candidateCommitment, genesis.
+    /// Claims the request id, counts the roll against the limit and takes the member's next nonce (nonce:{playerId}, from 1), in
+    /// that order; an id that rolled or is rolling counts nothing, a refused roll claims and takes nothing.
+    /// Returns { 'OK', nonce, clientSeed, seed, commitment, seq, lastHash }, { 'DONE', rollId }, { 'IN_FLIGHT' },
+    /// { 'RATE_LIMITED', ms until the window ends } or { 'NOT_FOUND' }.
+    public const string StartRoll = CountAttempt + """
 
         if redis.call('EXISTS', KEYS[1]) == 0 then return { 'NOT_FOUND' } end
-        local current = redis.call('GET', KEYS[2])
-        if current then
-          local state, value = string.match(current, '^(%a+)|(.*)$')
-          if state == 'done' then return { 'DONE', value } end
-          if tonumber(ARGV[1]) - tonumber(value) < tonumber(ARGV[2]) then return { 'IN_FLIGHT' } end
+        local request = KEYS[4]
+        if request then
+          local current = redis.call('GET', request)
+          if current then
+            local state, value = string.match(current, '^(%a+)|(.*)$')
+            if state == 'done' then return { 'DONE', value } end
+            if tonumber(ARGV[2]) - tonumber(value) < tonumber(ARGV[3]) then return { 'IN_FLIGHT' } end
+          end
         end
-        redis.call('SET', KEYS[2], 'pending|' .. ARGV[1], 'PX', ARGV[3])
-        return { 'CLAIMED' }
+        local count, ttl = count_attempt(KEYS[3], ARGV[6])
+        if count > tonumber(ARGV[5]) then return { 'RATE_LIMITED', ttl } end
+        if request then redis.call('SET', request, 'pending|' .. ARGV[2], 'PX', ARGV[4]) end
+        local seed = redis.call('HGET', KEYS[1], 'seed')
+        if not seed or seed == '' then
+          seed = ARGV[9]
+          redis.call('HSET', KEYS[1], 'seed', seed, 'commitment', ARGV[10])
+        end
+        local nonce = redis.call('HINCRBY', KEYS[1], 'nonce:' .. ARGV[1], 1)
+        local clientSeed = redis.call('HGET', KEYS[1], 'client_seed:' .. ARGV[1])
+        if not clientSeed then
+          clientSeed = ARGV[7]
+          if ARGV[8] == '1' and redis.call('HEXISTS', KEYS[2], ARGV[1]) == 1 then
+            redis.call('HSET', KEYS[1], 'client_seed:' .. ARGV[1], clientSeed)
+          end
+        end
+        local last = redis.call('HGET', KEYS[1], 'last_hash') or ARGV[11]
+        return { 'OK', nonce, clientSeed, seed, redis.call('HGET', KEYS[1], 'commitment'), redis.call('HGET', KEYS[1], 'seq'), last }
         """;
 
     /// KEYS: the request's key. Forgets a claim that made no roll (never a completed one).
@@ -332,24 +365,12 @@ internal static class ValkeyScripts
         return 1
         """;
 
-    /// KEYS[1]: the meta hash. ARGV: playerId, fallbackClientSeed, candidateSeed (hex), candidateCommitment, genesis.
-    /// Takes the member's next nonce (nonce:{playerId}, from 1). Returns { nonce, clientSeed, seed, commitment, seq, lastHash }, or { } when gone.
-    public const string TakeRollTicket = """
-
-        if redis.call('EXISTS', KEYS[1]) == 0 then return {} end
-        local seed = redis.call('HGET', KEYS[1], 'seed')
-        if not seed or seed == '' then
-          seed = ARGV[3]
-          redis.call('HSET', KEYS[1], 'seed', seed, 'commitment', ARGV[4])
-        end
-        local nonce = redis.call('HINCRBY', KEYS[1], 'nonce:' .. ARGV[1], 1)
-        local clientSeed = redis.call('HGET', KEYS[1], 'client_seed:' .. ARGV[1]) or ARGV[2]
-        local last = redis.call('HGET', KEYS[1], 'last_hash') or ARGV[5]
-        return { nonce, clientSeed, seed, redis.call('HGET', KEYS[1], 'commitment'), redis.call('HGET', KEYS[1], 'seq'), last }
-        """;
-
-    /// ARGV: rollJson (without its sequence), sequence (head + 1 as computed), prevHash, hash, historyLimit, now, genesis.
-    /// Appends only over the expected head. Returns { 'OK', seq }, { 'STALE', seq, lastHash } or { 'NOT_FOUND' }.
+    /// KEYS: the room's keys (<see cref="ValkeyKeys.All"/>), then the request's key when the roll has a request id.
+    /// ARGV: rollJson (without its sequence), sequence (head + 1 as computed), prevHash, hash, historyLimit, now, genesis,
+    /// rollId ('' without a request id), keepForMs, event channel, event message ('' to leave the announcement to the caller).
+    /// Appends only over the expected head, records the request as done with this roll and announces it on the room's
+    /// sharded channel (in the room's slot, like every key here), all in the same step.
+    /// Returns { 'OK', seq }, { 'STALE', seq, lastHash } or { 'NOT_FOUND' }.
     public const string AppendChainedRoll = Touch + Activity + """
 
         if redis.call('EXISTS', KEYS[1]) == 0 then return { 'NOT_FOUND' } end
@@ -361,6 +382,9 @@ internal static class ValkeyScripts
         local excess = redis.call('ZCARD', KEYS[3]) - tonumber(ARGV[5])
         if excess > 0 then redis.call('ZREMRANGEBYRANK', KEYS[3], 0, excess - 1) end
         activity(ARGV[6])
+        -- After activity(), whose touch gave every key the room's TTL: the request id keeps its own time.
+        if ARGV[8] ~= '' then redis.call('SET', KEYS[#KEYS], 'done|' .. ARGV[8], 'PX', ARGV[9]) end
+        if ARGV[11] ~= '' then redis.call('SPUBLISH', ARGV[10], ARGV[11]) end
         return { 'OK', seq + 1 }
         """;
 }

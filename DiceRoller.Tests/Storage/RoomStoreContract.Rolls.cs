@@ -1,0 +1,291 @@
+using DiceRoller.Fairness;
+using DiceRoller.Rooms;
+
+namespace DiceRoller.Tests.Storage;
+
+/// <summary>
+/// The roll path's two store steps, on both stores: starting a roll (request id, roll limit, nonce and seeds in one atomic
+/// step) and appending it over the chain head (with its request id recorded as done in the same step).
+/// </summary>
+public abstract partial class RoomStoreContract
+{
+    private const long Minute = 60_000;
+
+    /// <summary>Long enough that no window ends while a test runs, even on a loaded machine.</summary>
+    private static readonly TimeSpan RollWindow = TimeSpan.FromMinutes(10);
+
+    private static RollRequest Request(string key, long abandonAfterMs = Minute, long keepForMs = 5 * Minute) => new(key, abandonAfterMs, keepForMs);
+
+    /// <summary>Starts a roll of <paramref name="playerId"/> as the roll path does, with a limit high enough not to matter unless given.</summary>
+    protected Task<RollStart> StartAsync(string code, string playerId, RollRequest? request = null, int limit = 1000, long? now = null,
+        string fallback = "fallback-seed", bool keepFallback = false, IRoomStore? store = null) =>
+        (store ?? Store).StartRollAsync(code, new RollAttempt(playerId, request, new RollLimit($"roll:{code}:{playerId}", limit, RollWindow),
+            fallback, keepFallback, RoomSeedSecret.New(), now ?? Now));
+
+    /// <summary>What the roll path does: hash over the head, append, and on a stale head hash again over the new one.</summary>
+    private static async Task<Roll> AppendChainedAsync(IRoomStore store, Roll roll, ChainHead head, RollRequest? request = null)
+    {
+        for (var attempt = 0; attempt < 1000; attempt++)
+        {
+            var result = await store.AppendChainedRollAsync(ChainedOver(roll, head), Now, request);
+            if (result.Status == ChainedAppendStatus.Appended)
+            {
+                return result.Stored!;
+            }
+
+            Assert.Equal(ChainedAppendStatus.Stale, result.Status);
+            head = result.Head;
+        }
+
+        throw new InvalidOperationException("never appended");
+    }
+
+    private static Roll ChainedOver(Roll roll, ChainHead head)
+    {
+        var sequence = head.Sequence + 1;
+        var hash = RollHash.Compute(new RollHash.Input(head.Hash, roll.RollId, sequence, roll.PlayerId,
+            roll.DiceFormula, roll.IndividualResults, roll.Total, "seed", 1, "c", ""));
+        return roll with { Sequence = sequence, Proof = new RollProof("c", "seed", 1, 1, "", head.Hash, hash, "sig", "key") };
+    }
+
+    private static readonly ChainHead Genesis = new(0, RollHash.Genesis);
+
+    // --- Request ids: the same id rolls once --------------------------------------------------------------------------
+
+    [Fact]
+    public async Task A_roll_request_id_is_claimed_once_and_its_append_makes_repeats_answer_its_roll()
+    {
+        var (room, creator) = await CreateRoomAsync();
+        var request = Request($"{creator.PlayerId}:req-1");
+
+        var first = await StartAsync(room.Code, creator.PlayerId, request);
+        var whileRolling = await StartAsync(room.Code, creator.PlayerId, request);
+        var stored = await AppendChainedAsync(Store, NewRoll(room.Code, creator), first.Ticket!.Head, request);
+        var afterwards = await StartAsync(room.Code, creator.PlayerId, request);
+        var otherId = await StartAsync(room.Code, creator.PlayerId, Request($"{creator.PlayerId}:req-2"));
+
+        Assert.Equal(RollRequestState.Claimed, first.State);
+        Assert.Equal(new RollStart(RollRequestState.InFlight), whileRolling);
+        Assert.Equal(new RollStart(RollRequestState.Done, RollId: stored.RollId), afterwards);
+        Assert.Equal(RollRequestState.Claimed, otherId.State);
+        Assert.Equal([1L, 2L], [first.Ticket.Nonce, otherId.Ticket!.Nonce]);
+    }
+
+    [Fact]
+    public async Task Concurrent_starts_of_one_roll_request_id_let_exactly_one_through_and_take_one_nonce()
+    {
+        var (room, creator) = await CreateRoomAsync();
+        var request = Request($"{creator.PlayerId}:race");
+        var other = OtherInstance; // connected before any concurrent use
+
+        var starts = await Task.WhenAll(Enumerable.Range(0, 20).Select(i => Task.Run(() =>
+            StartAsync(room.Code, creator.PlayerId, request, store: i % 2 == 0 ? Store : other))));
+
+        Assert.Single(starts, s => s.State == RollRequestState.Claimed);
+        Assert.Equal(19, starts.Count(s => s.State == RollRequestState.InFlight));
+        Assert.Equal(2, (await StartAsync(room.Code, creator.PlayerId)).Ticket!.Nonce);
+    }
+
+    [Fact]
+    public async Task A_released_claim_can_be_started_again_but_a_completed_one_is_never_released()
+    {
+        var (room, creator) = await CreateRoomAsync();
+        var request = Request($"{creator.PlayerId}:req");
+
+        await StartAsync(room.Code, creator.PlayerId, request);
+        await Store.ReleaseRollRequestAsync(room.Code, request.Key);
+        var again = await StartAsync(room.Code, creator.PlayerId, request);
+        var stored = await AppendChainedAsync(Store, NewRoll(room.Code, creator), again.Ticket!.Head, request);
+        await Store.ReleaseRollRequestAsync(room.Code, request.Key);
+
+        Assert.Equal(RollRequestState.Claimed, again.State);
+        Assert.Equal(new RollStart(RollRequestState.Done, RollId: stored.RollId), await StartAsync(room.Code, creator.PlayerId, request));
+    }
+
+    [Fact]
+    public async Task An_abandoned_claim_is_taken_over_after_its_time()
+    {
+        var (room, creator) = await CreateRoomAsync();
+        var request = Request($"{creator.PlayerId}:crashed");
+        var start = Now;
+
+        await StartAsync(room.Code, creator.PlayerId, request, now: start);
+
+        Assert.Equal(RollRequestState.InFlight, (await StartAsync(room.Code, creator.PlayerId, request, now: start + Minute - 1)).State);
+        Assert.Equal(RollRequestState.Claimed, (await StartAsync(room.Code, creator.PlayerId, request, now: start + Minute)).State);
+    }
+
+    [Fact]
+    public async Task A_roll_in_a_room_that_is_gone_is_room_not_found()
+    {
+        Assert.Equal(new RollStart(RollRequestState.RoomNotFound), await StartAsync(UniqueCode(), "player", Request("player:req")));
+        Assert.Equal(new RollStart(RollRequestState.RoomNotFound), await StartAsync(UniqueCode(), "player"));
+    }
+
+    [Fact]
+    public async Task A_stale_append_leaves_its_request_rolling_until_the_append_over_the_new_head()
+    {
+        var (room, alice) = await CreateRoomAsync();
+        var request = Request($"{alice.PlayerId}:late");
+        var start = await StartAsync(room.Code, alice.PlayerId, request);
+        await AppendChainedAsync(Store, NewRoll(room.Code, alice), Genesis);
+
+        var stale = await Store.AppendChainedRollAsync(ChainedOver(NewRoll(room.Code, alice), start.Ticket!.Head), Now, request);
+        var whileStale = await StartAsync(room.Code, alice.PlayerId, request);
+        var stored = await AppendChainedAsync(Store, NewRoll(room.Code, alice), stale.Head, request);
+
+        Assert.Equal(ChainedAppendStatus.Stale, stale.Status);
+        Assert.Equal(RollRequestState.InFlight, whileStale.State);
+        Assert.Equal(new RollStart(RollRequestState.Done, RollId: stored.RollId), await StartAsync(room.Code, alice.PlayerId, request));
+    }
+
+    // --- The roll limit: counted in the same step, the rate limiter's own counter --------------------------------------
+
+    [Fact]
+    public async Task A_roll_over_the_limit_is_refused_and_claims_nothing_and_takes_no_nonce()
+    {
+        var (room, alice) = await CreateRoomAsync();
+        var request = Request($"{alice.PlayerId}:third");
+
+        var first = await StartAsync(room.Code, alice.PlayerId, limit: 2);
+        var second = await StartAsync(room.Code, alice.PlayerId, limit: 2);
+        var refused = await StartAsync(room.Code, alice.PlayerId, request, limit: 2);
+        var later = await StartAsync(room.Code, alice.PlayerId, request, limit: 10);
+
+        Assert.Equal([1L, 2L], [first.Ticket!.Nonce, second.Ticket!.Nonce]);
+        Assert.Equal(RollRequestState.RateLimited, refused.State);
+        Assert.Null(refused.Ticket);
+        Assert.InRange(refused.RetryAfter, TimeSpan.FromMilliseconds(1), RollWindow);
+        Assert.Equal(RollRequestState.Claimed, later.State);
+        Assert.Equal(3, later.Ticket!.Nonce);
+    }
+
+    [Fact]
+    public async Task Repeats_of_a_request_id_rolling_or_rolled_do_not_count_against_the_limit()
+    {
+        var (room, alice) = await CreateRoomAsync();
+        var request = Request($"{alice.PlayerId}:once");
+
+        var first = await StartAsync(room.Code, alice.PlayerId, request, limit: 1);
+        var whileRolling = await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => StartAsync(room.Code, alice.PlayerId, request, limit: 1)));
+        await AppendChainedAsync(Store, NewRoll(room.Code, alice), first.Ticket!.Head, request);
+        var done = await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => StartAsync(room.Code, alice.PlayerId, request, limit: 1)));
+        var next = await StartAsync(room.Code, alice.PlayerId, Request($"{alice.PlayerId}:next"), limit: 2);
+
+        Assert.All(whileRolling, s => Assert.Equal(RollRequestState.InFlight, s.State));
+        Assert.All(done, s => Assert.Equal(RollRequestState.Done, s.State));
+        Assert.Equal(RollRequestState.Claimed, next.State);
+    }
+
+    [Fact]
+    public async Task The_roll_limit_is_the_rate_limiters_counter_for_the_players_roll_key()
+    {
+        var (room, alice) = await CreateRoomAsync();
+        var key = $"roll:{room.Code}:{alice.PlayerId}";
+
+        Assert.True((await Limiter.TryAcquireAsync(key, 3, RollWindow)).Allowed);
+        Assert.True((await Limiter.TryAcquireAsync(key, 3, RollWindow)).Allowed);
+        var third = await StartAsync(room.Code, alice.PlayerId, limit: 3);
+        var fourth = await StartAsync(room.Code, alice.PlayerId, limit: 3);
+        var fifth = await Limiter.TryAcquireAsync(key, 3, RollWindow);
+
+        Assert.Equal(RollRequestState.Claimed, third.State);
+        Assert.Equal(RollRequestState.RateLimited, fourth.State);
+        Assert.False(fifth.Allowed);
+        Assert.InRange(fifth.RetryAfter, TimeSpan.FromMilliseconds(1), RollWindow);
+    }
+
+    // --- Nonces and seeds ----------------------------------------------------------------------------------------------
+
+    [Fact]
+    public async Task Nonces_count_from_1_per_member_and_the_client_seed_set_wins_over_the_fallback()
+    {
+        var (room, alice) = await CreateRoomAsync();
+        var bob = NewPlayer("Bob");
+        await Store.AddPlayerAsync(room.Code, bob, 8, Now);
+
+        var a1 = (await StartAsync(room.Code, alice.PlayerId, fallback: "alice-joined")).Ticket;
+        var a2 = (await StartAsync(room.Code, alice.PlayerId, fallback: "alice-joined")).Ticket;
+        var b1 = (await StartAsync(room.Code, bob.PlayerId, fallback: "bob-joined")).Ticket;
+        Assert.True(await Store.SetClientSeedAsync(room.Code, alice.PlayerId, "my-own_seed", Now));
+        var a3 = (await StartAsync(room.Code, alice.PlayerId, fallback: "alice-joined")).Ticket;
+
+        Assert.Equal([1L, 2L, 1L, 3L], [a1!.Nonce, a2!.Nonce, b1!.Nonce, a3!.Nonce]);
+        Assert.Equal(["alice-joined", "alice-joined", "bob-joined", "my-own_seed"], [a1.ClientSeed, a2.ClientSeed, b1.ClientSeed, a3.ClientSeed]);
+        var seed = await Store.GetSeedAsync(room.Code);
+        Assert.All([a1, a2, b1, a3], t => Assert.Equal(seed!.Commitment, t.Seed.Commitment));
+        Assert.Equal(Genesis, a1.Head);
+        var seeds = (await Store.GetAsync(room.Code))!.ClientSeeds;
+        Assert.Equal("my-own_seed", seeds[alice.PlayerId]);
+        Assert.False(seeds.ContainsKey(bob.PlayerId));
+    }
+
+    [Fact]
+    public async Task A_member_from_before_client_seeds_keeps_the_fallback_for_good_and_a_non_member_gets_none_kept()
+    {
+        var (room, alice) = await CreateRoomAsync();
+
+        var first = (await StartAsync(room.Code, alice.PlayerId, fallback: "made-at-first-roll", keepFallback: true)).Ticket;
+        var second = (await StartAsync(room.Code, alice.PlayerId, fallback: "another", keepFallback: true)).Ticket;
+        await StartAsync(room.Code, "not-a-member", fallback: "stray", keepFallback: true);
+
+        Assert.Equal(["made-at-first-roll", "made-at-first-roll"], [first!.ClientSeed, second!.ClientSeed]);
+        var seeds = (await Store.GetAsync(room.Code))!.ClientSeeds;
+        Assert.Equal("made-at-first-roll", seeds[alice.PlayerId]);
+        Assert.False(seeds.ContainsKey("not-a-member"));
+    }
+
+    [Fact]
+    public async Task A_hundred_concurrent_rolls_of_one_member_from_two_instances_get_nonces_1_to_100()
+    {
+        var (room, alice) = await CreateRoomAsync();
+        var other = OtherInstance; // connected before any concurrent use
+
+        var starts = await Task.WhenAll(Enumerable.Range(0, 100).Select(i => Task.Run(() =>
+            StartAsync(room.Code, alice.PlayerId, store: i % 2 == 0 ? Store : other))));
+
+        Assert.Equal(Enumerable.Range(1, 100).Select(n => (long)n), starts.Select(s => s.Ticket!.Nonce).Order());
+    }
+
+    // --- The hash chain ------------------------------------------------------------------------------------------------
+
+    [Fact]
+    public async Task A_chained_append_over_a_stale_head_is_refused_with_the_current_head()
+    {
+        var (room, alice) = await CreateRoomAsync();
+        var first = await AppendChainedAsync(Store, NewRoll(room.Code, alice), Genesis);
+
+        var stale = NewRoll(room.Code, alice) with
+        {
+            Sequence = 1,
+            Proof = new RollProof("c", "seed", 1, 1, "", RollHash.Genesis, new string('a', 64), "sig", "key"),
+        };
+        var refused = await Store.AppendChainedRollAsync(stale, Now, null);
+
+        Assert.Equal(ChainedAppendStatus.Stale, refused.Status);
+        Assert.Equal(new ChainHead(1, first.Proof!.Hash), refused.Head);
+        Assert.Equal([first.RollId], (await Store.GetRollsAfterAsync(room.Code, 0, 10)).Select(r => r.RollId));
+        Assert.Equal(ChainedAppendStatus.RoomNotFound, (await Store.AppendChainedRollAsync(stale with { RoomCode = UniqueCode() }, Now, null)).Status);
+    }
+
+    [Fact]
+    public async Task Concurrent_rolls_from_two_instances_form_one_unbroken_chain()
+    {
+        var (room, alice) = await CreateRoomAsync();
+        var other = OtherInstance;
+
+        await Task.WhenAll(Enumerable.Range(0, 30).Select(i => Task.Run(() =>
+            AppendChainedAsync(i % 2 == 0 ? Store : other, NewRoll(room.Code, alice, total: (i % 20) + 1), Genesis))));
+
+        var rolls = await Store.GetRollsAfterAsync(room.Code, 0, 100);
+        Assert.Equal(Enumerable.Range(1, 30).Select(n => (long)n), rolls.Select(r => r.Sequence));
+        var previous = RollHash.Genesis;
+        foreach (var roll in rolls)
+        {
+            Assert.Equal(previous, roll.Proof!.PrevHash);
+            Assert.Equal(RollHash.Compute(new RollHash.Input(previous, roll.RollId, roll.Sequence, roll.PlayerId,
+                roll.DiceFormula, roll.IndividualResults, roll.Total, "seed", 1, "c", "")), roll.Proof.Hash);
+            previous = roll.Proof.Hash;
+        }
+    }
+}
