@@ -155,11 +155,24 @@ public sealed class ChildProcess : IAsyncDisposable
     }
 
     /// <summary>A loopback TCP port nobody listens on right now.</summary>
-    public static int FreePort()
+    public static int FreePort() => FreePorts(1)[0];
+
+    /// <summary>
+    /// <paramref name="count"/> loopback TCP ports nobody listens on right now, all different: each is held until all are
+    /// picked (ports picked one after another can repeat once the first is released).
+    /// </summary>
+    public static int[] FreePorts(int count)
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        var listeners = Enumerable.Range(0, count).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToList();
+        try
+        {
+            listeners.ForEach(l => l.Start());
+            return [.. listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port)];
+        }
+        finally
+        {
+            listeners.ForEach(l => l.Dispose());
+        }
     }
 
     /// <summary>Waits until something accepts connections on <paramref name="port"/>, or fails with <paramref name="describe"/>'s output.</summary>

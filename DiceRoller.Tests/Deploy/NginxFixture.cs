@@ -22,11 +22,13 @@ public sealed class NginxFixture : IAsyncLifetime
 
     public AppServer App { get; private set; } = null!;
 
-    public int HttpPort { get; } = ChildProcess.FreePort();
+    private readonly int[] _ports = ChildProcess.FreePorts(3);
 
-    public int HttpsPort { get; } = ChildProcess.FreePort();
+    public int HttpPort => _ports[0];
 
-    public int MetricsPort { get; } = ChildProcess.FreePort();
+    public int HttpsPort => _ports[1];
+
+    public int MetricsPort => _ports[2];
 
     public X509Certificate2 Certificate { get; private set; } = null!;
 

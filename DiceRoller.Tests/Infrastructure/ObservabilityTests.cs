@@ -127,7 +127,7 @@ public abstract partial class ObservabilityTests : AppTest
         Assert.Equal(HttpStatusCode.NotFound, (await browser.GetAsync("/roll/no-such-roll")).Status);
 
         // The line is written as the request ends, which can be just after the client has the response: wait for it.
-        string LevelOf(string path)
+        async Task<string> LevelOfAsync(string path)
         {
             var deadline = DateTime.UtcNow.AddSeconds(30);
             while (true)
@@ -142,12 +142,12 @@ public abstract partial class ObservabilityTests : AppTest
                 }
 
                 Assert.True(DateTime.UtcNow < deadline, $"no request line for {path}");
-                Thread.Sleep(20);
+                await Task.Delay(20); // a poll, not a blocked pool thread: the app writing the line runs on the same pool
             }
         }
 
-        Assert.Equal(expected, LevelOf("/"));
-        Assert.Equal("Information", LevelOf("/roll/no-such-roll"));
+        Assert.Equal(expected, await LevelOfAsync("/"));
+        Assert.Equal("Information", await LevelOfAsync("/roll/no-such-roll"));
     }
 
     [Fact]

@@ -14,6 +14,13 @@ public sealed record SseEvent(string Type, string? Id, string Data)
 /// <summary>Reads a text/event-stream response event by event (comments are collected separately).</summary>
 public sealed class SseReader : IAsyncDisposable
 {
+    /// <summary>
+    /// How long a read waits for an expected event unless told otherwise: generous for a loaded 2-core CI machine (a full
+    /// suite, Chromium and Valkey beside it); a read that succeeds returns as soon as the event arrives, so this costs
+    /// nothing when green. Checks that nothing arrives use <see cref="AssertNoEventAsync"/> with their own window.
+    /// </summary>
+    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(30);
+
     private readonly HttpResponseMessage _response;
     private readonly StreamReader _reader;
 
@@ -43,7 +50,7 @@ public sealed class SseReader : IAsyncDisposable
     /// <summary>The next event (skipping <paramref name="skipTypes"/>), or an exception after <paramref name="timeout"/>.</summary>
     public async Task<SseEvent> NextAsync(TimeSpan? timeout = null, params string[] skipTypes)
     {
-        using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(5));
+        using var cts = new CancellationTokenSource(timeout ?? DefaultTimeout);
         while (true)
         {
             var next = await ReadEventAsync(cts.Token);
@@ -57,7 +64,7 @@ public sealed class SseReader : IAsyncDisposable
     /// <summary>The next <paramref name="count"/> events of type <paramref name="type"/>, ignoring others.</summary>
     public async Task<List<SseEvent>> NextOfTypeAsync(string type, int count, TimeSpan? timeout = null)
     {
-        using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(5));
+        using var cts = new CancellationTokenSource(timeout ?? DefaultTimeout);
         var events = new List<SseEvent>();
         while (events.Count < count)
         {

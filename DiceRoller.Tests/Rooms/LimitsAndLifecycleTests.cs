@@ -11,7 +11,7 @@ public abstract class RateLimitTests : AppTest
     protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>
     {
         ["Rooms:RollLimit"] = "10",
-        ["Rooms:RollWindow"] = "00:00:10",
+        ["Rooms:RollWindow"] = "00:10:00", // on Valkey the window runs on the real clock: a loaded CI machine took over 1 s for single rolls
         ["Rooms:CreateLimit"] = "1",
         ["Rooms:CreateWindow"] = "00:05:00",
         ["Rooms:JoinLimit"] = "3",
@@ -19,7 +19,7 @@ public abstract class RateLimitTests : AppTest
     };
 
     [Fact]
-    public async Task The_eleventh_roll_in_ten_seconds_is_RATE_LIMIT_429_and_says_when_to_retry()
+    public async Task The_eleventh_roll_in_one_window_is_RATE_LIMIT_429_and_says_when_to_retry()
     {
         using var alice = App.NewBrowser();
         var code = await alice.CreateRoomAsync();
@@ -32,7 +32,7 @@ public abstract class RateLimitTests : AppTest
 
         Assert.Equal(HttpStatusCode.TooManyRequests, refused.Status);
         Assert.Equal("RATE_LIMIT", refused.ErrorCode);
-        Assert.Matches(@"Try again in \d+ s", refused.ErrorText);
+        Assert.Matches(@"at most 10 rolls every 600 seconds\. Try again in \d+ s", refused.ErrorText);
         Assert.Equal(10, (await alice.GetAsync($"/rooms/{code}")).FeedRolls.Count);
     }
 
