@@ -79,4 +79,26 @@ public sealed class DiceNotationTests
         Assert.Equal(code, error!.Code);
         Assert.Contains(says, error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void A_formula_typed_within_the_limit_whose_printed_form_is_longer_reads_back_as_stored_and_typing_keeps_the_limit()
+    {
+        var typed = string.Join("+", Enumerable.Repeat("1d%k1", 16));
+        Assert.Equal(95, typed.Length);
+
+        var (spec, error) = DiceNotation.Parse(typed);
+        Assert.Null(error);
+        Assert.Equal(143, spec!.Formula.Length); // every d% spelled 1d100 and k1 kh1
+
+        var (stored, storedError) = DiceNotation.ParseStored(spec.Formula, spec.Advantage.ToWire());
+        Assert.Null(storedError);
+        Assert.True(spec.SameAs(stored!), $"{spec.Formula} came back as {stored!.Formula}");
+
+        // What a person types is still held to the limit, printed form or not.
+        var (_, typedError) = DiceNotation.Parse(spec.Formula);
+        Assert.Equal(DiceNotation.InvalidDiceFormat, typedError!.Code);
+        Assert.Contains("at most 100 characters", typedError.Message, StringComparison.Ordinal);
+        var (_, tooLong) = DiceNotation.ParseStored(new string('1', DiceSpec.MaxStoredFormulaLength + 1), advantage: null);
+        Assert.Contains($"at most {DiceSpec.MaxStoredFormulaLength} characters", tooLong!.Message, StringComparison.Ordinal);
+    }
 }

@@ -70,13 +70,17 @@ public sealed class DicePropertyTests(ITestOutputHelper output)
         output.WriteLine($"{checkedSpecs} random valid formulas rolled: every total within min..max, at most {DiceSpec.MaxDice} dice drawn");
     }
 
+    /// <summary>
+    /// A roll stores its printed formula and verification reads it back as stored: printing may spell a typed formula out
+    /// beyond the typing limit (CsCheck seed 7OvEQFCto3k1 found one at 103), and it must still come back the same.
+    /// </summary>
     [Fact]
-    public void Printing_a_formula_and_parsing_it_again_gives_the_same_formula()
+    public void Printing_a_formula_and_reading_the_stored_form_again_gives_the_same_formula()
     {
         var count = 0;
         ValidSpec.Sample(spec =>
         {
-            var (again, error) = DiceParser.Parse(spec.Notation);
+            var (again, error) = DiceNotation.ParseStored(spec.Notation, advantage: null);
             Assert.Null(error);
             Assert.True(spec.SameAs(again!), $"{spec.Notation} came back as {again!.Notation}");
             count++;

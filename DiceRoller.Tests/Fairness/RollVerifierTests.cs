@@ -203,6 +203,19 @@ public class RollVerifierTests
     }
 
     [Fact]
+    public void An_honest_roll_whose_stored_formula_is_longer_than_a_typed_one_may_be_verifies()
+    {
+        // 95 characters typed; stored in its printed form, 143 (d% spelled 1d100, k1 kh1).
+        using var game = new FairLog().Roll("ann", string.Join("+", Enumerable.Repeat("1d%k1", 16)));
+        var log = game.Build();
+        Assert.True(log.Rolls[0].DiceFormula.Length > DiceRoller.Dice.DiceSpec.MaxFormulaLength);
+
+        var checks = RollVerifier.VerifyLog(log);
+
+        Assert.All(checks, c => Assert.True(c.Status == CheckStatus.Passed, c.ToString()));
+    }
+
+    [Fact]
     public void One_permalink_is_checked_alone_and_its_chain_waits_for_the_log_unless_it_is_the_first_roll()
     {
         using var game = Game();

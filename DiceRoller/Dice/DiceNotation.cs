@@ -17,7 +17,18 @@ public static class DiceNotation
     /// (added as a constant term; refused when the formula already has a constant, so nothing is added twice)
     /// and the <paramref name="advantage"/> toggle (turns a lone <c>1d20</c> into <c>2d20kh1</c> or <c>2d20kl1</c>).
     /// </summary>
-    public static (DiceSpec? Spec, DiceError? Error) Parse(string? dice, string? modifier = null, string? advantage = null)
+    public static (DiceSpec? Spec, DiceError? Error) Parse(string? dice, string? modifier = null, string? advantage = null) =>
+        Parse(dice, modifier, advantage, DiceSpec.MaxFormulaLength);
+
+    /// <summary>
+    /// Reads a roll's stored formula (its printed form, with its advantage) back into the spec it was rolled with, to verify
+    /// or replay it: the printed form of a formula typed within the limit may be longer than the limit (see
+    /// <see cref="DiceSpec.MaxStoredFormulaLength"/>), and an honest roll must still verify.
+    /// </summary>
+    public static (DiceSpec? Spec, DiceError? Error) ParseStored(string? formula, string? advantage) =>
+        Parse(formula, modifier: null, advantage, DiceSpec.MaxStoredFormulaLength);
+
+    private static (DiceSpec? Spec, DiceError? Error) Parse(string? dice, string? modifier, string? advantage, int maxLength)
     {
         var text = dice ?? "";
         var hash = text.IndexOf('#', StringComparison.Ordinal);
@@ -28,7 +39,7 @@ public static class DiceNotation
             return (null, labelError);
         }
 
-        var (spec, error) = DiceParser.Parse(formula, label);
+        var (spec, error) = DiceParser.Parse(formula, label, maxLength);
         if (error is not null)
         {
             return (null, error);

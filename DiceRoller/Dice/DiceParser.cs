@@ -34,7 +34,9 @@ public sealed class DiceParser
     }
 
     /// <summary>Parses a formula (without its label) into a spec, or an error value.</summary>
-    public static (DiceSpec? Spec, DiceError? Error) Parse(string? formula, string? label = null)
+    /// <param name="maxLength">The longest formula accepted: what a person may type, unless a stored formula is read back
+    /// (<see cref="DiceSpec.MaxStoredFormulaLength"/>).</param>
+    public static (DiceSpec? Spec, DiceError? Error) Parse(string? formula, string? label = null, int maxLength = DiceSpec.MaxFormulaLength)
     {
         var text = formula ?? "";
         if (text.Trim().Length == 0)
@@ -42,9 +44,9 @@ public sealed class DiceParser
             return (null, new DiceError(DiceNotation.InvalidDiceFormat, $"Choose dice to roll. {Examples}", 0));
         }
 
-        if (text.Length > DiceSpec.MaxFormulaLength)
+        if (text.Length > maxLength)
         {
-            return (null, Error(text, $"a formula can be at most {DiceSpec.MaxFormulaLength} characters long, this one has {text.Length}", DiceSpec.MaxFormulaLength));
+            return (null, Error(text, $"a formula can be at most {maxLength} characters long, this one has {text.Length}", maxLength));
         }
 
         var (tokens, lexError) = DiceLexer.Tokenize(text);

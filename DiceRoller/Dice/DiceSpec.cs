@@ -158,6 +158,14 @@ public sealed record DiceSpec(IReadOnlyList<Term> Terms, string? Label = null)
     public const int MaxDice = 100;
     public const int MaxTerms = 20;
     public const int MaxFormulaLength = 100;
+
+    /// <summary>
+    /// How long a stored formula (a roll's printed <see cref="Notation"/>) may be when it is read back to verify or replay the
+    /// roll. Printing spells out abbreviations (<c>d%</c> -> <c>1d100</c>, <c>k1</c> -> <c>kh1</c>) and adds the modifier
+    /// field, so a formula typed within <see cref="MaxFormulaLength"/> can print longer (16 x <c>1d%k1</c>: 95 typed,
+    /// 143 printed); each of at most <see cref="MaxTerms"/> terms grows by a few characters, far below this bound.
+    /// </summary>
+    public const int MaxStoredFormulaLength = 4 * MaxFormulaLength;
     public const int MaxLabelLength = 40;
     public const int MinModifier = -10;
     public const int MaxModifier = 20;

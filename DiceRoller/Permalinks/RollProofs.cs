@@ -87,7 +87,7 @@ public sealed class RollProofs(IPermalinkArchive store, IRoomStore rooms, IRollS
 
     private static bool Replays(Permalink permalink, byte[] seed, PermalinkFairness f)
     {
-        var (spec, error) = DiceNotation.Parse(permalink.DiceFormula, null, permalink.Advantage);
+        var (spec, error) = DiceNotation.ParseStored(permalink.DiceFormula, permalink.Advantage);
         if (error is not null || spec is null)
         {
             return false;
