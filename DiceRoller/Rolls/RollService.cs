@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using DiceRoller.Dice;
 using DiceRoller.Fairness;
@@ -134,12 +135,14 @@ public sealed class RollService(
         var code = room.Room.Code;
         var wait = _options.RollRequestWait;
         var poll = TimeSpan.FromMilliseconds(Math.Clamp(wait.TotalMilliseconds / 50, 10, 200));
-        var attempts = (int)Math.Ceiling(wait / poll);
+        // Measured on the real clock, not counted in polls: on a busy machine each poll takes longer than planned, and a wait
+        // stretched past AbandonAfterMs would take over a claim that is still rolling.
+        var waiting = Stopwatch.StartNew();
 
         // The member's client seed; a member from before client seeds gets one for good with this roll (the page shows it).
         var known = room.ClientSeedOf(player.PlayerId);
         var limit = new RollLimit($"roll:{code}:{player.PlayerId}", _options.RollLimit, _options.RollWindow);
-        for (var attempt = 0; ; attempt++)
+        while (true)
         {
             var accepted = time.GetTimestamp();
             var start = await store.StartRollAsync(code, new RollAttempt(player.PlayerId, request, limit, known?.Seed ?? ClientSeed.Generate(),
@@ -157,7 +160,7 @@ public sealed class RollService(
                     var roll = await store.GetRollAsync(code, start.RollId!, ct);
                     return (null, 0, roll is not null ? Result<Roll>.Ok(roll)
                         : new RoomError(ErrorCodes.RollNotFound, "This roll was made already, but it is no longer in the room's history."));
-                case RollRequestState.InFlight when attempt < attempts:
+                case RollRequestState.InFlight when waiting.Elapsed < wait:
                     // Polling on the real clock: this waits for another request, not for game time.
                     await Task.Delay(poll, ct);
                     break;
