@@ -379,7 +379,8 @@ for trx in trx_files:
             message = result.find(f"{ns}Output/{ns}ErrorInfo/{ns}Message")
             stack = result.find(f"{ns}Output/{ns}ErrorInfo/{ns}StackTrace")
             lines = [line.rstrip() for line in (message.text or "").splitlines() if line.strip()][:12] if message is not None else []
-            lines += [line.strip() for line in (stack.text or "").splitlines() if "DiceRoller" in line][:4] if stack is not None else []
+            frames = [line.strip() for line in (stack.text or "").splitlines() if "DiceRoller" in line] if stack is not None else []
+            lines += list(dict.fromkeys(frames))[:4]  # async frames repeat
             failed_tests.append((name, result.get("duration", "?"), lines))
     skipped += max(count("notExecuted"), not_executed)
 

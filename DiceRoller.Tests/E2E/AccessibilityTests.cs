@@ -101,6 +101,36 @@ public sealed partial class AccessibilityTests(ChromiumFixture chromium, AppServ
     }
 
     [Fact]
+    public async Task Who_joins_and_who_is_removed_is_said_once_on_the_other_pages()
+    {
+        var server = await servers.GetAsync(Stores.Embedded);
+        await using var dee = await Person.OpenAsync(chromium, server.BaseAddress, "Dee");
+        await using var bob = await Person.OpenAsync(chromium, server.BaseAddress, "Bob");
+        await using var ann = await Person.OpenAsync(chromium, server.BaseAddress, "Ann");
+        var code = await dee.CreateRoomAsync("dm-led");
+        await dee.WaitUntilLiveAsync();
+
+        await bob.JoinAsync(code);
+        await bob.WaitUntilLiveAsync();
+        await Expect(dee.RosterEntry("Bob")).ToHaveCountAsync(1);
+        await Expect(dee.Page.Locator("#announcer > p[data-kind=roster]")).ToHaveTextAsync(["Bob joined the room."]);
+
+        await ann.JoinAsync(code);
+        await ann.WaitUntilLiveAsync();
+        await Expect(bob.RosterEntry("Ann")).ToHaveCountAsync(1);
+        await Expect(bob.Page.Locator("#announcer > p[data-kind=roster]")).ToHaveTextAsync(["Ann joined the room."]);
+        await Expect(dee.Page.Locator("#announcer > p[data-kind=roster]")).ToHaveTextAsync(["Bob joined the room.", "Ann joined the room."]);
+
+        dee.AcceptConfirmations();
+        await dee.RosterEntry("Bob").GetByRole(AriaRole.Button, new() { Name = "Remove" }).ClickAsync();
+        await Expect(ann.RosterEntry("Bob")).ToHaveCountAsync(0);
+        await Expect(ann.Page.Locator("#announcer > p[data-kind=roster]")).ToHaveTextAsync(["Bob was removed from the room."]);
+        await Expect(dee.Page.Locator("#announcer > p[data-kind=roster]")).ToHaveTextAsync(
+            ["Bob joined the room.", "Ann joined the room.", "Bob was removed from the room."]);
+        output.WriteLine($"Ann's screen reader heard: {string.Join(" | ", await ann.Page.Locator("#announcer > p").AllTextContentsAsync())}");
+    }
+
+    [Fact]
     public async Task Each_new_roll_is_announced_once_in_one_sentence_and_a_hidden_roll_without_its_values()
     {
         var server = await servers.GetAsync(Stores.Embedded);
@@ -121,18 +151,18 @@ public sealed partial class AccessibilityTests(ChromiumFixture chromium, AppServ
         var verdict = int.Parse(total!, CultureInfo.InvariantCulture) >= 15 ? "passes" : "fails";
         var crit = total switch { "20" => ", Natural 20!", "1" => ", Natural 1!", _ => "" };
         var bobsSentence = $"Bob rolled {total}: 1d20, die {total}{crit}, {verdict} DC 15";
-        await Expect(bob.Page.Locator("#announcer > p")).ToHaveTextAsync([bobsSentence]);
-        await Expect(dee.Page.Locator("#announcer > p")).ToHaveTextAsync([bobsSentence]);
+        await Expect(bob.Page.Locator("#announcer > p[data-kind=roll]")).ToHaveTextAsync([bobsSentence]);
+        await Expect(dee.Page.Locator("#announcer > p[data-kind=roll]")).ToHaveTextAsync([bobsSentence]);
 
         var secret = await dee.RollDieAsync(20, hidden: true);
         await Expect(bob.Page.Locator($"#feed > li[data-roll-id='{secret}'][data-hidden]")).ToHaveCountAsync(1);
-        await Expect(bob.Page.Locator("#announcer > p")).ToHaveTextAsync([bobsSentence, "Dee rolled a hidden 1d20"]);
+        await Expect(bob.Page.Locator("#announcer > p[data-kind=roll]")).ToHaveTextAsync([bobsSentence, "Dee rolled a hidden 1d20"]);
         var secretTotal = await dee.Page.Locator($"#feed > li[data-roll-id='{secret}']").GetAttributeAsync("data-total");
-        await Expect(dee.Page.Locator("#announcer > p").Nth(1)).ToHaveTextAsync(new Regex($"^Dee rolled a hidden {secretTotal}: 1d20, die {secretTotal}(, Natural (20|1)!)?, (passes|fails) DC 15$"));
+        await Expect(dee.Page.Locator("#announcer > p[data-kind=roll]").Nth(1)).ToHaveTextAsync(new Regex($"^Dee rolled a hidden {secretTotal}: 1d20, die {secretTotal}(, Natural (20|1)!)?, (passes|fails) DC 15$"));
 
         await dee.RevealAsync(secret);
         await Expect(bob.Page.Locator($"#feed > li[data-roll-id='{secret}'][data-total='{secretTotal}']")).ToHaveCountAsync(1);
-        await Expect(bob.Page.Locator("#announcer > p").Nth(2)).ToHaveTextAsync(new Regex($"^Revealed: Dee rolled {secretTotal}: 1d20, die {secretTotal}(, Natural (20|1)!)?, (passes|fails) DC 15$"));
+        await Expect(bob.Page.Locator("#announcer > p[data-kind=roll]").Nth(2)).ToHaveTextAsync(new Regex($"^Revealed: Dee rolled {secretTotal}: 1d20, die {secretTotal}(, Natural (20|1)!)?, (passes|fails) DC 15$"));
         output.WriteLine($"Bob's screen reader heard: {string.Join(" | ", await bob.AnnouncementsAsync())}");
         Assert.Equal(3, (await bob.AnnouncementsAsync()).Count);
     }

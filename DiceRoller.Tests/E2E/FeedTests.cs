@@ -31,7 +31,7 @@ public sealed class FeedTests(ChromiumFixture chromium, AppServers servers, ITes
         await Expect(row).ToHaveAttributeAsync("data-total", total.ToString(CultureInfo.InvariantCulture));
         await Expect(row.Locator(".term-constant")).ToHaveTextAsync("+3");
         var sentence = $"Alice rolled {total} for Longsword damage: 2d6+1d4+3, dice {dice[0]}, {dice[1]} and {dice[2]}";
-        await Expect(bob.Page.Locator("#announcer > p").Last).ToHaveTextAsync(sentence);
+        await Expect(bob.Page.Locator("#announcer > p[data-kind=roll]").Last).ToHaveTextAsync(sentence);
         await Expect(alice.Page.Locator("#roll-result [data-label]")).ToHaveTextAsync("Longsword damage");
     }
 
@@ -122,6 +122,6 @@ public sealed class FeedTests(ChromiumFixture chromium, AppServers servers, ITes
         await Expect(row).ToHaveAttributeAsync("data-crit", crit);
         await Expect(row.Locator("[data-crit-mark]")).ToContainTextAsync(words);
         await Expect(row.Locator("[data-crit-mark]")).ToBeVisibleAsync();
-        await Expect(bob.Page.Locator("#announcer > p").Last).ToHaveTextAsync(new Regex(Regex.Escape(words) + "$"));
+        await Expect(bob.Page.Locator("#announcer > p[data-kind=roll]").Last).ToHaveTextAsync(new Regex(Regex.Escape(words) + "$"));
     }
 }

@@ -55,7 +55,7 @@ public sealed class KeyboardTests(ChromiumFixture chromium, AppServers servers)
         await Expect(alice.Feed).ToHaveCountAsync(1, new() { Timeout = Person.StepTimeoutMs });
         await Expect(alice.Feed.First.Locator("[data-formula]")).ToHaveTextAsync("1d20");
         var total = await alice.Feed.First.GetAttributeAsync("data-total");
-        await Expect(alice.Page.Locator("#announcer > p")).ToHaveTextAsync([new System.Text.RegularExpressions.Regex($"^Bob rolled {total}: 1d20, die {total}(, Natural (20|1)!)?$")]);
+        await Expect(alice.Page.Locator("#announcer > p[data-kind=roll]")).ToHaveTextAsync([new System.Text.RegularExpressions.Regex($"^Bob rolled {total}: 1d20, die {total}(, Natural (20|1)!)?$")]);
         Assert.InRange(presses, 1, 20);
     }
 }

@@ -71,6 +71,6 @@ public static class RoomSteps
     public static async Task<IReadOnlyList<string>> AnnouncementsAsync(this Person person)
     {
         ArgumentNullException.ThrowIfNull(person);
-        return await person.Page.Locator("#announcer > p").AllTextContentsAsync();
+        return await person.Page.Locator("#announcer > p[data-kind=roll]").AllTextContentsAsync();
     }
 }

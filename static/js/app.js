@@ -36,23 +36,25 @@
     var region = byId("announcer");
     if (!row || !region) { return; }
     var text = row.getAttribute("data-announce");
-    sayOnce(row.getAttribute("data-roll-id") + " " + text, text);
+    sayOnce(row.getAttribute("data-roll-id") + " " + text, text, "roll");
   }
 
   // Writes a sentence into the polite live region once per key.
-  function sayOnce(key, text) {
+  function sayOnce(key, text, kind) {
     var region = byId("announcer");
     if (!region || announced[key]) { return; }
     announced[key] = true;
-    say(text);
+    say(text, kind);
   }
 
-  // Says a sentence in the page's polite live region (the last three stay, for late listeners).
-  function say(text) {
+  // Says a sentence in the page's polite live region (the last three stay, for late listeners); data-kind tells a
+  // roll from a roster change, a knock or a failure.
+  function say(text, kind) {
     var region = byId("announcer");
     if (!region) { return; }
     var line = document.createElement("p");
     line.textContent = text;
+    line.setAttribute("data-kind", kind);
     region.appendChild(line);
     while (region.children.length > 3) { region.removeChild(region.firstElementChild); }
   }
@@ -67,11 +69,27 @@
     var door = document.createElement("template");
     door.innerHTML = message.data;
     door.content.querySelectorAll("[data-announce-knock]").forEach(function (knock) {
-      sayOnce("knock " + knock.getAttribute("data-knock-id"), knock.getAttribute("data-announce-knock"));
+      sayOnce("knock " + knock.getAttribute("data-knock-id"), knock.getAttribute("data-announce-knock"), "knock");
     });
     var panel = door.content.querySelector("#door-panel");
     var lockForm = document.querySelector("[data-lock-form]");
     if (panel && lockForm) { lockForm.hidden = panel.getAttribute("data-locked") === "true"; }
+  });
+
+  // Someone joined, left or was removed: say the roster's note in the same polite region as rolls. Heard before the
+  // swap, like the door: the roster swaps itself out, so an htmx:sseMessage from it never reaches the document.
+  document.addEventListener("htmx:sseBeforeMessage", function (event) {
+    var message = event.detail;
+    if (!message || (message.type !== "player-joined" && message.type !== "player-left")) { return; }
+    var roster = document.createElement("template");
+    roster.innerHTML = message.data;
+    // Once per player and change: a player's page coming online sends the roster again with the same join note.
+    var panel = roster.content.querySelector("#roster-panel");
+    var note = roster.content.querySelector("[data-roster-note]");
+    if (panel && note) {
+      sayOnce("roster " + panel.getAttribute("data-changed-player-id") + " " + (panel.getAttribute("data-reason") || "joined"),
+        note.textContent.trim(), "roster");
+    }
   });
 
   document.addEventListener("htmx:sseBeforeMessage", function (event) {
@@ -107,18 +125,6 @@
       if (message.target && message.target.close) { message.target.close(); }
       container.removeAttribute("sse-connect");
       setStatus("closed", "Paused");
-    } else if (message.type === "player-joined" || message.type === "player-left") {
-      // Say who joined or left (the roster's note), in the same polite region as rolls.
-      var roster = document.createElement("template");
-      roster.innerHTML = message.data;
-      var note = roster.content.querySelector("[data-roster-note]");
-      var region = byId("announcer");
-      if (note && region) {
-        var said = document.createElement("p");
-        said.textContent = note.textContent;
-        region.appendChild(said);
-        while (region.children.length > 3) { region.removeChild(region.firstElementChild); }
-      }
     } else if (message.type === "mode-changed" || message.type === "roles-changed") {
       location.reload();
     } else if (message.type === "roll" || message.type === "roll-revealed") {
@@ -265,7 +271,7 @@
     if (!box) { return; }
     box.querySelector("[data-roll-failure-text]").textContent = text;
     box.hidden = false;
-    say(text);
+    say(text, "failure");
   }
 
   function hideFailure() {
