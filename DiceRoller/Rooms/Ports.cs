@@ -58,6 +58,7 @@ public sealed record RollAttempt(string PlayerId, RollRequest? Request, RollLimi
 
 /// <summary>What <see cref="IRoomStore.StartRollAsync"/> answered: the ticket to roll with, the earlier roll's id, or why not.</summary>
 public sealed record RollStart(RollRequestState State, RollTicket? Ticket = null, string? RollId = null, TimeSpan RetryAfter = default);
+
 /// <summary>What happened when a player left a room of their own accord.</summary>
 public enum LeaveOutcome
 {
