@@ -70,7 +70,7 @@ public sealed partial class DoorBrowserTests(ChromiumFixture chromium, AppServer
 
         await knock.GetByRole(AriaRole.Button, new() { Name = "Admit Sam" }).ClickAsync();
 
-        await sam.Page.WaitForURLAsync(RoomUrl(), Person.DomReady);
+        await Person.ArriveAsync(sam.Page, RoomUrl());
         await Expect(sam.Page.Locator("[data-room-code]")).ToHaveAttributeAsync("data-room-code", code);
         await sam.WaitUntilLiveAsync();
         await Expect(dee.RosterEntry("Sam")).ToHaveCountAsync(1);
@@ -135,7 +135,7 @@ public sealed partial class DoorBrowserTests(ChromiumFixture chromium, AppServer
             await dee.Page.GotoAsync(server.Url("/"));
             await dee.Page.Locator("#create-name").FillAsync("Dee");
             await dee.Page.GetByRole(AriaRole.Button, new() { Name = "Create room" }).ClickAsync();
-            await dee.Page.WaitForURLAsync(RoomUrl(), new() { Timeout = 30_000, WaitUntil = WaitUntilState.DOMContentLoaded });
+            await Person.ArriveAsync(dee.Page, RoomUrl());
             await Expect(dee.Page.Locator("[data-room-code]")).ToBeVisibleAsync();
             Assert.Equal(i + 1, solveTimes.Count);
         }

@@ -86,7 +86,7 @@ public sealed class FeedTests(ChromiumFixture chromium, AppServers servers, ITes
         await page.GotoAsync(server.Url("/"));
         await page.Locator("#create-name").FillAsync("Kiran");
         await page.GetByRole(AriaRole.Button, new() { Name = "Create room" }).ClickAsync();
-        await page.WaitForURLAsync(new Regex("/rooms/[A-Z]+-[0-9]{4}$"), Person.DomReady);
+        await Person.ArriveAsync(page, new Regex("/rooms/[A-Z]+-[0-9]{4}$"));
         await page.Locator("#roll-form button[name=die][value='6']").ClickAsync();
 
         var time = page.Locator("ol#feed > li[data-roll-id] time[data-local-time]").First;

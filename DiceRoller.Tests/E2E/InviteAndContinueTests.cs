@@ -120,7 +120,7 @@ public sealed class InviteAndContinueTests(ChromiumFixture chromium, AppServers 
 
         await dee.Page.GetByRole(AriaRole.Button, new() { Name = "Leave the room" }).ClickAsync();
 
-        await dee.Page.WaitForURLAsync(server.Url("/"), Person.DomReady);
+        await Person.ArriveAsync(dee.Page, server.Url("/"));
         await Expect(bob.Roster).ToHaveCountAsync(1);
         // Bob now holds the creator's rights: his page reloads with them (the roster's "Dee left the room." note,
         // proven by the endpoint tests, is replaced by that reload).

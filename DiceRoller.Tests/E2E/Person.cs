@@ -218,15 +218,24 @@ public sealed partial class Person : IAsyncDisposable
     public async ValueTask DisposeAsync() => await Context.DisposeAsync();
 
     /// <summary>
-    /// Waits for a navigation's document to be parsed with its deferred scripts (htmx, app.js) run, not for its "load"
-    /// event, which nothing the tests check needs: under a loaded full suite (load average ~20) a room page's "load" did not
-    /// fire within 30 s after its URL matched (seen once; cause not found, "networkidle" had fired).
+    /// Waits until <paramref name="page"/> shows <paramref name="url"/> and its document is parsed with its deferred scripts
+    /// (htmx, app.js) run. Polls the URL and document.readyState instead of <c>WaitForURLAsync</c>, whose wait for a
+    /// lifecycle event of a just-committed page timed out in two loaded full-suite runs although the page was there (its log
+    /// listed "networkidle", once also "load", as fired while it waited 30 s for "load", then for "domcontentloaded").
     /// </summary>
-    public static PageWaitForURLOptions DomReady => new() { WaitUntil = WaitUntilState.DOMContentLoaded };
+    public static async Task ArriveAsync(IPage page, Regex url)
+    {
+        ArgumentNullException.ThrowIfNull(page);
+        await Expect(page).ToHaveURLAsync(url);
+        await page.WaitForFunctionAsync("() => document.readyState !== 'loading'");
+    }
+
+    /// <inheritdoc cref="ArriveAsync(IPage, Regex)"/>
+    public static Task ArriveAsync(IPage page, string url) => ArriveAsync(page, new Regex("^" + Regex.Escape(url) + "$"));
 
     private async Task<string> InRoomAsync()
     {
-        await Page.WaitForURLAsync(RoomUrl(), DomReady);
+        await ArriveAsync(Page, RoomUrl());
         var code = await Page.Locator("[data-room-code]").GetAttributeAsync("data-room-code");
         Assert.False(string.IsNullOrEmpty(code));
         return code;

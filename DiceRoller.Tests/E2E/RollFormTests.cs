@@ -21,7 +21,7 @@ public sealed class RollFormTests(ChromiumFixture chromium, AppServers servers)
 
         await alice.Page.Locator("#roll-dice").FillAsync("2d6");
         var post = await alice.Page.RunAndWaitForResponseAsync(() => alice.RollButton.ClickAsync(), IsRollPost);
-        await alice.Page.WaitForURLAsync(server.Url($"/rooms/{code}#your-roll"), Person.DomReady);
+        await Person.ArriveAsync(alice.Page, server.Url($"/rooms/{code}#your-roll"));
 
         Assert.Equal(303, post.Status);
         Assert.Equal($"/rooms/{code}#your-roll", await post.HeaderValueAsync("location"));
@@ -43,7 +43,7 @@ public sealed class RollFormTests(ChromiumFixture chromium, AppServers servers)
 
         await alice.Page.Locator("#roll-dice").FillAsync("4d6kh");
         var post = await alice.Page.RunAndWaitForResponseAsync(() => alice.RollButton.ClickAsync(), IsRollPost);
-        await alice.Page.WaitForURLAsync(server.Url($"/rooms/{code}/rolls"), Person.DomReady); // the room, re-rendered as the post's answer
+        await Person.ArriveAsync(alice.Page, server.Url($"/rooms/{code}/rolls")); // the room, re-rendered as the post's answer
 
         Assert.Equal(422, post.Status);
         await Expect(alice.Page.Locator("#roll-result [data-error-code]")).ToHaveAttributeAsync("data-error-code", "INVALID_DICE_FORMAT");
