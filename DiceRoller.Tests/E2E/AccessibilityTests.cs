@@ -104,10 +104,11 @@ public sealed partial class AccessibilityTests(ChromiumFixture chromium, AppServ
     public async Task Who_joins_and_who_is_removed_is_said_once_on_the_other_pages()
     {
         var server = await servers.GetAsync(Stores.Embedded);
-        await using var dee = await Person.OpenAsync(chromium, server.BaseAddress, "Dee");
+        await using var table = await Table.DmLed("Dee").BuildAsync(chromium, server);
+        var (code, dee) = table;
+        // Bob and Ann join one by one while the others' pages are live, so each join reaches an open page.
         await using var bob = await Person.OpenAsync(chromium, server.BaseAddress, "Bob");
         await using var ann = await Person.OpenAsync(chromium, server.BaseAddress, "Ann");
-        var code = await dee.CreateRoomAsync("dm-led");
         await dee.WaitUntilLiveAsync();
 
         await bob.JoinAsync(code);
