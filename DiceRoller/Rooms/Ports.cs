@@ -328,6 +328,12 @@ public interface IRoomCapacity
 {
     /// <summary>Creates the room (as <see cref="IRoomStore.TryCreateAsync"/>) only while fewer than <paramref name="maxRooms"/> rooms are live.</summary>
     Task<CreateResult> TryCreateAsync(Room room, Player creator, int maxRooms, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Null while fewer than <paramref name="maxRooms"/> rooms are live; else about how long until a place may free up. A
+    /// look before the work of creating (which checks again, atomically).
+    /// </summary>
+    Task<TimeSpan?> FullAsync(int maxRooms, CancellationToken cancellationToken = default);
 }
 
 /// <summary>Keys that may be used once within their lifetime (a solved proof-of-work), shared by all app instances.</summary>

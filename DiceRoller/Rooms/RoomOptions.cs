@@ -73,7 +73,7 @@ public sealed class RoomOptions : IValidatableObject
     /// space (<see cref="RoomCode.Space"/>), so a random code is free nine times in ten or more.
     /// </summary>
     [Range(1, RoomCode.Space / 10)]
-    public int MaxRooms { get; set; } = 5_000;
+    public int MaxRooms { get; set; } = 1_000;
 
     /// <summary>Rooms one IP address may create per hour, proofs of work or not (429 with <c>Retry-After</c> past it).</summary>
     [Range(1, 100_000)]

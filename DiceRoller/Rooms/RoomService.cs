@@ -44,6 +44,12 @@ public sealed class RoomService(
             return new RoomError(ErrorCodes.InvalidMode, "Choose whether the room is open or DM-led.");
         }
 
+        // A full server says so before asking for any work (creating checks again, atomically).
+        if (await capacity.FullAsync(_options.MaxRooms, ct) is { } wait)
+        {
+            return ServerFull(wait);
+        }
+
         var rate = await limiter.TryAcquireAsync($"create:{visitor.Address}", _options.CreateLimit, _options.CreateWindow, ct);
         if (!rate.Allowed)
         {

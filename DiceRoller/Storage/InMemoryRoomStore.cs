@@ -54,31 +54,45 @@ public sealed class InMemoryRoomStore(TimeProvider time, IOptions<RoomOptions> o
     {
         lock (_capacityGate)
         {
-            var now = time.GetUtcNow();
-            var live = 0;
-            var soonest = DateTimeOffset.MaxValue;
-            foreach (var entry in _rooms)
+            if (Full(maxRooms) is { } wait)
             {
-                var expiresAt = entry.Value.ExpiresAt;
-                if (expiresAt <= now)
-                {
-                    _rooms.TryRemove(entry);
-                    continue;
-                }
-
-                live++;
-                soonest = expiresAt < soonest ? expiresAt : soonest;
-            }
-
-            if (live >= maxRooms)
-            {
-                return Task.FromResult(new CreateResult(CreateOutcome.Full, soonest - now));
+                return Task.FromResult(new CreateResult(CreateOutcome.Full, wait));
             }
 
             return TryCreateAsync(room, creator, cancellationToken).Result
                 ? Task.FromResult(new CreateResult(CreateOutcome.Created))
                 : Task.FromResult(new CreateResult(CreateOutcome.CodeTaken));
         }
+    }
+
+    public Task<TimeSpan?> FullAsync(int maxRooms, CancellationToken cancellationToken = default)
+    {
+        lock (_capacityGate)
+        {
+            return Task.FromResult(Full(maxRooms));
+        }
+    }
+
+    /// <summary>Counts the live rooms (dropping expired ones): null below <paramref name="maxRooms"/>, else the time until the soonest expiry.</summary>
+    private TimeSpan? Full(int maxRooms)
+    {
+        var now = time.GetUtcNow();
+        var live = 0;
+        var soonest = DateTimeOffset.MaxValue;
+        foreach (var entry in _rooms)
+        {
+            var expiresAt = entry.Value.ExpiresAt;
+            if (expiresAt <= now)
+            {
+                _rooms.TryRemove(entry);
+                continue;
+            }
+
+            live++;
+            soonest = expiresAt < soonest ? expiresAt : soonest;
+        }
+
+        return live >= maxRooms ? soonest - now : null;
     }
 
     public Task<bool> TryCreateAsync(Room room, Player creator, CancellationToken cancellationToken = default)

@@ -38,6 +38,20 @@ public sealed class ValkeyRoomCapacity(IConnectionMultiplexer redis, IRoomStore 
             : new CreateResult(CreateOutcome.CodeTaken);
     }
 
+    public async Task<TimeSpan?> FullAsync(int maxRooms, CancellationToken cancellationToken = default)
+    {
+        var db = redis.GetDatabase();
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        await SweepAsync(db, now);
+        if (await db.SortedSetLengthAsync(ValkeyKeys.LiveRooms) < maxRooms)
+        {
+            return null;
+        }
+
+        var first = await db.SortedSetRangeByRankWithScoresAsync(ValkeyKeys.LiveRooms, 0, 0);
+        return TimeSpan.FromMilliseconds(Math.Max(0, (first is [var soonest] ? soonest.Score : now) - now));
+    }
+
     /// <summary>Looks at every room whose earliest expiry has passed: a gone room stops counting, a live one gets its real expiry.</summary>
     private static async Task SweepAsync(IDatabase db, long now)
     {
