@@ -289,6 +289,26 @@ public sealed class CapacityValkeyTests(ValkeyServer valkey) : CapacityTests
         }
     }
 
+    [Fact]
+    public async Task Two_app_instances_share_one_count_and_a_room_closed_on_one_frees_a_place_on_the_other()
+    {
+        Start();
+        await using var other = new AppFactory(ValkeyConnection, new Dictionary<string, string?> { ["Rooms:MaxRooms"] = "3" }) { Clock = Clock };
+        using var onA = App.NewBrowser();
+        using var onB = other.NewBrowser();
+        await onA.CreateRoomAsync("Ann");
+        var closing = await onB.CreateRoomAsync("Bea");
+        await onA.CreateRoomAsync("Ann");
+
+        var fullOnB = await onB.PostAsync("/rooms", ("player_name", "Bea"), ("mode", "open"));
+        var fullOnA = await onA.PostAsync("/rooms", ("player_name", "Ann"), ("mode", "open"));
+        Assert.Equal((HttpStatusCode.ServiceUnavailable, HttpStatusCode.ServiceUnavailable), (fullOnB.Status, fullOnA.Status));
+
+        Assert.Equal(HttpStatusCode.SeeOther, (await onB.PostAsync($"/rooms/{closing}/leave")).Status);
+        Assert.Equal(HttpStatusCode.SeeOther, (await onA.PostAsync("/rooms", ("player_name", "Ann"), ("mode", "open"))).Status);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await onB.PostAsync("/rooms", ("player_name", "Bea"), ("mode", "open"))).Status);
+    }
+
     /// <summary>Valkey expires keys on its own (real) clock: what it would have done by the fake clock's time, done now.</summary>
     protected override async Task ExpireAsync(string code) =>
         await valkey.Connection.GetDatabase(Database).KeyDeleteAsync(DiceRoller.Storage.ValkeyKeys.All(code));
