@@ -110,6 +110,8 @@ public sealed class AppServer : WebApplicationFactory<Program>
         builder.UseSetting("Rooms:CreateLimit", "10000");
         builder.UseSetting("Rooms:JoinLimit", "10000");
         builder.UseSetting("Rooms:RollLimit", "10000");
+        builder.UseSetting("Rooms:CreateHourlyLimit", "10000");
+        builder.UseSetting("Rooms:MaxRooms", "30000");
         builder.UseSetting("Serilog:MinimumLevel:Default", "Warning");
         builder.UseSetting("Serilog:MinimumLevel:Override:Microsoft.Hosting.Lifetime", "Warning");
         foreach (var (key, value) in _settings)

@@ -32,6 +32,12 @@ public sealed class AppFactory : WebApplicationFactory<Program>
             ["Rooms:CreateLimit"] = "10000",
             ["Rooms:JoinLimit"] = "10000",
             ["Rooms:RollLimit"] = "10000",
+            ["Rooms:CreateHourlyLimit"] = "10000",
+            ["Rooms:MaxRooms"] = "30000", // test apps on one Valkey count each other's rooms (CapacityTests use a database of their own)
+            ["Rooms:ProofDifficultyStep"] = "1000000", // and each other's creations: proofs stay at Rooms:ProofDifficulty
+
+            // Rooms live on their mode's TTL, as before lonely rooms; LonelyRoomTests set the lonely TTL they test.
+            ["Rooms:LonelyRoomTtl"] = "1.00:00:00",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {

@@ -108,7 +108,10 @@ public sealed class Browser(HttpClient client, string userAgent, CookieContainer
 
         return new Page(response.StatusCode, document, body, response.Headers.Location?.ToString(),
             response.Headers.TryGetValues("Set-Cookie", out var cookies) ? cookies.ToList() : [],
-            response.Content.Headers.ContentType?.MediaType);
+            response.Content.Headers.ContentType?.MediaType)
+        {
+            RetryAfter = response.Headers.RetryAfter?.Delta is { } wait ? (int)wait.TotalSeconds : null,
+        };
     }
 
     public void Dispose() => Client.Dispose();
@@ -117,6 +120,9 @@ public sealed class Browser(HttpClient client, string userAgent, CookieContainer
 public sealed record Page(HttpStatusCode Status, IDocument Document, string Body, string? Location, IReadOnlyList<string> SetCookies, string? ContentType)
 {
     public IElement? Error => Document.QuerySelector("[data-error-code]");
+
+    /// <summary>The answer's <c>Retry-After</c> in seconds, or null without one.</summary>
+    public int? RetryAfter { get; init; }
 
     public string? ErrorCode => Error?.GetAttribute("data-error-code");
 

@@ -46,6 +46,8 @@ public sealed class AppInstances : IAsyncDisposable
                 ["Rooms__CreateLimit"] = "10000",
                 ["Rooms__JoinLimit"] = "10000",
                 ["Rooms__RollLimit"] = "10000",
+                ["Rooms__CreateHourlyLimit"] = "10000",
+                ["Rooms__MaxRooms"] = "30000",
             };
             foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
             {

@@ -68,7 +68,9 @@ public static class ServiceRegistration
         var valkey = builder.Configuration.GetConnectionString("Valkey");
         if (string.IsNullOrWhiteSpace(valkey))
         {
-            services.AddSingleton<IRoomStore, InMemoryRoomStore>();
+            services.AddSingleton<InMemoryRoomStore>();
+            services.AddSingleton<IRoomStore>(sp => sp.GetRequiredService<InMemoryRoomStore>());
+            services.AddSingleton<IRoomCapacity>(sp => sp.GetRequiredService<InMemoryRoomStore>());
             services.AddSingleton<IRoomEventPublisher, InProcessRoomEvents>();
             services.AddSingleton<InMemoryRateLimiter>();
             services.AddSingleton<IRateLimiter>(sp => sp.GetRequiredService<InMemoryRateLimiter>());
@@ -82,6 +84,7 @@ public static class ServiceRegistration
             config.ClientName ??= "diceroller";
             services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(config));
             services.AddSingleton<IRoomStore, ValkeyRoomStore>();
+            services.AddSingleton<IRoomCapacity, ValkeyRoomCapacity>();
             services.AddSingleton<IRateLimiter, ValkeyRateLimiter>();
             services.AddSingleton<IOneTimeKeys, ValkeyOneTimeKeys>();
             services.AddSingleton<ValkeyRoomEvents>();

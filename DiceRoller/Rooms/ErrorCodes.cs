@@ -48,6 +48,9 @@ public sealed record RoomError(string Code, string Message)
 {
     /// <summary>For RATE_LIMIT: how long until trying again can work (sent as <c>Retry-After</c>).</summary>
     public TimeSpan? RetryAfter { get; init; }
+
+    /// <summary>For RATE_LIMIT on creating a room: a solved proof of work lifts it (the burst, not the hourly limit).</summary>
+    public bool ProofHelps { get; init; }
 }
 
 /// <summary>Either a value or a <see cref="RoomError"/>; errors stay values until the HTTP edge.</summary>

@@ -18,20 +18,26 @@ public sealed record ProofOfWorkAnswer(string? Token, string? Nonce)
 /// <summary>
 /// Self-hosted proof of work for creating rooms beyond the burst: no third-party service and no puzzle for people. A
 /// challenge is a random id, a difficulty and an expiry, protected (signed and encrypted) with ASP.NET Data Protection,
-/// so every app instance sharing the key ring verifies the others' challenges; each is accepted once.
+/// so every app instance sharing the key ring verifies the others' challenges; each is accepted once. The difficulty rises
+/// with the rooms created on the whole server in the current <see cref="RoomOptions.ProofRateWindow"/>, and the challenge
+/// carries it: the browser solves what it was given, and the server checks what it issued.
 /// </summary>
-public sealed class ProofOfWork(IDataProtectionProvider protection, IOneTimeKeys usedKeys, TimeProvider time, IOptions<RoomOptions> options)
+public sealed class ProofOfWork(IDataProtectionProvider protection, IOneTimeKeys usedKeys, TimeProvider time, IOptions<RoomOptions> options,
+    IRateLimiter counters)
 {
+    /// <summary>The server-wide counter of rooms created per <see cref="RoomOptions.ProofRateWindow"/> (counted by <see cref="RoomService"/>).</summary>
+    public const string CreationRateKey = "rooms-created";
+
     private const int MaxTokenLength = 1000;
     private const int MaxNonceLength = 32;
     private readonly IDataProtector _protector = protection.CreateProtector("DiceRoller.Rooms.ProofOfWork.v1");
     private readonly RoomOptions _options = options.Value;
 
-    public ProofChallenge Issue()
+    public async Task<ProofChallenge> IssueAsync(CancellationToken ct = default)
     {
         var id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
         var expiresAt = (time.GetUtcNow() + _options.ProofTtl).ToUnixTimeMilliseconds();
-        var bits = _options.ProofDifficulty;
+        var bits = _options.ProofBitsFor(await counters.CountAsync(CreationRateKey, ct));
         return new ProofChallenge(_protector.Protect(string.Create(CultureInfo.InvariantCulture, $"{id}.{bits}.{expiresAt}")), bits);
     }
 

@@ -10,7 +10,14 @@ public sealed record Room(
     long CreatedAt,
     long LastActivity,
     int TtlSeconds,
-    bool Locked = false);
+    bool Locked = false)
+{
+    /// <summary>
+    /// While nobody but the creator has ever joined, <see cref="TtlSeconds"/> is the short lonely TTL and this is the TTL the
+    /// room gets once a second player joins; null from then on (and for rooms created without a lonely TTL).
+    /// </summary>
+    public int? FullTtlSeconds { get; init; }
+}
 
 /// <summary>
 /// A member of a room. <see cref="SecretHash"/> is the SHA-256 of the player's cookie secret; <see cref="DeviceId"/> is the

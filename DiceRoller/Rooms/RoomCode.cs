@@ -13,8 +13,13 @@ public static partial class RoomCode
         "UNDEAD", "VIPER", "WYVERN", "XENON", "YONDER", "ZEPHYR", "DRAGON", "GOBLIN", "ROGUE", "WIZARD",
     ];
 
+    /// <summary>How many codes there are (30 words x 10,000 numbers): room capacity stays at most a tenth of it.</summary>
+    public const int Space = 30 * 10_000;
+
     [GeneratedRegex("^[A-Z]{3,10}-[0-9]{4}$")]
     private static partial Regex Shape();
+
+    internal static int WordCount => Words.Length;
 
     public static string Generate(IRandomSource random)
     {

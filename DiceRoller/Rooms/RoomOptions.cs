@@ -2,7 +2,7 @@ using System.ComponentModel.DataAnnotations;
 
 namespace DiceRoller.Rooms;
 
-public sealed class RoomOptions
+public sealed class RoomOptions : IValidatableObject
 {
     public const string Section = "Rooms";
 
@@ -67,4 +67,51 @@ public sealed class RoomOptions
     public int KnockRefreshSeconds { get; set; } = 3;
 
     public int TtlSecondsFor(RoomMode mode) => (int)Math.Ceiling((mode == RoomMode.DmLed ? DmLedRoomTtl : OpenRoomTtl).TotalSeconds);
+
+    /// <summary>
+    /// Rooms the server holds at once; creation past it answers 503 with <c>Retry-After</c>. At most a tenth of the code
+    /// space (<see cref="RoomCode.Space"/>), so a random code is free nine times in ten or more.
+    /// </summary>
+    [Range(1, RoomCode.Space / 10)]
+    public int MaxRooms { get; set; } = 1_000;
+
+    /// <summary>Rooms one IP address may create per hour, proofs of work or not (429 with <c>Retry-After</c> past it).</summary>
+    [Range(1, 100_000)]
+    public int CreateHourlyLimit { get; set; } = 20;
+
+    /// <summary>
+    /// The time-to-live of a room nobody but its creator ever joined (while one of its pages is open it does not expire);
+    /// once a second player joins, the mode's TTL applies for good. Never longer than the mode's TTL.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:10", "1.00:00:00")]
+    public TimeSpan LonelyRoomTtl { get; set; } = TimeSpan.FromMinutes(20);
+
+    /// <summary>Rooms created on the whole server per <see cref="ProofRateWindow"/> that add one bit to the proof of work.</summary>
+    [Range(1, 1_000_000)]
+    public int ProofDifficultyStep { get; set; } = 30;
+
+    /// <summary>The most bits the proof of work asks for, however fast rooms are being created.</summary>
+    [Range(1, 32)]
+    public int ProofDifficultyMax { get; set; } = 20;
+
+    /// <summary>The window over which the server-wide creation rate is counted for <see cref="ProofDifficultyStep"/>.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan ProofRateWindow { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>The TTL a new room starts with: <see cref="LonelyRoomTtl"/>, unless the mode's own TTL is shorter.</summary>
+    public int LonelyTtlSecondsFor(RoomMode mode) => Math.Min(TtlSecondsFor(mode), (int)Math.Ceiling(LonelyRoomTtl.TotalSeconds));
+
+    /// <summary>The proof-of-work difficulty while <paramref name="createdInWindow"/> rooms were created server-wide in the current window.</summary>
+    public int ProofBitsFor(long createdInWindow) =>
+        (int)Math.Min(ProofDifficultyMax, ProofDifficulty + (Math.Max(0, createdInWindow) / ProofDifficultyStep));
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (ProofDifficultyMax < ProofDifficulty)
+        {
+            yield return new ValidationResult(
+                $"Rooms:ProofDifficultyMax ({ProofDifficultyMax}) must be at least Rooms:ProofDifficulty ({ProofDifficulty}).",
+                [nameof(ProofDifficultyMax)]);
+        }
+    }
 }

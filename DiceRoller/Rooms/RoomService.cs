@@ -17,8 +17,11 @@ public sealed class RoomService(
     IRateLimiter limiter,
     TimeProvider time,
     IOptions<RoomOptions> options,
-    ProofOfWork proofOfWork)
+    ProofOfWork proofOfWork,
+    IRoomCapacity capacity)
 {
+    private static readonly TimeSpan Hour = TimeSpan.FromHours(1);
+
     private const int CodeAttempts = 20;
     private readonly RoomOptions _options = options.Value;
 
@@ -41,18 +44,31 @@ public sealed class RoomService(
             return new RoomError(ErrorCodes.InvalidMode, "Choose whether the room is open or DM-led.");
         }
 
+        // A full server says so before asking for any work (creating checks again, atomically).
+        if (await capacity.FullAsync(_options.MaxRooms, ct) is { } wait)
+        {
+            return ServerFull(wait);
+        }
+
         var rate = await limiter.TryAcquireAsync($"create:{visitor.Address}", _options.CreateLimit, _options.CreateWindow, ct);
         if (!rate.Allowed)
         {
             if (proof is null || !proof.IsPresent)
             {
-                return TooMany("You have created rooms very recently", rate);
+                return TooMany("You have created rooms very recently", rate) with { ProofHelps = true };
             }
 
             if (!await proofOfWork.VerifyAsync(proof, ct))
             {
-                return TooMany("The browser check did not pass (it may have expired or been used already)", rate);
+                return TooMany("The browser check did not pass (it may have expired or been used already)", rate) with { ProofHelps = true };
             }
+        }
+
+        // However many proofs it solves, one address makes at most so many rooms an hour.
+        var hourly = await limiter.TryAcquireAsync($"create-hour:{visitor.Address}", _options.CreateHourlyLimit, Hour, ct);
+        if (!hourly.Allowed)
+        {
+            return TooMany($"Your network has created {_options.CreateHourlyLimit} rooms in the last hour, the most this server allows", hourly);
         }
 
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
@@ -62,10 +78,19 @@ public sealed class RoomService(
         for (var attempt = 0; attempt < CodeAttempts; attempt++)
         {
             var code = RoomCode.Generate(random);
+            // Until a second player joins, the room lives on the short lonely TTL (while a page of it is open it does not expire).
+            var (lonelyTtl, fullTtl) = (_options.LonelyTtlSecondsFor(roomMode), _options.TtlSecondsFor(roomMode));
             var room = new Room(code, roomMode, creator.PlayerId, roomMode == RoomMode.DmLed ? creator.PlayerId : null,
-                Dc: null, CreatedAt: now, LastActivity: now, TtlSeconds: _options.TtlSecondsFor(roomMode));
-            if (await store.TryCreateAsync(room, creator, ct))
+                Dc: null, CreatedAt: now, LastActivity: now, TtlSeconds: lonelyTtl) { FullTtlSeconds = lonelyTtl < fullTtl ? fullTtl : null };
+            var created = await capacity.TryCreateAsync(room, creator, _options.MaxRooms, ct);
+            if (created.Outcome == CreateOutcome.Full)
             {
+                return ServerFull(created.RetryAfter);
+            }
+
+            if (created.Outcome == CreateOutcome.Created)
+            {
+                await limiter.TryAcquireAsync(ProofOfWork.CreationRateKey, int.MaxValue, _options.ProofRateWindow, ct);
                 return Result<Membership>.Ok(new Membership(code, creator, credential));
             }
         }
@@ -151,8 +176,22 @@ public sealed class RoomService(
     private static RoomError TooMany(string what, RateDecision rate)
     {
         var seconds = Math.Max(1, (int)Math.Ceiling(rate.RetryAfter.TotalSeconds));
-        var wait = seconds >= 90 ? $"{Math.Ceiling(seconds / 60.0):0} minutes" : $"{seconds} seconds";
-        return new RoomError(ErrorCodes.RateLimit, $"{what}. Please try again in {wait}.") { RetryAfter = TimeSpan.FromSeconds(seconds) };
+        return new RoomError(ErrorCodes.RateLimit, $"{what}. Please try again in {Wait(seconds)}.") { RetryAfter = TimeSpan.FromSeconds(seconds) };
+    }
+
+    private static string Wait(int seconds) => seconds >= 90 ? $"{Math.Ceiling(seconds / 60.0):0} minutes" : $"{seconds} seconds";
+
+    /// <summary>
+    /// The server holds <see cref="RoomOptions.MaxRooms"/> rooms: SERVICE_UNAVAILABLE (503), in whole minutes (at least one)
+    /// until the soonest room could expire.
+    /// </summary>
+    private static RoomError ServerFull(TimeSpan soonest)
+    {
+        var minutes = Math.Max(1, (int)Math.Ceiling(soonest.TotalMinutes));
+        var wait = minutes == 1 ? "1 minute" : $"{minutes} minutes";
+        return new RoomError(ErrorCodes.ServiceUnavailable,
+            $"This server is full right now: it holds as many rooms as it can. Rooms already open keep working. Please try again in {wait}.")
+        { RetryAfter = TimeSpan.FromMinutes(minutes) };
     }
 
     /// <summary>

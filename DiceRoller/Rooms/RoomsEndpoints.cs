@@ -35,7 +35,7 @@ public static class RoomsEndpoints
         {
             // Beyond the burst: a browser with JavaScript proves some work and sends the form again by itself
             // (at once, unless a proof it sent was just refused); without JavaScript the message says how long to wait.
-            var challenge = error.Code == ErrorCodes.RateLimit ? proofOfWork.Issue() : null;
+            var challenge = error.ProofHelps ? await proofOfWork.IssueAsync(context.RequestAborted) : null;
             HtmlResults.SetRetryAfter(context, error);
             return Results.RazorSlice<HomePage, HomePageModel>(
                 new HomePageModel(HtmlResults.FormToken(context), error, name, mode, challenge, SolveNow: challenge is not null && !proof.IsPresent),

@@ -25,6 +25,9 @@ public sealed class InMemoryRateLimiter(TimeProvider time) : IRateLimiter
         return Task.FromResult(decision);
     }
 
+    public Task<long> CountAsync(string key, CancellationToken cancellationToken = default) =>
+        Task.FromResult(_windows.TryGetValue(key, out var current) && current.EndsAt > time.GetUtcNow() ? (long)Volatile.Read(ref current.Count) : 0L);
+
     /// <summary>Counts one attempt against <paramref name="key"/> at once (the room store calls it under its room's lock).</summary>
     internal RateDecision Acquire(string key, int limit, TimeSpan window)
     {

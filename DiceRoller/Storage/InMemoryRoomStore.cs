@@ -9,7 +9,7 @@ namespace DiceRoller.Storage;
 /// (atomic appends, sequence numbers, history limit, time-to-live refreshed on activity). Each room has
 /// one lock; every operation runs under it.
 /// </summary>
-public sealed class InMemoryRoomStore(TimeProvider time, IOptions<RoomOptions> options, InMemoryRateLimiter? limiter = null) : IRoomStore
+public sealed class InMemoryRoomStore(TimeProvider time, IOptions<RoomOptions> options, InMemoryRateLimiter? limiter = null) : IRoomStore, IRoomCapacity
 {
     /// <summary>The app's in-process limiter (one set of counters for <see cref="IRateLimiter"/> and for rolls).</summary>
     private readonly InMemoryRateLimiter _limiter = limiter ?? new InMemoryRateLimiter(time);
@@ -46,6 +46,54 @@ public sealed class InMemoryRoomStore(TimeProvider time, IOptions<RoomOptions> o
     }
 
     private long Now => time.GetUtcNow().ToUnixTimeMilliseconds();
+
+    /// <summary>Creations that count the live rooms go one at a time, so two cannot both take the last place.</summary>
+    private readonly Lock _capacityGate = new();
+
+    public Task<CreateResult> TryCreateAsync(Room room, Player creator, int maxRooms, CancellationToken cancellationToken = default)
+    {
+        lock (_capacityGate)
+        {
+            if (Full(maxRooms) is { } wait)
+            {
+                return Task.FromResult(new CreateResult(CreateOutcome.Full, wait));
+            }
+
+            return TryCreateAsync(room, creator, cancellationToken).Result
+                ? Task.FromResult(new CreateResult(CreateOutcome.Created))
+                : Task.FromResult(new CreateResult(CreateOutcome.CodeTaken));
+        }
+    }
+
+    public Task<TimeSpan?> FullAsync(int maxRooms, CancellationToken cancellationToken = default)
+    {
+        lock (_capacityGate)
+        {
+            return Task.FromResult(Full(maxRooms));
+        }
+    }
+
+    /// <summary>Counts the live rooms (dropping expired ones): null below <paramref name="maxRooms"/>, else the time until the soonest expiry.</summary>
+    private TimeSpan? Full(int maxRooms)
+    {
+        var now = time.GetUtcNow();
+        var live = 0;
+        var soonest = DateTimeOffset.MaxValue;
+        foreach (var entry in _rooms)
+        {
+            var expiresAt = entry.Value.ExpiresAt;
+            if (expiresAt <= now)
+            {
+                _rooms.TryRemove(entry);
+                continue;
+            }
+
+            live++;
+            soonest = expiresAt < soonest ? expiresAt : soonest;
+        }
+
+        return live >= maxRooms ? soonest - now : null;
+    }
 
     public Task<bool> TryCreateAsync(Room room, Player creator, CancellationToken cancellationToken = default)
     {
@@ -93,6 +141,7 @@ public sealed class InMemoryRoomStore(TimeProvider time, IOptions<RoomOptions> o
             }
 
             data.Players.Add(player);
+            Befriend(data);
             Touch(data, now);
             return JoinOutcome.Joined;
         });
@@ -180,7 +229,10 @@ public sealed class InMemoryRoomStore(TimeProvider time, IOptions<RoomOptions> o
                 return PromoteOutcome.PlayerNotFound;
             }
 
-            data.Room = data.Room with { Mode = RoomMode.DmLed, DmPlayerId = change.DmPlayerId, TtlSeconds = ttlSeconds };
+            // A room nobody else joined yet keeps its lonely TTL; the DM-led TTL waits for a second player.
+            data.Room = data.Room.FullTtlSeconds is null
+                ? data.Room with { Mode = RoomMode.DmLed, DmPlayerId = change.DmPlayerId, TtlSeconds = ttlSeconds }
+                : data.Room with { Mode = RoomMode.DmLed, DmPlayerId = change.DmPlayerId, TtlSeconds = Math.Min(data.Room.TtlSeconds, ttlSeconds), FullTtlSeconds = ttlSeconds };
             data.ModeChanges.Add(change with { AfterSequence = data.Sequence });
             Touch(data, now);
             return PromoteOutcome.Promoted;
@@ -353,6 +405,7 @@ public sealed class InMemoryRoomStore(TimeProvider time, IOptions<RoomOptions> o
             }
 
             data.Players.Add(player);
+            Befriend(data);
             Touch(data, now);
             return JoinOutcome.Joined;
         });
@@ -392,6 +445,7 @@ public sealed class InMemoryRoomStore(TimeProvider time, IOptions<RoomOptions> o
 
             data.Players.Add(knock.Player with { JoinedAt = now });
             data.Knocks[index] = knock with { State = KnockState.Admitted };
+            Befriend(data);
             Touch(data, now);
             return KnockOutcome.Admitted;
         });
@@ -430,6 +484,15 @@ public sealed class InMemoryRoomStore(TimeProvider time, IOptions<RoomOptions> o
 
             return changed;
         });
+
+    /// <summary>A second player joined: the room leaves its lonely TTL for the mode's own, for good.</summary>
+    private static void Befriend(RoomData data)
+    {
+        if (data.Room.FullTtlSeconds is { } full)
+        {
+            data.Room = data.Room with { TtlSeconds = full, FullTtlSeconds = null };
+        }
+    }
 
     private void Touch(RoomData data, long now)
     {

@@ -66,6 +66,12 @@ public static class ValkeyKeys
 
     public static RedisKey OneTime(string key) => "once:" + key;
 
+    /// <summary>
+    /// The live rooms, for the server's room capacity: a sorted set of codes scored by the earliest time each room may
+    /// expire (Unix ms). One key for all rooms (outside any room's slot): only the capacity reads and writes it.
+    /// </summary>
+    public static RedisKey LiveRooms => "rooms:live";
+
     /// <summary>The room's sharded pub/sub channel (SPUBLISH/SSUBSCRIBE), in the slot of the room's keys.</summary>
     public static RedisChannel Events(string code) => RedisChannel.Sharded(EventsName(code));
 

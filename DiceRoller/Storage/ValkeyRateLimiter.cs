@@ -44,5 +44,22 @@ public sealed class ValkeyRateLimiter(IConnectionMultiplexer redis, IOptions<Val
         return counted <= limit ? new RateDecision(true, TimeSpan.Zero) : new RateDecision(false, remaining);
     }
 
+    /// <summary>Reads a global counter; one that cannot be read (its shard down or slow) counts as 0.</summary>
+    public async Task<long> CountAsync(string key, CancellationToken cancellationToken = default)
+    {
+        var read = redis.GetDatabase().StringGetAsync(ValkeyKeys.RateLimit(key));
+        try
+        {
+            var value = await read.WaitAsync(options.Value.GlobalLimitTimeout, cancellationToken);
+            return value.TryParse(out long count) ? count : 0;
+        }
+        catch (Exception ex) when (ex is RedisConnectionException or RedisTimeoutException or TimeoutException or RedisServerException)
+        {
+            _ = read.ContinueWith(static t => _ = t.Exception, TaskScheduler.Default);
+            logger.LogWarning("Counter {Limit} unavailable ({Error}); reading it as 0", LimitName(key), ex.GetType().Name);
+            return 0;
+        }
+    }
+
     private static string LimitName(string key) => key.IndexOf(':', StringComparison.Ordinal) is var colon and > 0 ? key[..colon] : key;
 }

@@ -27,6 +27,7 @@ public sealed class ValkeyRoomStore(IConnectionMultiplexer redis, IOptions<RoomO
         [
             room.TtlSeconds, room.Code, room.Mode.ToWire(), room.CreatorPlayerId, room.DmPlayerId ?? "",
             room.CreatedAt, creator.PlayerId, RoomJson.Serialize(creator), NameKey(creator.Name), seed.SeedHex, seed.Commitment,
+            room.FullTtlSeconds?.ToString(CultureInfo.InvariantCulture) ?? "",
         ]);
         return (int)result == 1;
     }
@@ -61,7 +62,10 @@ public sealed class ValkeyRoomStore(IConnectionMultiplexer redis, IOptions<RoomO
             long.Parse(meta["created_at"], CultureInfo.InvariantCulture),
             long.Parse(meta["last_activity"], CultureInfo.InvariantCulture),
             int.Parse(meta["ttl"], CultureInfo.InvariantCulture),
-            Locked: meta.GetValueOrDefault("locked") == "1");
+            Locked: meta.GetValueOrDefault("locked") == "1")
+        {
+            FullTtlSeconds = int.TryParse(meta.GetValueOrDefault("full_ttl"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var full) ? full : null,
+        };
         var list = players.Select(p => RoomJson.Deserialize<Player>(p.ToString())!).OrderBy(p => p.JoinedAt).ThenBy(p => p.PlayerId, StringComparer.Ordinal).ToList();
         var connected = presence
             .Select(e => (PlayerId: e.Element.ToString().Split('|')[0], ExpiresAt: (long)e.Score))
@@ -167,8 +171,11 @@ public sealed class ValkeyRoomStore(IConnectionMultiplexer redis, IOptions<RoomO
             [player.PlayerId, NameKey(player.Name), DeviceKey(player), player.AddressHash ?? "", now]) == 1;
     }
 
-    public async Task DeleteAsync(string code, CancellationToken cancellationToken = default) =>
+    public async Task DeleteAsync(string code, CancellationToken cancellationToken = default)
+    {
         await Db.KeyDeleteAsync(ValkeyKeys.All(code));
+        await Db.SortedSetRemoveAsync(ValkeyKeys.LiveRooms, code);
+    }
 
     public async Task SetPresenceAsync(string code, string playerId, string streamId, long expiresAt, CancellationToken cancellationToken = default) =>
         await Db.ScriptEvaluateAsync(ValkeyScripts.SetPresence, ValkeyKeys.All(code),
@@ -194,6 +201,11 @@ public sealed class ValkeyRoomStore(IConnectionMultiplexer redis, IOptions<RoomO
     {
         ArgumentNullException.ThrowIfNull(player);
         var result = (RedisResult[])(await Db.ScriptEvaluateAsync(ValkeyScripts.Leave, ValkeyKeys.All(code), [player.PlayerId, NameKey(player.Name), now]))!;
+        if ((string?)result[0] == "CLOSED")
+        {
+            await Db.SortedSetRemoveAsync(ValkeyKeys.LiveRooms, code);
+        }
+
         return (string?)result[0] switch
         {
             "OK" => new LeaveResult(LeaveOutcome.Left, string.IsNullOrEmpty((string?)result[1]) ? null : (string?)result[1]),

@@ -13,7 +13,20 @@ internal static class ValkeyScripts
         end
         """;
 
-    /// ARGV: ttl, code, mode, creator, dm ('' if none), now, playerId, playerJson, nameKey, seed (hex), commitment
+    /// <summary>A second player joined: the room leaves its lonely TTL (field ttl) for full_ttl, for good.</summary>
+    private const string Befriend = """
+
+        local function befriend(meta)
+          local full = redis.call('HGET', meta, 'full_ttl')
+          if full then
+            redis.call('HSET', meta, 'ttl', full)
+            redis.call('HDEL', meta, 'full_ttl')
+          end
+        end
+        """;
+
+    /// ARGV: ttl, code, mode, creator, dm ('' if none), now, playerId, playerJson, nameKey, seed (hex), commitment,
+    /// full ttl ('' unless ttl is the lonely TTL of a room nobody else joined yet)
     public const string Create = Touch + """
 
         if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
@@ -22,12 +35,13 @@ internal static class ValkeyScripts
         redis.call('DEL', KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7])
         redis.call('HSET', KEYS[2], ARGV[7], ARGV[8])
         redis.call('HSET', KEYS[4], ARGV[9], ARGV[7])
+        if ARGV[12] and ARGV[12] ~= '' then redis.call('HSET', KEYS[1], 'full_ttl', ARGV[12]) end
         touch(tonumber(ARGV[1]))
         return 1
         """;
 
     /// ARGV: maxPlayers, playerId, playerJson, nameKey, now, deviceKey (device: + id, or ''). Returns OK, NOT_FOUND, KICKED, FULL or NAME_TAKEN.
-    public const string Join = Touch + """
+    public const string Join = Touch + Befriend + """
 
         if redis.call('EXISTS', KEYS[1]) == 0 then return 'NOT_FOUND' end
         if redis.call('SISMEMBER', KEYS[6], ARGV[6]) == 1 or redis.call('SISMEMBER', KEYS[6], ARGV[2]) == 1 then return 'KICKED' end
@@ -35,6 +49,7 @@ internal static class ValkeyScripts
         if redis.call('HEXISTS', KEYS[4], ARGV[4]) == 1 then return 'NAME_TAKEN' end
         redis.call('HSET', KEYS[2], ARGV[2], ARGV[3])
         redis.call('HSET', KEYS[4], ARGV[4], ARGV[2])
+        befriend(KEYS[1])
         redis.call('HSET', KEYS[1], 'last_activity', ARGV[5])
         touch(tonumber(redis.call('HGET', KEYS[1], 'ttl')))
         return 'OK'
@@ -92,6 +107,13 @@ internal static class ValkeyScripts
         local seq = redis.call('HGET', KEYS[1], 'seq')
         local change = string.gsub(ARGV[2], '"after_sequence":%-1', '"after_sequence":' .. seq, 1)
         redis.call('RPUSH', KEYS[5], change)
+        -- A room nobody else joined yet keeps its lonely TTL; the DM-led TTL waits for a second player.
+        if redis.call('HEXISTS', KEYS[1], 'full_ttl') == 1 then
+          local ttl = math.min(tonumber(redis.call('HGET', KEYS[1], 'ttl')), tonumber(ARGV[3]))
+          redis.call('HSET', KEYS[1], 'mode', 'dm-led', 'dm', ARGV[1], 'ttl', ttl, 'full_ttl', ARGV[3], 'last_activity', ARGV[4])
+          touch(ttl)
+          return 'OK'
+        end
         redis.call('HSET', KEYS[1], 'mode', 'dm-led', 'dm', ARGV[1], 'ttl', ARGV[3], 'last_activity', ARGV[4])
         touch(tonumber(ARGV[3]))
         return 'OK'
@@ -257,7 +279,7 @@ internal static class ValkeyScripts
         return 1
         """;
     /// <summary>The door scripts' keys (<see cref="ValkeyKeys.Door"/>) by name, and their activity refresh.</summary>
-    private const string Door = Touch + """
+    private const string Door = Touch + Befriend + """
 
         local KNOCKS, KICKED_ADDRESSES, META, PLAYERS, NAMES, KICKED, PRESENCE = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[6], KEYS[8], KEYS[9]
         local function door_activity(now)
@@ -304,6 +326,7 @@ internal static class ValkeyScripts
         end
         redis.call('HSET', PLAYERS, ARGV[2], ARGV[3])
         redis.call('HSET', NAMES, ARGV[4], ARGV[2])
+        befriend(META)
         door_activity(ARGV[5])
         return 'OK'
         """;
@@ -324,6 +347,7 @@ internal static class ValkeyScripts
         redis.call('HSET', PLAYERS, ARGV[6], ARGV[7])
         redis.call('HSET', NAMES, ARGV[8], ARGV[6])
         redis.call('HSET', KNOCKS, ARGV[1], ARGV[3])
+        befriend(META)
         door_activity(ARGV[10])
         return 'ADMITTED'
         """;
@@ -335,6 +359,19 @@ internal static class ValkeyScripts
         redis.call('HSET', META, 'locked', ARGV[1])
         door_activity(ARGV[2])
         return 1
+        """;
+
+    /// KEYS[1]: the live rooms (code -> the earliest time it may expire, ms). ARGV: code, its earliest expiry, maxRooms.
+    /// Takes a place for the code: { 'OK' }, { 'TAKEN' } when the code is live, { 'FULL', earliest expiry of any room }.
+    public const string ReserveRoom = """
+
+        if redis.call('ZSCORE', KEYS[1], ARGV[1]) then return { 'TAKEN' } end
+        if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[3]) then
+          local first = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+          return { 'FULL', first[2] }
+        end
+        redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
+        return { 'OK' }
         """;
 
     /// KEYS[1]: the key. ARGV: lifetime (ms). Returns 1 the first time, 0 while the key lives.

@@ -161,6 +161,8 @@ internal static partial class Targets
         ["Rooms__CreateLimit"] = "100000",
         ["Rooms__JoinLimit"] = "100000",
         ["Rooms__RollLimit"] = "10000",
+        ["Rooms__CreateHourlyLimit"] = "100000",
+        ["Rooms__MaxRooms"] = "30000",
         // Many players share each loopback source address: the per-address stream cap (a defence against one client) must not bite.
         ["Live__MaxStreamsPerAddress"] = "100000",
         ["Limits__MaxConnections"] = "0",
