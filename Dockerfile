@@ -1,9 +1,14 @@
 # syntax=docker/dockerfile:1
 # DiceRoller's production image. Built by CI and pushed to GHCR; `docker compose build` builds it locally.
-# What it runs is tested without a container engine: DiceRoller.Tests/Deploy/PublishedAppTests.cs runs the same
-# `dotnet publish` output as a non-root user with the image's and compose's environment, /data the only writable path.
+# scripts/stack-test.sh builds it with Podman and runs the whole compose stack (README, "What was executed here");
+# DiceRoller.Tests/Deploy/PublishedAppTests.cs runs the same `dotnet publish` output without a container engine.
 
-FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
+# The official .NET images. A build may name others with --build-arg: the stack test (scripts/stack-test.sh), on a
+# machine without registry access, passes stand-ins it builds locally from Debian and the machine's .NET.
+ARG SDK_IMAGE=mcr.microsoft.com/dotnet/sdk:10.0
+ARG ASPNET_IMAGE=mcr.microsoft.com/dotnet/aspnet:10.0
+
+FROM ${SDK_IMAGE} AS build
 WORKDIR /src
 
 # Restore first, so the package layer stays cached until a project file changes.
@@ -16,7 +21,7 @@ COPY DiceRoller/ DiceRoller/
 COPY static/ static/
 RUN dotnet publish DiceRoller/DiceRoller.csproj -c Release -o /app --no-restore -p:UseAppHost=false
 
-FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS runtime
+FROM ${ASPNET_IMAGE} AS runtime
 LABEL org.opencontainers.image.title="DiceRoller" \
       org.opencontainers.image.description="Real-time dice rolling for tabletop groups" \
       org.opencontainers.image.licenses="MIT"

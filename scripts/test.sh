@@ -8,10 +8,13 @@
 # and workflow linted, the app published as the image runs it), starts a private redis-server on a free
 # loopback port, runs `dotnet test` with coverage, and ends with the line `N passed, N failed[, N skipped]`
 # read from the trx results plus the deploy checks (each printed as `check: NAME: PASS|FAIL` with its command).
-# A full run (no arguments) also fails when the line coverage of DiceRoller/ is below 80%.
+# A full run (no arguments) also fails when the line coverage of DiceRoller/ is below 80%, and runs the stack tier
+# (scripts/stack-test.sh: the image built and compose.yaml run with Podman; its steps are the checks named stack-*,
+# or one skipped check with the reason where Podman cannot run).
 #
 # Environment:
 #   DICEROLLER_SLN   solution or project to test (default DiceRoller.sln)
+#   DICEROLLER_STACK=1   run the stack tier on a partial run too (it installs podman, podman-compose, debootstrap)
 # Exported to the tests:
 #   DICEROLLER_TEST_VALKEY=127.0.0.1:PORT   the private redis-server
 #   DICEROLLER_TEST_POSTGRES=Host=127.0.0.1;Port=PORT;...   a private PostgreSQL server (initdb in a temp dir, run as
@@ -59,6 +62,15 @@ command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
 command -v setpriv >/dev/null 2>&1 || missing+=(util-linux)
 compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)
+# The stack tier (scripts/stack-test.sh): a full run, or DICEROLLER_STACK=1.
+stack_tier=""
+[[ $# -eq 0 || "${DICEROLLER_STACK:-}" == "1" ]] && stack_tier=1
+if [[ -n "$stack_tier" ]]; then
+  command -v podman >/dev/null 2>&1 || missing+=(podman)
+  command -v podman-compose >/dev/null 2>&1 || missing+=(podman-compose)
+  command -v debootstrap >/dev/null 2>&1 || missing+=(debootstrap)
+  command -v curl >/dev/null 2>&1 || missing+=(curl)
+fi
 if [[ -x /usr/bin/python3 ]]; then
   python=/usr/bin/python3
 elif command -v python3 >/dev/null 2>&1; then
@@ -185,6 +197,12 @@ export DICEROLLER_PUBLISHED="$published"
 if [[ $# -eq 0 || "${DICEROLLER_BENCH_SMOKE:-}" == "1" ]]; then
   check bench-smoke bash scripts/bench.sh --smoke --results "$run_dir/bench"
 fi
+# The stack tier: the image built and compose.yaml run with Podman, through nginx's HTTPS port (minutes; its steps are
+# checks named stack-*, or one SKIP with the reason where Podman cannot run). Before the tests, so it has the CPU alone.
+if [[ -n "$stack_tier" ]]; then
+  bash scripts/stack-test.sh "$checks_file"
+fi
+
 test_user=diceroller-ci
 if [[ "$(id -u)" -eq 0 ]] && ! id "$test_user" >/dev/null 2>&1; then
   echo "test.sh: creating the non-root user $test_user (useradd --system)"
@@ -398,11 +416,17 @@ if failed_tests:
             print(f"      {line[:300]}")
 
 # Deploy checks (printed above with their commands).
-checks = [line.split(" ", 1) for line in checks_file.read_text().splitlines() if line.strip()] if checks_file.exists() else []
-failed_checks = [name for outcome, name in checks if outcome != "PASS"]
-passed += len(checks) - len(failed_checks)
+# A line is `PASS NAME`, `FAIL NAME` or `SKIP NAME REASON` (the stack tier where Podman cannot run).
+checks = [line.split(" ", 2) for line in checks_file.read_text().splitlines() if line.strip()] if checks_file.exists() else []
+failed_checks = [c[1] for c in checks if c[0] not in ("PASS", "SKIP")]
+skipped_checks = [(c[1], c[2] if len(c) > 2 else "no reason given") for c in checks if c[0] == "SKIP"]
+passed += len(checks) - len(failed_checks) - len(skipped_checks)
 failed += len(failed_checks)
-print(f"test.sh: {len(checks)} deploy check(s), {len(failed_checks)} failed" + (": " + ", ".join(failed_checks) if failed_checks else ""))
+skipped += len(skipped_checks)
+print(f"test.sh: {len(checks)} deploy check(s), {len(failed_checks)} failed" + (": " + ", ".join(failed_checks) if failed_checks else "")
+      + (f", {len(skipped_checks)} skipped" if skipped_checks else ""))
+for name, reason in skipped_checks:
+    print(f"  - skipped check {name}: {reason}")
 
 # Line coverage of the app assembly (DiceRoller/), from coverlet's cobertura files; lines are counted once
 # per file and number even when several classes (async state machines, partials) share them.
