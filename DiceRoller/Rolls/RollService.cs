@@ -186,12 +186,11 @@ public sealed class RollService(
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         // A DC grades checks, saves and attacks (a single kept d20), never damage or other rolls.
         var dc = room.Room.Dc is int value && spec!.IsD20Check ? new DcCheck(value, outcome.Total >= value) : null;
-        var firstDice = spec!.DiceTerms.First();
         var proof = new RollProof(ticket.Seed.Commitment, ticket.ClientSeed, ticket.Nonce, (source as SeededRandomSource)?.ValuesUsed ?? 0,
             hidden ? RollHash.NewSalt() : "", PrevHash: "", Hash: "", Signature: "", signer.Key.KeyId);
         var roll = Chain(new Roll(
             RoomService.NewId(), code, Sequence: 0, player.PlayerId, player.Name, now,
-            spec.Formula, firstDice.Sides, spec.Advantage == Advantage.None ? spec.BaseDice : 1, spec.Modifier, spec.Advantage,
+            spec.Formula, spec.DiceTerms.FirstOrDefault()?.Sides ?? 0, spec.Advantage == Advantage.None ? spec.BaseDice : 1, spec.Modifier, spec.Advantage,
             outcome.Results, outcome.KeptIndex, outcome.Total, hidden, Revealed: false, dc,
             outcome.Terms, spec.Label, outcome.Successes, outcome.CapReached, proof), ticket.Head);
 
