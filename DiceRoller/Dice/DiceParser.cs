@@ -661,7 +661,7 @@ public sealed class DiceParser
     {
         // A plain sum of terms keeps no tree: it rolls and records exactly as formulas did before arithmetic.
         var plainSum = DiceExprs.Nodes(tree).All(n => n is LeafExpr or BinaryExpr { Op: '+' });
-        var spec = new DiceSpec(_terms.ToList(), label, plainSum ? null : tree, critical);
+        var spec = new DiceSpec(_terms.ToList(), label, plainSum ? null : tree);
         if (spec.BaseDice > DiceSpec.MaxDice)
         {
             var upTo = 0;
