@@ -296,3 +296,16 @@ public static class DiceEngine
         return ordered.Take(select.Value).Select(x => x.i).ToList();
     }
 }
+
+/// <summary>The subtotal of each damage type of a roll (its terms' annotations), in the order the types first appear.</summary>
+public static class DamageTypes
+{
+    public static IReadOnlyList<(string Type, int Subtotal)> Of(IReadOnlyList<TermOutcome> terms)
+    {
+        ArgumentNullException.ThrowIfNull(terms);
+        return terms.Where(t => t.Annotation is not null)
+            .GroupBy(t => t.Annotation!, StringComparer.Ordinal)
+            .Select(g => (g.Key, g.Sum(t => t.Subtotal)))
+            .ToList();
+    }
+}
