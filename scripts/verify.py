@@ -774,8 +774,30 @@ def self_test(doc_path):
     pending = [line for line in "".join(sink.lines).splitlines() if line.startswith("PENDING")]
     expect(report.counts["FAIL"] == 0 and len(pending) == 4 and all(" roll #6 " in line for line in pending),
            f"the vector log verifies ({report.counts['PASS']} pass, only the withheld roll #6 pending)")
+    formulas = re.search(r"<!-- formula-vectors:begin -->\s*```json\n(.*?)```", text, re.S)
+    for v in json.loads(formulas.group(1)) if formulas else []:
+        expect(formula_vector_holds(seed, v), f"formula {v['formula']} (nonce {v['nonce']}): total {v['total']}")
     print(f"{len(failures)} self-test check(s) failed" if failures else "self-test: all vectors hold")
     return 1 if failures else 0
+
+
+def formula_vector_holds(seed, v):
+    """Rolls a formula vector of docs/fairness.md ("Formulas") again: its terms' dice and subtotals, total, values used."""
+    parser = FormulaParser(v["formula"])
+    tree = parser.parse()
+    stream = Stream(seed, "vectors", v["nonce"])
+    draws = Draws(stream, sum(leaf.count or 0 for leaf in parser.leaves))
+    values, shown = [], []
+    for leaf in parser.leaves:
+        if leaf.count is None:
+            values.append(-leaf.value if leaf.negative else leaf.value)
+            shown.append([values[-1]])
+            continue
+        dice, value = roll_leaf(leaf, draws)
+        values.append(value)
+        shown.append([value, " ".join(f"{d['value']}{'' if d['fate'] == 'kept' else d['fate'][0]}"
+                                      + (f"={d['worth']}" if d["worth"] != d["value"] else "") for d in dice)])
+    return shown == v["terms"] and evaluate(tree, values) == v["total"] and stream.used == v["values_used"]
 
 
 def main(argv=None):
