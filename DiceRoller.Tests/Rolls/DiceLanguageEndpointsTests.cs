@@ -108,6 +108,26 @@ public abstract class DiceLanguageEndpointsTests : AppTest
         Assert.Equal("4d6+3 crit", row.QuerySelector("[data-formula]")!.TextContent);
         Assert.Equal(4, Dice(row).Count);
         Assert.Equal(Dice(row).Sum(d => d.Value) + 3, Int(row.GetAttribute("data-total")));
+        Assert.NotNull(row.QuerySelector("[data-critical-hit]"));
+    }
+
+    [Fact]
+    public async Task The_pads_critical_hit_box_doubles_the_dice_once_and_a_crit_too_big_is_refused()
+    {
+        using var alice = App.NewBrowser();
+        var code = await alice.CreateRoomAsync();
+
+        var row = (await alice.HtmxPostAsync($"/rooms/{code}/rolls", ("dice", "2d6+3"), ("advantage", "none"), ("crit", "true"))).Document.QuerySelector("[data-roll-id]")!;
+        var typed = (await alice.HtmxPostAsync($"/rooms/{code}/rolls", ("dice", "1d8 crit"), ("advantage", "none"), ("crit", "true"))).Document.QuerySelector("[data-roll-id]")!;
+        var tooMany = await alice.HtmxPostAsync($"/rooms/{code}/rolls", ("dice", "60d6"), ("advantage", "none"), ("crit", "true"));
+
+        Assert.Equal("4d6+3 crit", row.QuerySelector("[data-formula]")!.TextContent);
+        Assert.Equal(4, Dice(row).Count);
+        Assert.Equal("2d8 crit", typed.QuerySelector("[data-formula]")!.TextContent);
+        Assert.Equal((HttpStatusCode)422, tooMany.Status);
+        Assert.Equal("INVALID_DICE_FORMAT", tooMany.ErrorCode);
+        Assert.Contains("120 would pass the 100-dice limit", tooMany.ErrorText, StringComparison.Ordinal);
+        Assert.Equal(2, (await alice.GetAsync($"/rooms/{code}")).FeedRolls.Count);
     }
 
     [Fact]
