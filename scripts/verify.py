@@ -6,8 +6,9 @@
     python3 scripts/verify.py permalink.json --key key.json           # a saved permalink (+ the published key)
     python3 scripts/verify.py --self-test                             # the test vectors of docs/fairness.md
 
-Recomputes per roll: the commitment from a revealed seed, every die from the HMAC-SHA256 stream (each die's faces
-from its term's notation, terms left to right, rejection of biased values), the total from the terms, the hash line
+Recomputes per roll: the commitment from a revealed seed, every die from the HMAC-SHA256 stream (the stored formula is
+parsed and rolled again here: terms left to right, each term's rerolls, explosions, keep/drop and the 100-dice cap,
+rejection of biased values), the total from the formula's arithmetic over the terms, the hash line
 and its SHA-256, the chain to the previous roll, each member's nonces, and the Ed25519 signature (RFC 8032, written
 out below: the standard library has none). Prints one line per check, PASS / FAIL / PENDING, and exits 0 only when
 nothing failed (1 when a check failed, 2 when the input could not be read).
@@ -143,17 +144,281 @@ class Stream:
                 return v % faces + 1
 
 
-TERM = re.compile(r"^(-?)(\d+)d(\d+|F)(.*)$")
-KEEP = re.compile(r"(kh|kl|dh|dl)(\d+)")
+# --- The dice language (docs/fairness.md, "Formulas"): parsed and rolled again here, independently of the app ----------
+MAX_DICE = 100
 
 
-def term_faces(notation):
-    """(faces, offset, negative, rest) of a dice term's notation; Fudge dice are 3 faces read as face - 2."""
-    m = TERM.match(notation)
-    if not m:
-        return None
-    fudge = m.group(3) == "F"
-    return (3 if fudge else int(m.group(3)), -2 if fudge else 0, m.group(1) == "-", m.group(4))
+class Leaf:
+    """A dice term or a constant of a formula, with its options as the stored (printed) formula writes them."""
+
+    def __init__(self, count=None, sides=None, fudge=False, value=None):
+        self.count, self.sides, self.fudge, self.value = count, sides, fudge, value
+        self.negative = False
+        self.reroll = self.explode = self.reroll_add = self.success = None  # (op, n); reroll is (op, n, once)
+        self.minimum = self.maximum = None
+        self.keeps = []  # steps in order: (drop, [(op, n), ...]); one step's selectors pick together
+
+
+def matches(sel, face):
+    op, n = sel
+    return {"=": face == n, "<": face < n, "<=": face <= n, ">": face > n, ">=": face >= n}.get(op, False)
+
+
+class FormulaParser:
+    """formula := sum [" crit"]; sum := product (("+"|"-") product)*; product := unary (("*"|"/") unary)*;
+    unary := ("+"|"-") unary | atom annotation*; atom := NUMBER | dice | "(" sum ")" keep-steps."""
+
+    def __init__(self, text):
+        self.text, self.i, self.leaves = text, 0, []
+
+    def fail(self, what):
+        raise ValueError(f"{what} at character {self.i + 1} of {self.text!r}")
+
+    def peek(self, ahead=0):
+        j = self.i + ahead
+        return self.text[j].lower() if j < len(self.text) else ""
+
+    def spaces(self):
+        while self.peek().isspace():
+            self.i += 1
+
+    def parse(self):
+        self.spaces()
+        tree = self.sum()
+        self.spaces()
+        rest = self.text[self.i:]
+        if rest not in ("", "crit"):
+            self.fail("unexpected text")
+        return tree
+
+    def sum(self):
+        left = self.product()
+        while True:
+            self.spaces()
+            op = self.peek()
+            if op not in ("+", "-", "\u2212"):
+                return left
+            self.i += 1
+            self.spaces()
+            right = self.product()
+            if op != "+" and right[0] == "leaf":
+                self.leaves[right[1]].negative ^= True  # 1d20-5: the subtracted term is a negative term
+                op = "+"
+            left = ("bin", "+" if op == "+" else "-", left, right)
+
+    def product(self):
+        left = self.unary()
+        while True:
+            self.spaces()
+            op = self.peek()
+            if op not in ("*", "/"):
+                return left
+            self.i += 1
+            self.spaces()
+            left = ("bin", op, left, self.unary())
+
+    def unary(self):
+        c = self.peek()
+        if c in ("+", "-", "\u2212"):
+            self.i += 1
+            self.spaces()
+            operand = self.unary()
+            if c == "+":
+                return operand
+            if operand[0] == "leaf":
+                self.leaves[operand[1]].negative ^= True
+                return operand
+            return operand[1] if operand[0] == "neg" else ("neg", operand)
+        atom = self.atom()
+        while True:
+            save = self.i
+            self.spaces()
+            if self.peek() != "[":
+                self.i = save
+                return atom
+            close = self.text.find("]", self.i)
+            if close < 0:
+                self.fail("unclosed annotation")
+            self.i = close + 1
+
+    def number(self):
+        start = self.i
+        while self.peek().isdigit() and self.peek() in "0123456789":
+            self.i += 1
+        if start == self.i:
+            self.fail("expected a number")
+        return int(self.text[start:self.i])
+
+    def atom(self):
+        if self.peek() == "(":
+            self.i += 1
+            self.spaces()
+            inner = self.sum()
+            self.spaces()
+            if self.peek() != ")":
+                self.fail("expected )")
+            self.i += 1
+            c = self.peek()
+            if c in ("k", "p") or (c == "d" and self.peek(1) in ("h", "l")):
+                node = inner
+                while node[0] == "group":
+                    node = node[1]
+                if node[0] != "leaf" or self.leaves[node[1]].count is None:
+                    self.fail("keep/drop after ) needs a single dice term inside")
+                self.options(self.leaves[node[1]], new_step=True)
+                return node
+            return ("group", inner)
+        count = self.number() if self.peek().isdigit() else None
+        if self.peek() != "d":
+            if count is None:
+                self.fail("expected a die, a number or (")
+            self.leaves.append(Leaf(value=count))
+            return ("leaf", len(self.leaves) - 1)
+        self.i += 1
+        if self.peek() == "%":
+            self.i += 1
+            leaf = Leaf(1 if count is None else count, 100)
+        elif self.peek() == "f":
+            self.i += 1
+            leaf = Leaf(1 if count is None else count, 3, fudge=True)
+        else:
+            leaf = Leaf(1 if count is None else count, self.number())
+        self.options(leaf, new_step=False)
+        self.leaves.append(leaf)
+        return ("leaf", len(self.leaves) - 1)
+
+    def select(self, bare, high_low):
+        for op in ("<=", ">=", "<", ">", "="):
+            if self.text.startswith(op, self.i):
+                self.i += len(op)
+                return (op, self.number())
+        if high_low and self.peek() in ("h", "l"):
+            op = self.peek()
+            self.i += 1
+            return (op, self.number())
+        return (bare, self.number())
+
+    def options(self, leaf, new_step):
+        step = "new" if new_step else None
+        while True:
+            c, n = self.peek(), self.peek(1)
+            if c in ("k", "p") or (c == "d" and n in ("h", "l")):
+                self.i += 1
+                sel = self.select("l" if c == "p" else "h", True)
+                drop = c != "k"
+                if step == ("p" if drop else "k") and leaf.keeps:
+                    leaf.keeps[-1][1].append(sel)
+                else:
+                    leaf.keeps.append((drop, [sel]))
+                step = "p" if drop else "k"
+                continue
+            if c == "r" and n == "a":
+                self.i += 2
+                leaf.reroll_add = self.select("=", True)
+            elif c == "r":
+                once = n == "o"
+                self.i += 2 if n in ("o", "r") else 1
+                leaf.reroll = self.select("=", once) + (once,)
+            elif c in ("!", "e"):
+                self.i += 1
+                leaf.explode = self.select("=", False) if self.peek() in "<>=0123456789" and self.peek() else ("=", leaf.sides)
+            elif c == "m" and n in ("i", "a"):
+                self.i += 2
+                if n == "i":
+                    leaf.minimum = self.number()
+                else:
+                    leaf.maximum = self.number()
+            elif c in ("<", ">") or (c == "=" and n.isdigit()):
+                leaf.success = self.select(">=", False)
+            else:
+                return
+            step = None
+
+
+def evaluate(tree, values):
+    """The formula's value from each leaf's signed value; / is whole-number division rounding down."""
+    kind = tree[0]
+    if kind == "leaf":
+        return values[tree[1]]
+    if kind == "neg":
+        return -evaluate(tree[1], values)
+    if kind == "group":
+        return evaluate(tree[1], values)
+    left, right = evaluate(tree[2], values), evaluate(tree[3], values)
+    if tree[1] == "/" and right == 0:
+        raise ValueError("division by zero")
+    return {"+": left + right, "-": left - right, "*": left * right, "/": left // right if tree[1] == "/" else 0}[tree[1]]
+
+
+def pick(dice, sel, keeping):
+    """Indexes of the counted dice a selector picks; h/l ties go to the earlier die when keeping, the later otherwise."""
+    counted = [(d["worth"], i) for i, d in enumerate(dice) if d["fate"] in ("kept", "exploded")]
+    op, n = sel
+    if op not in ("h", "l"):
+        return [i for worth, i in counted if matches(sel, worth)]
+    by_position = sorted(counted, key=lambda x: x[1], reverse=not keeping)
+    return [i for _, i in sorted(by_position, key=lambda x: x[0], reverse=op == "h")[:n]]
+
+
+class Draws:
+    def __init__(self, stream, base):
+        self.stream, self.pending, self.results = stream, base, []
+
+    def die(self, leaf):
+        face = self.stream.die(leaf.sides) - (2 if leaf.fudge else 0)
+        self.results.append(face)
+        return face
+
+    def may_add(self):
+        return len(self.results) + self.pending < MAX_DICE
+
+
+def roll_leaf(leaf, draws):
+    """One dice term rolled from the stream in the documented draw order: its dice (value, fate, worth) and subtotal."""
+    dice = []
+
+    def add(value, fate):
+        dice.append({"value": value, "fate": fate, "worth": value})
+
+    face_reroll = leaf.reroll if leaf.reroll and leaf.reroll[0] not in ("h", "l") else None
+    for _ in range(leaf.count):
+        draws.pending -= 1
+        face, rerolls = draws.die(leaf), 0
+        while face_reroll and matches(face_reroll[:2], face) and not (face_reroll[2] and rerolls) and draws.may_add():
+            add(face, "rerolled")
+            face, rerolls = draws.die(leaf), rerolls + 1
+        while leaf.explode and matches(leaf.explode, face) and draws.may_add():
+            add(face, "exploded")
+            face = draws.die(leaf)
+        add(face, "kept")
+    if leaf.reroll and leaf.reroll[0] in ("h", "l"):
+        for i in sorted(pick(dice, leaf.reroll[:2], False)):
+            if not draws.may_add():
+                break
+            dice[i]["fate"] = "rerolled"
+            add(draws.die(leaf), "kept")
+    if leaf.reroll_add:
+        if leaf.reroll_add[0] in ("h", "l"):
+            chosen = pick(dice, (leaf.reroll_add[0], 1), False)
+        else:
+            chosen = [i for i, d in enumerate(dice) if d["fate"] == "kept" and matches(leaf.reroll_add, d["value"])][:1]
+        if chosen and draws.may_add():
+            dice[chosen[0]]["fate"] = "exploded"
+            add(draws.die(leaf), "kept")
+    for d in dice:
+        if d["fate"] in ("kept", "exploded"):
+            worth = d["value"] if leaf.minimum is None else max(d["value"], leaf.minimum)
+            d["worth"] = worth if leaf.maximum is None else min(worth, leaf.maximum)
+    for drop, sels in leaf.keeps:
+        picked = set()
+        for sel in sels:
+            picked.update(pick(dice, sel, not drop))
+        for i, d in enumerate(dice):
+            if d["fate"] in ("kept", "exploded") and (i in picked) == drop:
+                d["fate"] = "dropped"
+    counted = [d["worth"] for d in dice if d["fate"] in ("kept", "exploded")]
+    value = sum(1 for w in counted if matches(leaf.success, w)) if leaf.success else sum(counted)
+    return dice, -value if leaf.negative else value
 
 
 # --- Checks ------------------------------------------------------------------------------------------------------
@@ -213,31 +478,55 @@ def check_dice(report, roll, f, seed):
         return
 
     stream = Stream(seed, client_seed, nonce)
-    drawn, problem, subtotal_sum, total_problem = [], None, 0, None
-    for index, term in enumerate(terms):
-        notation, dice = term.get("notation", ""), term.get("dice") or []
-        parsed = term_faces(notation)
-        if not dice:
-            subtotal_sum += term.get("subtotal", 0)
-            continue
-        if parsed is None:
-            problem = problem or f"terms[{index}] notation {notation!r} is not a dice term"
-            break
-        faces, offset, negative, rest = parsed
-        for number, die in enumerate(dice, 1):
-            face = stream.die(faces) + offset
-            drawn.append(face)
-            if die.get("value") != face and problem is None:
-                problem = f"terms[{index}] ({notation}) die {number} is {die.get('value')} but the seed gives {face}"
-        total_problem = total_problem or term_total_problem(index, notation, dice, term, negative, rest)
-        subtotal_sum += term.get("subtotal", 0)
+    problem, total_problem, draws = None, None, None
+    try:
+        parser = FormulaParser(str(roll.get("dice_formula", "")))
+        tree = parser.parse()
+        leaves = parser.leaves
+        dice_leaves = [leaf for leaf in leaves if leaf.count is not None]
+        if roll.get("advantage") in ("advantage", "disadvantage") and len(dice_leaves) == 1:
+            # The feed writes an advantage roll's d20 as 1d20 with advantage beside it: it rolled 2d20kh1 (or kl1).
+            dice_leaves[0].count, dice_leaves[0].keeps = 2, [(False, [("h" if roll["advantage"] == "advantage" else "l", 1)])]
+    except ValueError as e:
+        problem = f"dice_formula does not parse: {e}"
+    if problem is None and len(leaves) != len(terms):
+        problem = f"terms has {len(terms)} terms but dice_formula {roll.get('dice_formula')!r} has {len(leaves)}"
+    if problem is None:
+        draws = Draws(stream, sum(leaf.count or 0 for leaf in leaves))
+        for index, (leaf, term) in enumerate(zip(leaves, terms)):
+            notation = term.get("notation", "")
+            if leaf.count is None:
+                value = -leaf.value if leaf.negative else leaf.value
+                if problem is None and (term.get("dice") or term.get("subtotal") != value):
+                    problem = f"terms[{index}] ({notation}) should be the constant {value}"
+                continue
+            dice, value = roll_leaf(leaf, draws)
+            recorded = term.get("dice") or []
+            for number, (mine, theirs) in enumerate(zip(dice, recorded), 1):
+                worth = theirs.get("value") if theirs.get("counted") is None else theirs.get("counted")
+                if problem is None and (theirs.get("value"), theirs.get("fate")) != (mine["value"], mine["fate"]):
+                    problem = f"terms[{index}] ({notation}) die {number} is {theirs.get('value')} ({theirs.get('fate')}) but the seed gives {mine['value']} ({mine['fate']})"
+                if problem is None and mine["fate"] in ("kept", "exploded") and worth != mine["worth"]:
+                    problem = f"terms[{index}] ({notation}) die {number} counts {worth} but its rule makes it {mine['worth']}"
+            if problem is None and len(dice) != len(recorded):
+                problem = f"terms[{index}] ({notation}) has {len(recorded)} dice but the seed draws {len(dice)}"
+            if problem is None and term.get("subtotal") != value:
+                problem = f"terms[{index}] ({notation}) subtotal is {term.get('subtotal')} but its dice make {value}"
+    drawn = draws.results if draws else []
     if problem is None and drawn != results:
         problem = f"individual_results {results} are not the terms' dice in draw order {drawn}"
     report.add("FAIL" if problem else "PASS", who, "dice",
                problem or f"all {len(drawn)} dice follow from the seed ({', '.join(map(str, drawn))})")
 
-    if total_problem is None and subtotal_sum != total:
-        total_problem = f"total is {total} but the terms' subtotals add up to {subtotal_sum}"
+    # The total follows from the recorded terms by the formula's arithmetic (the terms are checked against the seed above).
+    try:
+        expected = evaluate(tree, [term.get("subtotal", 0) for term in terms]) if draws else None
+    except (ValueError, TypeError, NameError) as e:
+        expected, total_problem = None, f"the total cannot be computed from the terms: {e}"
+    if total_problem is None and expected is None:
+        total_problem = "dice_formula does not describe the terms, so the total cannot be computed"
+    elif total_problem is None and expected != total:
+        total_problem = f"total is {total} but {roll.get('dice_formula')} makes {expected} from its terms' subtotals"
     report.add("FAIL" if total_problem else "PASS", who, "total", total_problem or f"total {total} follows from the terms")
 
     used = f.get("block_values_used")
@@ -249,27 +538,6 @@ def check_dice(report, roll, f, seed):
         report.add("PASS", who, "block_values_used", f"{used} stream values used")
     else:
         report.add("FAIL", who, "block_values_used", f"block_values_used is {used} but drawing the dice takes {stream.used} values")
-
-
-def term_total_problem(index, notation, dice, term, negative, rest):
-    """Checks a term's subtotal against its dice's fates, and its keep/drop rule; None when it adds up."""
-    counted = [d.get("value", 0) for d in dice if d.get("fate") in ("kept", "exploded")]
-    if term.get("successes") is not None:
-        expected = term["successes"]  # which dice meet a success target is in the notation; the count is what adds
-    else:
-        expected = sum(counted)
-    expected = -expected if negative else expected
-    if term.get("subtotal") != expected:
-        return f"terms[{index}] ({notation}) subtotal is {term.get('subtotal')} but its counted dice make {expected}"
-    keep = KEEP.search(rest)
-    if keep:
-        candidates = sorted(d.get("value", 0) for d in dice if d.get("fate") in ("kept", "exploded", "dropped"))
-        n = int(keep.group(2))
-        count = min(n, len(candidates)) if keep.group(1) in ("kh", "kl") else max(0, len(candidates) - n)
-        best = candidates[len(candidates) - count:] if keep.group(1) in ("kh", "dl") else candidates[:count]
-        if len(counted) != count or sorted(counted) != best:
-            return f"terms[{index}] ({notation}) counts {sorted(counted)} but {keep.group(0)} keeps {best}"
-    return None
 
 
 def hash_line(roll, f):
@@ -506,8 +774,30 @@ def self_test(doc_path):
     pending = [line for line in "".join(sink.lines).splitlines() if line.startswith("PENDING")]
     expect(report.counts["FAIL"] == 0 and len(pending) == 4 and all(" roll #6 " in line for line in pending),
            f"the vector log verifies ({report.counts['PASS']} pass, only the withheld roll #6 pending)")
+    formulas = re.search(r"<!-- formula-vectors:begin -->\s*```json\n(.*?)```", text, re.S)
+    for v in json.loads(formulas.group(1)) if formulas else []:
+        expect(formula_vector_holds(seed, v), f"formula {v['formula']} (nonce {v['nonce']}): total {v['total']}")
     print(f"{len(failures)} self-test check(s) failed" if failures else "self-test: all vectors hold")
     return 1 if failures else 0
+
+
+def formula_vector_holds(seed, v):
+    """Rolls a formula vector of docs/fairness.md ("Formulas") again: its terms' dice and subtotals, total, values used."""
+    parser = FormulaParser(v["formula"])
+    tree = parser.parse()
+    stream = Stream(seed, "vectors", v["nonce"])
+    draws = Draws(stream, sum(leaf.count or 0 for leaf in parser.leaves))
+    values, shown = [], []
+    for leaf in parser.leaves:
+        if leaf.count is None:
+            values.append(-leaf.value if leaf.negative else leaf.value)
+            shown.append([values[-1]])
+            continue
+        dice, value = roll_leaf(leaf, draws)
+        values.append(value)
+        shown.append([value, " ".join(f"{d['value']}{'' if d['fate'] == 'kept' else d['fate'][0]}"
+                                      + (f"={d['worth']}" if d["worth"] != d["value"] else "") for d in dice)])
+    return shown == v["terms"] and evaluate(tree, values) == v["total"] and stream.used == v["values_used"]
 
 
 def main(argv=None):

@@ -66,7 +66,7 @@ public sealed class RollFormTests(ChromiumFixture chromium, AppServers servers)
 
         Assert.Equal(422, post.Status);
         await Expect(alice.Page.Locator("#roll-result [data-error-code]")).ToHaveAttributeAsync("data-error-code", "INVALID_DICE_FORMAT");
-        await Expect(alice.Page.Locator("#roll-result [data-error-code]")).ToContainTextAsync("a number must follow \"kh\" (at 5)");
+        await Expect(alice.Page.Locator("#roll-result [data-error-code]")).ToContainTextAsync("a number must follow \"kh\" (at character 6)");
         Assert.Equal(marker, await alice.PageMarkerAsync());
         await Expect(alice.Feed).ToHaveCountAsync(0);
     }

@@ -54,9 +54,10 @@ public sealed class FairLog : IDisposable
             Terms = outcome.Terms.Select(t => new VerifiableTerm
             {
                 Notation = t.Notation,
-                Dice = t.Dice.Select(d => new VerifiableDie { Value = d.Value, Fate = RollVerifier.FateName(d.Fate) }).ToList(),
+                Dice = t.Dice.Select(d => new VerifiableDie { Value = d.Value, Fate = RollVerifier.FateName(d.Fate), Counted = d.Counted }).ToList(),
                 Subtotal = t.Subtotal,
                 Successes = t.Successes,
+                Annotation = t.Annotation,
             }).ToList(),
             Label = spec.Label,
         };

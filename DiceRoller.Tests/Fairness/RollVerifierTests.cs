@@ -205,8 +205,8 @@ public class RollVerifierTests
     [Fact]
     public void An_honest_roll_whose_stored_formula_is_longer_than_a_typed_one_may_be_verifies()
     {
-        // 95 characters typed; stored in its printed form, 143 (d% spelled 1d100, k1 kh1).
-        using var game = new FairLog().Roll("ann", string.Join("+", Enumerable.Repeat("1d%k1", 16)));
+        // 497 characters typed; stored in its printed form, 746 (d% spelled 1d100, k1 kh1).
+        using var game = new FairLog().Roll("ann", string.Join("+", Enumerable.Repeat("1d%k1", 83)));
         var log = game.Build();
         Assert.True(log.Rolls[0].DiceFormula.Length > DiceRoller.Dice.DiceSpec.MaxFormulaLength);
 

@@ -30,21 +30,19 @@ public static class DiceNotation
 
     private static (DiceSpec? Spec, DiceError? Error) Parse(string? dice, string? modifier, string? advantage, int maxLength)
     {
-        var text = dice ?? "";
-        var hash = text.IndexOf('#', StringComparison.Ordinal);
-        var formula = hash < 0 ? text : text[..hash];
-        var (label, labelError) = hash < 0 ? (null, null) : ReadLabel(text[(hash + 1)..]);
-        if (labelError is not null)
-        {
-            return (null, labelError);
-        }
-
-        var (spec, error) = DiceParser.Parse(formula, label, maxLength);
+        var (spec, error) = DiceParser.Parse(dice, null, maxLength);
         if (error is not null)
         {
             return (null, error);
         }
 
+        var (label, labelError) = spec!.Label is null ? (null, null) : ReadLabel(spec.Label);
+        if (labelError is not null)
+        {
+            return (null, labelError);
+        }
+
+        spec = spec with { Label = label };
         var fieldModifier = 0;
         var modifierText = modifier?.Trim() ?? "";
         if (modifierText.Length > 0 &&
@@ -56,9 +54,11 @@ public static class DiceNotation
 
         if (fieldModifier != 0)
         {
-            if (spec!.Terms.OfType<ConstantTerm>().Any())
+            if (spec!.Terms.OfType<ConstantTerm>().Any() || spec.Tree is not null)
             {
-                return Fail(InvalidModifier, "Give the modifier either in the formula or in the modifier field, not both.");
+                return Fail(InvalidModifier, spec.Tree is null
+                    ? "Give the modifier either in the formula or in the modifier field, not both."
+                    : "With arithmetic or parentheses in the formula, write the modifier in the formula too.");
             }
 
             if (spec.Terms.Count >= DiceSpec.MaxTerms)
@@ -77,13 +77,14 @@ public static class DiceNotation
         if (adv != Advantage.None)
         {
             var diceTerms = spec!.DiceTerms.ToList();
-            if (diceTerms is not [{ Count: 1, Sides: 20, Fudge: false, Negative: false, Reroll: null, Explode: null, Keep: null, Success: null } d20])
+            if (spec.Tree is not null || spec.Critical ||
+                diceTerms is not [{ Count: 1, Sides: 20, Fudge: false, Negative: false, Reroll: null, Explode: null, Keep: null, Success: null, RerollAdd: null, Min: null, Max: null } d20])
             {
                 return Fail(InvalidAdvantage, "Advantage and disadvantage apply to a single d20 (1d20, with or without a modifier).");
             }
 
-            var keep = new KeepRule(adv == Advantage.Advantage ? KeepKind.KeepHighest : KeepKind.KeepLowest, 1);
-            spec = spec with { Terms = spec.Terms.Select(t => ReferenceEquals(t, d20) ? d20 with { Count = 2, Keep = keep } : t).ToList() };
+            var keep = adv == Advantage.Advantage ? KeepRule.KeepHighest(1) : KeepRule.KeepLowest(1);
+            spec = spec with { Terms = spec.Terms.Select(t => ReferenceEquals(t, d20) ? d20 with { Count = 2, Keep = new([keep]) } : t).ToList() };
         }
 
         return (spec, null);
@@ -95,12 +96,12 @@ public static class DiceNotation
         // Plain text on one line: no control characters, and no bidirectional overrides that could make it read backwards.
         if (label.Any(c => char.IsControl(c) || c is (>= '\u202A' and <= '\u202E') or (>= '\u2066' and <= '\u2069')))
         {
-            return (null, new DiceError(InvalidDiceFormat, "The label after # must be plain text on one line."));
+            return (null, new DiceError(InvalidDiceFormat, "The label (the text after the formula) must be plain text on one line."));
         }
 
         if (new StringInfo(label).LengthInTextElements > DiceSpec.MaxLabelLength)
         {
-            return (null, new DiceError(InvalidDiceFormat, $"The label after # can be at most {DiceSpec.MaxLabelLength} characters long."));
+            return (null, new DiceError(InvalidDiceFormat, $"The label (the text after the formula) can be at most {DiceSpec.MaxLabelLength} characters long."));
         }
 
         return (label.Length == 0 ? null : label, null);

@@ -257,6 +257,16 @@ public static class RollVerifier
                     {
                         return Fail(roll, Dice, $"{where} die {d + 1} is {theirs.Dice[d].Value} ({theirs.Dice[d].Fate}) but the seed gives {mine.Dice[d].Value} ({fate})");
                     }
+
+                    if (theirs.Dice[d].Counted != mine.Dice[d].Counted)
+                    {
+                        return Fail(roll, Dice, $"{where} die {d + 1} counts {theirs.Dice[d].Counted ?? theirs.Dice[d].Value} but its rule makes it {mine.Dice[d].Worth}");
+                    }
+                }
+
+                if (theirs.Annotation != mine.Annotation)
+                {
+                    return Fail(roll, Dice, $"{where} is recorded as [{theirs.Annotation}] but the formula gives it [{mine.Annotation}]");
                 }
 
                 if (theirs.Subtotal != mine.Subtotal)

@@ -30,6 +30,9 @@ public sealed record VerifiableTerm
     public IReadOnlyList<VerifiableDie> Dice { get; init; } = [];
     public int Subtotal { get; init; }
     public int? Successes { get; init; }
+
+    /// <summary>The term's damage type (its <c>[annotation]</c> or that of the parentheses around it), if any.</summary>
+    public string? Annotation { get; init; }
 }
 
 /// <summary>A drawn die: its face and what became of it (<c>kept</c>, <c>dropped</c>, <c>exploded</c>, <c>rerolled</c>).</summary>
@@ -37,6 +40,9 @@ public sealed record VerifiableDie
 {
     public int Value { get; init; }
     public string Fate { get; init; } = "";
+
+    /// <summary>What the die counts for when <c>mi</c>/<c>ma</c> changed it; null when it counts its face.</summary>
+    public int? Counted { get; init; }
 }
 
 /// <summary>The permalink's <c>fairness</c> object.</summary>

@@ -35,6 +35,13 @@ public static class RollAnnouncement
     {
         ArgumentNullException.ThrowIfNull(terms);
         var text = total.ToString(CultureInfo.InvariantCulture);
+        var types = DamageTypes.Of(terms);
+        if (types.Count > 0)
+        {
+            // "14 fire, 3 piercing, 17 total": each damage type's subtotal, then the total.
+            text = string.Join(", ", types.Select(t => $"{t.Subtotal.ToString(CultureInfo.InvariantCulture)} {t.Type}")) + $", {text} total";
+        }
+
         if (!string.IsNullOrEmpty(label))
         {
             text += $" for {label}";

@@ -10,10 +10,11 @@ namespace DiceRoller.Rolls;
 /// <summary>
 /// What the roll form sent, before validation: the typed formula (<see cref="Dice"/>) or, when a die button was
 /// tapped, that die (<see cref="Die"/>, e.g. <c>20</c>) and how many of it (<see cref="Count"/>, default 1);
-/// <see cref="RequestId"/> is the form's one-time id (see <see cref="RollRequestId"/>).
+/// <see cref="RequestId"/> is the form's one-time id (see <see cref="RollRequestId"/>); <see cref="Crit"/> the pad's
+/// "Critical hit" box (doubles the dice, as typing <c>crit</c> after the formula does).
 /// </summary>
 public sealed record RollForm(string? Dice, string? Modifier, string? Advantage, string? Hidden, string? Die = null, string? Count = null,
-    string? RequestId = null, string? KeepHidden = null)
+    string? RequestId = null, string? KeepHidden = null, string? Crit = null)
 {
     /// <summary>
     /// The formula and advantage to roll. A die button rolls <c>{Count}d{Die}</c>; advantage is a d20 toggle,
@@ -83,6 +84,23 @@ public sealed class RollService(
         if (!TryParseFlag(form.Hidden, out var hidden) || !TryParseFlag(form.KeepHidden, out var keepHidden))
         {
             return new RoomError(ErrorCodes.InvalidHidden, "Hidden must be true or false.");
+        }
+
+        if (!TryParseFlag(form.Crit, out var crit))
+        {
+            return new RoomError(DiceNotation.InvalidDiceFormat, "Critical hit must be true or false.");
+        }
+
+        if (crit && !spec!.Critical)
+        {
+            // The pad's "Critical hit" box: 5e doubles the damage dice (2d6+3 rolls 4d6+3); a typed "crit" already did.
+            if (spec.Crit() is not { } doubled)
+            {
+                return new RoomError(DiceNotation.InvalidDiceFormat,
+                    $"A critical hit doubles the dice: {spec.BaseDice * 2} would pass the {DiceSpec.MaxDice}-dice limit.");
+            }
+
+            spec = doubled;
         }
 
         // "Keep hidden on" is the DM's pin: it hides this roll and the pad's next ones.
@@ -186,12 +204,11 @@ public sealed class RollService(
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         // A DC grades checks, saves and attacks (a single kept d20), never damage or other rolls.
         var dc = room.Room.Dc is int value && spec!.IsD20Check ? new DcCheck(value, outcome.Total >= value) : null;
-        var firstDice = spec!.DiceTerms.First();
         var proof = new RollProof(ticket.Seed.Commitment, ticket.ClientSeed, ticket.Nonce, (source as SeededRandomSource)?.ValuesUsed ?? 0,
             hidden ? RollHash.NewSalt() : "", PrevHash: "", Hash: "", Signature: "", signer.Key.KeyId);
         var roll = Chain(new Roll(
             RoomService.NewId(), code, Sequence: 0, player.PlayerId, player.Name, now,
-            spec.Formula, firstDice.Sides, spec.Advantage == Advantage.None ? spec.BaseDice : 1, spec.Modifier, spec.Advantage,
+            spec.Formula, spec.DiceTerms.FirstOrDefault()?.Sides ?? 0, spec.Advantage == Advantage.None ? spec.BaseDice : 1, spec.Modifier, spec.Advantage,
             outcome.Results, outcome.KeptIndex, outcome.Total, hidden, Revealed: false, dc,
             outcome.Terms, spec.Label, outcome.Successes, outcome.CapReached, proof), ticket.Head);
 

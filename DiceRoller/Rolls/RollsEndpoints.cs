@@ -27,7 +27,7 @@ public static class RollsEndpoints
         var (room, me) = (member.Room!, member.Me!);
         var form = await context.Request.ReadFormAsync(context.RequestAborted);
         var input = new RollForm(form["dice"], form["modifier"], form["advantage"], form["hidden"], form["die"], form["count"],
-            form["request_id"], form["keep_hidden"]);
+            form["request_id"], form["keep_hidden"], form["crit"]);
         var result = await rolls.RollAsync(room, me, input, context.RequestAborted);
         if (result.Error is { } error)
         {

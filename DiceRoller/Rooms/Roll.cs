@@ -61,7 +61,7 @@ public sealed record Roll(
 
     /// <summary>A single d20 kept (plain, or with advantage/disadvantage), with any constants: naturals and DCs apply.</summary>
     [JsonIgnore]
-    public bool IsD20Check => IsD20CheckOf(Terms, DiceType, DiceCount);
+    public bool IsD20Check => IsD20CheckOf(Terms, DiceType, DiceCount) && !HasArithmetic(DiceFormula);
 
     /// <summary>The kept d20's face of a d20 check, else null.</summary>
     [JsonIgnore]
@@ -78,6 +78,10 @@ public sealed record Roll(
     /// <summary>The terms to show: the stored ones, or for an older roll the ones its fields describe.</summary>
     [JsonIgnore]
     public IReadOnlyList<TermOutcome> DisplayTerms => Terms ?? LegacyTerms(DiceType, DiceCount, Modifier, Advantage, IndividualResults, KeptIndex);
+
+    /// <summary>The formula has more than a sum of terms (<c>*</c>, <c>/</c>, parentheses) or is a critical hit's: no natural d20 applies.</summary>
+    public static bool HasArithmetic(string formula) =>
+        formula.AsSpan().IndexOfAny("*/()") >= 0 || formula.EndsWith(" " + DiceSpec.CritSuffix, StringComparison.Ordinal);
 
     public static string? CritOf(int? natural) => natural switch
     {
