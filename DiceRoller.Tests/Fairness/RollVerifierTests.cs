@@ -208,7 +208,7 @@ public class RollVerifierTests
         // 95 characters typed; stored in its printed form, 143 (d% spelled 1d100, k1 kh1).
         using var game = new FairLog().Roll("ann", string.Join("+", Enumerable.Repeat("1d%k1", 16)));
         var log = game.Build();
-        Assert.True(log.Rolls[0].DiceFormula.Length > DiceRoller.Dice.DiceSpec.MaxFormulaLength);
+        Assert.True(log.Rolls[0].DiceFormula!.Length > DiceRoller.Dice.DiceSpec.MaxFormulaLength);
 
         var checks = RollVerifier.VerifyLog(log);
 
