@@ -18,6 +18,7 @@ import argparse
 import base64
 import hashlib
 import hmac
+import io
 import json
 import re
 import struct
@@ -506,8 +507,34 @@ def self_test(doc_path):
     pending = [line for line in "".join(sink.lines).splitlines() if line.startswith("PENDING")]
     expect(report.counts["FAIL"] == 0 and len(pending) == 4 and all(" roll #6 " in line for line in pending),
            f"the vector log verifies ({report.counts['PASS']} pass, only the withheld roll #6 pending)")
+    self_test_spec(text, seed, vectors, expect)
     print(f"{len(failures)} self-test check(s) failed" if failures else "self-test: all vectors hold")
     return 1 if failures else 0
+
+
+def self_test_spec(text, seed, vectors, expect):
+    """The spec-vectors block (keep/drop ties, the dice cap across terms, success counts) and a log that starts late."""
+    block = re.search(r"<!-- spec-vectors:begin -->\s*```json\n(.*?)```\s*<!-- spec-vectors:end -->", text, re.S)
+    if not block:
+        expect(False, "docs/fairness.md has a spec-vectors block")
+        return
+    for v in json.loads(block.group(1)):
+        sink = io.StringIO()
+        report = Report(sink)
+        f = {"client_seed": v["client_seed"], "nonce": v["nonce"], "block_values_used": v["block_values_used"], "server_seed": seed.hex()}
+        check_dice(report, v, f, seed)
+        dice = sum(len(t["dice"]) for t in v["terms"])
+        expect(report.counts == {"PASS": 3, "FAIL": 0, "PENDING": 0} and dice == len(v["individual_results"]) and (dice == 100) == v["cap_reached"],
+               f"spec vector {v['formula']} {v['client_seed']}:{v['nonce']}: dice, fates, subtotals, total {v['total']}, {v['block_values_used']} values")
+    late = dict(vectors["log"], rolls=vectors["log"]["rolls"][2:])
+    sink = io.StringIO()
+    report = Report(sink)
+    verify_log(late, report)
+    lines = sink.getvalue().splitlines()
+    chain = [line for line in lines if line.startswith("PENDING") and " chain:" in line]
+    expect(report.counts["FAIL"] == 0 and len(chain) == 1 and " roll #3 " in chain[0]
+           and all(" roll #6 " in line or line in chain for line in lines if line.startswith("PENDING")),
+           "the vector log without its first two rolls verifies from roll #3 (its chain link pending)")
 
 
 def main(argv=None):
