@@ -39,10 +39,12 @@ public static class PermalinksEndpoints
 
     /// <summary>
     /// The room's whole verifiable log for a member while the room lives: every roll's permalink JSON in chain order, hidden
-    /// values withheld from those who may not see them (as on the page), with the key that signed them.
+    /// values withheld from those who may not see them (as on the page), with the key that signed them. A permalink is written
+    /// before its roll is appended; when the append failed (a failover) and the roll was made again, the first permalink never
+    /// reached the room's history: where the history still covers its sequence, it is left out, so the log is the room's chain.
     /// </summary>
     private static async Task<IResult> Log(string code, HttpContext context, RoomService rooms, IPermalinkArchive store, RollProofs proofs,
-        IRollSigner signer, CancellationToken ct)
+        IRollSigner signer, IRoomStore roomStore, Microsoft.Extensions.Options.IOptions<RoomOptions> options, CancellationToken ct)
     {
         var member = await MemberRequest.ResolveAsync(context, code, rooms, fragment: false);
         if (member.Refusal is not null)
@@ -53,7 +55,11 @@ public static class PermalinksEndpoints
         var room = member.Room!;
         var seeds = new Dictionary<string, string?>(StringComparer.Ordinal);
         var rolls = new JsonArray();
-        foreach (var row in await store.RoomLogAsync(room.Room.Code, room.Room.CreatedAt, ct))
+        var rows = await store.RoomLogAsync(room.Room.Code, room.Room.CreatedAt, ct);
+        var history = await roomStore.GetRollsAfterAsync(room.Room.Code, 0, options.Value.HistoryLimit, ct);
+        var inHistory = history.Select(r => r.RollId).ToHashSet(StringComparer.Ordinal);
+        var historyFrom = history.Count > 0 ? history[0].Sequence : long.MaxValue;
+        foreach (var row in rows.Where(r => r.Sequence is not long s || s < historyFrom || inHistory.Contains(r.RollId)))
         {
             var permalink = await proofs.WithSeedAsync(Permalink.From(row), seeds, ct);
             var visible = row.IsPublic || row.PlayerId == member.Me!.PlayerId;
