@@ -19,6 +19,7 @@ import argparse
 import base64
 import hashlib
 import hmac
+import io
 import json
 import re
 import struct
@@ -777,6 +778,7 @@ def self_test(doc_path):
     formulas = re.search(r"<!-- formula-vectors:begin -->\s*```json\n(.*?)```", text, re.S)
     for v in json.loads(formulas.group(1)) if formulas else []:
         expect(formula_vector_holds(seed, v), f"formula {v['formula']} (nonce {v['nonce']}): total {v['total']}")
+    self_test_spec(text, seed, vectors, expect)
     print(f"{len(failures)} self-test check(s) failed" if failures else "self-test: all vectors hold")
     return 1 if failures else 0
 
@@ -798,6 +800,31 @@ def formula_vector_holds(seed, v):
         shown.append([value, " ".join(f"{d['value']}{'' if d['fate'] == 'kept' else d['fate'][0]}"
                                       + (f"={d['worth']}" if d["worth"] != d["value"] else "") for d in dice)])
     return shown == v["terms"] and evaluate(tree, values) == v["total"] and stream.used == v["values_used"]
+
+
+def self_test_spec(text, seed, vectors, expect):
+    """The spec-vectors block (keep/drop ties, the dice cap across terms, success counts) and a log that starts late."""
+    block = re.search(r"<!-- spec-vectors:begin -->\s*```json\n(.*?)```\s*<!-- spec-vectors:end -->", text, re.S)
+    if not block:
+        expect(False, "docs/fairness.md has a spec-vectors block")
+        return
+    for v in json.loads(block.group(1)):
+        sink = io.StringIO()
+        report = Report(sink)
+        f = {"client_seed": v["client_seed"], "nonce": v["nonce"], "block_values_used": v["block_values_used"], "server_seed": seed.hex()}
+        check_dice(report, dict(v, dice_formula=v["formula"]), f, seed)
+        dice = sum(len(t["dice"]) for t in v["terms"])
+        expect(report.counts == {"PASS": 3, "FAIL": 0, "PENDING": 0} and dice == len(v["individual_results"]) and (dice == 100) == v["cap_reached"],
+               f"spec vector {v['formula']} {v['client_seed']}:{v['nonce']}: dice, fates, subtotals, total {v['total']}, {v['block_values_used']} values")
+    late = dict(vectors["log"], rolls=vectors["log"]["rolls"][2:])
+    sink = io.StringIO()
+    report = Report(sink)
+    verify_log(late, report)
+    lines = sink.getvalue().splitlines()
+    chain = [line for line in lines if line.startswith("PENDING") and " chain:" in line]
+    expect(report.counts["FAIL"] == 0 and len(chain) == 1 and " roll #3 " in chain[0]
+           and all(" roll #6 " in line or line in chain for line in lines if line.startswith("PENDING")),
+           "the vector log without its first two rolls verifies from roll #3 (its chain link pending)")
 
 
 def main(argv=None):

@@ -107,6 +107,7 @@ public sealed class InviteAndContinueTests(ChromiumFixture chromium, AppServers 
             confirmations.Add(dialog.Message);
             await dialog.AcceptAsync();
         };
+        var hiddenId = await dee.RollAsync("1d20 # Ambush", hidden: true);
 
         await dee.RosterEntry("Bob").GetByRole(AriaRole.Button, new() { Name = "Hand over DM to Bob" }).ClickAsync();
 
@@ -115,8 +116,19 @@ public sealed class InviteAndContinueTests(ChromiumFixture chromium, AppServers 
         await Expect(bob.Page.Locator("#feed [data-hand-over]")).ToContainTextAsync("The DM role passed to Bob");
         await Expect(dee.DcInput).ToHaveCountAsync(0);
         Assert.Contains("Hand the DM role to Bob?", Assert.Single(confirmations), StringComparison.Ordinal);
+        Assert.Contains("Your hidden rolls stay yours", confirmations[0], StringComparison.Ordinal);
         await dee.WaitUntilLiveAsync();
         await bob.WaitUntilLiveAsync();
+
+        // Dee's hidden roll stays hers: Bob, DM now, sees no total, label or Reveal button; Dee still reveals it.
+        await Expect(bob.Row(hiddenId)).ToHaveAttributeAsync("data-hidden", "true");
+        await Expect(bob.Row(hiddenId)).Not.ToHaveAttributeAsync("data-total", new System.Text.RegularExpressions.Regex(".*"));
+        await Expect(bob.Row(hiddenId).Locator("[data-label], form")).ToHaveCountAsync(0);
+        await Expect(bob.Row(hiddenId)).Not.ToContainTextAsync("Ambush");
+        await Expect(dee.Row(hiddenId).Locator("[data-label]")).ToHaveTextAsync("Ambush");
+        await dee.Row(hiddenId).GetByRole(AriaRole.Button, new() { Name = "Reveal to everyone" }).ClickAsync();
+        await Expect(bob.Row(hiddenId)).ToHaveAttributeAsync("data-total", new System.Text.RegularExpressions.Regex("^[0-9]+$"));
+        await Expect(bob.Row(hiddenId).Locator("[data-label]")).ToHaveTextAsync("Ambush");
 
         await dee.Page.GetByRole(AriaRole.Button, new() { Name = "Leave the room" }).ClickAsync();
 

@@ -208,7 +208,7 @@ public class RollVerifierTests
         // 497 characters typed; stored in its printed form, 746 (d% spelled 1d100, k1 kh1).
         using var game = new FairLog().Roll("ann", string.Join("+", Enumerable.Repeat("1d%k1", 83)));
         var log = game.Build();
-        Assert.True(log.Rolls[0].DiceFormula.Length > DiceRoller.Dice.DiceSpec.MaxFormulaLength);
+        Assert.True(log.Rolls[0].DiceFormula!.Length > DiceRoller.Dice.DiceSpec.MaxFormulaLength);
 
         var checks = RollVerifier.VerifyLog(log);
 

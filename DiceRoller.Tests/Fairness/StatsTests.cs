@@ -85,7 +85,7 @@ public class DiceStatsTests
         Roll Sixes(long sequence, params int[] dice) => new($"roll-{sequence}", "ALPHA-1234", sequence, "bob", "Bob", sequence, "6d6", 6, 6, 0, Advantage.None,
             dice, null, dice.Sum(), false, false, null, [new TermOutcome(six.Body, dice.Select(d => new RolledDie(d, DieFate.Kept)).ToList(), dice.Sum())]);
 
-        var stats = DiceStats.Compute([Sixes(1, 1, 2, 3, 4, 5, 6), Sixes(2, 6, 6, 6, 6, 6, 6)], "bob", viewerIsDm: false);
+        var stats = DiceStats.Compute([Sixes(1, 1, 2, 3, 4, 5, 6), Sixes(2, 6, 6, 6, 6, 6, 6)], "bob");
 
         var d6 = stats.Groups[0].Dice.Single();
         Assert.Equal([1L, 1, 1, 1, 1, 7], d6.Counts);
@@ -101,11 +101,13 @@ public class DiceStatsTests
     {
         Roll[] rolls = [Roll(1, "ann", "2d6"), Roll(2, "bob", "1d20+2"), Roll(3, "dee", "3d6!", hidden: true), Roll(4, "ann", "4dF"), Roll(5, "dee", "1d20", hidden: true, revealed: true)];
 
-        var player = DiceStats.Compute(rolls, "bob", viewerIsDm: false);
-        var dm = DiceStats.Compute(rolls, "dee", viewerIsDm: true);
+        var player = DiceStats.Compute(rolls, "bob");
+        var dm = DiceStats.Compute(rolls, "dee");
+        var nextDm = DiceStats.Compute(rolls, "ann");
 
         Assert.Equal((4, 1), (player.RollsCounted, player.HiddenNotCounted));
         Assert.Equal((5, 0), (dm.RollsCounted, dm.HiddenNotCounted));
+        Assert.Equal((4, 1), (nextDm.RollsCounted, nextDm.HiddenNotCounted)); // a later DM never counts an earlier DM's hidden roll
         var everyone = player.Groups[0];
         Assert.Equal(["d6", "d20", "dF"], everyone.Dice.Select(d => d.Name));
         Assert.Equal(2, everyone.Dice[0].Total);

@@ -52,18 +52,10 @@ public sealed class ValkeyCluster : IAsyncDisposable
     {
         var binary = new[] { "/usr/bin/redis-server", "/usr/local/bin/redis-server", "/usr/bin/valkey-server" }.FirstOrDefault(File.Exists)
             ?? throw new InvalidOperationException("No redis-server is installed. Run the tests with `bash scripts/test.sh`, which installs it.");
+        _binary = binary;
         foreach (var port in FreePorts(6))
         {
-            var nodeDir = Directory.CreateDirectory(Path.Combine(_dir, port.ToString(CultureInfo.InvariantCulture))).FullName;
-            var process = Process.Start(new ProcessStartInfo(binary,
-                $"--port {port} --bind 127.0.0.1 --cluster-enabled yes --cluster-config-file nodes.conf --cluster-node-timeout {NodeTimeoutMs} "
-                + "--cluster-require-full-coverage no --save \"\" --appendonly no "
-                + $"--dir {nodeDir} --logfile {Path.Combine(nodeDir, "redis.log")}")
-            {
-                UseShellExecute = false,
-                RedirectStandardOutput = true,
-            }) ?? throw new InvalidOperationException("redis-server did not start");
-            _nodes[port] = process;
+            StartNode(port);
         }
 
         foreach (var port in _nodes.Keys)
@@ -145,6 +137,40 @@ public sealed class ValkeyCluster : IAsyncDisposable
     /// <summary>The primary that serves <paramref name="slot"/> right now.</summary>
     public async Task<ClusterNode> PrimaryOfAsync(int slot) =>
         (await NodesAsync()).Single(n => n.IsPrimary && !n.Flags.Contains("fail", StringComparison.Ordinal) && n.Owns(slot));
+
+    private string _binary = "";
+
+    /// <summary>Starts (or starts again) the node on <paramref name="port"/> in its own folder, with its nodes.conf if it has one.</summary>
+    private void StartNode(int port)
+    {
+        var nodeDir = Directory.CreateDirectory(Path.Combine(_dir, port.ToString(CultureInfo.InvariantCulture))).FullName;
+        var process = Process.Start(new ProcessStartInfo(_binary,
+            $"--port {port} --bind 127.0.0.1 --cluster-enabled yes --cluster-config-file nodes.conf --cluster-node-timeout {NodeTimeoutMs} "
+            + "--cluster-require-full-coverage no --save \"\" --appendonly no "
+            + $"--dir {nodeDir} --logfile {Path.Combine(nodeDir, "redis.log")}")
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+        }) ?? throw new InvalidOperationException("redis-server did not start");
+        _nodes[port] = process;
+    }
+
+    /// <summary>
+    /// Starts a killed node again on its port: it comes back empty (no persistence) with its nodes.conf, so it rejoins as a
+    /// replica of the primary that took over its slots. Returns once it answers and its link to that primary is up and synced.
+    /// </summary>
+    public async Task RestartAsync(int port)
+    {
+        _nodes[port].Dispose();
+        StartNode(port);
+        await WaitUntilAsync(async () => await PingAsync(port), TimeSpan.FromSeconds(30), $"node {port} answering PING again");
+        await WaitUntilAsync(async () =>
+        {
+            var info = await RunAsync(port, "INFO", "replication");
+            return info.Contains("role:slave", StringComparison.Ordinal) && info.Contains("master_link_status:up", StringComparison.Ordinal)
+                && info.Contains("master_sync_in_progress:0", StringComparison.Ordinal);
+        }, TimeSpan.FromSeconds(30), $"node {port} to be a synced replica again");
+    }
 
     /// <summary>Kills a node with SIGKILL: no goodbye to its peers or replicas.</summary>
     public async Task KillAsync(int port)

@@ -64,9 +64,12 @@ public sealed class SharedRenderTests
         var roller = new RollEntryModel(roll, new Viewer("bob", false, "token-bob"));
         var dm = new RollEntryModel(roll, new Viewer("dee", true, "token-dee"));
 
-        Assert.Equal(3, new[] { other, roller, dm }.Select(LiveEvent.RollViewKey).Distinct().Count());
+        // A hidden roll is its roller's: a DM who did not roll it sees what any other member sees.
+        Assert.Equal(2, new[] { other, roller, dm }.Select(LiveEvent.RollViewKey).Distinct().Count());
+        Assert.Equal(LiveEvent.RollViewKey(other), LiveEvent.RollViewKey(dm));
         Assert.DoesNotContain("17", await RenderAsync(other), StringComparison.Ordinal);
-        Assert.Contains("token-dee", await RenderAsync(dm), StringComparison.Ordinal);
+        Assert.DoesNotContain("17", await RenderAsync(dm), StringComparison.Ordinal);
+        Assert.Contains("token-bob", await RenderAsync(roller), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -323,7 +323,9 @@ public abstract class DiceLanguageEndpointsTests : AppTest
             Assert.Null(row.GetAttribute("data-crit"));
             Assert.Null(row.GetAttribute("data-successes"));
             Assert.DoesNotContain("Ambush", row.OuterHtml, StringComparison.Ordinal);
-            Assert.Equal("Dee rolled a hidden 4d6kh3+1d20", row.GetAttribute("data-announce"));
+            Assert.Equal("Dee rolled in secret", row.GetAttribute("data-announce"));
+            Assert.Null(row.QuerySelector("[data-formula]"));
+            Assert.DoesNotContain("4d6", row.OuterHtml, StringComparison.Ordinal);
         }
     }
 }

@@ -15,6 +15,7 @@ public sealed class RollAnnouncementTests : AppTest
 
     private static readonly Viewer Player = new("pat", false, null);
     private static readonly Viewer Dm = new("dee", true, null);
+    private static readonly Viewer Roller = new("bob", false, null);
 
     public static TheoryData<Roll, Viewer, string> Sentences => new()
     {
@@ -23,8 +24,9 @@ public sealed class RollAnnouncementTests : AppTest
         { Roll(total: 9, dc: new DcCheck(15, false)), Player, "Bob rolled 9: 1d20+3, die 6, fails DC 15" },
         { Roll(total: 23), Player, "Bob rolled 23: 1d20+3, die 20, Natural 20!" },
         { Roll(total: 4), Player, "Bob rolled 4: 1d20+3, die 1, Natural 1!" },
-        { Roll(formula: "1d20", hidden: true, dc: new DcCheck(15, true)), Player, "Bob rolled a hidden 1d20" },
-        { Roll(formula: "1d20", hidden: true, dc: new DcCheck(15, true)), Dm, "Bob rolled a hidden 17: 1d20, die 14, passes DC 15" },
+        { Roll(formula: "1d20", hidden: true, dc: new DcCheck(15, true)), Player, "Bob rolled in secret" },
+        { Roll(formula: "1d20", hidden: true, dc: new DcCheck(15, true)), Roller, "Bob rolled a hidden 17: 1d20, die 14, passes DC 15" },
+        { Roll(formula: "1d20", hidden: true, dc: new DcCheck(15, true)), Dm, "Bob rolled in secret" }, // a DM sees only their own hidden rolls
         { Roll(formula: "1d20", hidden: true, revealed: true), Player, "Revealed: Bob rolled 17: 1d20, die 14" },
         {
             Roll(formula: "1d20+3", advantage: Advantage.Disadvantage, dc: new DcCheck(10, true)) with { IndividualResults = [14, 18], KeptIndex = 0 },
@@ -49,7 +51,7 @@ public sealed class RollAnnouncementTests : AppTest
         },
         {
             Roll(formula: "1d20", hidden: true) with { Label = "Ambush" },
-            Player, "Bob rolled a hidden 1d20"
+            Player, "Bob rolled in secret"
         },
     };
 
@@ -82,8 +84,8 @@ public sealed class RollAnnouncementTests : AppTest
         Assert.Equal($"Pat rolled {openTotal}: 2d6+1, dice {openDice[0]} and {openDice[1]}", open.Document.QuerySelector("[data-roll-id]")!.GetAttribute("data-announce"));
 
         var liveRow = new AngleSharp.Html.Parser.HtmlParser().ParseDocument(live[0].Data).QuerySelector("[data-roll-id]")!;
-        Assert.Equal("Dee rolled a hidden 1d20", liveRow.GetAttribute("data-announce"));
-        Assert.Equal("Dee rolled a hidden 1d20", page.FeedRolls[^1].GetAttribute("data-announce"));
+        Assert.Equal("Dee rolled in secret", liveRow.GetAttribute("data-announce"));
+        Assert.Equal("Dee rolled in secret", page.FeedRolls[^1].GetAttribute("data-announce"));
         Assert.Equal(page.FeedRolls[0].GetAttribute("data-announce"), open.Document.QuerySelector("[data-roll-id]")!.GetAttribute("data-announce"));
     }
 }

@@ -40,7 +40,8 @@ public abstract class GameRulesTests : AppTest
             Assert.Null(row.GetAttribute("data-dc-passed"));
             Assert.Empty(row.QuerySelectorAll(".die, [data-total-value], a[data-permalink], form"));
             Assert.Contains("Dee", row.TextContent, StringComparison.Ordinal);
-            Assert.Equal("1d20+3", row.QuerySelector("[data-formula]")!.TextContent);
+            Assert.Null(row.QuerySelector("[data-formula]")); // the formula would tell the roll's size
+            Assert.DoesNotContain("1d20", row.OuterHtml, StringComparison.Ordinal);
         }
 
         var id = dmRow.GetAttribute("data-roll-id");
@@ -309,7 +310,7 @@ public abstract class GameRulesTests : AppTest
         await stream.NextAsync();
 
         var byPlayer = await player.HtmxPostAsync($"/rooms/{code}/close");
-        Assert.Equal((HttpStatusCode.Forbidden, "NOT_ROOM_CREATOR"), (byPlayer.Status, byPlayer.ErrorCode));
+        Assert.Equal((HttpStatusCode.Forbidden, "NOT_DM"), (byPlayer.Status, byPlayer.ErrorCode)); // a DM-led room: only its DM closes it
         var closed = await dm.PostAsync($"/rooms/{code}/close");
         var notice = (await stream.NextOfTypeAsync("room-closed", 1)).Single().Element();
 
@@ -321,6 +322,77 @@ public abstract class GameRulesTests : AppTest
         var join = await late.PostAsync("/join", ("room_code", code), ("player_name", "Late"));
         Assert.Equal((HttpStatusCode.NotFound, "ROOM_NOT_FOUND"), (join.Status, join.ErrorCode));
     }
+
+    /// <summary>
+    /// Who may close the room, reveal and rotate its seed, or reveal a hidden roll, in each kind of room. "handed-over": Dee
+    /// created a DM-led room, rolled hidden, then handed the DM role to Pat. "promoted": Alice created an open room and made Pat
+    /// its DM. "open": Alice's open room, Pat a player. Only the current DM closes or rotates a DM-led room (whoever created it);
+    /// the creator an open one; a hidden roll is revealed by its roller alone, DM now or not.
+    /// </summary>
+    [Theory]
+    [InlineData("handed-over", "Dee", "close", HttpStatusCode.Forbidden, "NOT_DM")]
+    [InlineData("handed-over", "Dee", "rotate", HttpStatusCode.Forbidden, "NOT_ADMIN")]
+    [InlineData("handed-over", "Pat", "close", HttpStatusCode.OK, null)]
+    [InlineData("handed-over", "Pat", "rotate", HttpStatusCode.OK, null)]
+    [InlineData("handed-over", "Pat", "reveal", HttpStatusCode.Forbidden, "NOT_DM")]
+    [InlineData("handed-over", "Dee", "reveal", HttpStatusCode.OK, null)]
+    [InlineData("promoted", "Alice", "close", HttpStatusCode.Forbidden, "NOT_DM")]
+    [InlineData("promoted", "Alice", "rotate", HttpStatusCode.Forbidden, "NOT_ADMIN")]
+    [InlineData("promoted", "Pat", "close", HttpStatusCode.OK, null)]
+    [InlineData("promoted", "Pat", "rotate", HttpStatusCode.OK, null)]
+    [InlineData("open", "Pat", "close", HttpStatusCode.Forbidden, "NOT_ROOM_CREATOR")]
+    [InlineData("open", "Pat", "rotate", HttpStatusCode.Forbidden, "NOT_ADMIN")]
+    [InlineData("open", "Alice", "close", HttpStatusCode.OK, null)]
+    [InlineData("open", "Alice", "rotate", HttpStatusCode.OK, null)]
+    public async Task Only_the_rooms_admin_closes_or_rotates_and_only_the_roller_reveals(string room, string actor, string action, HttpStatusCode status,
+        string? errorCode)
+    {
+        await using var table = await (room == "handed-over" ? Table.DmLed("Dee") : Table.Open("Alice")).Players("Pat").BuildAsync(App);
+        var (code, host, pat) = table;
+        var patId = await pat.MyIdAsync(code);
+        string? hiddenId = null;
+        if (room == "handed-over")
+        {
+            hiddenId = (await HiddenRollAsync(host, code)).Document.QuerySelector("[data-roll-id]")!.GetAttribute("data-roll-id");
+            Assert.Equal(HttpStatusCode.OK, (await host.HtmxPostAsync($"/rooms/{code}/dm", ("player_id", patId))).Status);
+        }
+        else if (room == "promoted")
+        {
+            Assert.Equal(HttpStatusCode.OK, (await host.HtmxPostAsync($"/rooms/{code}/promote", ("player_id", patId))).Status);
+        }
+
+        var url = action switch
+        {
+            "close" => $"/rooms/{code}/close",
+            "rotate" => $"/rooms/{code}/fairness/rotate",
+            _ => $"/rooms/{code}/rolls/{hiddenId}/reveal",
+        };
+        var before = await host.GetAsync($"/rooms/{code}");
+
+        var answer = await table[actor].HtmxPostAsync(url);
+
+        Assert.Equal((status, errorCode), (answer.Status, answer.ErrorCode));
+        var after = await host.GetAsync($"/rooms/{code}");
+        if (errorCode is not null)
+        {
+            // Refused: nothing changed (the room is open, its commitment and the hidden roll as they were).
+            Assert.Equal(HttpStatusCode.OK, after.Status);
+            Assert.Equal(Commitment(before), Commitment(after));
+            Assert.Equal(before.FeedRolls.Select(r => (r.GetAttribute("data-total"), r.TextContent)), after.FeedRolls.Select(r => (r.GetAttribute("data-total"), r.TextContent)));
+        }
+        else
+        {
+            Assert.Equal(action == "close" ? HttpStatusCode.NotFound : HttpStatusCode.OK, after.Status);
+        }
+
+        // The room page offers the close button only to whoever may use it.
+        if (action == "close" && errorCode is not null)
+        {
+            Assert.Null((await table[actor].GetAsync($"/rooms/{code}")).Document.QuerySelector($"form[action='/rooms/{code}/close']"));
+        }
+    }
+
+    private static string? Commitment(Page page) => page.Document.QuerySelector("[data-commitment]")?.GetAttribute("data-commitment");
 
     [Fact]
     public async Task The_roster_shows_who_has_the_room_open_live()

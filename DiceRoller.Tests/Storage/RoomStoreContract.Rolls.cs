@@ -268,6 +268,61 @@ public abstract partial class RoomStoreContract
         Assert.Equal(ChainedAppendStatus.RoomNotFound, (await Store.AppendChainedRollAsync(stale with { RoomCode = UniqueCode() }, Now, null)).Status);
     }
 
+    /// <summary>
+    /// An append sent again (the client library re-sending it after a reconnect, or a retry) once it was appended: on its own
+    /// head, and after other rolls moved the head on. Each time the history keeps the roll once, and the answer is the roll
+    /// as stored, at its sequence, so the roll path neither chains it again nor tells anyone twice.
+    /// </summary>
+    [Fact]
+    public async Task An_append_sent_again_adds_the_roll_once_and_answers_it_as_stored()
+    {
+        var (room, alice) = await CreateRoomAsync();
+        var request = Request($"{alice.PlayerId}:again-1");
+        var roll = ChainedOver(NewRoll(room.Code, alice), Genesis);
+        var first = await Store.AppendChainedRollAsync(roll, Now, request);
+
+        var again = await Store.AppendChainedRollAsync(roll, Now, request);
+        var fromOther = await OtherInstance.AppendChainedRollAsync(roll, Now, request);
+        var later = await AppendChainedAsync(Store, NewRoll(room.Code, alice), first.Head);
+        var afterOthers = await Store.AppendChainedRollAsync(roll, Now, request);
+
+        Assert.Equal(ChainedAppendStatus.Appended, first.Status);
+        foreach (var answer in new[] { again, fromOther, afterOthers })
+        {
+            Assert.Equal(ChainedAppendStatus.Appended, answer.Status);
+            Assert.Equal(roll.RollId, answer.Stored!.RollId);
+            Assert.Equal(1, answer.Stored.Sequence);
+            Assert.Equal(roll.Proof!.Hash, answer.Stored.Proof!.Hash);
+        }
+
+        var history = await Store.GetRollsAfterAsync(room.Code, 0, 10);
+        Assert.Equal([(roll.RollId, 1L), (later.RollId, 2L)], history.Select(r => (r.RollId, r.Sequence)));
+        var stale = await Store.AppendChainedRollAsync(ChainedOver(NewRoll(room.Code, alice), Genesis), Now, null);
+        Assert.Equal((ChainedAppendStatus.Stale, new ChainHead(2, later.Proof!.Hash)), (stale.Status, stale.Head));
+        Assert.Equal(RollRequestState.Done, (await StartAsync(room.Code, alice.PlayerId, request)).State);
+    }
+
+    [Fact]
+    public async Task A_full_history_drops_its_oldest_chained_rolls_and_still_adds_a_roll_sent_again_once()
+    {
+        var (room, alice) = await CreateRoomAsync();
+        var head = Genesis;
+        Roll last = null!;
+        for (var i = 0; i < HistoryLimit + 3; i++)
+        {
+            last = ChainedOver(NewRoll(room.Code, alice), head);
+            Assert.Equal(ChainedAppendStatus.Appended, (await Store.AppendChainedRollAsync(last, Now, null)).Status);
+            head = new ChainHead(last.Sequence, last.Proof!.Hash);
+        }
+
+        var again = await Store.AppendChainedRollAsync(last, Now, null);
+
+        var history = await Store.GetRollsAfterAsync(room.Code, 0, 10_000);
+        Assert.Equal(HistoryLimit, history.Count);
+        Assert.Equal((4L, HistoryLimit + 3L), (history[0].Sequence, history[^1].Sequence));
+        Assert.Equal((ChainedAppendStatus.Appended, HistoryLimit + 3L), (again.Status, again.Stored!.Sequence));
+    }
+
     [Fact]
     public async Task Concurrent_rolls_from_two_instances_form_one_unbroken_chain()
     {

@@ -53,7 +53,7 @@ public static partial class DiceStats
     [GeneratedRegex(@"^-?\d+d(?<sides>\d+|F)")]
     private static partial Regex DiceNotation();
 
-    public static RoomDiceStats Compute(IEnumerable<Roll> rolls, string? viewerPlayerId, bool viewerIsDm)
+    public static RoomDiceStats Compute(IEnumerable<Roll> rolls, string? viewerPlayerId)
     {
         ArgumentNullException.ThrowIfNull(rolls);
         var everyone = new Dictionary<(int, bool), long[]>();
@@ -61,7 +61,7 @@ public static partial class DiceStats
         int counted = 0, hidden = 0;
         foreach (var roll in rolls.OrderBy(r => r.Sequence))
         {
-            if (!roll.IsVisibleTo(viewerPlayerId, viewerIsDm))
+            if (!roll.IsVisibleTo(viewerPlayerId))
             {
                 hidden++;
                 continue;

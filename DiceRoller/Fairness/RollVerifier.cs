@@ -189,7 +189,7 @@ public static class RollVerifier
             yield break;
         }
 
-        var (spec, error) = DiceNotation.ParseStored(roll.DiceFormula, roll.Advantage);
+        var (spec, error) = DiceNotation.ParseStored(roll.DiceFormula ?? "", roll.Advantage);
         string? cannot = error is not null ? $"dice_formula \"{roll.DiceFormula}\" (advantage {roll.Advantage ?? "none"}) does not parse: {error.Message}"
             : !ClientSeed.IsValid(f.ClientSeed) ? $"client_seed \"{f.ClientSeed}\" is not 1-64 characters of [A-Za-z0-9_-]"
             : f.Nonce < 1 ? $"nonce {f.Nonce} is not a positive whole number"
@@ -300,7 +300,7 @@ public static class RollVerifier
     {
         ArgumentNullException.ThrowIfNull(roll);
         ArgumentNullException.ThrowIfNull(f);
-        return new RollHash.Input(f.PrevHash, roll.RollId, f.Sequence, f.PlayerId, roll.DiceFormula, roll.IndividualResults ?? [], roll.Total ?? 0,
+        return new RollHash.Input(f.PrevHash, roll.RollId, f.Sequence, f.PlayerId, roll.DiceFormula ?? "", roll.IndividualResults ?? [], roll.Total ?? 0,
             f.ClientSeed, f.Nonce, f.Commitment, f.Salt ?? "");
     }
 

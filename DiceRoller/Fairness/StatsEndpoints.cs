@@ -22,7 +22,7 @@ public static class StatsEndpoints
 
         var (room, me) = (member.Room!, member.Me!);
         var history = await store.GetRollsAfterAsync(room.Room.Code, 0, options.Value.HistoryLimit, context.RequestAborted);
-        var stats = DiceStats.Compute(history, me.PlayerId, room.IsDm(me.PlayerId));
+        var stats = DiceStats.Compute(history, me.PlayerId);
         context.Response.Headers.CacheControl = "private, no-store";
         return Results.RazorSlice<StatsPage, StatsPageModel>(new StatsPageModel(room.Room.Code, stats, room.IsDm(me.PlayerId)));
     }

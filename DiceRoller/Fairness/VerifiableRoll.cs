@@ -12,7 +12,8 @@ public sealed record VerifiableRoll
 {
     public string RollId { get; init; } = "";
     public string? PlayerName { get; init; }
-    public string DiceFormula { get; init; } = "";
+    /// <summary>Null while a hidden roll is withheld (its formula would tell its size).</summary>
+    public string? DiceFormula { get; init; }
     public string? Advantage { get; init; }
     public IReadOnlyList<int>? IndividualResults { get; init; }
     public int? Total { get; init; }

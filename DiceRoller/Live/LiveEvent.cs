@@ -56,17 +56,17 @@ public sealed class LiveEvent(RoomEvent roomEvent)
     }
 
     /// <summary>
-    /// Which viewers see the same row for a roll: the values (or "hidden") decide it, and a hidden roll's DM gets a Reveal form
-    /// carrying their own form token, so theirs is rendered for them alone. Rolls/_RollEntry.cshtml must depend on nothing else
+    /// Which viewers see the same row for a roll: the values (or "hidden") decide it, and a hidden roll's roller gets a Reveal
+    /// form carrying their own form token, so theirs is rendered for them alone. Rolls/_RollEntry.cshtml must depend on nothing else
     /// of the viewer (a test renders it for every kind of viewer and compares).
     /// </summary>
     public static string RollViewKey(RollEntryModel entry)
     {
         ArgumentNullException.ThrowIfNull(entry);
         var roll = entry.Roll;
-        if (entry.ShowValues && roll.Hidden && !roll.Revealed && entry.Viewer.IsDm)
+        if (roll.IsRevealableBy(entry.Viewer.PlayerId))
         {
-            return "roll:dm:" + entry.Viewer.FormToken;
+            return "roll:roller:" + entry.Viewer.FormToken;
         }
 
         return (entry.ShowValues ? "roll:shown" : "roll:secret") + (entry.OutOfBand ? ":oob" : "");

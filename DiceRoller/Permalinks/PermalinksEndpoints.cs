@@ -39,10 +39,12 @@ public static class PermalinksEndpoints
 
     /// <summary>
     /// The room's whole verifiable log for a member while the room lives: every roll's permalink JSON in chain order, hidden
-    /// values withheld from those who may not see them (as on the page), with the key that signed them.
+    /// values withheld from those who may not see them (as on the page), with the key that signed them. A permalink is written
+    /// before its roll is appended; when the append failed (a failover) and the roll was made again, the first permalink never
+    /// reached the room's history: where the history still covers its sequence, it is left out, so the log is the room's chain.
     /// </summary>
     private static async Task<IResult> Log(string code, HttpContext context, RoomService rooms, IPermalinkArchive store, RollProofs proofs,
-        IRollSigner signer, CancellationToken ct)
+        IRollSigner signer, IRoomStore roomStore, Microsoft.Extensions.Options.IOptions<RoomOptions> options, CancellationToken ct)
     {
         var member = await MemberRequest.ResolveAsync(context, code, rooms, fragment: false);
         if (member.Refusal is not null)
@@ -51,13 +53,16 @@ public static class PermalinksEndpoints
         }
 
         var room = member.Room!;
-        var isDm = room.IsDm(member.Me!.PlayerId);
         var seeds = new Dictionary<string, string?>(StringComparer.Ordinal);
         var rolls = new JsonArray();
-        foreach (var row in await store.RoomLogAsync(room.Room.Code, room.Room.CreatedAt, ct))
+        var rows = await store.RoomLogAsync(room.Room.Code, room.Room.CreatedAt, ct);
+        var history = await roomStore.GetRollsAfterAsync(room.Room.Code, 0, options.Value.HistoryLimit, ct);
+        var inHistory = history.Select(r => r.RollId).ToHashSet(StringComparer.Ordinal);
+        var historyFrom = history.Count > 0 ? history[0].Sequence : long.MaxValue;
+        foreach (var row in rows.Where(r => r.Sequence is not long s || s < historyFrom || inHistory.Contains(r.RollId)))
         {
             var permalink = await proofs.WithSeedAsync(Permalink.From(row), seeds, ct);
-            var visible = row.IsPublic || isDm || row.PlayerId == member.Me.PlayerId;
+            var visible = row.IsPublic || row.PlayerId == member.Me!.PlayerId;
             rolls.Add(LogEntry(permalink, visible, row.Salt));
         }
 
@@ -70,20 +75,40 @@ public static class PermalinksEndpoints
         });
     }
 
+    /// <summary>
+    /// What a hidden roll's log entry withholds from everyone but its roller until it is revealed: every field that says anything
+    /// about its dice, label or size (the formula and advantage, whether it hit the dice cap, how many stream values it used).
+    /// Kept: who rolled and when, and the chain fields (sequence, nonce, commitment, client seed, hashes, signature), which say
+    /// nothing about the dice while the salt is withheld.
+    /// </summary>
+    public static readonly IReadOnlyList<string> WithheldFields =
+        ["dice_formula", "advantage", "individual_results", "total", "terms", "label", "successes", "cap_reached", "crit", "dc_check"];
+
+    /// <summary>The fields of a hidden roll's <c>fairness</c> object withheld with <see cref="WithheldFields"/> (the salt already is).</summary>
+    public static readonly IReadOnlyList<string> WithheldFairnessFields = ["block_values_used", "salt"];
+
     /// <summary>A roll of the log: its permalink JSON, or for a hidden roll the viewer may not see, the same with its values withheld.</summary>
     private static JsonNode LogEntry(Permalink permalink, bool visible, string? salt)
     {
         var node = JsonSerializer.SerializeToNode(permalink, RoomJson.Options)!.AsObject();
         if (!visible)
         {
-            foreach (var field in new[] { "individual_results", "total", "terms", "label", "successes", "crit", "dc_check" })
+            foreach (var field in WithheldFields)
             {
                 node[field] = null;
+            }
+
+            if (node["fairness"] is JsonObject withheld)
+            {
+                foreach (var field in WithheldFairnessFields)
+                {
+                    withheld[field] = null;
+                }
             }
         }
         else if (node["fairness"] is JsonObject fairness && salt is not null)
         {
-            fairness["salt"] = salt; // the DM sees a hidden roll's values: the salt too, to check its hash
+            fairness["salt"] = salt; // the roller sees their hidden roll's values: the salt too, to check its hash
         }
 
         return node;

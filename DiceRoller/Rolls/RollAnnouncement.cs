@@ -17,7 +17,7 @@ public static class RollAnnouncement
         var roll = entry.Roll;
         if (!entry.ShowValues)
         {
-            return $"{roll.PlayerName} rolled a hidden {roll.DiceFormula}";
+            return $"{roll.PlayerName} rolled in secret";
         }
 
         var details = Details(roll.Total, roll.Label, roll.DiceFormula, roll.Advantage, roll.DisplayTerms, roll.Successes, roll.Natural, roll.AppliedDc, roll.CapReached);

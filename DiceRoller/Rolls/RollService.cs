@@ -276,16 +276,14 @@ public sealed class RollService(
         return roll with { Sequence = sequence, Proof = proof with { PrevHash = head.Hash, Hash = hash, Signature = signer.Sign(hash) } };
     }
 
-    /// <summary>The DM shows a hidden roll to everyone: it is replaced in place on every page, and its permalink opens.</summary>
+    /// <summary>
+    /// The roller of a hidden roll (the DM who rolled it, still DM or not) shows it to everyone: it is replaced in place on every
+    /// page, and its permalink opens. Nobody else reveals it, a later DM included.
+    /// </summary>
     public async Task<Result<Roll>> RevealAsync(RoomSnapshot room, Player actor, string rollId, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(room);
         ArgumentNullException.ThrowIfNull(actor);
-        if (!room.IsDm(actor.PlayerId))
-        {
-            return new RoomError(ErrorCodes.NotDm, "Only the DM can reveal hidden rolls.");
-        }
-
         var roll = await store.GetRollAsync(room.Room.Code, rollId, ct);
         if (roll is null)
         {
@@ -295,6 +293,11 @@ public sealed class RollService(
         if (!roll.Hidden || roll.Revealed)
         {
             return new RoomError(ErrorCodes.RollNotHidden, roll.Hidden ? "That roll has already been revealed." : "That roll was never hidden.");
+        }
+
+        if (roll.PlayerId != actor.PlayerId)
+        {
+            return new RoomError(ErrorCodes.NotDm, "Only the DM who rolled a hidden roll can reveal it.");
         }
 
         var revealed = roll with { Revealed = true };

@@ -4,7 +4,8 @@ using Microsoft.Extensions.Options;
 namespace DiceRoller.Rooms;
 
 /// <summary>
-/// What the DM (or an open room's creator) may do: set the DC, promote, kick, close. Every action is
+/// What the DM (or an open room's creator) may do: set the DC, promote, kick, close (the current DM of a DM-led room, the
+/// creator of an open one). Every action is
 /// checked here against the room's current state, whatever the page showed.
 /// </summary>
 public sealed class ModerationService(
@@ -116,13 +117,19 @@ public sealed class ModerationService(
         return Result<Player>.Ok(target);
     }
 
+    /// <summary>
+    /// Closes the room for everyone: only its admin, the current DM of a DM-led room (not its creator once someone else is DM),
+    /// the creator of an open room. Closing publishes the room's seed.
+    /// </summary>
     public async Task<Result<string>> CloseAsync(RoomSnapshot room, Player actor, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(room);
         ArgumentNullException.ThrowIfNull(actor);
-        if (room.Room.CreatorPlayerId != actor.PlayerId)
+        if (!room.IsAdmin(actor.PlayerId))
         {
-            return new RoomError(ErrorCodes.NotRoomCreator, "Only the player who created the room can close it.");
+            return room.Room.Mode == RoomMode.DmLed
+                ? new RoomError(ErrorCodes.NotDm, "Only the DM can close this room.")
+                : new RoomError(ErrorCodes.NotRoomCreator, "Only the player who created the room can close it.");
         }
 
         // Tell the pages first: once the keys are gone nobody could be told which room closed.
@@ -135,7 +142,7 @@ public sealed class ModerationService(
             await seeds.PublishAsync(room.Room.Code, seed, CancellationToken.None);
         }
 
-        logger.LogInformation("Room {RoomCode} closed by its creator", room.Room.Code);
+        logger.LogInformation("Room {RoomCode} closed by {PlayerId}", room.Room.Code, actor.PlayerId);
         return Result<string>.Ok(room.Room.Code);
     }
 

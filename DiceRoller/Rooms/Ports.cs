@@ -220,6 +220,9 @@ public interface IRoomStore
     /// Otherwise answers <see cref="ChainedAppendStatus.Stale"/> with the current head, to compute again and retry.
     /// A store whose room events travel through its own server (Valkey pub/sub) may also announce the appended roll
     /// (<see cref="RoomEvent.ForRoll"/>) in that step, in the room's sequence order: then <see cref="ChainedAppend.Announced"/>.
+    /// Idempotent by <see cref="Roll.RollId"/>: a roll already in the history (the same append sent again after a reconnect, or
+    /// retried) is not added again, whatever the head is now; the answer is <see cref="ChainedAppendStatus.Appended"/> with the
+    /// roll as stored (its sequence), so the caller neither chains it again nor reports it twice.
     /// </summary>
     Task<ChainedAppend> AppendChainedRollAsync(Roll roll, long now, RollRequest? request, CancellationToken cancellationToken = default);
 }

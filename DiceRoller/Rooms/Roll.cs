@@ -119,7 +119,13 @@ public sealed record Roll(
         return terms;
     }
 
-    /// <summary>Whether <paramref name="viewerPlayerId"/> may see the dice and total.</summary>
-    public bool IsVisibleTo(string? viewerPlayerId, bool viewerIsDm) =>
-        !Hidden || Revealed || viewerIsDm || viewerPlayerId == PlayerId;
+    /// <summary>
+    /// Whether <paramref name="viewerPlayerId"/> may see the dice, total, label and formula: a hidden roll belongs to its roller
+    /// alone until they reveal it (not to whoever is DM now: a DM who took over never sees an earlier DM's hidden rolls).
+    /// </summary>
+    public bool IsVisibleTo(string? viewerPlayerId) =>
+        !Hidden || Revealed || (viewerPlayerId is not null && viewerPlayerId == PlayerId);
+
+    /// <summary>An unrevealed hidden roll whose roller is <paramref name="viewerPlayerId"/>: theirs to reveal.</summary>
+    public bool IsRevealableBy(string? viewerPlayerId) => Hidden && !Revealed && viewerPlayerId is not null && viewerPlayerId == PlayerId;
 }

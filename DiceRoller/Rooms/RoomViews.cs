@@ -132,7 +132,7 @@ public sealed record RollFormModel(string RoomCode, string FormToken, bool CanRo
 /// <summary>One roll as one viewer sees it.</summary>
 public sealed record RollEntryModel(Roll Roll, Viewer Viewer, bool OutOfBand = false)
 {
-    public bool ShowValues => Roll.IsVisibleTo(Viewer.PlayerId, Viewer.IsDm);
+    public bool ShowValues => Roll.IsVisibleTo(Viewer.PlayerId);
 }
 
 /// <summary>The player list as one viewer sees it (admins get kick buttons, an open room's creator promote buttons).</summary>

@@ -607,6 +607,12 @@ public sealed class InMemoryRoomStore(TimeProvider time, IOptions<RoomOptions> o
         ArgumentNullException.ThrowIfNull(roll.Proof);
         return Locked(roll.RoomCode, new ChainedAppend(ChainedAppendStatus.RoomNotFound, null, default), data =>
         {
+            // Idempotent by roll id: a roll sent again after it was appended answers as stored, and is not added twice.
+            if (data.Rolls.Find(r => r.RollId == roll.RollId) is { } appended)
+            {
+                return new ChainedAppend(ChainedAppendStatus.Appended, appended, new ChainHead(appended.Sequence, appended.Proof?.Hash ?? ""));
+            }
+
             var head = new ChainHead(data.Sequence, data.LastHash);
             if (roll.Sequence != head.Sequence + 1 || roll.Proof.PrevHash != head.Hash)
             {

@@ -30,9 +30,15 @@ public static class ValkeyKeys
     /// <summary>When a player was last kicked from each address: address hash -> unix ms.</summary>
     public static RedisKey KickedAddresses(string code) => Prefix(code) + ":kicked_addresses";
 
-    /// <summary>Every key of the room, in the order the scripts expect them (KEYS[1..7]; later keys only get their TTL refreshed).</summary>
+    /// <summary>The sequence each roll in the history was appended at: roll id -> sequence (so an append sent twice adds it once).</summary>
+    public static RedisKey RollIds(string code) => Prefix(code) + ":roll_ids";
+
+    /// <summary>
+    /// Every key of the room, in the order the scripts expect them (KEYS[1..7]; later keys only get their TTL refreshed, but
+    /// for <see cref="RollIds"/>, KEYS[10], which the append script reads).
+    /// </summary>
     public static RedisKey[] All(string code) =>
-        [Meta(code), Players(code), Rolls(code), Names(code), Modes(code), Kicked(code), Presence(code), Knocks(code), KickedAddresses(code)];
+        [Meta(code), Players(code), Rolls(code), Names(code), Modes(code), Kicked(code), Presence(code), Knocks(code), KickedAddresses(code), RollIds(code)];
 
     /// <summary>
     /// The keys of the door scripts (kick, knock, admit, lock): knocks and kicked addresses first, then <see cref="All"/>, so

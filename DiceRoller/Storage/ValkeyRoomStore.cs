@@ -372,6 +372,12 @@ public sealed class ValkeyRoomStore(IConnectionMultiplexer redis, IOptions<RoomO
         };
     }
 
+    private static ChainedAppend AlreadyAppended(Roll roll, long sequence, string? storedJson, bool announced)
+    {
+        var stored = string.IsNullOrEmpty(storedJson) ? roll : RoomJson.Deserialize<Roll>(storedJson)!;
+        return new ChainedAppend(ChainedAppendStatus.Appended, stored with { Sequence = sequence }, new ChainHead(sequence, stored.Proof?.Hash ?? ""), announced);
+    }
+
     public async Task<ChainedAppend> AppendChainedRollAsync(Roll roll, long now, RollRequest? request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(roll);
@@ -384,7 +390,7 @@ public sealed class ValkeyRoomStore(IConnectionMultiplexer redis, IOptions<RoomO
         [
             Member(roll), roll.Sequence, roll.Proof.PrevHash, roll.Proof.Hash, _historyLimit, now, Fairness.RollHash.Genesis,
             request is null ? "" : roll.RollId, request?.KeepForMs ?? 0,
-            ValkeyKeys.EventsName(roll.RoomCode), announce ? ValkeyKeys.EventMessage(RoomEvent.ForRoll(roll)) : "",
+            ValkeyKeys.EventsName(roll.RoomCode), announce ? ValkeyKeys.EventMessage(RoomEvent.ForRoll(roll)) : "", roll.RollId,
         ]))!;
         if ((string?)result[0] == "OK" && !announce)
         {
@@ -395,6 +401,8 @@ public sealed class ValkeyRoomStore(IConnectionMultiplexer redis, IOptions<RoomO
         {
             "OK" => new ChainedAppend(ChainedAppendStatus.Appended, roll with { Sequence = (long)result[1] }, new ChainHead((long)result[1], roll.Proof.Hash), announce),
             "STALE" => new ChainedAppend(ChainedAppendStatus.Stale, null, new ChainHead((long)result[1], (string)result[2]!)),
+            // Sent again after it was appended: the roll as stored, announced then (or by the caller, after its WAIT).
+            "ALREADY" => AlreadyAppended(roll, (long)result[1], (string?)result[2], announce),
             _ => new ChainedAppend(ChainedAppendStatus.RoomNotFound, null, default),
         };
     }

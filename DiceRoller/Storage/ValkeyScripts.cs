@@ -32,7 +32,7 @@ internal static class ValkeyScripts
         if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
         redis.call('HSET', KEYS[1], 'code', ARGV[2], 'mode', ARGV[3], 'creator', ARGV[4], 'dm', ARGV[5],
           'dc', '', 'created_at', ARGV[6], 'last_activity', ARGV[6], 'ttl', ARGV[1], 'seq', 0, 'seed', ARGV[10], 'commitment', ARGV[11])
-        redis.call('DEL', KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7])
+        redis.call('DEL', KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[10])
         redis.call('HSET', KEYS[2], ARGV[7], ARGV[8])
         redis.call('HSET', KEYS[4], ARGV[9], ARGV[7])
         if ARGV[12] and ARGV[12] ~= '' then redis.call('HSET', KEYS[1], 'full_ttl', ARGV[12]) end
@@ -404,20 +404,34 @@ internal static class ValkeyScripts
 
     /// KEYS: the room's keys (<see cref="ValkeyKeys.All"/>), then the request's key when the roll has a request id.
     /// ARGV: rollJson (without its sequence), sequence (head + 1 as computed), prevHash, hash, historyLimit, now, genesis,
-    /// rollId ('' without a request id), keepForMs, event channel, event message ('' to leave the announcement to the caller).
+    /// rollId ('' without a request id), keepForMs, event channel, event message ('' to leave the announcement to the caller),
+    /// rollId (always).
     /// Appends only over the expected head, records the request as done with this roll and announces it on the room's
-    /// sharded channel (in the room's slot, like every key here), all in the same step.
-    /// Returns { 'OK', seq }, { 'STALE', seq, lastHash } or { 'NOT_FOUND' }.
+    /// sharded channel (in the room's slot, like every key here), all in the same step. Idempotent by roll id: a roll already
+    /// in the history (this script sent again after a reconnect, or a retry) is not added again, whatever the head is now;
+    /// KEYS[10] (roll id -> sequence) says where it is.
+    /// Returns { 'OK', seq }, { 'STALE', seq, lastHash }, { 'ALREADY', seq, storedJson } or { 'NOT_FOUND' }.
     public const string AppendChainedRoll = Touch + Activity + """
 
         if redis.call('EXISTS', KEYS[1]) == 0 then return { 'NOT_FOUND' } end
+        local appended = redis.call('HGET', KEYS[10], ARGV[12])
+        if appended then
+          local stored = redis.call('ZRANGEBYSCORE', KEYS[3], appended, appended)
+          return { 'ALREADY', tonumber(appended), stored[1] or '' }
+        end
         local seq = tonumber(redis.call('HGET', KEYS[1], 'seq'))
         local last = redis.call('HGET', KEYS[1], 'last_hash') or ARGV[7]
         if seq + 1 ~= tonumber(ARGV[2]) or last ~= ARGV[3] then return { 'STALE', seq, last } end
         redis.call('HSET', KEYS[1], 'seq', seq + 1, 'last_hash', ARGV[4])
         redis.call('ZADD', KEYS[3], seq + 1, ARGV[1])
+        redis.call('HSET', KEYS[10], ARGV[12], seq + 1)
         local excess = redis.call('ZCARD', KEYS[3]) - tonumber(ARGV[5])
-        if excess > 0 then redis.call('ZREMRANGEBYRANK', KEYS[3], 0, excess - 1) end
+        if excess > 0 then
+          for _, gone in ipairs(redis.call('ZRANGE', KEYS[3], 0, excess - 1)) do
+            redis.call('HDEL', KEYS[10], cjson.decode(gone)['roll_id'])
+          end
+          redis.call('ZREMRANGEBYRANK', KEYS[3], 0, excess - 1)
+        end
         activity(ARGV[6])
         -- After activity(), whose touch gave every key the room's TTL: the request id keeps its own time.
         if ARGV[8] ~= '' then redis.call('SET', KEYS[#KEYS], 'done|' .. ARGV[8], 'PX', ARGV[9]) end
