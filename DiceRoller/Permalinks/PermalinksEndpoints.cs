@@ -58,7 +58,7 @@ public static class PermalinksEndpoints
         {
             var permalink = await proofs.WithSeedAsync(Permalink.From(row), seeds, ct);
             var visible = row.IsPublic || isDm || row.PlayerId == member.Me.PlayerId;
-            rolls.Add(LogEntry(permalink, visible, row.Salt));
+            rolls.Add(LogEntry(permalink, visible, row));
         }
 
         context.Response.Headers.CacheControl = "no-store";
@@ -71,8 +71,9 @@ public static class PermalinksEndpoints
     }
 
     /// <summary>A roll of the log: its permalink JSON, or for a hidden roll the viewer may not see, the same with its values withheld.</summary>
-    private static JsonNode LogEntry(Permalink permalink, bool visible, string? salt)
+    private static JsonNode LogEntry(Permalink permalink, bool visible, PermalinkRow row)
     {
+        var salt = row.Salt;
         var node = JsonSerializer.SerializeToNode(permalink, RoomJson.Options)!.AsObject();
         if (!visible)
         {
@@ -84,6 +85,11 @@ public static class PermalinksEndpoints
         else if (node["fairness"] is JsonObject fairness && salt is not null)
         {
             fairness["salt"] = salt; // the DM sees a hidden roll's values: the salt too, to check its hash
+            if (Permalink.RulesOf(row) is { HiddenIndex: int index } rules)
+            {
+                fairness["hidden_index"] = index;
+                fairness["hidden_path"] = JsonSerializer.SerializeToNode(rules.HiddenPath, RoomJson.Options);
+            }
         }
 
         return node;
