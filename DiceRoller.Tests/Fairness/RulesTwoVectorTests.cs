@@ -22,6 +22,9 @@ public class RulesTwoVectorTests
         return JsonDocument.Parse(block["```json".Length..^3]).RootElement.Clone();
     }
 
+    /// <summary>One of the vectors' logs as the JSON a verifier is given (<c>log</c> or <c>seed_set_before_commitment</c>).</summary>
+    public static string VectorJson(string name) => Vectors.GetProperty(name).GetRawText();
+
     private static byte[] Hex(string name) => Convert.FromHexString(Vectors.GetProperty(name).GetString()!);
 
     private static VerifiableLog Log(string name) => VerifiableJson.ParseLog(Vectors.GetProperty(name).GetRawText()).Log!;
