@@ -49,12 +49,19 @@ public static class HiddenSecrets
     }
 
     /// <summary>The tree's root as lowercase hex.</summary>
-    public static string Root(ReadOnlySpan<byte> hiddenKey) => Convert.ToHexStringLower(Levels(hiddenKey)[Depth][0]);
+    public static string Root(ReadOnlySpan<byte> hiddenKey) => Build(hiddenKey).Root;
+
+    /// <summary>The whole tree of a hidden key (256 HMACs and 511 hashes): build it once per seed and open many secrets from it.</summary>
+    public static Tree Build(ReadOnlySpan<byte> hiddenKey) => new(Levels(hiddenKey));
 
     /// <summary>Secret <paramref name="index"/> and its Merkle path (sibling hashes, leaf level first), all lowercase hex.</summary>
-    public static (string Secret, IReadOnlyList<string> Path) Open(ReadOnlySpan<byte> hiddenKey, int index)
+    public static (string Secret, IReadOnlyList<string> Path) Open(ReadOnlySpan<byte> hiddenKey, int index) => Open(Build(hiddenKey), hiddenKey, index);
+
+    /// <summary>Secret <paramref name="index"/> of <paramref name="hiddenKey"/> with its path read from its already built <paramref name="tree"/>.</summary>
+    public static (string Secret, IReadOnlyList<string> Path) Open(Tree tree, ReadOnlySpan<byte> hiddenKey, int index)
     {
-        var levels = Levels(hiddenKey);
+        ArgumentNullException.ThrowIfNull(tree);
+        var levels = tree.Levels;
         var path = new string[Depth];
         var at = index;
         for (var level = 0; level < Depth; level++)
@@ -85,6 +92,16 @@ public static class HiddenSecrets
         }
 
         return Convert.ToHexStringLower(node) == rootHex;
+    }
+
+    /// <summary>A built tree: every level, leaves first.</summary>
+    public sealed class Tree
+    {
+        internal Tree(byte[][][] levels) => (Levels, Root) = (levels, Convert.ToHexStringLower(levels[Depth][0]));
+
+        internal byte[][][] Levels { get; }
+
+        public string Root { get; }
     }
 
     public static bool IsHex32(string? hex) => hex is { Length: 64 } && hex.All(c => char.IsAsciiHexDigitLower(c) || char.IsAsciiDigit(c));

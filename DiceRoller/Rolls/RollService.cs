@@ -143,12 +143,14 @@ public sealed class RollService(
         // Under rules 2 a seed the server makes is for this roll only (DrawAsync): the member's own is set on the room page.
         var known = room.ClientSeedOf(player.PlayerId);
         var keepFallback = known is null && RoomSeed.RulesOf(room.Commitment) < 2;
+        // A room from before fairness gets a seed with its first roll; any other one has its seed already (never taken away).
+        var candidate = room.Commitment is null ? RoomSeedSecret.New() : RoomSeedSecret.NewWithoutHiddenKey();
         var limit = new RollLimit($"roll:{code}:{player.PlayerId}", _options.RollLimit, _options.RollWindow);
         while (true)
         {
             var accepted = time.GetTimestamp();
             var start = await store.StartRollAsync(code, new RollAttempt(player.PlayerId, request, limit, known?.Seed ?? ClientSeed.Generate(),
-                keepFallback, RoomSeedSecret.New(), time.GetUtcNow().ToUnixTimeMilliseconds(), hidden), ct);
+                keepFallback, candidate, time.GetUtcNow().ToUnixTimeMilliseconds(), hidden), ct);
             switch (start.State)
             {
                 case RollRequestState.Claimed:
@@ -238,8 +240,37 @@ public sealed class RollService(
     private static (string ClientSeed, bool ByServer, string? Secret, IReadOnlyList<string>? Path) RulesTwo(RollTicket ticket, bool hidden)
     {
         var own = ticket.ClientSeedCommitment == ticket.Seed.Commitment;
-        var (secret, path) = hidden && ticket.HiddenIndex is int index ? HiddenSecrets.Open(ticket.Seed.HiddenKey, index) : (null, null);
+        var (secret, path) = hidden && ticket.HiddenIndex is int index
+            ? HiddenSecrets.Open(TreeOf(ticket.Seed), ticket.Seed.HiddenKey, index)
+            : (null, null);
         return (own ? ticket.ClientSeed : ClientSeed.Generate(), !own, secret, path);
+    }
+
+    /// <summary>Hidden-roll trees by commitment, built once per seed on this app instance (a few hundred at most; cleared when full).</summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, HiddenSecrets.Tree> Trees = new(StringComparer.Ordinal);
+
+    private const int TreesKept = 256;
+
+    private static HiddenSecrets.Tree TreeOf(RoomSeedSecret seed)
+    {
+        if (Trees.TryGetValue(seed.Commitment, out var tree))
+        {
+            return tree;
+        }
+
+        if (Trees.Count >= TreesKept)
+        {
+            Trees.Clear();
+        }
+
+        tree = HiddenSecrets.Build(seed.HiddenKey);
+        // The commitment names the tree: a tree whose root is not the commitment's is never cached (nor used).
+        if (tree.Root != RoomSeed.HiddenRootOf(seed.Commitment))
+        {
+            throw new InvalidOperationException($"The hidden key of seed {seed.Commitment} does not match its commitment.");
+        }
+
+        return Trees.GetOrAdd(seed.Commitment, tree);
     }
 
     /// <summary>How often a roll is chained again over a newer head before giving up (rolls racing in one room).</summary>

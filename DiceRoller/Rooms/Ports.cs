@@ -247,6 +247,16 @@ public sealed record RoomSeedSecret(byte[] Seed, string Commitment, byte[]? Hidd
         return new RoomSeedSecret(seed, Fairness.RoomSeed.Commitment(seed, Fairness.HiddenSecrets.Root(hiddenKey)), hiddenKey);
     }
 
+    /// <summary>
+    /// A fresh seed without a hidden key (rules 1): what a roll offers as the seed of a room that has one already, so that it
+    /// never pays for a hidden-roll tree it will not use (a store takes the offer only for a room from before fairness).
+    /// </summary>
+    public static RoomSeedSecret NewWithoutHiddenKey()
+    {
+        var seed = Fairness.RoomSeed.Create();
+        return new RoomSeedSecret(seed, Fairness.RoomSeed.Commitment(seed));
+    }
+
     /// <summary>The server seed alone: what is published on rotation, close or expiry.</summary>
     public string SeedHex => Fairness.RoomSeed.ToHex(Seed);
 
