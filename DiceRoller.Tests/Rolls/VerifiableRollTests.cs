@@ -4,6 +4,7 @@ using System.Text.Json;
 using DiceRoller.Dice;
 using DiceRoller.Fairness;
 using DiceRoller.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace DiceRoller.Tests.Rolls;
 
@@ -261,6 +262,36 @@ public abstract class VerifiableRollTests : AppTest
         Assert.Equal(second, after.GetProperty("client_seed_commitment").GetString());
         var log = VerifiableJson.ParseLog((await JsonAsync(bob, $"/rooms/{code}/log.json")).GetRawText()).Log!;
         Assert.All(RollVerifier.VerifyLog(log).Where(c => c.Check == RollVerifier.ClientSeedOrder), c => Assert.Equal(CheckStatus.Passed, c.Status));
+    }
+
+    [Fact]
+    public async Task A_room_on_a_seed_from_before_rules_two_keeps_rolling_and_verifying_by_rules_one()
+    {
+        await using var table = await Table.DmLed("Dee").Players("Bob").BuildAsync(App);
+        var (code, dee, bob) = table;
+        var store = App.Services.GetRequiredService<DiceRoller.Rooms.IRoomStore>();
+        var legacy = DiceRoller.Rooms.RoomSeedSecret.NewWithoutHiddenKey(); // what a room made before rules 2 holds
+        Assert.NotNull(await store.RotateSeedAsync(code, legacy, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()));
+        Assert.Equal(HttpStatusCode.OK, (await bob.HtmxPostAsync($"/rooms/{code}/fairness/client-seed", ("client_seed", "bobs-old-style-seed"))).Status);
+
+        var legacyPage = (await dee.GetAsync($"/rooms/{code}")).Document;
+        Assert.NotNull(legacyPage.QuerySelector("#rotate-warning"));
+        Assert.Null(legacyPage.QuerySelector("#rotate-warning[data-hidden-stay-secret]")); // a rules-1 seed still warns
+
+        await bob.RollAsync(code, "2d6");
+        var hidden = Id((await dee.HtmxPostAsync($"/rooms/{code}/rolls", ("dice", "1d20"), ("hidden", "true"))).Document.QuerySelector("[data-roll-id]")!);
+        Assert.Equal(HttpStatusCode.OK, (await dee.HtmxPostAsync($"/rooms/{code}/rolls/{hidden}/reveal")).Status);
+        Assert.Equal(HttpStatusCode.OK, (await dee.HtmxPostAsync($"/rooms/{code}/fairness/rotate")).Status);
+        var log = VerifiableJson.ParseLog((await JsonAsync(bob, $"/rooms/{code}/log.json")).GetRawText()).Log!;
+        var checks = RollVerifier.VerifyLog(log);
+
+        Assert.All(log.Rolls, r => Assert.Equal(legacy.Commitment, r.Fairness!.Commitment));
+        Assert.All(log.Rolls, r => Assert.Equal(1, r.Fairness!.Rules));
+        Assert.Equal("bobs-old-style-seed", log.Rolls[0].Fairness!.ClientSeed);
+        Assert.Matches("^[0-9a-f]{32}$", log.Rolls[1].Fairness!.Salt); // the rules-1 random salt
+        Assert.DoesNotContain(checks, c => c.Check is RollVerifier.ClientSeedOrder or RollVerifier.HiddenSecret);
+        Assert.DoesNotContain(checks, c => c.Status != CheckStatus.Passed);
+        Assert.NotNull((await dee.GetAsync($"/rooms/{code}")).Document.QuerySelector("#rotate-warning[data-hidden-stay-secret]")); // rules 2 again
     }
 
     [Fact]
