@@ -123,15 +123,17 @@ def ed25519_verify(public, message, signature):
 
 # --- The draw stream -------------------------------------------------------------------------------------------
 class Stream:
-    """The 32-bit values of HMAC-SHA256(server_seed, "{client_seed}:{nonce}:{block}"), eight per block, big-endian."""
+    """The 32-bit values of HMAC-SHA256(server_seed, "{client_seed}:{nonce}:{block}"), eight per block, big-endian.
+    A rules-2 hidden roll appends ":{hidden_secret}" (its secret as lowercase hex) to every message."""
 
-    def __init__(self, seed, client_seed, nonce):
+    def __init__(self, seed, client_seed, nonce, hidden_secret=None):
         self.seed, self.prefix = seed, f"{client_seed}:{nonce}:"
+        self.suffix = "" if hidden_secret is None else f":{hidden_secret}"
         self.values, self.block, self.used = [], 0, 0
 
     def next_value(self):
         if not self.values:
-            digest = hmac.digest(self.seed, f"{self.prefix}{self.block}".encode(), hashlib.sha256)
+            digest = hmac.digest(self.seed, f"{self.prefix}{self.block}{self.suffix}".encode(), hashlib.sha256)
             self.values = list(struct.unpack(">8I", digest))
             self.block += 1
         self.used += 1
@@ -143,6 +145,89 @@ class Stream:
             v = self.next_value()
             if v < limit:
                 return v % faces + 1
+
+
+# --- Rules 2: hidden-roll secrets (a Merkle tree per commitment) -----------------------------------------------------
+HIDDEN_COUNT, HIDDEN_DEPTH = 256, 8
+
+
+def hidden_secret(hidden_key, index):
+    return hmac.digest(hidden_key, f"hidden:{index}".encode(), hashlib.sha256)
+
+
+def hidden_leaf(index, secret):
+    return hashlib.sha256(b"\x00" + struct.pack(">I", index) + secret).digest()
+
+
+def hidden_node(left, right):
+    return hashlib.sha256(b"\x01" + left + right).digest()
+
+
+def hidden_levels(hidden_key):
+    levels = [[hidden_leaf(k, hidden_secret(hidden_key, k)) for k in range(HIDDEN_COUNT)]]
+    while len(levels[-1]) > 1:
+        below = levels[-1]
+        levels.append([hidden_node(below[i], below[i + 1]) for i in range(0, len(below), 2)])
+    return levels
+
+
+def hidden_path(levels, index):
+    return [levels[level][(index >> level) ^ 1].hex() for level in range(HIDDEN_DEPTH)]
+
+
+def hidden_verify(root_hex, index, secret_hex, path):
+    """Whether secret_hex is leaf `index` of the tree whose root is root_hex (path: sibling hashes, leaf level first)."""
+    if not (isinstance(index, int) and 0 <= index < HIDDEN_COUNT and isinstance(path, list) and len(path) == HIDDEN_DEPTH
+            and all(isinstance(x, str) and HEX64.match(x) for x in [root_hex, secret_hex, *path])):
+        return False
+    node = hidden_leaf(index, bytes.fromhex(secret_hex))
+    for level, sibling in enumerate(path):
+        other = bytes.fromhex(sibling)
+        node = hidden_node(node, other) if (index >> level) & 1 == 0 else hidden_node(other, node)
+    return node.hex() == root_hex
+
+
+def rules_of(f):
+    return f.get("rules") or 1
+
+
+def hidden_secret_of(f):
+    """The secret a rules-2 hidden roll mixed into its draw: its salt (None for other rolls)."""
+    return f.get("salt") if rules_of(f) >= 2 and f.get("hidden_index") is not None else None
+
+
+def check_rules(report, roll, f):
+    """Rules 2: the client seed was set under the roll's own commitment; a revealed hidden roll's secret is in the root."""
+    who, rules, commitment = subject_of(roll), rules_of(f), str(f.get("commitment"))
+    root = commitment.split(".", 1)[1] if "." in commitment else None
+    if rules < 2:
+        if root is not None:
+            report.add("FAIL", who, "client_seed_order", f"commitment {commitment[:16]}… carries a hidden-roll root (rules 2) but the record says rules {rules}")
+        return
+    if rules > 2 or root is None or not HEX64.match(root):
+        report.add("FAIL", who, "client_seed_order", f"rules {rules} is unknown to this verifier (it knows 1 and 2)" if rules > 2
+                   else f"rules 2 needs a commitment of the form {{seed hash}}.{{hidden root}}, not {commitment}")
+        return
+    at = f.get("client_seed_commitment")
+    if at == commitment:
+        report.add("PASS", who, "client_seed_order", f"the server picked the client seed after committing to {commitment[:16]}…"
+                   if f.get("client_seed_by_server") else f"the client seed was set after commitment {commitment[:16]}… was shown")
+    elif at is None:
+        report.add("FAIL", who, "client_seed_order", "client_seed_commitment is missing: the record does not say when its client seed was set")
+    else:
+        report.add("FAIL", who, "client_seed_order", f"the client seed was set under commitment {str(at)[:16]}…, before this roll's commitment {commitment[:16]}…: the server knew it before it committed")
+    index = f.get("hidden_index")
+    if index is not None:
+        if hidden_verify(root, index, f.get("salt") or "", f.get("hidden_path")):
+            report.add("PASS", who, "hidden_secret", f"the salt is hidden-roll secret {index} of root {root[:16]}…")
+        else:
+            report.add("FAIL", who, "hidden_secret", f"the salt with hidden_path is not leaf {index} of the hidden-roll root {root[:16]}…")
+    elif f.get("salt"):
+        report.add("FAIL", who, "hidden_secret", "a rules-2 roll with a salt must name its hidden_index and hidden_path (a hidden roll's salt is its secret)")
+
+
+TERM = re.compile(r"^(-?)(\d+)d(\d+|F)(.*)$")
+KEEP = re.compile(r"(kh|kl|dh|dl)(\d+)")
 
 
 # --- The dice language (docs/fairness.md, "Formulas"): parsed and rolled again here, independently of the app ----------
@@ -478,7 +563,7 @@ def check_dice(report, roll, f, seed):
             report.add("FAIL", who, name, f"client_seed {client_seed!r} / nonce {nonce!r} cannot seed a stream")
         return
 
-    stream = Stream(seed, client_seed, nonce)
+    stream = Stream(seed, client_seed, nonce, hidden_secret_of(f))
     problem, total_problem, draws = None, None, None
     try:
         parser = FormulaParser(str(roll.get("dice_formula", "")))
@@ -543,9 +628,14 @@ def check_dice(report, roll, f, seed):
 
 def hash_line(roll, f):
     results = ",".join(str(v) for v in roll["individual_results"])
-    return "|".join(str(x) for x in (f.get("prev_hash"), roll.get("roll_id"), f.get("sequence"), f.get("player_id"),
-                                      roll.get("dice_formula"), results, roll.get("total"), f.get("client_seed"),
-                                      f.get("nonce"), f.get("commitment"), f.get("salt")))
+    line = "|".join(str(x) for x in (f.get("prev_hash"), roll.get("roll_id"), f.get("sequence"), f.get("player_id"),
+                                     roll.get("dice_formula"), results, roll.get("total"), f.get("client_seed"),
+                                     f.get("nonce"), f.get("commitment"), f.get("salt")))
+    if rules_of(f) < 2:
+        return line
+    index = f.get("hidden_index")
+    return "|".join([line, str(rules_of(f)), str(f.get("client_seed_commitment") or ""),
+                     "server" if f.get("client_seed_by_server") else "member", "" if index is None else str(index)])
 
 
 def check_roll(report, roll, key, public):
@@ -562,10 +652,11 @@ def check_roll(report, roll, key, public):
     else:
         seed = bytes.fromhex(seed_hex)
         actual = hashlib.sha256(seed).hexdigest()
-        if actual == f.get("commitment"):
+        if actual == str(f.get("commitment")).split(".", 1)[0]:
             report.add("PASS", who, "commitment", f"SHA-256(server_seed) = {actual[:16]}…")
         else:
             report.add("FAIL", who, "commitment", f"SHA-256(server_seed) is {actual} but commitment is {f.get('commitment')}")
+    check_rules(report, roll, f)
     check_dice(report, roll, f, seed)
 
     if roll.get("individual_results") is None or roll.get("total") is None or f.get("salt") is None:
@@ -716,6 +807,56 @@ RFC8032_TEST_1 = (
 )
 
 
+def rules2_self_test(text, expect):
+    """The rules-2 vectors: hidden-roll secrets and their tree, a hidden roll's stream, a rules-2 log, a misordered seed."""
+    block = re.search(r"<!-- rules2-vectors:begin -->\s*```json\n(.*?)```\s*<!-- rules2-vectors:end -->", text, re.S)
+    if not block:
+        expect(False, "the docs have a rules2-vectors block")
+        return
+    v = json.loads(block.group(1))
+    seed, hidden_key = bytes.fromhex(v["server_seed"]), bytes.fromhex(v["hidden_key"])
+    levels = hidden_levels(hidden_key)
+    expect(levels[-1][0].hex() == v["hidden_root"] and v["commitment"] == f"{hashlib.sha256(seed).hexdigest()}.{v['hidden_root']}",
+           "rules 2: hidden root and commitment {seed hash}.{hidden root}")
+    for s in v["secrets"]:
+        k = s["index"]
+        expect(hidden_secret(hidden_key, k).hex() == s["secret"] and levels[0][k].hex() == s["leaf"]
+               and hidden_path(levels, k) == s["path"] and hidden_verify(v["hidden_root"], k, s["secret"], s["path"]),
+               f"rules 2: hidden secret {k}, its leaf and path")
+    other = v["secrets"][1]
+    expect(not hidden_verify(v["hidden_root"], v["secrets"][0]["index"], other["secret"], v["secrets"][0]["path"]),
+           "rules 2: another secret does not verify at index 0")
+    h = v["hidden_stream"]
+    secret = hidden_secret(hidden_key, h["hidden_index"]).hex()
+    expect(h["message"] == f"{h['client_seed']}:{h['nonce']}:{h['block']}:{secret}"
+           and hmac.digest(seed, h["message"].encode(), hashlib.sha256).hex() == h["hmac"], "rules 2: a hidden roll's first block")
+    for roll in v["log"]["rolls"]:
+        f = roll["fairness"]
+        if "hash_line" in f:
+            expect(hash_line(roll, f) == f["hash_line"] and hashlib.sha256(f["hash_line"].encode()).hexdigest() == f["hash"],
+                   f"rules 2: roll #{f['sequence']}: hash line and hash")
+
+    def run_log(log):
+        lines = []
+        sink = type("Sink", (), {"write": lambda self, s: lines.append(s)})()
+        report = Report(sink)
+        verify_log(log, report)
+        return report, "".join(lines).splitlines()
+
+    report, lines = run_log(v["log"])
+    pending = [line for line in lines if line.startswith("PENDING")]
+    expect(report.counts["FAIL"] == 0 and pending and all(" roll #3 " in line for line in pending)
+           and any("hidden_secret" in line and line.startswith("PASS") for line in lines),
+           f"rules 2: the vector log verifies ({report.counts['PASS']} pass, only the unrevealed hidden roll #3 pending)")
+    withheld = v["log"]["rolls"][2]
+    expect(withheld["individual_results"] is None and withheld["fairness"]["salt"] is None,
+           "rules 2: the unrevealed hidden roll publishes neither dice nor secret, though the seed is published")
+    report, lines = run_log(v["seed_set_before_commitment"])
+    failed = [line for line in lines if line.startswith("FAIL")]
+    expect(len(failed) == 1 and " client_seed_order: " in failed[0],
+           "rules 2: a client seed set under an earlier commitment fails client_seed_order, and nothing else")
+
+
 def self_test(doc_path):
     failures = []
 
@@ -779,6 +920,7 @@ def self_test(doc_path):
     for v in json.loads(formulas.group(1)) if formulas else []:
         expect(formula_vector_holds(seed, v), f"formula {v['formula']} (nonce {v['nonce']}): total {v['total']}")
     self_test_spec(text, seed, vectors, expect)
+    rules2_self_test(text, expect)
     print(f"{len(failures)} self-test check(s) failed" if failures else "self-test: all vectors hold")
     return 1 if failures else 0
 

@@ -94,6 +94,29 @@ public class VerifyPageTests : AppTest
     }
 
     [Fact]
+    public async Task A_log_whose_client_seed_was_set_before_its_commitment_fails_client_seed_order_by_name()
+    {
+        var page = await PostAsync(("log", RulesTwoVectorTests.VectorJson("seed_set_before_commitment"), null));
+
+        Assert.Equal(HttpStatusCode.OK, page.Status);
+        Assert.Equal("failed", page.Document.QuerySelector("[data-verify-result]")!.GetAttribute("data-verify-result"));
+        var failed = Statuses(page).Where(s => s.Value == "failed").Select(s => s.Key.Check).ToList();
+        Assert.Equal([RollVerifier.ClientSeedOrder], failed);
+        Assert.Contains("before this roll's commitment", page.Document.QuerySelector("li[data-check=client_seed_order]")!.TextContent, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_rules_two_log_with_a_revealed_hidden_roll_verifies_with_only_the_unrevealed_one_pending()
+    {
+        var page = await PostAsync(("log", RulesTwoVectorTests.VectorJson("log"), null));
+
+        var statuses = Statuses(page);
+        Assert.DoesNotContain("failed", statuses.Values);
+        Assert.Contains(statuses, s => s.Key.Check == RollVerifier.HiddenSecret && s.Value == "passed");
+        Assert.All(statuses.Where(s => s.Value == "pending"), s => Assert.StartsWith("roll #3 ", s.Key.Subject, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_tampered_uploaded_log_names_the_roll_and_the_check_that_failed()
     {
         using var game = Game();

@@ -95,6 +95,34 @@ public sealed partial class VerifyScriptTests(ITestOutputHelper output) : IDispo
     }
 
     [Fact]
+    public async Task A_log_whose_client_seed_was_set_before_its_commitment_fails_client_seed_order_with_exit_1()
+    {
+        var file = Path.Combine(_dir.FullName, "order.json");
+        await File.WriteAllTextAsync(file, RulesTwoVectorTests.VectorJson("seed_set_before_commitment"));
+
+        var (code, stdout, stderr) = await RunAsync(file);
+
+        Assert.True(code == 1, $"exit {code}\n{stdout}{stderr}");
+        Assert.Equal([((long?)1, "client_seed_order")], Lines(stdout).Where(l => l.Status == "FAIL").Select(l => (l.Sequence, l.Check)));
+    }
+
+    [Fact]
+    public async Task Csharp_and_verify_py_agree_on_every_check_of_the_rules_two_log()
+    {
+        var file = Path.Combine(_dir.FullName, "rules2.json");
+        var json = RulesTwoVectorTests.VectorJson("log");
+        await File.WriteAllTextAsync(file, json);
+
+        var (code, stdout, stderr) = await RunAsync(file);
+
+        Assert.True(code == 0, stdout + stderr);
+        var csharp = RollVerifier.VerifyLog(VerifiableJson.ParseLog(json).Log!).Select(c => (Word(c.Status), c.Sequence, c.Check)).ToHashSet();
+        var python = Lines(stdout).Select(l => (l.Status, l.Sequence, l.Check)).ToHashSet();
+        Assert.True(csharp.SetEquals(python), $"C# and verify.py differ: {string.Join("; ", csharp.Except(python).Concat(python.Except(csharp)))}");
+        Assert.Contains(python, l => l.Check == "hidden_secret" && l.Status == "PASS");
+    }
+
+    [Fact]
     public async Task Input_that_is_not_a_log_is_an_error_with_exit_2()
     {
         var file = Path.Combine(_dir.FullName, "bad.json");

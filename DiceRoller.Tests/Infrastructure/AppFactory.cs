@@ -105,7 +105,7 @@ public sealed class AppFactory : WebApplicationFactory<Program>
     /// <summary>Dice from a test's own source instead of the seeded stream (such rolls carry a proof their dice do not follow).</summary>
     private sealed class FixedDraws(IRandomSource random) : DiceRoller.Rolls.IRollDraws
     {
-        public IRandomSource Open(ReadOnlySpan<byte> serverSeed, string clientSeed, long nonce) => random;
+        public IRandomSource Open(ReadOnlySpan<byte> serverSeed, string clientSeed, long nonce, string? hiddenSecret = null) => random;
     }
 
     /// <summary>A browser-like client: keeps cookies, does not follow redirects.</summary>

@@ -4,6 +4,7 @@ using System.Text.Json;
 using DiceRoller.Dice;
 using DiceRoller.Fairness;
 using DiceRoller.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace DiceRoller.Tests.Rolls;
 
@@ -31,12 +32,9 @@ public abstract class VerifiableRollTests : AppTest
     /// <summary>The hash recomputed from a permalink's JSON, the way any verifier does it.</summary>
     protected static string HashOf(JsonElement permalink, string? salt = null)
     {
-        var f = permalink.GetProperty("fairness");
-        return RollHash.Compute(new RollHash.Input(f.GetProperty("prev_hash").GetString()!, permalink.GetProperty("roll_id").GetString()!,
-            f.GetProperty("sequence").GetInt64(), f.GetProperty("player_id").GetString()!, permalink.GetProperty("dice_formula").GetString()!,
-            permalink.GetProperty("individual_results").EnumerateArray().Select(e => e.GetInt32()).ToList(), permalink.GetProperty("total").GetInt32(),
-            f.GetProperty("client_seed").GetString()!, f.GetProperty("nonce").GetInt64(), f.GetProperty("commitment").GetString()!,
-            salt ?? f.GetProperty("salt").GetString()!));
+        var roll = VerifiableJson.ParseRoll(permalink.GetRawText()).Roll!;
+        var f = roll.Fairness!;
+        return RollHash.Compute(RollVerifier.InputOf(roll, salt is null ? f : f with { Salt = salt }));
     }
 
     /// <summary>The dice replayed from the published seed, client seed and nonce through the engine.</summary>
@@ -45,8 +43,9 @@ public abstract class VerifiableRollTests : AppTest
         var f = permalink.GetProperty("fairness");
         var (spec, error) = DiceNotation.Parse(permalink.GetProperty("dice_formula").GetString(), null, permalink.GetProperty("advantage").GetString());
         Assert.Null(error);
+        var hidden = f.TryGetProperty("hidden_index", out var index) && index.ValueKind == JsonValueKind.Number ? f.GetProperty("salt").GetString() : null;
         var source = new SeededRandomSource(RoomSeed.FromHex(f.GetProperty("server_seed").GetString())!, f.GetProperty("client_seed").GetString()!,
-            f.GetProperty("nonce").GetInt64());
+            f.GetProperty("nonce").GetInt64(), hidden);
         var outcome = DiceEngine.Roll(spec!, source);
         return (outcome.Results, outcome.Total, source.ValuesUsed);
     }
@@ -59,7 +58,7 @@ public abstract class VerifiableRollTests : AppTest
 
         var page = await alice.GetAsync($"/rooms/{code}");
 
-        Assert.Matches("^[0-9a-f]{64}$", Commitment(page));
+        Assert.Matches("^[0-9a-f]{64}\\.[0-9a-f]{64}$", Commitment(page)); // rules 2: seed hash and hidden-roll root
         Assert.Empty(page.FeedRolls);
     }
 
@@ -127,7 +126,7 @@ public abstract class VerifiableRollTests : AppTest
             var f = permalink.GetProperty("fairness");
             var seed = f.GetProperty("server_seed").GetString()!;
             Assert.DoesNotContain(seed, seenWhileInUse, StringComparison.Ordinal); // it never left the server while in use
-            Assert.Equal(f.GetProperty("commitment").GetString(), RoomSeed.Commitment(RoomSeed.FromHex(seed)));
+            Assert.Equal(RoomSeed.SeedHashOf(f.GetProperty("commitment").GetString()!), RoomSeed.Commitment(RoomSeed.FromHex(seed)));
             var (dice, total, used) = Replay(permalink);
             Assert.Equal(permalink.GetProperty("individual_results").EnumerateArray().Select(e => e.GetInt32()), dice);
             Assert.Equal(permalink.GetProperty("total").GetInt32(), total);
@@ -139,7 +138,11 @@ public abstract class VerifiableRollTests : AppTest
         }
 
         var revealed = await JsonAsync(bob, $"/api/permalink/{hidden}");
-        Assert.Matches("^[0-9a-f]{32}$", revealed.GetProperty("fairness").GetProperty("salt").GetString());
+        // Rules 2: a hidden roll's salt is its hidden-roll secret (32 bytes), a leaf of the commitment's hidden root.
+        Assert.Matches("^[0-9a-f]{64}$", revealed.GetProperty("fairness").GetProperty("salt").GetString());
+        var revealedFairness = VerifiableJson.ParseRoll(revealed.GetRawText()).Roll!.Fairness!;
+        Assert.True(HiddenSecrets.Verify(RoomSeed.HiddenRootOf(revealedFairness.Commitment)!, revealedFairness.HiddenIndex!.Value, revealedFairness.Salt!,
+            revealedFairness.HiddenPath!));
         Assert.Equal(before.GetProperty("fairness").GetProperty("hash").GetString(),
             (await JsonAsync(bob, $"/api/permalink/{ids[0]}")).GetProperty("fairness").GetProperty("hash").GetString());
     }
@@ -206,15 +209,116 @@ public abstract class VerifiableRollTests : AppTest
         var code = await alice.CreateRoomAsync();
         var joined = await bob.PostAsync("/join", ("room_code", code), ("player_name", "Bob"), ("client_seed", "0123456789abcdef0123456789abcdef"));
         Assert.Equal(HttpStatusCode.SeeOther, joined.Status);
+        var set = await bob.HtmxPostAsync($"/rooms/{code}/fairness/client-seed", ("client_seed", "fedcba9876543210fedcba9876543210"));
+        Assert.Equal(HttpStatusCode.OK, set.Status);
 
         var noScript = (await alice.GetAsync($"/rooms/{code}")).Document;
         var scripted = (await bob.GetAsync($"/rooms/{code}")).Document;
 
-        Assert.True(ClientSeed.IsValid(noScript.QuerySelector("#client-seed-input")!.GetAttribute("value")));
-        Assert.NotNull(noScript.QuerySelector("[data-seed-by-server]"));
-        Assert.Equal("0123456789abcdef0123456789abcdef", scripted.QuerySelector("#client-seed-input")!.GetAttribute("value"));
+        // Rules 2: a seed counts only once set on the room page, where the commitment is shown; until then the server picks.
+        Assert.NotNull(noScript.QuerySelector("[data-seed-by-server][data-client-seed-stale]"));
+        Assert.Equal("fedcba9876543210fedcba9876543210", scripted.QuerySelector("#client-seed-input")!.GetAttribute("value"));
         Assert.Null(scripted.QuerySelector("[data-seed-by-server]"));
         Assert.NotNull((await bob.GetAsync("/")).Document.QuerySelector("#create-form input[name=client_seed][data-client-seed-new]"));
+    }
+
+    [Fact]
+    public async Task A_client_seed_sent_with_creation_or_join_is_not_used_the_server_picks_one_after_committing()
+    {
+        using var alice = App.NewBrowser();
+        using var bob = App.NewBrowser();
+        var code = await alice.CreateRoomAsync();
+        var commitment = Commitment(await alice.GetAsync($"/rooms/{code}"));
+        Assert.Equal(HttpStatusCode.SeeOther, (await bob.PostAsync("/join", ("room_code", code), ("player_name", "Bob"), ("client_seed", "sent-with-the-join-form"))).Status);
+
+        var f = (await JsonAsync(bob, $"/api/permalink/{Id(await bob.RollAsync(code, "1d20"))}")).GetProperty("fairness");
+
+        Assert.NotEqual("sent-with-the-join-form", f.GetProperty("client_seed").GetString());
+        Assert.True(f.GetProperty("client_seed_by_server").GetBoolean());
+        Assert.Equal(commitment, f.GetProperty("client_seed_commitment").GetString());
+        Assert.Equal(2, f.GetProperty("rules").GetInt32());
+    }
+
+    [Fact]
+    public async Task A_seed_set_on_the_page_counts_under_its_commitment_and_a_rotation_makes_it_stale()
+    {
+        await using var table = await Table.DmLed("Dee").Players("Bob").BuildAsync(App);
+        var (code, dee, bob) = table;
+        var first = Commitment(await bob.GetAsync($"/rooms/{code}"));
+        Assert.Equal(HttpStatusCode.OK, (await bob.HtmxPostAsync($"/rooms/{code}/fairness/client-seed", ("client_seed", "bob-after-commitment"))).Status);
+        var before = (await JsonAsync(bob, $"/api/permalink/{Id(await bob.RollAsync(code, "1d20"))}")).GetProperty("fairness");
+
+        Assert.Equal(HttpStatusCode.OK, (await dee.HtmxPostAsync($"/rooms/{code}/fairness/rotate")).Status);
+        var second = Commitment(await bob.GetAsync($"/rooms/{code}"));
+        var stalePage = (await bob.GetAsync($"/rooms/{code}")).Document;
+        var after = (await JsonAsync(bob, $"/api/permalink/{Id(await bob.RollAsync(code, "1d20"))}")).GetProperty("fairness");
+
+        Assert.Equal("bob-after-commitment", before.GetProperty("client_seed").GetString());
+        Assert.Equal(first, before.GetProperty("client_seed_commitment").GetString());
+        Assert.False(before.GetProperty("client_seed_by_server").GetBoolean());
+        Assert.NotNull(stalePage.QuerySelector("[data-client-seed-stale]"));
+        Assert.NotEqual("bob-after-commitment", after.GetProperty("client_seed").GetString());
+        Assert.True(after.GetProperty("client_seed_by_server").GetBoolean());
+        Assert.Equal(second, after.GetProperty("client_seed_commitment").GetString());
+        var log = VerifiableJson.ParseLog((await JsonAsync(bob, $"/rooms/{code}/log.json")).GetRawText()).Log!;
+        Assert.All(RollVerifier.VerifyLog(log).Where(c => c.Check == RollVerifier.ClientSeedOrder), c => Assert.Equal(CheckStatus.Passed, c.Status));
+    }
+
+    [Fact]
+    public async Task A_room_on_a_seed_from_before_rules_two_keeps_rolling_and_verifying_by_rules_one()
+    {
+        await using var table = await Table.DmLed("Dee").Players("Bob").BuildAsync(App);
+        var (code, dee, bob) = table;
+        var store = App.Services.GetRequiredService<DiceRoller.Rooms.IRoomStore>();
+        var legacy = DiceRoller.Rooms.RoomSeedSecret.NewWithoutHiddenKey(); // what a room made before rules 2 holds
+        Assert.NotNull(await store.RotateSeedAsync(code, legacy, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()));
+        Assert.Equal(HttpStatusCode.OK, (await bob.HtmxPostAsync($"/rooms/{code}/fairness/client-seed", ("client_seed", "bobs-old-style-seed"))).Status);
+
+        var legacyPage = (await dee.GetAsync($"/rooms/{code}")).Document;
+        Assert.NotNull(legacyPage.QuerySelector("#rotate-warning"));
+        Assert.Null(legacyPage.QuerySelector("#rotate-warning[data-hidden-stay-secret]")); // a rules-1 seed still warns
+
+        await bob.RollAsync(code, "2d6");
+        var hidden = Id((await dee.HtmxPostAsync($"/rooms/{code}/rolls", ("dice", "1d20"), ("hidden", "true"))).Document.QuerySelector("[data-roll-id]")!);
+        Assert.Equal(HttpStatusCode.OK, (await dee.HtmxPostAsync($"/rooms/{code}/rolls/{hidden}/reveal")).Status);
+        Assert.Equal(HttpStatusCode.OK, (await dee.HtmxPostAsync($"/rooms/{code}/fairness/rotate")).Status);
+        var log = VerifiableJson.ParseLog((await JsonAsync(bob, $"/rooms/{code}/log.json")).GetRawText()).Log!;
+        var checks = RollVerifier.VerifyLog(log);
+
+        Assert.All(log.Rolls, r => Assert.Equal(legacy.Commitment, r.Fairness!.Commitment));
+        Assert.All(log.Rolls, r => Assert.Equal(1, r.Fairness!.Rules));
+        Assert.Equal("bobs-old-style-seed", log.Rolls[0].Fairness!.ClientSeed);
+        Assert.Matches("^[0-9a-f]{32}$", log.Rolls[1].Fairness!.Salt); // the rules-1 random salt
+        Assert.DoesNotContain(checks, c => c.Check is RollVerifier.ClientSeedOrder or RollVerifier.HiddenSecret);
+        Assert.DoesNotContain(checks, c => c.Status != CheckStatus.Passed);
+        Assert.NotNull((await dee.GetAsync($"/rooms/{code}")).Document.QuerySelector("#rotate-warning[data-hidden-stay-secret]")); // rules 2 again
+    }
+
+    [Fact]
+    public async Task A_hidden_roll_stays_uncomputable_after_its_seed_is_published_and_its_reveal_verifies()
+    {
+        await using var table = await Table.DmLed("Dee").Players("Bob").BuildAsync(App);
+        var (code, dee, bob) = table;
+        var first = Id((await dee.HtmxPostAsync($"/rooms/{code}/rolls", ("dice", "4d6"), ("hidden", "true"))).Document.QuerySelector("[data-roll-id]")!);
+        var second = Id((await dee.HtmxPostAsync($"/rooms/{code}/rolls", ("dice", "1d20"), ("hidden", "true"))).Document.QuerySelector("[data-roll-id]")!);
+        Assert.Equal(HttpStatusCode.OK, (await dee.HtmxPostAsync($"/rooms/{code}/fairness/rotate")).Status);
+
+        var published = VerifiableJson.ParseLog((await JsonAsync(bob, $"/rooms/{code}/log.json")).GetRawText()).Log!;
+        var hidden = published.Rolls.Single(r => r.RollId == first);
+        Assert.NotNull(hidden.Fairness!.ServerSeed); // the seed is out
+        Assert.Null(hidden.Fairness.Salt); // but not the roll's secret: its dice cannot be replayed
+        Assert.Null(hidden.Fairness.HiddenIndex);
+        Assert.Contains(RollVerifier.VerifyLog(published), c => c.RollId == first && c.Check == RollVerifier.Dice && c.Status == CheckStatus.Pending);
+
+        Assert.Equal(HttpStatusCode.OK, (await dee.HtmxPostAsync($"/rooms/{code}/rolls/{first}/reveal")).Status);
+        var revealed = VerifiableJson.ParseLog((await JsonAsync(bob, $"/rooms/{code}/log.json")).GetRawText()).Log!;
+        var checks = RollVerifier.VerifyLog(revealed);
+
+        Assert.DoesNotContain(checks, c => c.Status == CheckStatus.Failed);
+        Assert.Contains(checks, c => c.RollId == first && c.Check == RollVerifier.HiddenSecret && c.Status == CheckStatus.Passed);
+        Assert.Contains(checks, c => c.RollId == first && c.Check == RollVerifier.Dice && c.Status == CheckStatus.Passed);
+        Assert.Contains(checks, c => c.RollId == second && c.Check == RollVerifier.Dice && c.Status == CheckStatus.Pending); // one reveal, one secret
+        Assert.Equal(0, revealed.Rolls.Single(r => r.RollId == first).Fairness!.HiddenIndex);
     }
 
     [Fact]
@@ -292,7 +396,7 @@ public abstract class VerifiableRollTests : AppTest
         Assert.Equal(fresh, swapped.GetAttribute("data-commitment"));
         Assert.Equal("true", swapped.GetAttribute("hx-swap-oob"));
         var published = await JsonAsync(bob, $"/api/permalink/{id}");
-        Assert.Equal(old, RoomSeed.Commitment(RoomSeed.FromHex(published.GetProperty("fairness").GetProperty("server_seed").GetString())));
+        Assert.Equal(RoomSeed.SeedHashOf(old), RoomSeed.Commitment(RoomSeed.FromHex(published.GetProperty("fairness").GetProperty("server_seed").GetString())));
         var after = await JsonAsync(bob, $"/api/permalink/{Id(await bob.RollAsync(code, "1d20"))}");
         Assert.Equal(fresh, after.GetProperty("fairness").GetProperty("commitment").GetString());
         Assert.Equal(JsonValueKind.Null, after.GetProperty("fairness").GetProperty("server_seed").ValueKind);

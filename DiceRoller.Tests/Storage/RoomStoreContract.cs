@@ -572,7 +572,8 @@ public abstract partial class RoomStoreContract
 
         Assert.NotNull(seed);
         Assert.Equal(32, seed!.Seed.Length);
-        Assert.Equal(DiceRoller.Fairness.RoomSeed.Commitment(seed.Seed), seed.Commitment);
+        Assert.Equal(32, seed.HiddenKey!.Length); // rules 2: the hidden key is kept beside the seed, and its root is committed
+        Assert.Equal(DiceRoller.Fairness.RoomSeed.Commitment(seed.Seed, DiceRoller.Fairness.HiddenSecrets.Root(seed.HiddenKey)), seed.Commitment);
         Assert.Equal(seed.Commitment, snapshot!.Commitment);
         var (second, _) = await CreateRoomAsync();
         Assert.NotEqual((await Store.GetSeedAsync(second.Code))!.Commitment, seed.Commitment);
@@ -601,5 +602,52 @@ public abstract partial class RoomStoreContract
         Assert.Equal(before.Seed, rotation.Old.Seed);
         Assert.Equal(fresh.Commitment, (await Store.GetAsync(room.Code))!.Commitment);
         Assert.Equal(fresh.Commitment, (await StartAsync(room.Code, "p"))!.Ticket!.Seed.Commitment);
+        Assert.Equal(fresh.HiddenKey, (await Store.GetSeedAsync(room.Code))!.HiddenKey);
+    }
+
+    [Fact]
+    public async Task A_client_seed_is_kept_with_the_commitment_current_when_it_was_set()
+    {
+        var (room, creator) = await CreateRoomAsync();
+        var first = (await Store.GetSeedAsync(room.Code))!.Commitment;
+        Assert.True(await Store.SetClientSeedAsync(room.Code, creator.PlayerId, "set-under-first", Now));
+
+        var before = (await StartAsync(room.Code, creator.PlayerId)).Ticket!;
+        var fresh = RoomSeedSecret.New();
+        await Store.RotateSeedAsync(room.Code, fresh, Now);
+        var after = (await StartAsync(room.Code, creator.PlayerId)).Ticket!;
+        var snapshot = (await Store.GetAsync(room.Code))!;
+
+        Assert.Equal(("set-under-first", first), (before.ClientSeed, before.ClientSeedCommitment));
+        Assert.Equal(first, after.ClientSeedCommitment); // the store says when it was set; the roll path sees it is stale
+        Assert.NotEqual(fresh.Commitment, after.ClientSeedCommitment);
+        Assert.Equal(first, snapshot.ClientSeedCommitments[creator.PlayerId]);
+        Assert.Null(snapshot.ClientSeedOf(creator.PlayerId));
+        Assert.Null((await StartAsync(room.Code, "no-seed-set")).Ticket!.ClientSeedCommitment);
+    }
+
+    [Fact]
+    public async Task Hidden_rolls_take_the_secrets_of_their_commitment_in_order_until_they_run_out_and_a_rotation_starts_again()
+    {
+        var (room, creator) = await CreateRoomAsync();
+        Task<RollStart> HiddenAsync(bool hidden = true) => Store.StartRollAsync(room.Code, new RollAttempt(creator.PlayerId, null,
+            new RollLimit($"roll:{room.Code}:{creator.PlayerId}", 10_000, RollWindow), "fallback-seed", false, RoomSeedSecret.New(), Now, hidden));
+
+        Assert.Null((await HiddenAsync(hidden: false)).Ticket!.HiddenIndex);
+        var indices = new List<int?>();
+        for (var i = 0; i < DiceRoller.Fairness.HiddenSecrets.Count; i++)
+        {
+            indices.Add((await HiddenAsync()).Ticket!.HiddenIndex);
+        }
+
+        var nonceBefore = (await HiddenAsync(hidden: false)).Ticket!.Nonce;
+        var usedUp = await HiddenAsync();
+        var nonceAfter = (await HiddenAsync(hidden: false)).Ticket!.Nonce;
+        await Store.RotateSeedAsync(room.Code, RoomSeedSecret.New(), Now);
+
+        Assert.Equal(Enumerable.Range(0, DiceRoller.Fairness.HiddenSecrets.Count).Select(i => (int?)i), indices);
+        Assert.Equal(RollRequestState.HiddenSecretsUsedUp, usedUp.State);
+        Assert.Equal(nonceBefore + 1, nonceAfter); // the refused roll took no nonce
+        Assert.Equal(0, (await HiddenAsync()).Ticket!.HiddenIndex);
     }
 }

@@ -8,7 +8,8 @@ namespace DiceRoller.Fairness;
 /// The room log's hash chain (docs/fairness.md): each roll's <c>hash = hex(SHA-256(UTF-8(line)))</c> over
 /// <c>{prev_hash}|{roll_id}|{sequence}|{player_id}|{formula}|{results comma-joined in draw order}|{total}|{client_seed}|{nonce}|{commitment}|{salt}</c>.
 /// The first roll of a room chains to <see cref="Genesis"/>. Hidden rolls carry a random salt (published on reveal),
-/// public rolls an empty one.
+/// public rolls an empty one. A rules-2 roll (docs/fairness.md) appends <c>|2|{client_seed_commitment}|{client_seed_by}|{hidden_index}</c>
+/// (<c>member</c> or <c>server</c>; the index empty for a public roll); its hidden roll's salt is its hidden-roll secret.
 /// </summary>
 public static class RollHash
 {
@@ -25,14 +26,20 @@ public static class RollHash
         string ClientSeed,
         long Nonce,
         string Commitment,
-        string Salt);
+        string Salt,
+        int Rules = 1,
+        string? ClientSeedCommitment = null,
+        bool ClientSeedByServer = false,
+        int? HiddenIndex = null);
 
     public static string Line(Input input)
     {
         ArgumentNullException.ThrowIfNull(input);
         var results = string.Join(',', input.Results.Select(r => r.ToString(CultureInfo.InvariantCulture)));
-        return string.Create(CultureInfo.InvariantCulture,
+        var line = string.Create(CultureInfo.InvariantCulture,
             $"{input.PrevHash}|{input.RollId}|{input.Sequence}|{input.PlayerId}|{input.Formula}|{results}|{input.Total}|{input.ClientSeed}|{input.Nonce}|{input.Commitment}|{input.Salt}");
+        return input.Rules < 2 ? line : string.Create(CultureInfo.InvariantCulture,
+            $"{line}|{input.Rules}|{input.ClientSeedCommitment}|{(input.ClientSeedByServer ? "server" : "member")}|{input.HiddenIndex}");
     }
 
     public static string Compute(Input input) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Line(input))));

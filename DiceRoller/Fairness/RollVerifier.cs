@@ -45,6 +45,12 @@ public static class RollVerifier
     public const string Signature = "signature";
     public const string KeyId = "key_id";
 
+    /// <summary>Rules 2: the client seed was set under the roll's own commitment (after the server committed to its seed).</summary>
+    public const string ClientSeedOrder = "client_seed_order";
+
+    /// <summary>Rules 2: a revealed hidden roll's secret is leaf <c>hidden_index</c> of the commitment's hidden-roll root.</summary>
+    public const string HiddenSecret = "hidden_secret";
+
     /// <summary>Every roll of a room log, plus the links between them (chain, sequence, each member's nonces).</summary>
     public static IReadOnlyList<VerificationCheck> VerifyLog(VerifiableLog log)
     {
@@ -149,9 +155,15 @@ public static class RollVerifier
         else
         {
             var actual = RoomSeed.Commitment(seed);
-            yield return actual == f.Commitment
+            var expected = RoomSeed.SeedHashOf(f.Commitment);
+            yield return actual == expected
                 ? Pass(roll, Commitment, $"SHA-256(server_seed) = {Short(actual)}")
                 : Fail(roll, Commitment, $"SHA-256(server_seed) is {actual} but commitment is {f.Commitment}");
+        }
+
+        foreach (var check in RulesChecks(roll, f))
+        {
+            yield return check;
         }
 
         foreach (var check in DiceChecks(roll, f, seed))
@@ -202,7 +214,7 @@ public static class RollVerifier
             yield break;
         }
 
-        var stream = new SeededRandomSource(seed, f.ClientSeed, f.Nonce);
+        var stream = new SeededRandomSource(seed, f.ClientSeed, f.Nonce, HiddenSecretOf(f));
         var outcome = DiceEngine.Roll(spec!, stream);
         yield return CompareDice(roll, outcome);
         yield return outcome.Total == roll.Total
@@ -301,7 +313,56 @@ public static class RollVerifier
         ArgumentNullException.ThrowIfNull(roll);
         ArgumentNullException.ThrowIfNull(f);
         return new RollHash.Input(f.PrevHash, roll.RollId, f.Sequence, f.PlayerId, roll.DiceFormula ?? "", roll.IndividualResults ?? [], roll.Total ?? 0,
-            f.ClientSeed, f.Nonce, f.Commitment, f.Salt ?? "");
+            f.ClientSeed, f.Nonce, f.Commitment, f.Salt ?? "", f.Rules ?? 1, f.ClientSeedCommitment, f.ClientSeedByServer ?? false, f.HiddenIndex);
+    }
+
+    /// <summary>The secret a rules-2 hidden roll mixed into its draw (its salt), or null.</summary>
+    private static string? HiddenSecretOf(VerifiableFairness f) => f.Rules >= 2 && f.HiddenIndex is not null ? f.Salt : null;
+
+    /// <summary>
+    /// Rules 2 (docs/fairness.md): the client seed's order (set under this very commitment) and a revealed hidden roll's secret
+    /// (a leaf of the commitment's hidden-roll root). A record with a rules-2 commitment that says rules 1 fails the order check:
+    /// the rules are part of the hash line, so they cannot be changed after signing.
+    /// </summary>
+    private static IEnumerable<VerificationCheck> RulesChecks(VerifiableRoll roll, VerifiableFairness f)
+    {
+        var rules = f.Rules ?? 1;
+        var root = RoomSeed.HiddenRootOf(f.Commitment);
+        if (rules < 2)
+        {
+            if (root is not null)
+            {
+                yield return Fail(roll, ClientSeedOrder, $"commitment {Short(f.Commitment)} carries a hidden-roll root (rules 2) but the record says rules {rules}");
+            }
+
+            yield break;
+        }
+
+        if (rules > 2 || root is null || !HiddenSecrets.IsHex32(root))
+        {
+            yield return Fail(roll, ClientSeedOrder, rules > 2 ? $"rules {rules} is unknown to this verifier (it knows 1 and 2)"
+                : $"rules 2 needs a commitment of the form {{seed hash}}.{{hidden root}}, not {f.Commitment}");
+            yield break;
+        }
+
+        yield return f.ClientSeedCommitment == f.Commitment
+            ? Pass(roll, ClientSeedOrder, f.ClientSeedByServer == true
+                ? $"the server picked the client seed after committing to {Short(f.Commitment)} (the member had set none under it)"
+                : $"the client seed was set after commitment {Short(f.Commitment)} was shown")
+            : Fail(roll, ClientSeedOrder, f.ClientSeedCommitment is null
+                ? "client_seed_commitment is missing: the record does not say when its client seed was set"
+                : $"the client seed was set under commitment {Short(f.ClientSeedCommitment)}, before this roll's commitment {Short(f.Commitment)}: the server knew it before it committed");
+
+        if (f.HiddenIndex is int index)
+        {
+            yield return HiddenSecrets.Verify(root, index, f.Salt ?? "", f.HiddenPath ?? [])
+                ? Pass(roll, HiddenSecret, $"the salt is hidden-roll secret {index} of root {Short(root)}")
+                : Fail(roll, HiddenSecret, $"the salt with hidden_path is not leaf {index} of the hidden-roll root {Short(root)}");
+        }
+        else if (!string.IsNullOrEmpty(f.Salt))
+        {
+            yield return Fail(roll, HiddenSecret, "a rules-2 roll with a salt must name its hidden_index and hidden_path (a hidden roll's salt is its secret)");
+        }
     }
 
     private static VerificationCheck SignatureCheck(VerifiableRoll roll, VerifiableFairness f, VerifiableKey? key)

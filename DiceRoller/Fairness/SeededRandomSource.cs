@@ -11,7 +11,8 @@ namespace DiceRoller.Fairness;
 /// <c>HMAC-SHA256(key = server_seed, message = UTF-8("{client_seed}:{nonce}:{block}"))</c> for block = 0, 1, 2, ...,
 /// eight per block, in order. A die of <c>s</c> faces takes the next value <c>v</c>; values at or above
 /// <c>2^32 - (2^32 mod s)</c> are skipped (no bias); the face is <c>(v mod s) + min</c>. Built per roll; the OS CSPRNG
-/// remains the only entropy (the server seed).
+/// remains the only entropy (the server seed, and a hidden roll's secret). A rules-2 hidden roll's message is
+/// <c>"{client_seed}:{nonce}:{block}:{hidden_secret}"</c> (the secret as lowercase hex, see <see cref="HiddenSecrets"/>).
 /// </summary>
 public sealed class SeededRandomSource : IRandomSource
 {
@@ -19,12 +20,14 @@ public sealed class SeededRandomSource : IRandomSource
     private readonly byte[] _serverSeed;
     private readonly string _clientSeed;
     private readonly long _nonce;
+    private readonly string? _hiddenSecret;
     private readonly byte[] _block = new byte[32];
     private long _blockIndex = -1;
     private int _position = ValuesPerBlock;
 
-    public SeededRandomSource(ReadOnlySpan<byte> serverSeed, string clientSeed, long nonce)
+    public SeededRandomSource(ReadOnlySpan<byte> serverSeed, string clientSeed, long nonce, string? hiddenSecret = null)
     {
+        _hiddenSecret = hiddenSecret;
         ArgumentException.ThrowIfNullOrEmpty(clientSeed);
         ArgumentOutOfRangeException.ThrowIfLessThan(nonce, 1);
         _serverSeed = serverSeed.ToArray();
@@ -56,7 +59,9 @@ public sealed class SeededRandomSource : IRandomSource
         if (_position == ValuesPerBlock)
         {
             _blockIndex++;
-            var message = Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{_clientSeed}:{_nonce}:{_blockIndex}"));
+            var message = Encoding.UTF8.GetBytes(_hiddenSecret is null
+                ? string.Create(CultureInfo.InvariantCulture, $"{_clientSeed}:{_nonce}:{_blockIndex}")
+                : string.Create(CultureInfo.InvariantCulture, $"{_clientSeed}:{_nonce}:{_blockIndex}:{_hiddenSecret}"));
             HMACSHA256.HashData(_serverSeed, message, _block);
             _position = 0;
         }

@@ -69,6 +69,20 @@ public sealed record VerifiableFairness
     public string Hash { get; init; } = "";
     public string Signature { get; init; } = "";
     public string KeyId { get; init; } = "";
+
+    /// <summary>The rules the record follows: 1 (or absent) before client-seed order and hidden-roll secrets, 2 after.</summary>
+    public int? Rules { get; init; }
+
+    /// <summary>Rules 2: the commitment that was current when the client seed was set.</summary>
+    public string? ClientSeedCommitment { get; init; }
+
+    /// <summary>Rules 2: the server picked the client seed for this roll.</summary>
+    public bool? ClientSeedByServer { get; init; }
+
+    /// <summary>Rules 2, a revealed hidden roll: its hidden-roll secret's index (the secret is the salt) and Merkle path.</summary>
+    public int? HiddenIndex { get; init; }
+
+    public IReadOnlyList<string>? HiddenPath { get; init; }
 }
 
 /// <summary>The server's public key as published at <c>/.well-known/diceroller-key</c>.</summary>

@@ -42,6 +42,9 @@ public sealed record PermalinkRow
     public string? Signature { get; init; }
     public string? KeyId { get; init; }
 
+    /// <summary>A rules-2 roll's <see cref="ProofRules"/> as JSON; null before rules 2.</summary>
+    public string? ProofRules { get; init; }
+
     /// <summary>Hidden rolls have no public content until the DM reveals them.</summary>
     public bool IsPublic => Hidden == 0 || Revealed != 0;
 }
@@ -63,7 +66,33 @@ public sealed record PermalinkFairness(
     string PrevHash,
     string Hash,
     string Signature,
-    string KeyId);
+    string KeyId)
+{
+    /// <summary>1 before client-seed order and hidden-roll secrets, 2 after (docs/fairness.md).</summary>
+    public int Rules { get; init; } = 1;
+
+    /// <summary>Rules 2: the commitment current when the client seed was set (the roll's own one).</summary>
+    public string? ClientSeedCommitment { get; init; }
+
+    /// <summary>Rules 2: the server picked the client seed (the member had set none under this commitment).</summary>
+    public bool? ClientSeedByServer { get; init; }
+
+    /// <summary>Rules 2, a hidden roll: which of its commitment's hidden-roll secrets it took (null while hidden, like the salt).</summary>
+    public int? HiddenIndex { get; init; }
+
+    /// <summary>Rules 2, a hidden roll: the secret's Merkle path, leaf level first (null while hidden, like the salt).</summary>
+    public IReadOnlyList<string>? HiddenPath { get; init; }
+}
+
+/// <summary>The rules-2 fields of a roll's proof, as the archive keeps them (column <c>proof_rules</c>, JSON).</summary>
+public sealed record ProofRules(int Rules, string? ClientSeedCommitment, bool ClientSeedByServer, int? HiddenIndex, IReadOnlyList<string>? HiddenPath)
+{
+    public static ProofRules Of(RollProof proof)
+    {
+        ArgumentNullException.ThrowIfNull(proof);
+        return new(proof.Rules, proof.ClientSeedCommitment, proof.ClientSeedByServer, proof.HiddenIndex, proof.HiddenPath);
+    }
+}
 
 /// <summary>One row of <c>room_seeds</c>: a room seed kept beside its rolls' permalinks, published once <see cref="RevealedAt"/> is set.</summary>
 public sealed record SeedRow
@@ -140,13 +169,33 @@ public sealed record Permalink(
         };
     }
 
-    /// <summary>The proof columns; the salt only once the roll is public (a hidden roll's salt is published on reveal), never the seed.</summary>
+    /// <summary>
+    /// The proof columns; the salt (a rules-2 hidden roll's secret) and the hidden-roll index and path only once the roll is public
+    /// (published on reveal), never the seed.
+    /// </summary>
     private static PermalinkFairness? FairnessOf(PermalinkRow row) =>
         row is { Hash: { } hash, Sequence: long sequence, PlayerId: { } playerId, Commitment: { } commitment, ClientSeed: { } clientSeed,
             Nonce: long nonce, PrevHash: { } prevHash, Signature: { } signature, KeyId: { } keyId }
-            ? new PermalinkFairness(sequence, playerId, commitment, null, clientSeed, nonce, (int)(row.BlockValuesUsed ?? 0),
-                row.IsPublic ? row.Salt ?? "" : null, prevHash, hash, signature, keyId)
+            ? WithRules(new PermalinkFairness(sequence, playerId, commitment, null, clientSeed, nonce, (int)(row.BlockValuesUsed ?? 0),
+                row.IsPublic ? row.Salt ?? "" : null, prevHash, hash, signature, keyId), RulesOf(row), row.IsPublic)
             : null;
+
+    /// <summary>The row's rules-2 fields; null before rules 2.</summary>
+    public static ProofRules? RulesOf(PermalinkRow row) => row?.ProofRules is { } json ? RoomJson.Deserialize<ProofRules>(json) : null;
+
+    /// <summary>The fairness object with its rules-2 fields; the hidden-roll index and path only when <paramref name="open"/>.</summary>
+    public static PermalinkFairness WithRules(PermalinkFairness fairness, ProofRules? rules, bool open)
+    {
+        ArgumentNullException.ThrowIfNull(fairness);
+        return rules is null ? fairness : fairness with
+        {
+            Rules = rules.Rules,
+            ClientSeedCommitment = rules.ClientSeedCommitment,
+            ClientSeedByServer = rules.ClientSeedByServer,
+            HiddenIndex = open ? rules.HiddenIndex : null,
+            HiddenPath = open ? rules.HiddenPath : null,
+        };
+    }
 
     /// <summary><c>ALPHA-1234</c> becomes <c>ALPH****</c>.</summary>
     public static string Anonymise(string roomCode) => roomCode.Length <= 4 ? "****" : string.Concat(roomCode.AsSpan(0, 4), "****");

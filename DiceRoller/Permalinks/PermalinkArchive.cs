@@ -61,7 +61,7 @@ internal static class PermalinkColumns
         roll_id, room_code, room_mode, player_name, dice_formula, dice_type, dice_count,
           modifier, advantage, individual_results, total, dc_check, timestamp, created_at, expires_at, hidden, revealed, kept_index,
           terms, label, successes, cap_reached, player_id, sequence, commitment, client_seed, nonce, block_values_used, salt, prev_hash,
-          hash, signature, key_id
+          hash, signature, key_id, proof_rules
         """;
 
     public const string Parameters =
@@ -69,7 +69,7 @@ internal static class PermalinkColumns
         @RollId, @RoomCode, @RoomMode, @PlayerName, @DiceFormula, @DiceType, @DiceCount,
           @Modifier, @Advantage, @IndividualResults, @Total, @DcCheck, @Timestamp, @CreatedAt, @ExpiresAt, @Hidden, @Revealed, @KeptIndex,
           @Terms, @Label, @Successes, @CapReached, @PlayerId, @Sequence, @Commitment, @ClientSeed, @Nonce, @BlockValuesUsed, @Salt, @PrevHash,
-          @Hash, @Signature, @KeyId
+          @Hash, @Signature, @KeyId, @ProofRules
         """;
 
     /// <summary>The values of <see cref="Names"/>, integers as <see cref="long"/> (SQLite INTEGER, PostgreSQL BIGINT).</summary>
@@ -112,6 +112,7 @@ internal static class PermalinkColumns
             roll.Proof?.Hash,
             roll.Proof?.Signature,
             roll.Proof?.KeyId,
+            ProofRules = roll.Proof is { Rules: >= 2 } proof ? RoomJson.Serialize(ProofRules.Of(proof)) : null,
         };
     }
 }

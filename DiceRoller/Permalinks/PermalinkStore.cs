@@ -110,6 +110,7 @@ public sealed class PermalinkStore : IPermalinkArchive, IRollBatchArchive, IDisp
         ALTER TABLE roll_permalinks ADD COLUMN key_id TEXT;
         CREATE INDEX IF NOT EXISTS idx_room_sequence ON roll_permalinks(room_code, sequence);
         """,
+        "ALTER TABLE roll_permalinks ADD COLUMN proof_rules TEXT;",
     ];
 
     public static int SchemaVersion => Migrations.Length;

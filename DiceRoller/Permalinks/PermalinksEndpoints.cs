@@ -63,7 +63,7 @@ public static class PermalinksEndpoints
         {
             var permalink = await proofs.WithSeedAsync(Permalink.From(row), seeds, ct);
             var visible = row.IsPublic || row.PlayerId == member.Me!.PlayerId;
-            rolls.Add(LogEntry(permalink, visible, row.Salt));
+            rolls.Add(LogEntry(permalink, visible, row));
         }
 
         context.Response.Headers.CacheControl = "no-store";
@@ -88,8 +88,9 @@ public static class PermalinksEndpoints
     public static readonly IReadOnlyList<string> WithheldFairnessFields = ["block_values_used", "salt"];
 
     /// <summary>A roll of the log: its permalink JSON, or for a hidden roll the viewer may not see, the same with its values withheld.</summary>
-    private static JsonNode LogEntry(Permalink permalink, bool visible, string? salt)
+    private static JsonNode LogEntry(Permalink permalink, bool visible, PermalinkRow row)
     {
+        var salt = row.Salt;
         var node = JsonSerializer.SerializeToNode(permalink, RoomJson.Options)!.AsObject();
         if (!visible)
         {
@@ -108,7 +109,12 @@ public static class PermalinksEndpoints
         }
         else if (node["fairness"] is JsonObject fairness && salt is not null)
         {
-            fairness["salt"] = salt; // the roller sees their hidden roll's values: the salt too, to check its hash
+            fairness["salt"] = salt; // the roller sees a hidden roll's values: the salt too, to check its hash
+            if (Permalink.RulesOf(row) is { HiddenIndex: int index } rules)
+            {
+                fairness["hidden_index"] = index;
+                fairness["hidden_path"] = JsonSerializer.SerializeToNode(rules.HiddenPath, RoomJson.Options);
+            }
         }
 
         return node;

@@ -96,6 +96,7 @@ public sealed class PostgresPermalinkStore : IPermalinkArchive, IRollBatchArchiv
         ALTER TABLE roll_permalinks ADD COLUMN IF NOT EXISTS key_id TEXT;
         CREATE INDEX IF NOT EXISTS idx_room_sequence ON roll_permalinks(room_code, sequence);
         """,
+        "ALTER TABLE roll_permalinks ADD COLUMN IF NOT EXISTS proof_rules TEXT;",
     ];
 
     public static int SchemaVersion => Migrations.Length;

@@ -74,12 +74,13 @@ public sealed class RollProofs(IPermalinkArchive store, IRoomStore rooms, IRollS
         }
 
         var hash = RollHash.Compute(new RollHash.Input(f.PrevHash, permalink.RollId, f.Sequence, f.PlayerId, permalink.DiceFormula,
-            permalink.IndividualResults, permalink.Total, f.ClientSeed, f.Nonce, f.Commitment, salt));
+            permalink.IndividualResults, permalink.Total, f.ClientSeed, f.Nonce, f.Commitment, salt, f.Rules, f.ClientSeedCommitment,
+            f.ClientSeedByServer ?? false, f.HiddenIndex));
         var signed = Ed25519RollSigner.Verify(signer.Key.PublicKey, f.Hash, f.Signature) && f.KeyId == signer.Key.KeyId;
         bool? dice = null;
         if (RoomSeed.FromHex(f.ServerSeed) is { } seed)
         {
-            dice = RoomSeed.Commitment(seed) == f.Commitment && Replays(permalink, seed, f);
+            dice = RoomSeed.Commitment(seed) == RoomSeed.SeedHashOf(f.Commitment) && Replays(permalink, seed, f);
         }
 
         return new ProofCheck(hash == f.Hash, signed, dice);
@@ -93,7 +94,7 @@ public sealed class RollProofs(IPermalinkArchive store, IRoomStore rooms, IRollS
             return false;
         }
 
-        var source = new SeededRandomSource(seed, f.ClientSeed, f.Nonce);
+        var source = new SeededRandomSource(seed, f.ClientSeed, f.Nonce, f.HiddenIndex is null ? null : f.Salt);
         var outcome = DiceEngine.Roll(spec, source);
         return outcome.Results.SequenceEqual(permalink.IndividualResults) && outcome.Total == permalink.Total && source.ValuesUsed == f.BlockValuesUsed;
     }

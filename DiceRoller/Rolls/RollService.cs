@@ -113,7 +113,7 @@ public sealed class RollService(
         // A repeat of a request id (a retry, a double tap, another app instance) answers the roll the first one made.
         var code = room.Room.Code;
         var request = requestId is null ? null : new RollRequest($"{player.PlayerId}:{requestId}", AbandonAfterMs, KeepForMs);
-        var (start, accepted, refusal) = await StartAsync(room, player, request, ct);
+        var (start, accepted, refusal) = await StartAsync(room, player, request, hidden, ct);
         if (start is null)
         {
             return refusal;
@@ -148,7 +148,7 @@ public sealed class RollService(
     /// was accepted, or the answer to give instead: the earlier roll or an error.
     /// </summary>
     private async Task<(RollTicket? Ticket, long Accepted, Result<Roll> Refusal)> StartAsync(RoomSnapshot room, Player player, RollRequest? request,
-        CancellationToken ct)
+        bool hidden, CancellationToken ct)
     {
         var code = room.Room.Code;
         var wait = _options.RollRequestWait;
@@ -158,13 +158,17 @@ public sealed class RollService(
         var waiting = Stopwatch.StartNew();
 
         // The member's client seed; a member from before client seeds gets one for good with this roll (the page shows it).
+        // Under rules 2 a seed the server makes is for this roll only (DrawAsync): the member's own is set on the room page.
         var known = room.ClientSeedOf(player.PlayerId);
+        var keepFallback = known is null && RoomSeed.RulesOf(room.Commitment) < 2;
+        // A room from before fairness gets a seed with its first roll; any other one has its seed already (never taken away).
+        var candidate = room.Commitment is null ? RoomSeedSecret.New() : RoomSeedSecret.NewWithoutHiddenKey();
         var limit = new RollLimit($"roll:{code}:{player.PlayerId}", _options.RollLimit, _options.RollWindow);
         while (true)
         {
             var accepted = time.GetTimestamp();
             var start = await store.StartRollAsync(code, new RollAttempt(player.PlayerId, request, limit, known?.Seed ?? ClientSeed.Generate(),
-                KeepFallback: known is null, RoomSeedSecret.New(), time.GetUtcNow().ToUnixTimeMilliseconds()), ct);
+                keepFallback, candidate, time.GetUtcNow().ToUnixTimeMilliseconds(), hidden), ct);
             switch (start.State)
             {
                 case RollRequestState.Claimed:
@@ -174,6 +178,9 @@ public sealed class RollService(
                     var seconds = Math.Max(1, (int)Math.Ceiling(start.RetryAfter.TotalSeconds));
                     return (null, 0, new RoomError(ErrorCodes.RateLimit,
                         $"Slow down: at most {_options.RollLimit} rolls every {_options.RollWindow.TotalSeconds:0} seconds. Try again in {seconds} s."));
+                case RollRequestState.HiddenSecretsUsedUp:
+                    return (null, 0, new RoomError(ErrorCodes.HiddenSecretsUsedUp,
+                        $"All {HiddenSecrets.Count} hidden rolls of this seed are used. Reveal and rotate the seed (it publishes no hidden roll), then roll hidden again."));
                 case RollRequestState.Done:
                     var roll = await store.GetRollAsync(code, start.RollId!, ct);
                     return (null, 0, roll is not null ? Result<Roll>.Ok(roll)
@@ -199,13 +206,21 @@ public sealed class RollService(
         long accepted, CancellationToken ct)
     {
         var code = room.Room.Code;
-        var source = draws.Open(ticket.Seed.Seed, ticket.ClientSeed, ticket.Nonce);
+        var (clientSeed, clientSeedByServer, secret, path) = ticket.Seed.Rules < 2 ? (ticket.ClientSeed, false, null, null) : RulesTwo(ticket, hidden);
+        var source = draws.Open(ticket.Seed.Seed, clientSeed, ticket.Nonce, secret);
         var outcome = DiceEngine.Roll(spec, source);
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         // A DC grades checks, saves and attacks (a single kept d20), never damage or other rolls.
         var dc = room.Room.Dc is int value && spec!.IsD20Check ? new DcCheck(value, outcome.Total >= value) : null;
-        var proof = new RollProof(ticket.Seed.Commitment, ticket.ClientSeed, ticket.Nonce, (source as SeededRandomSource)?.ValuesUsed ?? 0,
-            hidden ? RollHash.NewSalt() : "", PrevHash: "", Hash: "", Signature: "", signer.Key.KeyId);
+        var proof = new RollProof(ticket.Seed.Commitment, clientSeed, ticket.Nonce, (source as SeededRandomSource)?.ValuesUsed ?? 0,
+            secret ?? (hidden ? RollHash.NewSalt() : ""), PrevHash: "", Hash: "", Signature: "", signer.Key.KeyId)
+        {
+            Rules = ticket.Seed.Rules,
+            ClientSeedCommitment = ticket.Seed.Rules < 2 ? null : ticket.Seed.Commitment,
+            ClientSeedByServer = clientSeedByServer,
+            HiddenIndex = secret is null ? null : ticket.HiddenIndex,
+            HiddenPath = path,
+        };
         var roll = Chain(new Roll(
             RoomService.NewId(), code, Sequence: 0, player.PlayerId, player.Name, now,
             spec.Formula, spec.DiceTerms.FirstOrDefault()?.Sides ?? 0, spec.Advantage == Advantage.None ? spec.BaseDice : 1, spec.Modifier, spec.Advantage,
@@ -233,6 +248,46 @@ public sealed class RollService(
         logger.LogInformation(LogEvents.RollPublished, "Roll {RollId} #{Sequence} in {RoomCode} by {PlayerId}: {Formula}{Hidden} published in {LatencyMs:0.0} ms",
             stored.RollId, stored.Sequence, stored.RoomCode, stored.PlayerId, stored.DiceFormula, hidden ? " (hidden)" : "", latency);
         return Result<Roll>.Ok(stored);
+    }
+
+    /// <summary>
+    /// Rules 2 (docs/fairness.md): the member's client seed only when it was set under this very commitment, else one the server
+    /// picks now, after committing (for this roll only); a hidden roll's secret and Merkle path from the index the store gave it.
+    /// </summary>
+    private static (string ClientSeed, bool ByServer, string? Secret, IReadOnlyList<string>? Path) RulesTwo(RollTicket ticket, bool hidden)
+    {
+        var own = ticket.ClientSeedCommitment == ticket.Seed.Commitment;
+        var (secret, path) = hidden && ticket.HiddenIndex is int index
+            ? HiddenSecrets.Open(TreeOf(ticket.Seed), ticket.Seed.HiddenKey, index)
+            : (null, null);
+        return (own ? ticket.ClientSeed : ClientSeed.Generate(), !own, secret, path);
+    }
+
+    /// <summary>Hidden-roll trees by commitment, built once per seed on this app instance (a few hundred at most; cleared when full).</summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, HiddenSecrets.Tree> Trees = new(StringComparer.Ordinal);
+
+    private const int TreesKept = 256;
+
+    private static HiddenSecrets.Tree TreeOf(RoomSeedSecret seed)
+    {
+        if (Trees.TryGetValue(seed.Commitment, out var tree))
+        {
+            return tree;
+        }
+
+        if (Trees.Count >= TreesKept)
+        {
+            Trees.Clear();
+        }
+
+        tree = HiddenSecrets.Build(seed.HiddenKey);
+        // The commitment names the tree: a tree whose root is not the commitment's is never cached (nor used).
+        if (tree.Root != RoomSeed.HiddenRootOf(seed.Commitment))
+        {
+            throw new InvalidOperationException($"The hidden key of seed {seed.Commitment} does not match its commitment.");
+        }
+
+        return Trees.GetOrAdd(seed.Commitment, tree);
     }
 
     /// <summary>How often a roll is chained again over a newer head before giving up (rolls racing in one room).</summary>
@@ -272,7 +327,8 @@ public sealed class RollService(
         var proof = roll.Proof!;
         var sequence = head.Sequence + 1;
         var hash = RollHash.Compute(new RollHash.Input(head.Hash, roll.RollId, sequence, roll.PlayerId, roll.DiceFormula, roll.IndividualResults,
-            roll.Total, proof.ClientSeed, proof.Nonce, proof.Commitment, proof.Salt));
+            roll.Total, proof.ClientSeed, proof.Nonce, proof.Commitment, proof.Salt, proof.Rules, proof.ClientSeedCommitment, proof.ClientSeedByServer,
+            proof.HiddenIndex));
         return roll with { Sequence = sequence, Proof = proof with { PrevHash = head.Hash, Hash = hash, Signature = signer.Sign(hash) } };
     }
 

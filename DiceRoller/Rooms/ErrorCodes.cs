@@ -40,6 +40,7 @@ public static class ErrorCodes
     public const string KnockNotFound = "KNOCK_NOT_FOUND";
     public const string InvalidLock = "INVALID_LOCK";
     public const string InvalidClientSeed = "INVALID_CLIENT_SEED";
+    public const string HiddenSecretsUsedUp = "HIDDEN_SECRETS_USED_UP";
     public const string InvalidVerifyInput = "INVALID_VERIFY_INPUT";
 }
 

@@ -40,6 +40,9 @@ public enum RollRequestState
 
     /// <summary>The player's roll limit is spent: nothing was claimed or taken; <see cref="RollStart.RetryAfter"/> says when it opens.</summary>
     RateLimited,
+
+    /// <summary>A hidden roll, but every hidden-roll secret of the current commitment is taken: nothing was claimed or taken.</summary>
+    HiddenSecretsUsedUp,
 }
 
 /// <summary>A roll form's one-time id (<c>playerId:requestId</c>): how long a claim may stay unfinished, and how long the id is kept.</summary>
@@ -53,8 +56,11 @@ public sealed record RollLimit(string Key, int Limit, TimeSpan Window);
 /// client seed yet draws with <paramref name="FallbackClientSeed"/>, which is kept for good when <paramref name="KeepFallback"/>
 /// (a member from before client seeds: the page shows it from then on); a room without a seed gets <paramref name="CandidateSeed"/>.
 /// </summary>
+/// <para>A <paramref name="Hidden"/> roll also takes the next of its commitment's hidden-roll secrets (0, 1, 2... per commitment;
+/// counted again from 0 after a rotation) when the seed has a hidden key; when all <see cref="Fairness.HiddenSecrets.Count"/> are
+/// taken the answer is <see cref="RollRequestState.HiddenSecretsUsedUp"/> and nothing is claimed or taken.</para>
 public sealed record RollAttempt(string PlayerId, RollRequest? Request, RollLimit Limit, string FallbackClientSeed, bool KeepFallback,
-    RoomSeedSecret CandidateSeed, long Now);
+    RoomSeedSecret CandidateSeed, long Now, bool Hidden = false);
 
 /// <summary>What <see cref="IRoomStore.StartRollAsync"/> answered: the ticket to roll with, the earlier roll's id, or why not.</summary>
 public sealed record RollStart(RollRequestState State, RollTicket? Ticket = null, string? RollId = null, TimeSpan RetryAfter = default);
@@ -199,7 +205,10 @@ public interface IRoomStore
     /// </summary>
     Task<SeedRotation?> RotateSeedAsync(string code, RoomSeedSecret newSeed, long now, CancellationToken cancellationToken = default);
 
-    /// <summary>Sets a member's client seed (used from their next roll); false when they are not a member or the room is gone.</summary>
+    /// <summary>
+    /// Sets a member's client seed (used from their next roll) and records the room's commitment current at that moment beside it
+    /// (<see cref="RoomSnapshot.ClientSeedCommitments"/>); false when they are not a member or the room is gone.
+    /// </summary>
     Task<bool> SetClientSeedAsync(string code, string playerId, string clientSeed, long now, CancellationToken cancellationToken = default);
 
     /// <summary>
@@ -227,16 +236,55 @@ public interface IRoomStore
     Task<ChainedAppend> AppendChainedRollAsync(Roll roll, long now, RollRequest? request, CancellationToken cancellationToken = default);
 }
 
-/// <summary>A room seed (32 bytes from the OS CSPRNG) with its commitment.</summary>
-public sealed record RoomSeedSecret(byte[] Seed, string Commitment)
+/// <summary>
+/// A room seed (32 bytes from the OS CSPRNG) with its commitment and, under rules 2, its hidden key (32 more bytes, never
+/// published: <see cref="Fairness.HiddenSecrets"/>), whose Merkle root is part of the commitment. Seeds from before rules 2
+/// have no hidden key.
+/// </summary>
+public sealed record RoomSeedSecret(byte[] Seed, string Commitment, byte[]? HiddenKey = null)
 {
     public static RoomSeedSecret New()
+    {
+        var seed = Fairness.RoomSeed.Create();
+        var hiddenKey = Fairness.HiddenSecrets.NewKey();
+        return new RoomSeedSecret(seed, Fairness.RoomSeed.Commitment(seed, Fairness.HiddenSecrets.Root(hiddenKey)), hiddenKey);
+    }
+
+    /// <summary>
+    /// A fresh seed without a hidden key (rules 1): what a roll offers as the seed of a room that has one already, so that it
+    /// never pays for a hidden-roll tree it will not use (a store takes the offer only for a room from before fairness).
+    /// </summary>
+    public static RoomSeedSecret NewWithoutHiddenKey()
     {
         var seed = Fairness.RoomSeed.Create();
         return new RoomSeedSecret(seed, Fairness.RoomSeed.Commitment(seed));
     }
 
+    /// <summary>The server seed alone: what is published on rotation, close or expiry.</summary>
     public string SeedHex => Fairness.RoomSeed.ToHex(Seed);
+
+    /// <summary>What a room store keeps: the seed's hex, followed by the hidden key's under rules 2.</summary>
+    public string StoredHex => HiddenKey is null ? SeedHex : SeedHex + Convert.ToHexStringLower(HiddenKey);
+
+    /// <summary>The rules its rolls follow (1 before hidden-roll secrets and client-seed order, 2 after).</summary>
+    public int Rules => HiddenKey is null ? 1 : 2;
+
+    /// <summary>Reads <see cref="StoredHex"/> back; null when it is not 64 or 128 hex digits or the commitment is empty.</summary>
+    public static RoomSeedSecret? FromStored(string? storedHex, string? commitment)
+    {
+        if (string.IsNullOrEmpty(commitment) || storedHex is null)
+        {
+            return null;
+        }
+
+        if (storedHex.Length == 2 * (Fairness.RoomSeed.Length + Fairness.HiddenSecrets.KeyLength) && storedHex.All(char.IsAsciiHexDigit))
+        {
+            var bytes = Convert.FromHexString(storedHex);
+            return new RoomSeedSecret(bytes[..Fairness.RoomSeed.Length], commitment, bytes[Fairness.RoomSeed.Length..]);
+        }
+
+        return Fairness.RoomSeed.FromHex(storedHex) is { } seed ? new RoomSeedSecret(seed, commitment) : null;
+    }
 }
 
 /// <summary>A seed rotation: the seed replaced (null when the room had none) and the one now in use.</summary>
@@ -245,8 +293,13 @@ public sealed record SeedRotation(RoomSeedSecret? Old, RoomSeedSecret New);
 /// <summary>The room's last appended roll in its hash chain: its sequence and hash (the genesis hash before the first).</summary>
 public readonly record struct ChainHead(long Sequence, string Hash);
 
-/// <summary>What a roll is drawn with: the member's nonce and client seed, the room's seed, and the chain head when taken.</summary>
-public sealed record RollTicket(long Nonce, string ClientSeed, RoomSeedSecret Seed, ChainHead Head);
+/// <summary>
+/// What a roll is drawn with: the member's nonce and client seed, the room's seed, and the chain head when taken.
+/// <see cref="ClientSeedCommitment"/> is the commitment that was current when the member set the client seed (null for a seed
+/// set before rules 2, or one the roll made up); <see cref="HiddenIndex"/> the hidden-roll secret a hidden roll takes (rules 2).
+/// </summary>
+public sealed record RollTicket(long Nonce, string ClientSeed, RoomSeedSecret Seed, ChainHead Head, string? ClientSeedCommitment = null,
+    int? HiddenIndex = null);
 
 public enum ChainedAppendStatus
 {

@@ -10,6 +10,10 @@ public sealed record DcCheck(int Dc, bool Passed);
 /// What makes a roll verifiable (docs/fairness.md): the room seed's <see cref="Commitment"/>, the member's client seed and
 /// nonce the dice were drawn with, how many 32-bit stream values they used, the salt (empty for public rolls), and the
 /// roll's place in the room's hash chain, signed. Absent on rolls made before fairness.
+/// <para>Rules 2 (docs/fairness.md): <see cref="ClientSeedCommitment"/> is the commitment current when the client seed was set
+/// (always the roll's own commitment: an older seed is not used), <see cref="ClientSeedByServer"/> whether the server picked it;
+/// a hidden roll takes hidden-roll secret <see cref="HiddenIndex"/> of its commitment, its <see cref="Salt"/> is that secret
+/// (published on reveal, like every salt) and <see cref="HiddenPath"/> its Merkle path.</para>
 /// </summary>
 public sealed record RollProof(
     string Commitment,
@@ -20,7 +24,12 @@ public sealed record RollProof(
     string PrevHash,
     string Hash,
     string Signature,
-    string KeyId);
+    string KeyId,
+    int Rules = 1,
+    string? ClientSeedCommitment = null,
+    bool ClientSeedByServer = false,
+    int? HiddenIndex = null,
+    IReadOnlyList<string>? HiddenPath = null);
 
 /// <summary>
 /// One roll as recorded in the room's history. Immutable; <see cref="Sequence"/> is assigned by the

@@ -77,10 +77,27 @@ public sealed record RoomSnapshot(
     /// <summary>Client seeds members set on the room page, by player id (the join seed is on <see cref="Player.ClientSeed"/>).</summary>
     public IReadOnlyDictionary<string, string> ClientSeeds { get; init; } = new Dictionary<string, string>();
 
-    /// <summary>The client seed the member's next roll uses, and whether the server made it; null when none is known yet.</summary>
-    public (string Seed, bool ByServer)? ClientSeedOf(string playerId) =>
-        ClientSeeds.TryGetValue(playerId, out var set) ? (set, false)
-        : FindPlayer(playerId) is { ClientSeed: { } joined } player ? (joined, player.ClientSeedByServer) : null;
+    /// <summary>The commitment that was current when each member set their client seed, by player id (rules 2; none before).</summary>
+    public IReadOnlyDictionary<string, string> ClientSeedCommitments { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>
+    /// The client seed the member's next roll uses, and whether the server made it; null when none is known yet. Under rules 2
+    /// (docs/fairness.md) only a seed the member set while the current commitment was shown counts: a seed from before it (set
+    /// under an earlier commitment, or sent with the creation or join form) is stale, and until the member sets one the server
+    /// picks a fresh one for each roll (null here).
+    /// </summary>
+    public (string Seed, bool ByServer)? ClientSeedOf(string playerId)
+    {
+        if (Fairness.RoomSeed.RulesOf(Commitment) == 2)
+        {
+            return ClientSeeds.TryGetValue(playerId, out var current) && ClientSeedCommitments.TryGetValue(playerId, out var at) && at == Commitment
+                ? (current, false)
+                : null;
+        }
+
+        return ClientSeeds.TryGetValue(playerId, out var set) ? (set, false)
+            : FindPlayer(playerId) is { ClientSeed: { } joined } player ? (joined, player.ClientSeedByServer) : null;
+    }
 
     public bool IsDm(string playerId) => Room.Mode == RoomMode.DmLed && Room.DmPlayerId == playerId;
 

@@ -3,8 +3,9 @@ using DiceRoller.Shared;
 namespace DiceRoller.Rooms;
 
 /// <summary>
-/// A member's part in provable fairness: their client seed (set at any time, used from their next roll), and the admin's
-/// "Reveal and rotate" (the old seed is published, a new one committed, every page shows the new commitment at once).
+/// A member's part in provable fairness: their client seed (set at any time, used from their next roll; under rules 2 only
+/// under the commitment current when it was set), and the admin's "Reveal and rotate" (the old seed is published, a new one
+/// committed, every page shows the new commitment at once and renews its client seed).
 /// </summary>
 public sealed class RoomFairness(IRoomStore store, IRoomEventPublisher events, SeedKeeper seeds, TimeProvider time, ILogger<RoomFairness> logger)
 {

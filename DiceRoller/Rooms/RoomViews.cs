@@ -188,6 +188,12 @@ public sealed record DcModel(RoomSnapshot Room, string ViewerPlayerId, string? F
 /// <summary>The room page's fairness panel for one viewer: the commitment, their client seed (and whether the server made it), the admin's rotate form.</summary>
 public sealed record FairnessPanelModel(string Code, string? Commitment, string? ClientSeed, bool ByServer, bool ViewerIsAdmin, string FormToken)
 {
+    /// <summary>Rules 2 (docs/fairness.md): hidden rolls keep their own secrets, and a client seed counts only under the commitment it was set under.</summary>
+    public bool RulesTwo => Fairness.RoomSeed.RulesOf(Commitment) == 2;
+
+    /// <summary>Rules 2 and the viewer has no client seed set under the current commitment: the server picks one per roll until they set one.</summary>
+    public bool ServerPicks => RulesTwo && ClientSeed is null;
+
     public static FairnessPanelModel For(RoomSnapshot room, string viewerPlayerId, string formToken)
     {
         ArgumentNullException.ThrowIfNull(room);

@@ -43,8 +43,8 @@ public sealed class SeedKeeper(IRollArchive archive, IRoomStore store, TimeProvi
     public Task<RoomSeedSecret?> CurrentAsync(string roomCode, CancellationToken ct = default) => store.GetSeedAsync(roomCode, ct);
 
     /// <summary>
-    /// Publishes the old seed and commits a new one. Null when the room is gone. Unrevealed hidden rolls of the old seed
-    /// become computable (the page warns the admin).
+    /// Publishes the old seed and commits a new one. Null when the room is gone. Under rules 2 no hidden roll becomes
+    /// computable (each keeps its own secret, see docs/fairness.md); hidden rolls of a rules-1 seed do (the page warns the admin).
     /// </summary>
     public async Task<SeedRotation?> RotateAsync(string roomCode, CancellationToken ct = default)
     {

@@ -40,6 +40,11 @@ public sealed class InMemoryRoomStore(TimeProvider time, IOptions<RoomOptions> o
 
         public Dictionary<string, string> ClientSeeds { get; } = new(StringComparer.Ordinal);
 
+        /// <summary>The commitment current when each client seed was set; the hidden-roll secrets the current seed gave out.</summary>
+        public Dictionary<string, string> ClientSeedCommitments { get; } = new(StringComparer.Ordinal);
+
+        public int HiddenTaken { get; set; }
+
         public Dictionary<string, long> Nonces { get; } = new(StringComparer.Ordinal);
 
         public string LastHash { get; set; } = Fairness.RollHash.Genesis;
@@ -126,6 +131,7 @@ public sealed class InMemoryRoomStore(TimeProvider time, IOptions<RoomOptions> o
                 ContinueSeals = new Dictionary<string, string>(data.ContinueSeals, StringComparer.Ordinal),
                 Commitment = data.Seed?.Commitment,
                 ClientSeeds = new Dictionary<string, string>(data.ClientSeeds, StringComparer.Ordinal),
+                ClientSeedCommitments = new Dictionary<string, string>(data.ClientSeedCommitments, StringComparer.Ordinal),
             };
         });
 
@@ -530,6 +536,7 @@ public sealed class InMemoryRoomStore(TimeProvider time, IOptions<RoomOptions> o
         {
             var old = data.Seed;
             data.Seed = newSeed;
+            data.HiddenTaken = 0;
             Touch(data, now);
             return new SeedRotation(old, newSeed);
         });
@@ -544,6 +551,15 @@ public sealed class InMemoryRoomStore(TimeProvider time, IOptions<RoomOptions> o
             }
 
             data.ClientSeeds[playerId] = clientSeed;
+            if (data.Seed is { } seed)
+            {
+                data.ClientSeedCommitments[playerId] = seed.Commitment;
+            }
+            else
+            {
+                data.ClientSeedCommitments.Remove(playerId);
+            }
+
             return true;
         });
 
@@ -574,6 +590,12 @@ public sealed class InMemoryRoomStore(TimeProvider time, IOptions<RoomOptions> o
                 }
             }
 
+            var hiddenSecrets = attempt.Hidden && (data.Seed ?? attempt.CandidateSeed).HiddenKey is not null;
+            if (hiddenSecrets && data.HiddenTaken >= Fairness.HiddenSecrets.Count)
+            {
+                return new RollStart(RollRequestState.HiddenSecretsUsedUp);
+            }
+
             var rate = _limiter.Acquire(attempt.Limit.Key, attempt.Limit.Limit, attempt.Limit.Window);
             if (!rate.Allowed)
             {
@@ -588,8 +610,11 @@ public sealed class InMemoryRoomStore(TimeProvider time, IOptions<RoomOptions> o
             data.Seed ??= attempt.CandidateSeed;
             var nonce = data.Nonces.GetValueOrDefault(attempt.PlayerId) + 1;
             data.Nonces[attempt.PlayerId] = nonce;
+            int? hiddenIndex = hiddenSecrets ? data.HiddenTaken++ : null;
+            var clientSeedCommitment = data.ClientSeedCommitments.GetValueOrDefault(attempt.PlayerId);
             if (!data.ClientSeeds.TryGetValue(attempt.PlayerId, out var clientSeed))
             {
+                clientSeedCommitment = null;
                 clientSeed = attempt.FallbackClientSeed;
                 if (attempt.KeepFallback && data.Players.Exists(p => p.PlayerId == attempt.PlayerId))
                 {
@@ -597,7 +622,8 @@ public sealed class InMemoryRoomStore(TimeProvider time, IOptions<RoomOptions> o
                 }
             }
 
-            return new RollStart(RollRequestState.Claimed, new RollTicket(nonce, clientSeed, data.Seed, new ChainHead(data.Sequence, data.LastHash)));
+            return new RollStart(RollRequestState.Claimed,
+                new RollTicket(nonce, clientSeed, data.Seed, new ChainHead(data.Sequence, data.LastHash), clientSeedCommitment, hiddenIndex));
         });
     }
 

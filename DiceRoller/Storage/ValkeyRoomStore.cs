@@ -26,7 +26,7 @@ public sealed class ValkeyRoomStore(IConnectionMultiplexer redis, IOptions<RoomO
         var result = await Db.ScriptEvaluateAsync(ValkeyScripts.Create, ValkeyKeys.All(room.Code),
         [
             room.TtlSeconds, room.Code, room.Mode.ToWire(), room.CreatorPlayerId, room.DmPlayerId ?? "",
-            room.CreatedAt, creator.PlayerId, RoomJson.Serialize(creator), NameKey(creator.Name), seed.SeedHex, seed.Commitment,
+            room.CreatedAt, creator.PlayerId, RoomJson.Serialize(creator), NameKey(creator.Name), seed.StoredHex, seed.Commitment,
             room.FullTtlSeconds?.ToString(CultureInfo.InvariantCulture) ?? "",
         ]);
         return (int)result == 1;
@@ -82,6 +82,8 @@ public sealed class ValkeyRoomStore(IConnectionMultiplexer redis, IOptions<RoomO
             Commitment = string.IsNullOrEmpty(meta.GetValueOrDefault("commitment")) ? null : meta["commitment"],
             ClientSeeds = meta.Where(e => e.Key.StartsWith(ClientSeedPrefix, StringComparison.Ordinal))
                 .ToDictionary(e => e.Key[ClientSeedPrefix.Length..], e => e.Value, StringComparer.Ordinal),
+            ClientSeedCommitments = meta.Where(e => e.Key.StartsWith(ClientSeedAtPrefix, StringComparison.Ordinal))
+                .ToDictionary(e => e.Key[ClientSeedAtPrefix.Length..], e => e.Value, StringComparer.Ordinal),
         };
     }
 
@@ -235,6 +237,7 @@ public sealed class ValkeyRoomStore(IConnectionMultiplexer redis, IOptions<RoomO
 
     private const string ContinuePrefix = "continue:";
     private const string ClientSeedPrefix = "client_seed:";
+    private const string ClientSeedAtPrefix = "client_seed_at:";
     public async Task<JoinOutcome> JoinOrKnockAsync(string code, Knock knock, int maxPlayers, long kickedSince, long now, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(knock);
@@ -334,7 +337,7 @@ public sealed class ValkeyRoomStore(IConnectionMultiplexer redis, IOptions<RoomO
     public async Task<SeedRotation?> RotateSeedAsync(string code, RoomSeedSecret newSeed, long now, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(newSeed);
-        var result = (RedisResult[])(await Db.ScriptEvaluateAsync(ValkeyScripts.RotateSeed, ValkeyKeys.All(code), [newSeed.SeedHex, newSeed.Commitment, now]))!;
+        var result = (RedisResult[])(await Db.ScriptEvaluateAsync(ValkeyScripts.RotateSeed, ValkeyKeys.All(code), [newSeed.StoredHex, newSeed.Commitment, now]))!;
         return result.Length == 0 ? null : new SeedRotation(SeedOf((string?)result[0], (string?)result[1]), newSeed);
     }
 
@@ -342,7 +345,7 @@ public sealed class ValkeyRoomStore(IConnectionMultiplexer redis, IOptions<RoomO
         (int)await Db.ScriptEvaluateAsync(ValkeyScripts.SetClientSeed, ValkeyKeys.All(code), [playerId, clientSeed, now]) == 1;
 
     private static RoomSeedSecret? SeedOf(string? seedHex, string? commitment) =>
-        Fairness.RoomSeed.FromHex(seedHex) is { } seed && !string.IsNullOrEmpty(commitment) ? new RoomSeedSecret(seed, commitment) : null;
+        RoomSeedSecret.FromStored(seedHex, commitment);
 
     public async Task<RollStart> StartRollAsync(string code, RollAttempt attempt, CancellationToken cancellationToken = default)
     {
@@ -359,12 +362,16 @@ public sealed class ValkeyRoomStore(IConnectionMultiplexer redis, IOptions<RoomO
         [
             attempt.PlayerId, attempt.Now, attempt.Request?.AbandonAfterMs ?? 0, attempt.Request?.KeepForMs ?? 0,
             attempt.Limit.Limit, (long)attempt.Limit.Window.TotalMilliseconds, attempt.FallbackClientSeed, attempt.KeepFallback ? "1" : "0",
-            attempt.CandidateSeed.SeedHex, attempt.CandidateSeed.Commitment, Fairness.RollHash.Genesis,
+            attempt.CandidateSeed.StoredHex, attempt.CandidateSeed.Commitment, Fairness.RollHash.Genesis, attempt.Hidden ? "1" : "0",
+            Fairness.HiddenSecrets.Count,
         ]))!;
         return (string?)result[0] switch
         {
             "OK" => new RollStart(RollRequestState.Claimed, new RollTicket((long)result[1], (string)result[2]!, SeedOf((string?)result[3], (string?)result[4])!,
-                new ChainHead(long.Parse((string)result[5]!, CultureInfo.InvariantCulture), (string)result[6]!))),
+                new ChainHead(long.Parse((string)result[5]!, CultureInfo.InvariantCulture), (string)result[6]!),
+                ClientSeedCommitment: (string?)result[7] is { Length: > 0 } at ? at : null,
+                HiddenIndex: (long)result[8] is var index and >= 0 ? (int)index : null)),
+            "HIDDEN_USED_UP" => new RollStart(RollRequestState.HiddenSecretsUsedUp),
             "DONE" => new RollStart(RollRequestState.Done, RollId: (string?)result[1]),
             "IN_FLIGHT" => new RollStart(RollRequestState.InFlight),
             "RATE_LIMITED" => new RollStart(RollRequestState.RateLimited, RetryAfter: TimeSpan.FromMilliseconds((long)result[1])),

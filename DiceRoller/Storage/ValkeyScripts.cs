@@ -170,10 +170,13 @@ internal static class ValkeyScripts
 
     /// KEYS: the room's meta hash, its players hash, the player's roll-rate counter, and the request's key (absent without a
     /// request id). ARGV: playerId, now, abandonAfterMs, keepForMs, rollLimit, rollWindow (ms), fallbackClientSeed, keepFallback
-    /// ('1' or '0'), candidateSeed (hex), candidateCommitment, genesis.
+    /// ('1' or '0'), candidateSeed (stored hex), candidateCommitment, genesis, hidden ('1' or '0'), hidden secrets per commitment.
+    /// A hidden roll under a rules-2 commitment (one with a '.') takes the next hidden-roll secret index (field hidden_next, reset
+    /// on rotation); when all are taken it answers { 'HIDDEN_USED_UP' } before claiming or counting anything.
     /// Claims the request id, counts the roll against the limit and takes the member's next nonce (nonce:{playerId}, from 1), in
     /// that order; an id that rolled or is rolling counts nothing, a refused roll claims and takes nothing.
-    /// Returns { 'OK', nonce, clientSeed, seed, commitment, seq, lastHash }, { 'DONE', rollId }, { 'IN_FLIGHT' },
+    /// Returns { 'OK', nonce, clientSeed, seed, commitment, seq, lastHash, clientSeedCommitment ('' when none or the fallback),
+    /// hiddenIndex (-1 when none) }, { 'DONE', rollId }, { 'IN_FLIGHT' }, { 'HIDDEN_USED_UP' },
     /// { 'RATE_LIMITED', ms until the window ends } or { 'NOT_FOUND' }.
     public const string StartRoll = CountAttempt + """
 
@@ -187,6 +190,12 @@ internal static class ValkeyScripts
             if tonumber(ARGV[2]) - tonumber(value) < tonumber(ARGV[3]) then return { 'IN_FLIGHT' } end
           end
         end
+        local current = redis.call('HGET', KEYS[1], 'commitment') or ''
+        if current == '' then current = ARGV[10] end
+        local secrets = ARGV[12] == '1' and string.find(current, '.', 1, true) ~= nil
+        if secrets and tonumber(redis.call('HGET', KEYS[1], 'hidden_next') or '0') >= tonumber(ARGV[13]) then
+          return { 'HIDDEN_USED_UP' }
+        end
         local count, ttl = count_attempt(KEYS[3], ARGV[6])
         if count > tonumber(ARGV[5]) then return { 'RATE_LIMITED', ttl } end
         if request then redis.call('SET', request, 'pending|' .. ARGV[2], 'PX', ARGV[4]) end
@@ -196,15 +205,20 @@ internal static class ValkeyScripts
           redis.call('HSET', KEYS[1], 'seed', seed, 'commitment', ARGV[10])
         end
         local nonce = redis.call('HINCRBY', KEYS[1], 'nonce:' .. ARGV[1], 1)
+        local hiddenIndex = -1
+        if secrets then hiddenIndex = redis.call('HINCRBY', KEYS[1], 'hidden_next', 1) - 1 end
         local clientSeed = redis.call('HGET', KEYS[1], 'client_seed:' .. ARGV[1])
+        local clientSeedAt = redis.call('HGET', KEYS[1], 'client_seed_at:' .. ARGV[1]) or ''
         if not clientSeed then
+          clientSeedAt = ''
           clientSeed = ARGV[7]
           if ARGV[8] == '1' and redis.call('HEXISTS', KEYS[2], ARGV[1]) == 1 then
             redis.call('HSET', KEYS[1], 'client_seed:' .. ARGV[1], clientSeed)
           end
         end
         local last = redis.call('HGET', KEYS[1], 'last_hash') or ARGV[11]
-        return { 'OK', nonce, clientSeed, seed, redis.call('HGET', KEYS[1], 'commitment'), redis.call('HGET', KEYS[1], 'seq'), last }
+        return { 'OK', nonce, clientSeed, seed, redis.call('HGET', KEYS[1], 'commitment'), redis.call('HGET', KEYS[1], 'seq'), last, clientSeedAt,
+          hiddenIndex }
         """;
 
     /// KEYS: the request's key. Forgets a claim that made no roll (never a completed one).
@@ -389,15 +403,17 @@ internal static class ValkeyScripts
         local old = redis.call('HGET', KEYS[1], 'seed') or ''
         local oldCommitment = redis.call('HGET', KEYS[1], 'commitment') or ''
         redis.call('HSET', KEYS[1], 'seed', ARGV[1], 'commitment', ARGV[2])
+        redis.call('HDEL', KEYS[1], 'hidden_next')
         activity(ARGV[3])
         return { old, oldCommitment }
         """;
 
-    /// ARGV: playerId, clientSeed, now. Client seeds live in the meta hash as client_seed:{playerId}. Returns 1, or 0 for a non-member.
+    /// ARGV: playerId, clientSeed, now. Client seeds live in the meta hash as client_seed:{playerId}, beside the commitment current
+    /// when each was set (client_seed_at:{playerId}). Returns 1, or 0 for a non-member.
     public const string SetClientSeed = Touch + Activity + """
 
         if redis.call('EXISTS', KEYS[1]) == 0 or redis.call('HEXISTS', KEYS[2], ARGV[1]) == 0 then return 0 end
-        redis.call('HSET', KEYS[1], 'client_seed:' .. ARGV[1], ARGV[2])
+        redis.call('HSET', KEYS[1], 'client_seed:' .. ARGV[1], ARGV[2], 'client_seed_at:' .. ARGV[1], redis.call('HGET', KEYS[1], 'commitment') or '')
         activity(ARGV[3])
         return 1
         """;

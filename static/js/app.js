@@ -20,6 +20,25 @@
 
   function byId(id) { return document.getElementById(id); }
 
+  // Rules 2 (docs/fairness.md): a client seed counts only when set after the commitment was shown. When the page says the
+  // server picks it (none set yet, or a rotation made it stale), set a fresh one through the panel's own form.
+  function renewClientSeed() {
+    var input = byId("client-seed-input");
+    if (!input || !input.form || !window.crypto || !window.crypto.getRandomValues) { return; }
+    var bytes = new Uint8Array(16);
+    window.crypto.getRandomValues(bytes);
+    input.value = Array.prototype.map.call(bytes, function (b) { return (b < 16 ? "0" : "") + b.toString(16); }).join("");
+    if (window.htmx) { window.htmx.trigger(input.form, "submit"); } else { input.form.requestSubmit(); }
+  }
+  document.addEventListener("htmx:load", function (e) {
+    if (e.detail && e.detail.elt === document.body && document.querySelector("[data-client-seed-stale]")) { renewClientSeed(); }
+  });
+  document.addEventListener("htmx:oobAfterSwap", function (e) {
+    var commitment = byId("room-commitment");
+    if (e.detail && e.detail.target && e.detail.target.id === "room-commitment" && commitment &&
+        (commitment.getAttribute("data-commitment") || "").indexOf(".") > 0) { renewClientSeed(); }
+  });
+
   function setStatus(state, text) {
     var status = byId("connection-status");
     if (status && status.dataset.state !== state) {
