@@ -3,6 +3,7 @@
 
     python3 scripts/verify.py https://dice.example.org/roll/ROLL_ID    # a permalink page or /api/permalink/ URL
     python3 scripts/verify.py room-log.json                           # a saved /rooms/CODE/log.json
+    python3 scripts/verify.py log-page-1.json log-page-2.json         # its pages (over 500 rolls), in any order
     python3 scripts/verify.py permalink.json --key key.json           # a saved permalink (+ the published key)
     python3 scripts/verify.py --self-test                             # the test vectors of docs/fairness.md
 
@@ -783,14 +784,43 @@ def load_key(source):
     return json.loads(Path(source).read_text(encoding="utf-8"))
 
 
+def merge_pages(pages, names):
+    """One log from pages of /rooms/CODE/log.json (each at most 500 rolls, linked by prev/next): rolls in chain order."""
+    for page, name in zip(pages, names):
+        if not isinstance(page, dict) or not isinstance(page.get("rolls"), list) or not all(isinstance(r, dict) for r in page["rolls"]):
+            raise ValueError(f'{name} is not a page of a room log (an object with a "rolls" list)')
+    if len({p.get("room_code") for p in pages}) > 1:
+        raise ValueError("the pages are of different rooms: " + ", ".join(sorted(str(p.get("room_code")) for p in pages)))
+    if len({json.dumps(p.get("key"), sort_keys=True) for p in pages}) > 1:
+        raise ValueError("the pages carry different signing keys")
+    position = lambda p: p.get("first") if isinstance(p.get("first"), int) else 0
+    rolls, seen = [], set()
+    for page in sorted(pages, key=position):
+        for roll in page["rolls"]:
+            if roll.get("roll_id") not in seen:
+                seen.add(roll.get("roll_id"))
+                rolls.append(roll)
+    return {"room_code": pages[0].get("room_code"), "key": pages[0].get("key"), "rolls": rolls}
+
+
 def run(target, key_source, out=sys.stdout):
     report = Report(out)
+    if isinstance(target, (list, tuple)):
+        if len(target) == 1:
+            target = target[0]
+        else:
+            pages = [json.loads(Path(t).read_text(encoding="utf-8")) for t in target]
+            verify_log(merge_pages(pages, target), report)
+            return report
     if re.match(r"^https?://", target):
         roll, key = from_url(target)
         verify_roll(roll, load_key(key_source) if key_source else key, report)
     else:
         data = json.loads(Path(target).read_text(encoding="utf-8"))
         if isinstance(data, dict) and "rolls" in data:
+            if data.get("prev"):
+                print(f"NOTE {target} is one page of the room's log (rolls from #{data.get('first')} of {data.get('total_rolls')}): "
+                      "its first chain link stays pending; pass the older pages too (the prev link) to check the whole chain", file=out)
             verify_log(data, report)
         elif isinstance(data, dict):
             verify_roll(data, load_key(key_source) if key_source else None, report)
@@ -971,7 +1001,7 @@ def self_test_spec(text, seed, vectors, expect):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description="Check DiceRoller rolls (docs/fairness.md). Exit 0: nothing failed; 1: a check failed; 2: bad input.")
-    parser.add_argument("target", nargs="?", help="a permalink URL (/roll/ID or /api/permalink/ID), or a log or permalink JSON file")
+    parser.add_argument("target", nargs="*", help="a permalink URL (/roll/ID or /api/permalink/ID), or a log or permalink JSON file, or several pages of one room's log")
     parser.add_argument("--key", help="the published key (a JSON file or the /.well-known/diceroller-key URL), for a permalink file")
     parser.add_argument("--self-test", action="store_true", help="check RFC 8032 test 1 and the test vectors of docs/fairness.md")
     parser.add_argument("--doc", default=str(Path(__file__).resolve().parent.parent / "docs" / "fairness.md"), help=argparse.SUPPRESS)

@@ -46,6 +46,9 @@ public sealed partial class DoorBrowserTests(ChromiumFixture chromium, AppServer
         await Expect(pat.DieButton(20)).ToBeDisabledAsync();
         await Expect(dee.Roster).ToHaveCountAsync(1);
 
+        // The DM's door says so live, in words that agree with the room: open, but Pat's network knocks for a while.
+        await Expect(dee.Page.Locator("#door-panel [data-knock-until]")).ToContainTextAsync("Open; joins from the removed player's network knock until");
+
         // Sam is on the same network (and the same browser make) as Pat: not refused, but asked to wait.
         await sam.Page.GotoAsync(server.Url($"/rooms/{code}"));
         await sam.Page.Locator("#join-name").FillAsync("Sam");
@@ -77,6 +80,10 @@ public sealed partial class DoorBrowserTests(ChromiumFixture chromium, AppServer
         await Expect(dee.Page.Locator("#knocks")).ToHaveCountAsync(0);
         await sam.RollAsync("1d20");
         await Expect(dee.Feed).ToHaveCountAsync(1);
+
+        // One tap ends the window: the panel goes back to plain "Open" on the DM's live page.
+        await dee.Page.GetByRole(AriaRole.Button, new() { Name = "Let them in freely" }).ClickAsync();
+        await Expect(dee.Page.Locator("#door-panel [data-knock-until]")).ToHaveCountAsync(0);
         Assert.True(shownAfter < 3000, $"the knock took {shownAfter} ms to show");
     }
 

@@ -26,7 +26,7 @@ public class VerifyPageTests : AppTest
     private async Task<Page> PostAsync(params (string Name, string Value, string? FileName)[] fields)
     {
         using var browser = App.NewBrowser();
-        using var content = new MultipartFormDataContent();
+        using var content = await VerifyForm.OfPageAsync(browser);
         foreach (var (name, value, fileName) in fields)
         {
             var part = new StringContent(value);
@@ -271,7 +271,8 @@ public class VerifyPageLimitTests : AppTest
     private async Task<(HttpStatusCode Status, string? Code, string? Text)> PostLogAsync(string log)
     {
         using var browser = App.NewBrowser();
-        using var content = new MultipartFormDataContent { { new StringContent(log), "log" } };
+        using var content = await VerifyForm.OfPageAsync(browser);
+        content.Add(new StringContent(log), "log");
         using var response = await browser.Client.PostAsync(new Uri("/verify", UriKind.Relative), content);
         var document = await new HtmlParser().ParseDocumentAsync(await response.Content.ReadAsStringAsync());
         var error = document.QuerySelector("[data-error-code]");
@@ -302,5 +303,66 @@ public class VerifyPageLimitTests : AppTest
 
         Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.TooManyRequests], answers.Select(a => a.Status));
         Assert.Equal("RATE_LIMIT", answers[2].Code);
+    }
+}
+
+/// <summary>The verify page's form as a browser sends it: the page is loaded first, its form token goes back with the fields.</summary>
+internal static class VerifyForm
+{
+    public static async Task<MultipartFormDataContent> OfPageAsync(Browser browser)
+    {
+        var page = await browser.GetAsync("/verify");
+        var token = page.Document.QuerySelector("form[data-verify-form] input[name=__RequestVerificationToken]")?.GetAttribute("value");
+        Assert.False(string.IsNullOrEmpty(token), "the verify form carries no antiforgery token");
+        return new MultipartFormDataContent { { new StringContent(token!), "__RequestVerificationToken" } };
+    }
+}
+
+/// <summary>Only this site's own verify form may spend a visitor's checks: a post from elsewhere is refused and counts nothing.</summary>
+public class VerifyPageForgeryTests : AppTest
+{
+    protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>
+    {
+        ["Verify:Limit"] = "1",
+        ["Verify:Window"] = "00:10:00",
+    };
+
+    private static async Task<Page> SendAsync(Browser browser, MultipartFormDataContent content)
+    {
+        using var response = await browser.Client.PostAsync(new Uri("/verify", UriKind.Relative), content);
+        var body = await response.Content.ReadAsStringAsync();
+        return new Page(response.StatusCode, await new HtmlParser().ParseDocumentAsync(body), body, null, [], response.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public async Task A_post_without_the_pages_token_is_refused_with_a_fresh_form_and_spends_no_check()
+    {
+        using var visitor = App.NewBrowser();
+        await visitor.GetAsync("/verify"); // the visitor has the site's cookies, as a victim of another site's form would
+        var link = "/roll/" + Guid.NewGuid();
+
+        // Another site's form: the visitor's cookies go along, but no token (or one that is not for this browser).
+        using var forged = new MultipartFormDataContent { { new StringContent(link), "url" } };
+        var refused = await SendAsync(visitor, forged);
+        using var stranger = App.NewBrowser();
+        using var foreignToken = await VerifyForm.OfPageAsync(stranger);
+        foreignToken.Add(new StringContent(link), "url");
+        var refusedToo = await SendAsync(visitor, foreignToken);
+
+        foreach (var page in new[] { refused, refusedToo })
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, page.Status);
+            Assert.Equal("BAD_REQUEST", page.ErrorCode);
+            Assert.Contains("not sent by DiceRoller", page.ErrorText, StringComparison.Ordinal);
+            Assert.Empty(page.Document.QuerySelectorAll("li[data-check]"));
+            Assert.NotEmpty(page.Document.QuerySelector("form[data-verify-form] input[name=__RequestVerificationToken]")!.GetAttribute("value")!);
+        }
+
+        // The visitor's one check of the window is still there: their own form gets an answer (not found), not 429.
+        using var own = await VerifyForm.OfPageAsync(visitor);
+        own.Add(new StringContent(link), "url");
+        var answered = await SendAsync(visitor, own);
+        Assert.Equal(HttpStatusCode.NotFound, answered.Status);
+        Assert.Equal("ROLL_NOT_FOUND", answered.ErrorCode);
     }
 }

@@ -31,10 +31,10 @@ public static partial class VerifyEndpoints
         var page = new VerifyPageModel(url, null, options.Value.MaxLogBytes, urls.Base);
         if (string.IsNullOrWhiteSpace(url))
         {
-            return Render(page);
+            return Render(context, page);
         }
 
-        return Render(await RunAsync(context, page, permalinks, signer, limiter, options.Value, ct));
+        return Render(context, await RunAsync(context, page, permalinks, signer, limiter, options.Value, ct));
     }
 
     private static async Task<IResult> CheckAsync(HttpContext context, IPermalinkLookup permalinks, IRollSigner signer, PublicUrls urls,
@@ -43,10 +43,16 @@ public static partial class VerifyEndpoints
         context.Response.Headers.CacheControl = "no-store";
         if (!context.Request.HasFormContentType)
         {
-            return Render(new VerifyPageModel(null, null, options.Value.MaxLogBytes, urls.Base)
+            return Render(context, new VerifyPageModel(null, null, options.Value.MaxLogBytes, urls.Base)
             {
                 Error = Invalid("Send the form of this page (a roll's link, or a pasted or uploaded log); nothing else is read here."),
             });
+        }
+
+        // Same-origin posts only: another site's form cannot spend this visitor's checks (nothing is read or counted).
+        if (!await AntiforgeryFilter.IsValidAsync(context))
+        {
+            return Render(context, new VerifyPageModel(null, null, options.Value.MaxLogBytes, urls.Base) { Error = HtmlResults.BadForm });
         }
 
         var form = await context.Request.ReadFormAsync(ct);
@@ -57,7 +63,7 @@ public static partial class VerifyEndpoints
         {
             if (log.Trim().Length > 0)
             {
-                return Render(page with { Error = Invalid("Paste the log or upload its file, not both.") });
+                return Render(context, page with { Error = Invalid("Paste the log or upload its file, not both.") });
             }
 
             using var reader = new StreamReader(file.OpenReadStream(), new UTF8Encoding(false, throwOnInvalidBytes: true));
@@ -67,13 +73,13 @@ public static partial class VerifyEndpoints
             }
             catch (DecoderFallbackException)
             {
-                return Render(page with { Error = Invalid("The uploaded file is not UTF-8 text. Upload the room's log.json as saved from the browser.") });
+                return Render(context, page with { Error = Invalid("The uploaded file is not UTF-8 text. Upload the room's log.json as saved from the browser.") });
             }
 
             page = page with { Log = null, FileName = file.FileName };
         }
 
-        return Render(await RunAsync(context, page with { LogText = log }, permalinks, signer, limiter, options.Value, ct));
+        return Render(context, await RunAsync(context, page with { LogText = log }, permalinks, signer, limiter, options.Value, ct));
     }
 
     private static async Task<VerifyPageModel> RunAsync(HttpContext context, VerifyPageModel page, IPermalinkLookup permalinks, IRollSigner signer,
@@ -187,8 +193,10 @@ public static partial class VerifyEndpoints
 
     private static RoomError Invalid(string message) => new(ErrorCodes.InvalidVerifyInput, message);
 
-    private static IResult Render(VerifyPageModel page) =>
-        Results.RazorSlice<VerifyPage, VerifyPageModel>(page, page.Error is null ? StatusCodes.Status200OK : ErrorStatus.For(page.Error.Code));
+    /// <summary>The page, with a fresh form token (the form posts it back: only this site's page can spend a visitor's checks).</summary>
+    private static IResult Render(HttpContext context, VerifyPageModel page) =>
+        Results.RazorSlice<VerifyPage, VerifyPageModel>(page with { FormToken = HtmlResults.FormToken(context) },
+            page.Error is null ? StatusCodes.Status200OK : ErrorStatus.For(page.Error.Code));
 }
 
 /// <summary>The verify page: the form (with what was sent), an error, or the checks.</summary>
@@ -199,6 +207,9 @@ public sealed record VerifyPageModel(string? Url, string? Log, int MaxLogBytes, 
 
     public string? FileName { get; init; }
     public RoomError? Error { get; init; }
+
+    /// <summary>The antiforgery token the form posts back.</summary>
+    public string? FormToken { get; init; }
     public IReadOnlyList<VerificationCheck>? Checks { get; init; }
     public string? Source { get; init; }
 

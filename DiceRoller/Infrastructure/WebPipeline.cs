@@ -65,6 +65,7 @@ public static class WebPipeline
         }
 
         app.UseFormReading();
+        app.UseNoStoreForRooms();
         app.UseStatusCodePages(async ctx =>
         {
             var http = ctx.HttpContext;

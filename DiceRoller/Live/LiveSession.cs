@@ -405,7 +405,11 @@ internal sealed class LiveSession(
         var knocks = !_room.IsAdmin(me.PlayerId) ? []
             : live is null ? await store.GetWaitingKnocksAsync(_code, Now, ct)
             : await live.Shared("knocks", () => store.GetWaitingKnocksAsync(_code, Now, CancellationToken.None));
-        var html = await RenderAsync(_Door.Create(new DoorModel(_room, me.PlayerId, formToken, knocks)));
+        var lastKick = !_room.IsAdmin(me.PlayerId) ? null
+            : live is null ? await store.GetLastAddressKickAsync(_code, ct)
+            : await live.Shared("last-kick", () => store.GetLastAddressKickAsync(_code, CancellationToken.None));
+        var knockUntil = DoorService.KnockUntil(lastKick, roomOptions.KickKnockWindow, Now);
+        var html = await RenderAsync(_Door.Create(new DoorModel(_room, me.PlayerId, formToken, knocks, knockUntil)));
         return new SseItem<byte[]>(html, RoomEvent.DoorChangedType);
     }
 

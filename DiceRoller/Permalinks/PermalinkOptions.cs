@@ -29,4 +29,15 @@ public sealed class PermalinkOptions
     /// </summary>
     [RegularExpression("^(normal|full)$", ErrorMessage = "Permalinks:SqliteSynchronous must be normal or full.")]
     public string SqliteSynchronous { get; set; } = "normal";
+
+    /// <summary>The most rolls one page of a room's <c>log.json</c> holds (the newest page by default, links to the others).</summary>
+    [Range(1, 500, ErrorMessage = "Permalinks:LogPageSize must be between 1 and 500.")]
+    public int LogPageSize { get; set; } = 500;
+
+    /// <summary>Pages of <c>log.json</c> one member may fetch per <see cref="LogWindow"/> (a 304 counts too).</summary>
+    [Range(1, 100_000, ErrorMessage = "Permalinks:LogLimit must be between 1 and 100000.")]
+    public int LogLimit { get; set; } = 30;
+
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00", ErrorMessage = "Permalinks:LogWindow must be between 1 second and 1 day.")]
+    public TimeSpan LogWindow { get; set; } = TimeSpan.FromMinutes(1);
 }

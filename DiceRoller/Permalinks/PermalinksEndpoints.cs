@@ -38,13 +38,18 @@ public static class PermalinksEndpoints
     }
 
     /// <summary>
-    /// The room's whole verifiable log for a member while the room lives: every roll's permalink JSON in chain order, hidden
-    /// values withheld from those who may not see them (as on the page), with the key that signed them. A permalink is written
-    /// before its roll is appended; when the append failed (a failover) and the roll was made again, the first permalink never
-    /// reached the room's history: where the history still covers its sequence, it is left out, so the log is the room's chain.
+    /// One page of the room's verifiable log for a member while the room lives: at most <see cref="PermalinkOptions.LogPageSize"/>
+    /// rolls' permalink JSON in chain order (the newest page unless <c>?before=N</c> asks for the rolls before the N-th),
+    /// hidden values withheld from those who may not see them (as on the page), with the key that signed them, the links to
+    /// the older (<c>prev</c>) and newer (<c>next</c>) pages (also in a <c>Link</c> header) and an <c>ETag</c>.
+    /// Rate-limited per member (429 JSON with Retry-After).
+    /// A permalink is written before its roll is appended; when the append failed (a failover) and the roll was made again, the
+    /// first permalink never reached the room's history: where the history still covers its sequence, it is left out, so the
+    /// log is the room's chain.
     /// </summary>
     private static async Task<IResult> Log(string code, HttpContext context, RoomService rooms, IPermalinkArchive store, RollProofs proofs,
-        IRollSigner signer, IRoomStore roomStore, Microsoft.Extensions.Options.IOptions<RoomOptions> options, CancellationToken ct)
+        IRollSigner signer, IRateLimiter limiter, IRoomStore roomStore, Microsoft.Extensions.Options.IOptions<RoomOptions> roomOptions,
+        Microsoft.Extensions.Options.IOptions<PermalinkOptions> options, CancellationToken ct)
     {
         var member = await MemberRequest.ResolveAsync(context, code, rooms, fragment: false);
         if (member.Refusal is not null)
@@ -53,26 +58,68 @@ public static class PermalinksEndpoints
         }
 
         var room = member.Room!;
-        var seeds = new Dictionary<string, string?>(StringComparer.Ordinal);
-        var rolls = new JsonArray();
+        context.Response.Headers.CacheControl = "no-store";
+        var (limit, window, pageSize) = (options.Value.LogLimit, options.Value.LogWindow, options.Value.LogPageSize);
+        var rate = await limiter.TryAcquireAsync($"log:{room.Room.Code}:{member.Me!.PlayerId}", limit, window, ct);
+        if (!rate.Allowed)
+        {
+            var seconds = Math.Max(1, (int)Math.Ceiling(rate.RetryAfter.TotalSeconds));
+            context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return Results.Json(new
+            {
+                error = $"Slow down: at most {limit} pages of the log every {window.TotalSeconds:0} seconds. Try again in {seconds} s.",
+                code = ErrorCodes.RateLimit,
+                retry_after = seconds,
+            }, statusCode: StatusCodes.Status429TooManyRequests);
+        }
+
         var rows = await store.RoomLogAsync(room.Room.Code, room.Room.CreatedAt, ct);
-        var history = await roomStore.GetRollsAfterAsync(room.Room.Code, 0, options.Value.HistoryLimit, ct);
+        var history = await roomStore.GetRollsAfterAsync(room.Room.Code, 0, roomOptions.Value.HistoryLimit, ct);
         var inHistory = history.Select(r => r.RollId).ToHashSet(StringComparer.Ordinal);
         var historyFrom = history.Count > 0 ? history[0].Sequence : long.MaxValue;
-        foreach (var row in rows.Where(r => r.Sequence is not long s || s < historyFrom || inHistory.Contains(r.RollId)))
+        var all = rows.Where(r => r.Sequence is not long s || s < historyFrom || inHistory.Contains(r.RollId)).ToList();
+        var page = LogPage.Of(all.Count, context.Request.Query["before"], pageSize);
+        if (page.Error is { } badCursor)
+        {
+            return Results.Json(new { error = badCursor, code = ErrorCodes.BadRequest }, statusCode: StatusCodes.Status400BadRequest);
+        }
+
+        var seeds = new Dictionary<string, string?>(StringComparer.Ordinal);
+        var rolls = new JsonArray();
+        foreach (var row in all.Skip(page.Start).Take(page.Count))
         {
             var permalink = await proofs.WithSeedAsync(Permalink.From(row), seeds, ct);
             var visible = row.IsPublic || row.PlayerId == member.Me!.PlayerId;
             rolls.Add(LogEntry(permalink, visible, row));
         }
 
-        context.Response.Headers.CacheControl = "no-store";
-        return Results.Json(new JsonObject
+        var path = $"/rooms/{room.Room.Code}/log.json";
+        var prev = page.PrevBefore is { } older ? $"{path}?before={older}" : null;
+        var next = page.NextBefore is { } newer ? (newer > all.Count ? path : $"{path}?before={newer}") : null;
+        var body = System.Text.Encoding.UTF8.GetBytes(new JsonObject
         {
             ["room_code"] = room.Room.Code,
             ["key"] = new JsonObject { ["algorithm"] = signer.Key.Algorithm, ["key_id"] = signer.Key.KeyId, ["public_key"] = signer.Key.PublicKey },
             ["rolls"] = rolls,
-        });
+            ["total_rolls"] = all.Count,
+            ["first"] = page.Start + 1,
+            ["prev"] = prev,
+            ["next"] = next,
+        }.ToJsonString());
+        var etag = $"\"{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(body))[..32]}\"";
+        context.Response.Headers.ETag = etag;
+        var links = new[] { (prev, "prev"), (next, "next") }.Where(l => l.Item1 is not null).Select(l => $"<{l.Item1}>; rel=\"{l.Item2}\"").ToList();
+        if (links.Count > 0)
+        {
+            context.Response.Headers.Link = string.Join(", ", links);
+        }
+
+        if (context.Request.Headers.IfNoneMatch.Any(v => v is not null && v.Split(',').Any(t => t.Trim() == etag || t.Trim() == "*")))
+        {
+            return Results.StatusCode(StatusCodes.Status304NotModified);
+        }
+
+        return Results.Bytes(body, "application/json; charset=utf-8");
     }
 
     /// <summary>
@@ -130,6 +177,31 @@ public static class PermalinksEndpoints
 
         var row = await store.FindAsync(rollId.ToLowerInvariant(), ct);
         return row is { IsPublic: true } ? await proofs.WithSeedAsync(Permalink.From(row), ct: ct) : null;
+    }
+}
+
+/// <summary>
+/// Which rolls one page of a room's log holds: positions <see cref="Start"/> to <see cref="Start"/> + <see cref="Count"/> of
+/// the room's <c>total</c> rolls in chain order, and the cursors (<c>before</c>) of the older and newer pages.
+/// </summary>
+public sealed record LogPage(int Start, int Count, int? PrevBefore, int? NextBefore, string? Error = null)
+{
+    /// <summary>The page ending before the <paramref name="before"/>-th roll (the newest page when absent); an error for a cursor that is not a number.</summary>
+    public static LogPage Of(int total, string? before, int pageSize)
+    {
+        var end = total;
+        if (!string.IsNullOrEmpty(before))
+        {
+            if (!int.TryParse(before, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var cursor) || cursor < 1)
+            {
+                return new LogPage(0, 0, null, null, "before must be a roll's position in the log (1 or more), as in the prev and next links.");
+            }
+
+            end = Math.Min(cursor - 1, total);
+        }
+
+        var start = Math.Max(0, end - pageSize);
+        return new LogPage(start, end - start, start > 0 ? start + 1 : null, end < total ? Math.Min(end + pageSize, total) + 1 : null);
     }
 }
 

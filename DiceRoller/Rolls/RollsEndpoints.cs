@@ -105,6 +105,7 @@ public static class RollsEndpoints
         var rows = page.Take(pageSize).Select(r => new RollEntryModel(r, viewer)).ToList();
         var next = page.Count > pageSize ? new EarlierLinkModel(room.Room.Code, rows[^1].Roll.Sequence) : null;
         HtmlResults.WantsFragment(context);
+        context.Response.Headers.CacheControl = "no-store"; // the DM's rows hold hidden totals and reveal forms
         return Results.RazorSlice<_EarlierRolls, EarlierRollsModel>(new EarlierRollsModel(rows, next));
     }
 }

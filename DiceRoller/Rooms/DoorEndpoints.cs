@@ -5,7 +5,8 @@ namespace DiceRoller.Rooms;
 
 /// <summary>
 /// The room's door: the waiting page of a knock (<c>GET /rooms/{code}/knocks/{id}</c>), the admin's answers
-/// (<c>POST .../admit</c>, <c>POST .../refuse</c>) and the lock (<c>POST /rooms/{code}/lock</c>, <c>locked=true|false</c>).
+/// (<c>POST .../admit</c>, <c>POST .../refuse</c>), the lock (<c>POST /rooms/{code}/lock</c>, <c>locked=true|false</c>) and the end of a
+/// kick's knock window (<c>POST /rooms/{code}/kick-window/end</c>).
 /// </summary>
 public static class DoorEndpoints
 {
@@ -20,6 +21,11 @@ public static class DoorEndpoints
             ModerationEndpoints.RunAsync(code, context, rooms, pages, (room, me, form) => ModerationEndpoints.Describe(
                 door.SetLockedAsync(room, me, form["locked"], context.RequestAborted),
                 locked => locked ? "The room is locked: new players knock and wait for you." : "The room is unlocked: anyone with the code can join.")))
+            .AddEndpointFilter<AntiforgeryFilter>();
+        app.MapPost("/rooms/{code}/kick-window/end", (string code, HttpContext context, RoomService rooms, DoorService door, RoomPages pages) =>
+            ModerationEndpoints.RunAsync(code, context, rooms, pages, (room, me, _) => ModerationEndpoints.Describe(
+                door.EndKnockWindowAsync(room, me, context.RequestAborted),
+                _ => "Anyone with the code can join again, also from the removed player's network. The removed player stays out.")))
             .AddEndpointFilter<AntiforgeryFilter>();
         return app;
     }

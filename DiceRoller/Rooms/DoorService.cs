@@ -100,6 +100,43 @@ public sealed class DoorService(
         return Result<bool>.Ok(locked);
     }
 
+    /// <summary>
+    /// Until when (Unix ms) joins from a kicked player's address knock instead of coming straight in, for the room's admin
+    /// (the only one the door panel tells); null when no such window is open or the viewer is not the admin.
+    /// </summary>
+    public async Task<long?> KnockUntilAsync(RoomSnapshot room, string viewerPlayerId, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(room);
+        return room.IsAdmin(viewerPlayerId) ? KnockUntil(await store.GetLastAddressKickAsync(room.Room.Code, ct), _options.KickKnockWindow, Now) : null;
+    }
+
+    /// <summary>The end of the knock window a kick at <paramref name="lastKick"/> opened, while it is still open at <paramref name="now"/>.</summary>
+    public static long? KnockUntil(long? lastKick, TimeSpan window, long now) =>
+        lastKick is { } at && at + (long)window.TotalMilliseconds > now ? at + (long)window.TotalMilliseconds : null;
+
+    /// <summary>
+    /// "Let them in freely": the admin ends the knock window of the room's kicks at once. Joins from the kicked players'
+    /// networks come straight in again; the kicked players themselves (their ids, devices, cookies) stay barred.
+    /// </summary>
+    public async Task<Result<bool>> EndKnockWindowAsync(RoomSnapshot room, Player actor, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(room);
+        ArgumentNullException.ThrowIfNull(actor);
+        if (!room.IsAdmin(actor.PlayerId))
+        {
+            return NotAdmin(room, "let people from a removed player's network in freely");
+        }
+
+        if (!await store.ForgetKickedAddressesAsync(room.Room.Code, Now, ct))
+        {
+            return RoomService.RoomNotFound(room.Room.Code);
+        }
+
+        await events.PublishAsync(RoomEvent.ForDoor(room.Room.Code), ct);
+        logger.LogInformation("The knock window of {RoomCode} was ended by {PlayerId}", room.Room.Code, actor.PlayerId);
+        return Result<bool>.Ok(true);
+    }
+
     /// <summary>Where a waiting person stands: still waiting, let in, or an error (turned away, lapsed, removed, not theirs).</summary>
     public async Task<Result<KnockStatus>> StatusAsync(RoomSnapshot? room, string code, string knockId, PlayerCredential? credential, string? deviceId, CancellationToken ct = default)
     {

@@ -113,6 +113,7 @@ public sealed class ModerationService(
         }
 
         await events.PublishAsync(RoomEvent.ForPlayerKicked(room.Room.Code, target), ct);
+        await events.PublishAsync(RoomEvent.ForDoor(room.Room.Code), ct); // the admin's door panel shows the knock window
         logger.LogInformation("{PlayerId} was kicked from {RoomCode} by {ActorId}", target.PlayerId, room.Room.Code, actor.PlayerId);
         return Result<Player>.Ok(target);
     }

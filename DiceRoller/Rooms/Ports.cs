@@ -196,6 +196,15 @@ public interface IRoomStore
     /// <summary>Locks or unlocks the room (while locked every new join knocks); false when the room is gone.</summary>
     Task<bool> SetLockedAsync(string code, bool locked, long now, CancellationToken cancellationToken = default);
 
+    /// <summary>When the room's latest kick that barred an address was (Unix ms); null when no address is barred.</summary>
+    Task<long?> GetLastAddressKickAsync(string code, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Forgets the addresses of kicked players (joins from them come straight in again); the kicked players' ids and
+    /// devices stay barred. False when the room is gone.
+    /// </summary>
+    Task<bool> ForgetKickedAddressesAsync(string code, long now, CancellationToken cancellationToken = default);
+
     /// <summary>The room's current secret seed and its commitment (never shown while in use); null when the room is gone or has none.</summary>
     Task<RoomSeedSecret?> GetSeedAsync(string code, CancellationToken cancellationToken = default);
 

@@ -56,8 +56,12 @@ public sealed class RoomOptions : IValidatableObject
     /// <summary>How long a proof-of-work challenge may be solved and used (once).</summary>
     public TimeSpan ProofTtl { get; set; } = TimeSpan.FromMinutes(5);
 
-    /// <summary>How long after a kick joins from the kicked player's address knock instead of coming straight in.</summary>
-    public TimeSpan KickKnockWindow { get; set; } = TimeSpan.FromMinutes(30);
+    /// <summary>
+    /// How long after a kick joins from the kicked player's address knock instead of coming straight in (a new browser there
+    /// may be the same person; on one home Wi-Fi it is everyone). The admin can end it at once ("Let them in freely").
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
+    public TimeSpan KickKnockWindow { get; set; } = TimeSpan.FromMinutes(10);
 
     /// <summary>How long a knock waits for the room's admin before it lapses.</summary>
     public TimeSpan KnockTtl { get; set; } = TimeSpan.FromMinutes(10);

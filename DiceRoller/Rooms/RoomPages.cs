@@ -42,6 +42,7 @@ public sealed class RoomPages(IRoomStore store, DoorService door, IOptions<RoomO
             Invite = new InvitePanelModel(code, urls.Absolute($"/rooms/{code}")),
             Continue = await ContinuePanelAsync(context, room, token),
             Knocks = await door.WaitingAsync(room, me.PlayerId, context.RequestAborted),
+            KnockUntil = await door.KnockUntilAsync(room, me.PlayerId, context.RequestAborted),
         };
         context.Response.Headers.CacheControl = "no-store";
         return Results.RazorSlice<RoomPage, RoomPageModel>(model, statusCode);

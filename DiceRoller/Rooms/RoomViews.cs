@@ -21,7 +21,8 @@ public sealed record KnockPageModel(Knock Knock, int RefreshSeconds)
 }
 
 /// <summary>The room's door as one viewer sees it: the lock, and for the admin the knocks to answer.</summary>
-public sealed record DoorModel(RoomSnapshot Room, string ViewerPlayerId, string? FormToken, IReadOnlyList<Knock> Knocks)
+/// <param name="KnockUntil">For the admin: until when (Unix ms) joins from a kicked player's network knock; null when they come straight in.</param>
+public sealed record DoorModel(RoomSnapshot Room, string ViewerPlayerId, string? FormToken, IReadOnlyList<Knock> Knocks, long? KnockUntil = null)
 {
     public bool ViewerIsAdmin => Room.IsAdmin(ViewerPlayerId);
 
@@ -34,7 +35,7 @@ public sealed record DoorModel(RoomSnapshot Room, string ViewerPlayerId, string?
     /// Shown at the top of the page only when it matters now: the room is locked, or someone waits for this admin's
     /// answer. (An idle admin's "Lock the room" button sits with the room's other controls, below.)
     /// </summary>
-    public bool Visible => Locked || (ViewerIsAdmin && Knocks.Count > 0);
+    public bool Visible => Locked || (ViewerIsAdmin && (Knocks.Count > 0 || KnockUntil is not null));
 }
 
 public sealed record JoinPageModel(string FormToken, string? RoomCode, string? PlayerName = null, RoomError? Error = null, bool KnownRoom = false);
@@ -76,7 +77,10 @@ public sealed record RoomPageModel(
     /// <summary>The knocks waiting for this viewer to answer (empty unless they are the room's admin).</summary>
     public IReadOnlyList<Knock> Knocks { get; init; } = [];
 
-    public DoorModel Door => new(Room, Me.PlayerId, FormToken, Knocks);
+    /// <summary>For the admin: until when joins from a kicked player's network knock (null: no such window).</summary>
+    public long? KnockUntil { get; init; }
+
+    public DoorModel Door => new(Room, Me.PlayerId, FormToken, Knocks, KnockUntil);
 
     /// <summary>The mode change to show just below <c>Rolls[index]</c>: it happened between that roll and the older one under it.</summary>
     public ModeChange? MarkerBelow(int index) => Room.ModeChanges.FirstOrDefault(m =>

@@ -14,22 +14,32 @@ public sealed class AntiforgeryFilter(IAntiforgery antiforgery, ILogger<Antiforg
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(next);
         var http = context.HttpContext;
-        bool valid;
-        try
-        {
-            valid = http.Request.HasFormContentType && await antiforgery.IsRequestValidAsync(http);
-        }
-        catch (Exception ex) when (ex is AntiforgeryValidationException or InvalidOperationException or BadHttpRequestException or IOException or InvalidDataException)
-        {
-            logger.LogInformation(ex, "Malformed form post to {Path}", http.Request.Path.Value);
-            valid = false;
-        }
-
-        if (valid)
+        if (await IsValidAsync(http, antiforgery, logger))
         {
             return await next(context);
         }
 
         return HtmlResults.WantsFragment(http) ? HtmlResults.ErrorFragment(HtmlResults.BadForm) : HtmlResults.ErrorPage(HtmlResults.BadForm, "Please try again");
+    }
+
+    /// <summary>True when the request is a form carrying a valid antiforgery token for this browser's cookie.</summary>
+    public static Task<bool> IsValidAsync(HttpContext http)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        return IsValidAsync(http, http.RequestServices.GetRequiredService<IAntiforgery>(),
+            http.RequestServices.GetRequiredService<ILogger<AntiforgeryFilter>>());
+    }
+
+    private static async Task<bool> IsValidAsync(HttpContext http, IAntiforgery antiforgery, ILogger logger)
+    {
+        try
+        {
+            return http.Request.HasFormContentType && await antiforgery.IsRequestValidAsync(http);
+        }
+        catch (Exception ex) when (ex is AntiforgeryValidationException or InvalidOperationException or BadHttpRequestException or IOException or InvalidDataException)
+        {
+            logger.LogInformation(ex, "Malformed form post to {Path}", http.Request.Path.Value);
+            return false;
+        }
     }
 }

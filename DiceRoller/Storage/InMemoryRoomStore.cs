@@ -420,6 +420,16 @@ public sealed class InMemoryRoomStore(TimeProvider time, IOptions<RoomOptions> o
     public Task<Knock?> GetKnockAsync(string code, string knockId, CancellationToken cancellationToken = default) =>
         Locked(code, null, data => data.Knocks.Find(k => k.KnockId == knockId));
 
+    public Task<long?> GetLastAddressKickAsync(string code, CancellationToken cancellationToken = default) =>
+        Locked<long?>(code, null, data => data.KickedAddresses.Count == 0 ? null : data.KickedAddresses.Values.Max());
+
+    public Task<bool> ForgetKickedAddressesAsync(string code, long now, CancellationToken cancellationToken = default) =>
+        Changed(code, now, data =>
+        {
+            data.KickedAddresses.Clear();
+            return true;
+        });
+
     public Task<IReadOnlyList<Knock>> GetWaitingKnocksAsync(string code, long now, CancellationToken cancellationToken = default) =>
         Locked<IReadOnlyList<Knock>>(code, [], data => data.Knocks.Where(k => k.IsWaiting(now)).OrderBy(k => k.CreatedAt).ToList());
 

@@ -301,6 +301,15 @@ public sealed class ValkeyRoomStore(IConnectionMultiplexer redis, IOptions<RoomO
     public async Task<bool> SetLockedAsync(string code, bool locked, long now, CancellationToken cancellationToken = default) =>
         (int)await Db.ScriptEvaluateAsync(ValkeyScripts.SetLocked, ValkeyKeys.Door(code), [locked ? "1" : "0", now]) == 1;
 
+    public async Task<long?> GetLastAddressKickAsync(string code, CancellationToken cancellationToken = default)
+    {
+        var times = await Db.HashValuesAsync(ValkeyKeys.KickedAddresses(code));
+        return times.Length == 0 ? null : times.Max(t => (long)t);
+    }
+
+    public async Task<bool> ForgetKickedAddressesAsync(string code, long now, CancellationToken cancellationToken = default) =>
+        (int)await Db.ScriptEvaluateAsync(ValkeyScripts.ForgetKickedAddresses, ValkeyKeys.Door(code), [now]) == 1;
+
     /// <summary>How a player's device is kept in the kicked set ('' when the record has none, as in rooms from before devices).</summary>
     private static string DeviceKey(Player player) =>
         string.IsNullOrEmpty(player.DeviceId) ? "" : RoomSnapshot.KickedDeviceKey(player.DeviceId);

@@ -324,6 +324,15 @@ internal static class ValkeyScripts
         return 1
         """;
 
+    /// ARGV: now. Forgets the kicked players' addresses (their ids and devices stay in KICKED). Returns 0 when the room is gone.
+    public const string ForgetKickedAddresses = Door + """
+
+        if redis.call('EXISTS', META) == 0 then return 0 end
+        redis.call('DEL', KICKED_ADDRESSES)
+        door_activity(ARGV[1])
+        return 1
+        """;
+
     /// ARGV: maxPlayers, playerId, playerJson, nameKey, now, deviceKey, addressHash, kickedSince, knockId, knockJson.
     /// Returns OK, KNOCK, NOT_FOUND, KICKED, FULL or NAME_TAKEN.
     public const string JoinOrKnock = Door + """
