@@ -126,10 +126,21 @@ public static class DiceExprs
         return (min, max);
     }
 
-    private static (long, long) Negate((long Min, long Max) r) => (-r.Max, -r.Min);
+    private static (long, long) Negate((long Min, long Max) r) => Fits(r) ? (-r.Max, -r.Min) : Unbounded;
+
+    /// <summary>The range of a node whose operand could already leave 32 bits (the parser refuses that operand): unbounded,
+    /// so no arithmetic is done on values that could overflow 64 bits (<c>long.MinValue / -1</c> throws).</summary>
+    private static readonly (long, long) Unbounded = (long.MinValue, long.MaxValue);
+
+    private static bool Fits((long Min, long Max) r) => r.Min >= int.MinValue && r.Max <= int.MaxValue;
 
     private static (long, long) Combine(char op, (long Min, long Max) a, (long Min, long Max) b)
     {
+        if (!Fits(a) || !Fits(b))
+        {
+            return Unbounded;
+        }
+
         if (op == '+')
         {
             return (a.Min + b.Min, a.Max + b.Max);
