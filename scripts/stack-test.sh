@@ -42,9 +42,18 @@ if ! probe="$(podman run --rm --network none --rootfs /:O true 2>&1)"; then
   skip "podman cannot run a container here: $(tr '\n' ' ' <<<"$probe" | cut -c1-300)"
 fi
 
+# One stack at a time on this machine: the compose project's name is fixed (the README's volume names hold literally),
+# a run removes what an interrupted run left under it, and standins.sh removes stand-ins of other inputs. A second
+# checkout's run (two full suites at once) waits here for the first instead of tearing down its containers.
+exec 9>"${TMPDIR:-/tmp}/diceroller-stack.lock"
+if ! flock -n 9; then
+  echo "stack: another checkout's stack test holds ${TMPDIR:-/tmp}/diceroller-stack.lock; waiting for it (at most 30 min)"
+  flock -w 1800 9 || skip "another stack test held the machine's stack lock for 30 minutes"
+fi
+
 started=$SECONDS
 echo "check: stack-standins: bash scripts/stack/standins.sh (log: $log)"
-if bash scripts/stack/standins.sh > "$run_dir/standins.txt" 2>>"$log"; then
+if bash scripts/stack/standins.sh > "$run_dir/standins.txt" 2>>"$log" 9>&-; then
   echo "check: stack-standins: PASS ($((SECONDS - started)) s)"
   echo "PASS stack-standins" >> "$checks"
   sed 's/^/    /' "$run_dir/standins.txt"
@@ -56,7 +65,7 @@ else
 fi
 
 set +e
-DISABLE_HC_SYSTEMD=true python3 scripts/stack/stack_test.py --checks "$checks" --standins "$run_dir/standins.txt" --log "$log"
+DISABLE_HC_SYSTEMD=true python3 scripts/stack/stack_test.py --checks "$checks" --standins "$run_dir/standins.txt" --log "$log" 9>&-
 rc=$?
 set -e
 echo "stack: $((SECONDS - started)) s in all; every command and its output: $log"
