@@ -109,6 +109,35 @@ public sealed class AppFactory : WebApplicationFactory<Program>
     }
 
     /// <summary>A browser-like client: keeps cookies, does not follow redirects.</summary>
+    /// <summary>
+    /// Starts an app that must refuse to start and returns the exception it refused with. WebApplicationFactory's deferred host
+    /// races a failing start: under load it sometimes reports <see cref="ObjectDisposedException"/> (the host's services were
+    /// disposed by the failed entry point before the factory read them) instead of the app's own exception. That is the
+    /// harness, not the app, so a fresh factory tries again (at most 5 times); any other outcome fails as before.
+    /// </summary>
+    public static TException StartFailure<TException>(Func<AppFactory> make)
+        where TException : Exception
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            using var app = make();
+            try
+            {
+                app.CreateClient();
+            }
+            catch (TException e)
+            {
+                return e;
+            }
+            catch (ObjectDisposedException) when (attempt < 5)
+            {
+                continue;
+            }
+
+            throw new Xunit.Sdk.XunitException($"The app started, but it should have refused to start with {typeof(TException).Name}.");
+        }
+    }
+
     public Browser NewBrowser(string userAgent = "TestBrowser/1.0")
     {
         var cookies = new System.Net.CookieContainer();

@@ -12,24 +12,21 @@ public sealed class PermalinkProviderTests
     [InlineData("postgresql", "Data Source=/var/lib/diceroller/permalinks.db", "is not a PostgreSQL connection string")]
     [InlineData("postgresql", "", "ConnectionStrings:Permalinks is empty")]
     [InlineData("mysql", "Server=db", "Permalinks:Provider must be sqlite or postgresql")]
-    public async Task A_connection_string_of_another_provider_stops_the_app_at_start_with_a_clear_message(string provider, string connectionString, string message)
+    public void A_connection_string_of_another_provider_stops_the_app_at_start_with_a_clear_message(string provider, string connectionString, string message)
     {
-        await using var app = new AppFactory(settings: new Dictionary<string, string?>
+        var error = AppFactory.StartFailure<OptionsValidationException>(() => new AppFactory(settings: new Dictionary<string, string?>
         {
             ["Permalinks:Provider"] = provider,
             ["ConnectionStrings:Permalinks"] = connectionString,
-        });
-
-        var error = Assert.ThrowsAny<OptionsValidationException>(() => app.CreateClient());
+        }));
         Assert.Contains(message, error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
-    public async Task An_unknown_sqlite_synchronous_setting_stops_the_app_at_start()
+    public void An_unknown_sqlite_synchronous_setting_stops_the_app_at_start()
     {
-        await using var app = new AppFactory(settings: new Dictionary<string, string?> { ["Permalinks:SqliteSynchronous"] = "off" });
-
-        var error = Assert.ThrowsAny<OptionsValidationException>(() => app.CreateClient());
+        var error = AppFactory.StartFailure<OptionsValidationException>(
+            () => new AppFactory(settings: new Dictionary<string, string?> { ["Permalinks:SqliteSynchronous"] = "off" }));
         Assert.Contains("Permalinks:SqliteSynchronous must be normal or full", error.Message, StringComparison.Ordinal);
     }
 
