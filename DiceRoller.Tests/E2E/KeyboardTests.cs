@@ -34,7 +34,9 @@ public sealed class KeyboardTests(ChromiumFixture chromium, AppServers servers)
         await alice.Page.Keyboard.TypeAsync("Alice");
         await alice.Page.Keyboard.PressAsync("Enter");
         // Wait for the room page's own element, not for its load event (under load a slow subresource held that past 30 s).
-        await alice.Page.WaitForURLAsync(new System.Text.RegularExpressions.Regex("/rooms/[A-Z]+-[0-9]{4}$"), new() { WaitUntil = WaitUntilState.Commit });
+        // Polls the URL (Person.ArriveAsync), as the other browser steps do: WaitForURLAsync's navigation wait has timed out
+        // under a loaded suite with the page already there.
+        await Person.ArriveAsync(alice.Page, new System.Text.RegularExpressions.Regex("/rooms/[A-Z]+-[0-9]{4}$"));
         await Expect(alice.Page.Locator("[data-room-code]")).ToBeVisibleAsync();
         var code = await alice.Page.Locator("[data-room-code]").GetAttributeAsync("data-room-code");
         await alice.WaitUntilLiveAsync();
@@ -45,7 +47,7 @@ public sealed class KeyboardTests(ChromiumFixture chromium, AppServers servers)
         await TabToAsync(bob.Page, "#join-name");
         await bob.Page.Keyboard.TypeAsync("Bob");
         await bob.Page.Keyboard.PressAsync("Enter");
-        await bob.Page.WaitForURLAsync(server.Url($"/rooms/{code}"), new() { WaitUntil = WaitUntilState.Commit });
+        await Person.ArriveAsync(bob.Page, server.Url($"/rooms/{code}"));
         await Expect(bob.Page.Locator("[data-room-code]")).ToBeVisibleAsync();
         await bob.WaitUntilLiveAsync();
 
