@@ -8,7 +8,8 @@ namespace DiceRoller.Tests.Infrastructure;
 /// <summary>
 /// The real Valkey-compatible server the Valkey tests talk to: the one <c>scripts/test.sh</c> started
 /// (<c>DICEROLLER_TEST_VALKEY</c>), or, when run without the script, a private <c>redis-server</c>
-/// this fixture starts on a free port. Neither available is a failure with a clear message, never a skip.
+/// this fixture starts on a free port. In the fast tier (no <c>DICEROLLER_TEST_VALKEY</c>, not a full run) it starts
+/// nothing and its tests are skipped (<see cref="Tiers"/>); in a full run neither available is a failure with a clear message.
 /// </summary>
 public sealed class ValkeyServer : IAsyncLifetime
 {
@@ -21,6 +22,11 @@ public sealed class ValkeyServer : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
+        if (Tiers.Skipped(Tiers.Stores))
+        {
+            return;
+        }
+
         var configured = Environment.GetEnvironmentVariable("DICEROLLER_TEST_VALKEY");
         if (string.IsNullOrWhiteSpace(configured))
         {
@@ -42,7 +48,11 @@ public sealed class ValkeyServer : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        await Connection.DisposeAsync();
+        if (Connection is not null)
+        {
+            await Connection.DisposeAsync();
+        }
+
         if (_process is { HasExited: false })
         {
             _process.Kill(entireProcessTree: true);

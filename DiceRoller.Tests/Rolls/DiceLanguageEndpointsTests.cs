@@ -332,6 +332,7 @@ public abstract class DiceLanguageEndpointsTests : AppTest
 
 public sealed class DiceLanguageEndpointsEmbeddedTests : DiceLanguageEndpointsTests;
 
+[Trait(Tiers.Trait, Tiers.Stores)]
 [Collection(ValkeyCollection.Name)]
 public sealed class DiceLanguageEndpointsValkeyTests(ValkeyServer valkey) : DiceLanguageEndpointsTests
 {

@@ -297,6 +297,7 @@ public abstract partial class HiddenRollChannelsTests : AppTest
 
 public sealed class HiddenRollChannelsEmbeddedTests : HiddenRollChannelsTests;
 
+[Trait(Tiers.Trait, Tiers.Stores)]
 [Collection(ValkeyCollection.Name)]
 public sealed class HiddenRollChannelsValkeyTests(ValkeyServer valkey) : HiddenRollChannelsTests
 {

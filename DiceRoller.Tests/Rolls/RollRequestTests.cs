@@ -225,6 +225,7 @@ public abstract class RollRequestTests : AppTest
 
 public sealed class RollRequestEmbeddedTests : RollRequestTests;
 
+[Trait(Tiers.Trait, Tiers.Stores)]
 [Collection(ValkeyCollection.Name)]
 public sealed class RollRequestValkeyTests(ValkeyServer valkey) : RollRequestTests
 {

@@ -286,6 +286,7 @@ public abstract class RollsEndpointsTests : AppTest
 
 public sealed class RollsEndpointsEmbeddedTests : RollsEndpointsTests;
 
+[Trait(Tiers.Trait, Tiers.Stores)]
 [Collection(ValkeyCollection.Name)]
 public sealed class RollsEndpointsValkeyTests(ValkeyServer valkey) : RollsEndpointsTests
 {

@@ -425,6 +425,7 @@ public sealed class VerifiableRollEmbeddedTests : VerifiableRollTests
     }
 }
 
+[Trait(Tiers.Trait, Tiers.Stores)]
 [Collection(ValkeyCollection.Name)]
 public sealed class VerifiableRollValkeyTests(ValkeyServer valkey) : VerifiableRollTests
 {

@@ -338,6 +338,7 @@ public abstract class MembershipTests : AppTest
 
 public sealed class MembershipEmbeddedTests : MembershipTests;
 
+[Trait(Tiers.Trait, Tiers.Stores)]
 [Collection(ValkeyCollection.Name)]
 public sealed class MembershipValkeyTests(ValkeyServer valkey) : MembershipTests
 {

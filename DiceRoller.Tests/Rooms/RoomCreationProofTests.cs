@@ -146,6 +146,7 @@ public abstract class RoomCreationProofTests : IAsyncLifetime
 
 public sealed class RoomCreationProofEmbeddedTests : RoomCreationProofTests;
 
+[Trait(Tiers.Trait, Tiers.Stores)]
 [Collection(ValkeyCollection.Name)]
 public sealed class RoomCreationProofValkeyTests(ValkeyServer valkey) : RoomCreationProofTests
 {

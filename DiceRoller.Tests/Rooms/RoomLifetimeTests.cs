@@ -141,6 +141,7 @@ public abstract class RoomHeldOpenTests : AppTest
 
 public sealed class RoomHeldOpenEmbeddedTests : RoomHeldOpenTests;
 
+[Trait(Tiers.Trait, Tiers.Stores)]
 [Collection(ValkeyCollection.Name)]
 public sealed class RoomHeldOpenValkeyTests(ValkeyServer valkey) : RoomHeldOpenTests
 {
