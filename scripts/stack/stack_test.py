@@ -173,17 +173,18 @@ class Stack:
                          "--resolve", f"{HOST}:{self.ports[1]}:127.0.0.1", *args])
 
     def readme_block(self, heading):
-        """The first ```sh block after README's heading, with `docker` run as the podman equivalent (see docker_shim)."""
-        readme = (self.deploy / "README.md").read_text()
+        """The first ```sh block after docs/deploy.md's heading (moved there from the README), with `docker` run as the
+        podman equivalent (see docker_shim)."""
+        readme = (self.deploy / "docs" / "deploy.md").read_text()
         section = readme.split(f"\n{heading}\n", 1)
-        expect(len(section) == 2, f"README has no {heading!r} section")
+        expect(len(section) == 2, f"docs/deploy.md has no {heading!r} section")
         block = re.search(r"```sh\n(.*?)```", section[1], re.S)
-        expect(block is not None, f"README's {heading!r} has no sh block")
+        expect(block is not None, f"docs/deploy.md's {heading!r} has no sh block")
         return block.group(1)
 
     def run_readme(self, heading):
         block = self.readme_block(heading)
-        self.log(f"README {heading!r}, run with `docker` as podman:\n{block}")
+        self.log(f"docs/deploy.md {heading!r}, run with `docker` as podman:\n{block}")
         return self.run(self.docker_shim() + "set -eu\n" + block, shell=True)
 
     def docker_shim(self):
@@ -546,7 +547,7 @@ def wait_for(stack, condition, what, timeout=120):
 
 def backup_restore(stack, state):
     before_backup = state["roll"]
-    stack.run_readme("### Backup and restore")
+    stack.run_readme("## Backup and restore")
     backup = stack.deploy / "backup"
     for name in ("permalinks.db", "keys", "valkey-data.tgz"):
         expect((backup / name).exists(), f"the backup has no {name}")
