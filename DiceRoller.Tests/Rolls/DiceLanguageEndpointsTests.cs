@@ -333,7 +333,7 @@ public abstract class DiceLanguageEndpointsTests : AppTest
 public sealed class DiceLanguageEndpointsEmbeddedTests : DiceLanguageEndpointsTests;
 
 [Trait(Tiers.Trait, Tiers.Stores)]
-[Collection(ValkeyCollection.Name)]
+[Collection(ValkeySecondCollection.Name)]
 public sealed class DiceLanguageEndpointsValkeyTests(ValkeyServer valkey) : DiceLanguageEndpointsTests
 {
     protected override string? ValkeyConnection => valkey.ConnectionString;

@@ -298,7 +298,7 @@ public abstract partial class HiddenRollChannelsTests : AppTest
 public sealed class HiddenRollChannelsEmbeddedTests : HiddenRollChannelsTests;
 
 [Trait(Tiers.Trait, Tiers.Stores)]
-[Collection(ValkeyCollection.Name)]
+[Collection(ValkeySecondCollection.Name)]
 public sealed class HiddenRollChannelsValkeyTests(ValkeyServer valkey) : HiddenRollChannelsTests
 {
     protected override string? ValkeyConnection => valkey.ConnectionString;

@@ -226,7 +226,7 @@ public abstract class RollRequestTests : AppTest
 public sealed class RollRequestEmbeddedTests : RollRequestTests;
 
 [Trait(Tiers.Trait, Tiers.Stores)]
-[Collection(ValkeyCollection.Name)]
+[Collection(ValkeySecondCollection.Name)]
 public sealed class RollRequestValkeyTests(ValkeyServer valkey) : RollRequestTests
 {
     protected override string? ValkeyConnection => valkey.ConnectionString;

@@ -287,7 +287,7 @@ public abstract class RollsEndpointsTests : AppTest
 public sealed class RollsEndpointsEmbeddedTests : RollsEndpointsTests;
 
 [Trait(Tiers.Trait, Tiers.Stores)]
-[Collection(ValkeyCollection.Name)]
+[Collection(ValkeySecondCollection.Name)]
 public sealed class RollsEndpointsValkeyTests(ValkeyServer valkey) : RollsEndpointsTests
 {
     protected override string? ValkeyConnection => valkey.ConnectionString;

@@ -426,7 +426,7 @@ public sealed class VerifiableRollEmbeddedTests : VerifiableRollTests
 }
 
 [Trait(Tiers.Trait, Tiers.Stores)]
-[Collection(ValkeyCollection.Name)]
+[Collection(ValkeySecondCollection.Name)]
 public sealed class VerifiableRollValkeyTests(ValkeyServer valkey) : VerifiableRollTests
 {
     protected override string? ValkeyConnection => valkey.ConnectionString;

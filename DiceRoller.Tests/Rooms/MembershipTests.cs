@@ -339,7 +339,7 @@ public abstract class MembershipTests : AppTest
 public sealed class MembershipEmbeddedTests : MembershipTests;
 
 [Trait(Tiers.Trait, Tiers.Stores)]
-[Collection(ValkeyCollection.Name)]
+[Collection(ValkeySecondCollection.Name)]
 public sealed class MembershipValkeyTests(ValkeyServer valkey) : MembershipTests
 {
     protected override string? ValkeyConnection => valkey.ConnectionString;

@@ -142,7 +142,7 @@ public abstract class RoomHeldOpenTests : AppTest
 public sealed class RoomHeldOpenEmbeddedTests : RoomHeldOpenTests;
 
 [Trait(Tiers.Trait, Tiers.Stores)]
-[Collection(ValkeyCollection.Name)]
+[Collection(ValkeySecondCollection.Name)]
 public sealed class RoomHeldOpenValkeyTests(ValkeyServer valkey) : RoomHeldOpenTests
 {
     protected override string? ValkeyConnection => valkey.ConnectionString;
