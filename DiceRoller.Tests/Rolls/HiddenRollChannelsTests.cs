@@ -297,7 +297,8 @@ public abstract partial class HiddenRollChannelsTests : AppTest
 
 public sealed class HiddenRollChannelsEmbeddedTests : HiddenRollChannelsTests;
 
-[Collection(ValkeyCollection.Name)]
+[Trait(Tiers.Trait, Tiers.Stores)]
+[Collection(ValkeySecondCollection.Name)]
 public sealed class HiddenRollChannelsValkeyTests(ValkeyServer valkey) : HiddenRollChannelsTests
 {
     protected override string? ValkeyConnection => valkey.ConnectionString;

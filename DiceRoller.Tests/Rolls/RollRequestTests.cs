@@ -225,7 +225,8 @@ public abstract class RollRequestTests : AppTest
 
 public sealed class RollRequestEmbeddedTests : RollRequestTests;
 
-[Collection(ValkeyCollection.Name)]
+[Trait(Tiers.Trait, Tiers.Stores)]
+[Collection(ValkeySecondCollection.Name)]
 public sealed class RollRequestValkeyTests(ValkeyServer valkey) : RollRequestTests
 {
     protected override string? ValkeyConnection => valkey.ConnectionString;

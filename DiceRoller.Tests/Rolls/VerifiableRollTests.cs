@@ -425,7 +425,8 @@ public sealed class VerifiableRollEmbeddedTests : VerifiableRollTests
     }
 }
 
-[Collection(ValkeyCollection.Name)]
+[Trait(Tiers.Trait, Tiers.Stores)]
+[Collection(ValkeySecondCollection.Name)]
 public sealed class VerifiableRollValkeyTests(ValkeyServer valkey) : VerifiableRollTests
 {
     protected override string? ValkeyConnection => valkey.ConnectionString;

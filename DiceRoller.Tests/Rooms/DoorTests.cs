@@ -287,6 +287,7 @@ public abstract class DoorTests : IAsyncLifetime
 
 public sealed class DoorEmbeddedTests : DoorTests;
 
+[Trait(Tiers.Trait, Tiers.Stores)]
 [Collection(ValkeyCollection.Name)]
 public sealed class DoorValkeyTests(ValkeyServer valkey) : DoorTests
 {

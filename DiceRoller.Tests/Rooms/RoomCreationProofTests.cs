@@ -149,6 +149,7 @@ public abstract class RoomCreationProofTests : IAsyncLifetime
 
 public sealed class RoomCreationProofEmbeddedTests : RoomCreationProofTests;
 
+[Trait(Tiers.Trait, Tiers.Stores)]
 [Collection(ValkeyCollection.Name)]
 public sealed class RoomCreationProofValkeyTests(ValkeyServer valkey) : RoomCreationProofTests
 {

@@ -19,6 +19,7 @@ namespace DiceRoller.Tests.Storage;
 /// acknowledged roll there once, no roll twice, one unbroken chain; at the end <c>verify.py</c> checks the room's log:
 /// every check passes but the nonce checks after a failed attempt that took a nonce (open: see the assertion). Figures are printed.
 /// </summary>
+[Trait(Tiers.Trait, Tiers.Cluster)]
 public sealed class ValkeyFailoverLoopTests(ITestOutputHelper output)
 {
     private const int Kills = 10;
