@@ -194,6 +194,18 @@ public abstract partial class RoomStoreContract
     }
 
     [Fact]
+    public async Task A_recorded_roll_whose_start_was_lost_raises_the_nonce_counter_so_its_nonce_is_never_taken_again()
+    {
+        var (room, alice) = await CreateRoomAsync();
+        var ticket = (await ClaimAsync(room.Code, alice.PlayerId, Request($"{alice.PlayerId}:one"), "a")).Ticket!;
+
+        // As a failover that lost the store's write of nonces 2 and 3 but not the roll drawn with nonce 3 leaves it.
+        await AppendWithNonceAsync(room.Code, alice, ticket with { Nonce = 3 }, Request($"{alice.PlayerId}:one"));
+
+        Assert.Equal(4L, (await ClaimAsync(room.Code, alice.PlayerId, Request($"{alice.PlayerId}:two"), "b")).Ticket!.Nonce);
+    }
+
+    [Fact]
     public async Task A_roll_in_a_room_that_is_gone_is_room_not_found()
     {
         Assert.Equal(new RollStart(RollRequestState.RoomNotFound), await StartAsync(UniqueCode(), "player", Request("player:req")));

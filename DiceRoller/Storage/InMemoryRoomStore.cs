@@ -701,6 +701,8 @@ public sealed class InMemoryRoomStore(TimeProvider time, IOptions<RoomOptions> o
                 data.Claims.Remove(roll.PlayerId);
             }
 
+            data.Nonces[roll.PlayerId] = Math.Max(roll.Proof.Nonce, data.Nonces.GetValueOrDefault(roll.PlayerId));
+
             if (request is not null)
             {
                 var claimedAt = data.Requests.TryGetValue(request.Key, out var claim) ? claim.ClaimedAt : now;

@@ -456,7 +456,8 @@ internal static class ValkeyScripts
     /// ARGV: rollJson (without its sequence), sequence (head + 1 as computed), prevHash, hash, historyLimit, now, genesis,
     /// rollId ('' without a request id), keepForMs, event channel, event message ('' to leave the announcement to the caller),
     /// rollId (always), playerId, nonce.
-    /// Appends only over the expected head, ends the member's open claim of this nonce (claim:{playerId}, see StartRoll), records the request as done with this roll and announces it on the room's
+    /// Appends only over the expected head, ends the member's open claim of this nonce (claim:{playerId}, see StartRoll) and
+    /// raises the member's nonce counter to the roll's nonce if it is lower (a lost start write), records the request as done with this roll and announces it on the room's
     /// sharded channel (in the room's slot, like every key here), all in the same step. Idempotent by roll id: a roll already
     /// in the history (this script sent again after a reconnect, or a retry) is not added again, whatever the head is now;
     /// KEYS[10] (roll id -> sequence) says where it is.
@@ -484,6 +485,10 @@ internal static class ValkeyScripts
         end
         local open = redis.call('HGET', KEYS[1], 'claim:' .. ARGV[13])
         if open and string.match(open, '^.-|%d+|(%d+)|') == ARGV[14] then redis.call('HDEL', KEYS[1], 'claim:' .. ARGV[13]) end
+        -- A failover that lost the start's write but not this roll: the counter never hands this nonce out again.
+        if tonumber(redis.call('HGET', KEYS[1], 'nonce:' .. ARGV[13]) or '0') < tonumber(ARGV[14]) then
+          redis.call('HSET', KEYS[1], 'nonce:' .. ARGV[13], ARGV[14])
+        end
         activity(ARGV[6])
         -- After activity(), whose touch gave every key the room's TTL: the request id keeps its own time.
         if ARGV[8] ~= '' then redis.call('SET', KEYS[#KEYS], 'done|' .. ARGV[8], 'PX', ARGV[9]) end
