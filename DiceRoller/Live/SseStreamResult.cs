@@ -52,7 +52,7 @@ internal sealed class SseStreamResult(IAsyncEnumerable<SseItem<byte[]>> events, 
     }
 
     /// <summary>
-    /// On a connection of its own (HTTP/1.x), the stream's socket gets a fixed send buffer: the kernel's autotuning would let a
+    /// On a connection of its own (HTTP/1.x), the stream's socket gets a small, set send buffer: the kernel's autotuning would let a
     /// reader that never reads swallow megabytes (on loopback about 4 MB) before any write waits, so a frozen tab was never noticed.
     /// With it a stream holds at most this plus Kestrel's response buffer (64 KB) unsent.
     /// </summary>
