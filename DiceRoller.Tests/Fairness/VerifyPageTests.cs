@@ -334,6 +334,55 @@ public class VerifyPageForgeryTests : AppTest
         return new Page(response.StatusCode, await new HtmlParser().ParseDocumentAsync(body), body, null, [], response.Content.Headers.ContentType?.MediaType);
     }
 
+    private static async Task<Page> GetAsync(Browser browser, string url, params (string Name, string Value)[] headers)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, url);
+        foreach (var (name, value) in headers)
+        {
+            request.Headers.TryAddWithoutValidation(name, value);
+        }
+
+        using var response = await browser.Client.SendAsync(request);
+        var body = await response.Content.ReadAsStringAsync();
+        return new Page(response.StatusCode, await new HtmlParser().ParseDocumentAsync(body), body, null, [], response.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public async Task A_verify_link_from_another_site_only_fills_in_the_form_and_spends_no_check()
+    {
+        using var visitor = App.NewBrowser();
+        await visitor.GetAsync("/verify");
+        var link = "/roll/" + Guid.NewGuid();
+        var url = "/verify?url=" + Uri.EscapeDataString(link);
+
+        // Another site's <img>, link or frame (modern browsers say where a request came from); an old browser's foreign Referer.
+        var elsewhere = new[]
+        {
+            await GetAsync(visitor, url, ("Sec-Fetch-Site", "cross-site"), ("Sec-Fetch-Mode", "no-cors"), ("Sec-Fetch-Dest", "image")),
+            await GetAsync(visitor, url, ("Sec-Fetch-Site", "cross-site"), ("Sec-Fetch-Mode", "navigate"), ("Sec-Fetch-Dest", "document")),
+            await GetAsync(visitor, url, ("Sec-Fetch-Site", "same-site"), ("Sec-Fetch-Mode", "navigate")),
+            await GetAsync(visitor, url, ("Referer", "https://evil.example/page")),
+        };
+        foreach (var page in elsewhere)
+        {
+            Assert.Equal(HttpStatusCode.OK, page.Status);
+            Assert.Null(page.ErrorCode);
+            Assert.Empty(page.Document.QuerySelectorAll("li[data-check]"));
+            Assert.NotNull(page.Document.QuerySelector("[data-verify-prefilled]"));
+            Assert.Equal(link, page.Document.QuerySelector("form[data-verify-form] input[name=url]")!.GetAttribute("value"));
+            Assert.NotEmpty(page.Document.QuerySelector("form[data-verify-form] input[name=__RequestVerificationToken]")!.GetAttribute("value")!);
+        }
+
+        // The visitor's one check of the window is still there: this site's own link (same-origin) runs it.
+        var own = await GetAsync(visitor, url, ("Sec-Fetch-Site", "same-origin"), ("Sec-Fetch-Mode", "navigate"), ("Sec-Fetch-Dest", "document"));
+        Assert.Equal((HttpStatusCode.NotFound, "ROLL_NOT_FOUND"), (own.Status, own.ErrorCode));
+        Assert.Null(own.Document.QuerySelector("[data-verify-prefilled]"));
+
+        // And that one was spent: the next, typed into the address bar (Sec-Fetch-Site: none), is over the limit.
+        var typed = await GetAsync(visitor, url, ("Sec-Fetch-Site", "none"), ("Sec-Fetch-Mode", "navigate"));
+        Assert.Equal((HttpStatusCode.TooManyRequests, "RATE_LIMIT"), (typed.Status, typed.ErrorCode));
+    }
+
     [Fact]
     public async Task A_post_without_the_pages_token_is_refused_with_a_fresh_form_and_spends_no_check()
     {
