@@ -1061,6 +1061,21 @@ def self_test_spec(text, seed, vectors, expect):
         dice = sum(len(t["dice"]) for t in v["terms"])
         expect(report.counts == {"PASS": 3, "FAIL": 0, "PENDING": 0} and dice == len(v["individual_results"]) and (dice == 100) == v["cap_reached"],
                f"spec vector {v['formula']} {v['client_seed']}:{v['nonce']}: dice, fates, subtotals, total {v['total']}, {v['block_values_used']} values")
+        # Marks are checked by position: the same values and subtotal with keep/drop on the other one of two equal dice fail.
+        for t, term in enumerate(v["terms"]):
+            marks = term["dice"]
+            tie = next(((i, j) for i in range(len(marks)) for j in range(i + 1, len(marks)) if marks[i]["value"] == marks[j]["value"]
+                        and {marks[i]["fate"], marks[j]["fate"]} == {"kept", "dropped"}), None)
+            if tie is None:
+                continue
+            swapped = json.loads(json.dumps(v))
+            a, b = swapped["terms"][t]["dice"][tie[0]], swapped["terms"][t]["dice"][tie[1]]
+            a["fate"], b["fate"] = b["fate"], a["fate"]
+            sink = io.StringIO()
+            report = Report(sink)
+            check_dice(report, dict(swapped, dice_formula=v["formula"]), f, seed)
+            expect(report.counts["FAIL"] == 1 and f"die {tie[0] + 1} is" in sink.getvalue(),
+                   f"spec vector {v['formula']} with its marks on the other of dice {tie[0] + 1} and {tie[1] + 1} (both {a['value']}) fails")
     late = dict(vectors["log"], rolls=vectors["log"]["rolls"][2:])
     sink = io.StringIO()
     report = Report(sink)

@@ -110,6 +110,41 @@ public class SpecVectorTests
         Assert.Equal(1, vectors["3d6!6>=5"].GetProperty("successes").GetInt32());
     }
 
+    [Theory]
+    [InlineData("4d6kh3", 2, 3)]
+    [InlineData("4d6dl1", 2, 3)]
+    [InlineData("2d20kl1", 0, 1)]
+    public void The_verifier_checks_keep_and_drop_marks_by_position_so_marks_on_the_other_of_two_equal_dice_fail(string formula, int first, int second)
+    {
+        var vector = Block("spec-vectors").EnumerateArray().Single(v => v.GetProperty("formula").GetString() == formula);
+        var dice = vector.GetProperty("terms")[0].GetProperty("dice").EnumerateArray()
+            .Select(d => new VerifiableDie { Value = d.GetProperty("value").GetInt32(), Fate = d.GetProperty("fate").GetString()! }).ToList();
+        Assert.Equal(dice[first].Value, dice[second].Value);
+        Assert.NotEqual(dice[first].Fate, dice[second].Fate);
+        var swapped = dice.ToList();
+        (swapped[first], swapped[second]) = (dice[first] with { Fate = dice[second].Fate }, dice[second] with { Fate = dice[first].Fate });
+
+        CheckStatus DiceCheck(IReadOnlyList<VerifiableDie> marks)
+        {
+            var roll = new VerifiableRoll
+            {
+                RollId = "tie", DiceFormula = formula, IndividualResults = [.. vector.GetProperty("individual_results").EnumerateArray().Select(d => d.GetInt32())],
+                Total = vector.GetProperty("total").GetInt32(),
+                Terms = [new VerifiableTerm { Notation = formula, Dice = marks, Subtotal = vector.GetProperty("terms")[0].GetProperty("subtotal").GetInt32() }],
+                Fairness = new VerifiableFairness
+                {
+                    Sequence = 1, Commitment = RoomSeed.Commitment(Seed), ServerSeed = Convert.ToHexStringLower(Seed),
+                    ClientSeed = vector.GetProperty("client_seed").GetString()!, Nonce = vector.GetProperty("nonce").GetInt64(),
+                    BlockValuesUsed = vector.GetProperty("block_values_used").GetInt32(), Salt = "",
+                },
+            };
+            return RollVerifier.VerifyRoll(roll, null).Single(c => c.Check == RollVerifier.Dice).Status;
+        }
+
+        Assert.Equal(CheckStatus.Passed, DiceCheck(dice));
+        Assert.Equal(CheckStatus.Failed, DiceCheck(swapped));
+    }
+
     [Fact]
     public void A_log_that_starts_after_roll_one_verifies_from_its_first_roll_with_its_first_link_pending()
     {

@@ -7,6 +7,7 @@ using Xunit.Abstractions;
 namespace DiceRoller.Tests.Fairness;
 
 /// <summary>scripts/verify.py, an independent (standard-library Python) implementation of the checks, agrees with the scheme.</summary>
+[Trait(Tiers.Trait, Tiers.Tools)]
 public sealed partial class VerifyScriptTests(ITestOutputHelper output) : IDisposable
 {
     private readonly DirectoryInfo _dir = Directory.CreateTempSubdirectory("diceroller-verify-");

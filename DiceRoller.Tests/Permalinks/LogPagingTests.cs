@@ -162,6 +162,7 @@ public abstract class LogPagingTests(ITestOutputHelper output) : AppTest
 
 public sealed class LogPagingEmbeddedTests(ITestOutputHelper output) : LogPagingTests(output);
 
+[Trait(Tiers.Trait, Tiers.Stores)]
 [Collection(ValkeyCollection.Name)]
 public sealed class LogPagingValkeyTests(ValkeyServer valkey, ITestOutputHelper output) : LogPagingTests(output)
 {

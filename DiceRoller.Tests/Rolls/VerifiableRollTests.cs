@@ -337,6 +337,49 @@ public abstract class VerifiableRollTests : AppTest
     }
 
     [Fact]
+    public async Task When_a_seeds_hidden_secrets_are_used_up_a_hidden_roll_is_refused_clearly_and_takes_nothing_until_a_rotation()
+    {
+        await using var table = await Table.DmLed("Dee").Players("Bob").BuildAsync(App);
+        var (code, dee, bob) = table;
+        static string? NonceOf(Page page) => page.Document.QuerySelector("[data-verifiable]")?.GetAttribute("data-nonce");
+        Assert.Equal("1", NonceOf(await dee.HtmxPostAsync($"/rooms/{code}/rolls", ("dice", "1d6"))));
+
+        // All but the last secret taken by earlier hidden roll attempts (through the store's own start step: as many HTTP
+        // rolls would only be slower); the DM's hidden roll takes the last one.
+        var store = App.Services.GetRequiredService<DiceRoller.Rooms.IRoomStore>();
+        for (var i = 0; i < HiddenSecrets.Count - 1; i++)
+        {
+            var taken = await store.StartRollAsync(code, new DiceRoller.Rooms.RollAttempt("earlier", null,
+                new DiceRoller.Rooms.RollLimit($"roll:{code}:earlier", 10_000, TimeSpan.FromMinutes(10)), "earlier-seed", false,
+                DiceRoller.Rooms.RoomSeedSecret.NewWithoutHiddenKey(), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), Hidden: true));
+            Assert.Equal(i, taken.Ticket!.HiddenIndex);
+        }
+
+        var last = await dee.HtmxPostAsync($"/rooms/{code}/rolls", ("dice", "1d20"), ("hidden", "true"));
+        Assert.Equal(HttpStatusCode.OK, last.Status);
+        Assert.Equal("2", NonceOf(last));
+        var rollsBefore = (await JsonAsync(bob, $"/rooms/{code}/log.json")).GetProperty("rolls").GetArrayLength();
+
+        var refused = await dee.HtmxPostAsync($"/rooms/{code}/rolls", ("dice", "1d20"), ("hidden", "true"));
+
+        Assert.Equal(HttpStatusCode.Conflict, refused.Status);
+        Assert.Equal("HIDDEN_SECRETS_USED_UP", refused.ErrorCode);
+        var message = refused.Document.QuerySelector("[data-error-code]")!.TextContent;
+        Assert.Contains($"All {HiddenSecrets.Count} hidden rolls of this seed are used", message, StringComparison.Ordinal);
+        Assert.Contains("Reveal and rotate the seed", message, StringComparison.Ordinal);
+        Assert.Equal(rollsBefore, (await JsonAsync(bob, $"/rooms/{code}/log.json")).GetProperty("rolls").GetArrayLength()); // no roll
+        Assert.Equal("3", NonceOf(await dee.HtmxPostAsync($"/rooms/{code}/rolls", ("dice", "1d6")))); // no nonce taken
+
+        Assert.Equal(HttpStatusCode.OK, (await dee.HtmxPostAsync($"/rooms/{code}/fairness/rotate")).Status);
+        var again = await dee.HtmxPostAsync($"/rooms/{code}/rolls", ("dice", "1d20"), ("hidden", "true"));
+
+        Assert.Equal(HttpStatusCode.OK, again.Status);
+        Assert.Equal("4", NonceOf(again));
+        var stored = await store.GetRollAsync(code, Id(again.Document.QuerySelector("[data-roll-id]")!));
+        Assert.Equal((true, (int?)0), (stored!.Hidden, stored.Proof!.HiddenIndex)); // the new seed's first secret
+    }
+
+    [Fact]
     public async Task A_hidden_roll_shows_its_hash_and_nonce_to_everyone_and_its_values_only_to_the_dm()
     {
         await using var table = await Table.DmLed("Dee").Players("Bob").BuildAsync(App);
@@ -448,7 +491,8 @@ public sealed class VerifiableRollEmbeddedTests : VerifiableRollTests
     }
 }
 
-[Collection(ValkeyCollection.Name)]
+[Trait(Tiers.Trait, Tiers.Stores)]
+[Collection(ValkeySecondCollection.Name)]
 public sealed class VerifiableRollValkeyTests(ValkeyServer valkey) : VerifiableRollTests
 {
     protected override string? ValkeyConnection => valkey.ConnectionString;

@@ -270,6 +270,7 @@ public abstract class CapacityTests : IAsyncLifetime
 
 public sealed class CapacityEmbeddedTests : CapacityTests;
 
+[Trait(Tiers.Trait, Tiers.Stores)]
 [Collection(ValkeyCollection.Name)]
 public sealed class CapacityValkeyTests(ValkeyServer valkey) : CapacityTests
 {
