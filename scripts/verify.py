@@ -1074,7 +1074,7 @@ def self_test_spec(text, seed, vectors, expect):
             sink = io.StringIO()
             report = Report(sink)
             check_dice(report, dict(swapped, dice_formula=v["formula"]), f, seed)
-            expect(report.counts["FAIL"] == 1 and f"die {tie[0] + 1} is" in sink.getvalue(),
+            expect(report.counts["FAIL"] == 1 and f"die {tie[0] + 1} (a {a['value']}) is marked {a['fate']}" in sink.getvalue(),
                    f"spec vector {v['formula']} with its marks on the other of dice {tie[0] + 1} and {tie[1] + 1} (both {a['value']}) fails")
     late = dict(vectors["log"], rolls=vectors["log"]["rolls"][2:])
     sink = io.StringIO()
