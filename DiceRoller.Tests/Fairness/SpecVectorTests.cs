@@ -90,6 +90,24 @@ public class SpecVectorTests
 
         // A success term adds its count of successes, not its faces.
         Assert.Equal((4, 5), (vectors["6d10>=8+1"].GetProperty("terms")[0].GetProperty("subtotal").GetInt32(), vectors["6d10>=8+1"].GetProperty("total").GetInt32()));
+
+        // Selectors of one kind written together are one step: kh2kh1 keeps two dice; dl1dh1 drops two and is stored pl1ph1.
+        Assert.Equal(["1d", "4d", "5k", "5k", "5d", "3d"], Fates("6d6kh2kh1", 0));
+        Assert.Equal(["1d", "4k", "5k", "5k", "5d", "3k"], Fates("6d6dl1dh1", 0));
+        Assert.Equal("6d6pl1ph1", vectors["6d6dl1dh1"].GetProperty("terms")[0].GetProperty("notation").GetString());
+
+        // ra picks among equal dice the later one.
+        Assert.Equal(["1k", "1e", "4k", "6k", "5k"], Fates("4d6ral1", 0));
+
+        // After mi/ma, keep/drop face tests and success targets compare the worth, not the face.
+        Assert.All(Fates("6d6mi4k>3", 0), f => Assert.EndsWith("k", f, StringComparison.Ordinal));
+        Assert.Contains("1k", Fates("6d6mi4k>3", 0));
+        Assert.Equal(6, vectors["6d6mi3>=3"].GetProperty("successes").GetInt32());
+        Assert.Contains("1k", Fates("6d6mi3>=3", 0));
+
+        // An explosion on the top face with a success target is written with its face; the exploded die counts.
+        Assert.Equal(["6e", "2k", "1k", "4k"], Fates("3d6!6>=5", 0));
+        Assert.Equal(1, vectors["3d6!6>=5"].GetProperty("successes").GetInt32());
     }
 
     [Theory]

@@ -117,8 +117,14 @@ public abstract class VerifiableRollTests : AppTest
         var page = await bob.GetAsync($"/roll/{ids[0]}");
         Assert.Equal("pending", page.Document.QuerySelector("[data-check]")!.GetAttribute("data-check"));
         var seenWhileInUse = string.Concat(page.Body, (await dee.GetAsync($"/rooms/{code}")).Body, (await JsonAsync(dee, $"/rooms/{code}/log.json")).GetRawText());
+        var unrevealed = Id((await dee.HtmxPostAsync($"/rooms/{code}/rolls", ("dice", "1d12"), ("hidden", "true"))).Document.QuerySelector("[data-roll-id]")!);
 
         Assert.Equal(HttpStatusCode.OK, (await dee.HtmxPostAsync($"/rooms/{code}/close")).Status);
+
+        // What the close confirm says under rules 2: a hidden roll not revealed stays secret, and nobody can reveal it any more.
+        Assert.Equal(HttpStatusCode.NotFound, (await bob.Client.GetAsync(new Uri($"/api/permalink/{unrevealed}", UriKind.Relative))).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await dee.Client.GetAsync(new Uri($"/api/permalink/{unrevealed}", UriKind.Relative))).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await dee.HtmxPostAsync($"/rooms/{code}/rolls/{unrevealed}/reveal")).Status);
 
         foreach (var id in ids)
         {
@@ -277,6 +283,9 @@ public abstract class VerifiableRollTests : AppTest
         var legacyPage = (await dee.GetAsync($"/rooms/{code}")).Document;
         Assert.NotNull(legacyPage.QuerySelector("#rotate-warning"));
         Assert.Null(legacyPage.QuerySelector("#rotate-warning[data-hidden-stay-secret]")); // a rules-1 seed still warns
+        var legacyClose = legacyPage.QuerySelector("form[action$='/close']")!;
+        Assert.Equal("hidden-computable", legacyClose.GetAttribute("data-close-confirm")); // and so does closing
+        Assert.Contains("anyone can then compute the dice of hidden rolls", legacyClose.GetAttribute("hx-confirm"), StringComparison.Ordinal);
 
         await bob.RollAsync(code, "2d6");
         var hidden = Id((await dee.HtmxPostAsync($"/rooms/{code}/rolls", ("dice", "1d20"), ("hidden", "true"))).Document.QuerySelector("[data-roll-id]")!);
@@ -291,7 +300,13 @@ public abstract class VerifiableRollTests : AppTest
         Assert.Matches("^[0-9a-f]{32}$", log.Rolls[1].Fairness!.Salt); // the rules-1 random salt
         Assert.DoesNotContain(checks, c => c.Check is RollVerifier.ClientSeedOrder or RollVerifier.HiddenSecret);
         Assert.DoesNotContain(checks, c => c.Status != CheckStatus.Passed);
-        Assert.NotNull((await dee.GetAsync($"/rooms/{code}")).Document.QuerySelector("#rotate-warning[data-hidden-stay-secret]")); // rules 2 again
+        var rulesTwoPage = (await dee.GetAsync($"/rooms/{code}")).Document;
+        Assert.NotNull(rulesTwoPage.QuerySelector("#rotate-warning[data-hidden-stay-secret]")); // rules 2 again
+        // Closing a rules-2 room publishes no hidden roll's secret, and a closed room has nobody left to reveal one.
+        var close = rulesTwoPage.QuerySelector("form[action$='/close']")!;
+        Assert.Equal("hidden-stay-secret", close.GetAttribute("data-close-confirm"));
+        Assert.Contains("Hidden rolls not revealed yet stay secret", close.GetAttribute("hx-confirm"), StringComparison.Ordinal);
+        Assert.DoesNotContain("compute", close.GetAttribute("hx-confirm"), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -413,6 +428,14 @@ public abstract class VerifiableRollTests : AppTest
         Assert.Equal(rolls[1].GetProperty("fairness").GetProperty("hash").GetString(), rolls[2].GetProperty("fairness").GetProperty("prev_hash").GetString());
         Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        // A JSON endpoint refuses in JSON, the shape of its 400 and 429: {"error", "code"}.
+        foreach (var (answer, errorCode) in new[] { (refused, "NOT_IN_ROOM"), (unknown, "ROOM_NOT_FOUND") })
+        {
+            Assert.Equal("application/json", answer.Content.Headers.ContentType?.MediaType);
+            using var error = JsonDocument.Parse(await answer.Content.ReadAsStringAsync());
+            Assert.Equal(errorCode, error.RootElement.GetProperty("code").GetString());
+            Assert.False(string.IsNullOrWhiteSpace(error.RootElement.GetProperty("error").GetString()));
+        }
     }
 
     [Fact]

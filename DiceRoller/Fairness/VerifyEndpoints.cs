@@ -266,6 +266,9 @@ public sealed record VerifyPageModel(string? Url, string? Log, int MaxLogBytes, 
         RollVerifier.Nonce => "Nonce",
         RollVerifier.Signature => "Signature",
         RollVerifier.KeyId => "Key id",
+        RollVerifier.Successes => "Successes",
+        RollVerifier.CapReached => "Dice cap",
+        RollVerifier.Crit => "Critical",
         _ => check,
     };
 

@@ -51,7 +51,7 @@ public static class PermalinksEndpoints
         IRollSigner signer, IRateLimiter limiter, IRoomStore roomStore, Microsoft.Extensions.Options.IOptions<RoomOptions> roomOptions,
         Microsoft.Extensions.Options.IOptions<PermalinkOptions> options, CancellationToken ct)
     {
-        var member = await MemberRequest.ResolveAsync(context, code, rooms, fragment: false);
+        var member = await MemberRequest.ResolveJsonAsync(context, code, rooms);
         if (member.Refusal is not null)
         {
             return member.Refusal;
