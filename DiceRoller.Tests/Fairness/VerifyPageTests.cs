@@ -268,7 +268,10 @@ public class VerifyPageLimitTests : AppTest
         ["Verify:Window"] = "00:10:00",
     };
 
-    private async Task<(HttpStatusCode Status, string? Code, string? Text)> PostLogAsync(string log)
+    private async Task<(HttpStatusCode Status, string? Code, string? Text)> PostLogAsync(string log) =>
+        (await PostLogWithHeadersAsync(log)).Answer;
+
+    private async Task<((HttpStatusCode Status, string? Code, string? Text) Answer, TimeSpan? RetryAfter)> PostLogWithHeadersAsync(string log)
     {
         using var browser = App.NewBrowser();
         using var content = await VerifyForm.OfPageAsync(browser);
@@ -276,7 +279,7 @@ public class VerifyPageLimitTests : AppTest
         using var response = await browser.Client.PostAsync(new Uri("/verify", UriKind.Relative), content);
         var document = await new HtmlParser().ParseDocumentAsync(await response.Content.ReadAsStringAsync());
         var error = document.QuerySelector("[data-error-code]");
-        return (response.StatusCode, error?.GetAttribute("data-error-code"), error?.TextContent);
+        return ((response.StatusCode, error?.GetAttribute("data-error-code"), error?.TextContent), response.Headers.RetryAfter?.Delta);
     }
 
     [Fact]
@@ -299,10 +302,13 @@ public class VerifyPageLimitTests : AppTest
     {
         const string Log = "{\"rolls\": []}";
 
-        var answers = new[] { await PostLogAsync(Log), await PostLogAsync(Log), await PostLogAsync(Log) };
+        var answers = new[] { await PostLogWithHeadersAsync(Log), await PostLogWithHeadersAsync(Log), await PostLogWithHeadersAsync(Log) };
 
-        Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.TooManyRequests], answers.Select(a => a.Status));
-        Assert.Equal("RATE_LIMIT", answers[2].Code);
+        Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.TooManyRequests], answers.Select(a => a.Answer.Status));
+        Assert.Equal("RATE_LIMIT", answers[2].Answer.Code);
+        Assert.Null(answers[0].RetryAfter);
+        // The refusal says when to try again, in the header as in words: within the limit's window of ten minutes.
+        Assert.InRange(answers[2].RetryAfter!.Value.TotalSeconds, 1, 600);
     }
 }
 

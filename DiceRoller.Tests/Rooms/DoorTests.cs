@@ -48,6 +48,8 @@ public abstract class DoorTests : IAsyncLifetime
     private static string KnockIdOf(Page waiting)
     {
         Assert.Equal(HttpStatusCode.Accepted, waiting.Status);
+        // The waiting page (the join's answer as its refreshes) is this visitor's alone: never kept by a cache.
+        Assert.Contains("no-store", waiting.CacheControl, StringComparison.Ordinal);
         return waiting.Document.QuerySelector("main > [data-knock-id]")!.GetAttribute("data-knock-id")!;
     }
 

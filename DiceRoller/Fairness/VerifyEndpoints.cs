@@ -135,7 +135,7 @@ public static partial class VerifyEndpoints
         if (!rate.Allowed)
         {
             var seconds = Math.Max(1, (int)Math.Ceiling(rate.RetryAfter.TotalSeconds));
-            return page with { Error = new RoomError(ErrorCodes.RateLimit, $"Slow down: at most {options.Limit} checks every {options.Window.TotalSeconds:0} seconds. Try again in {seconds} s.") };
+            return page with { Error = new RoomError(ErrorCodes.RateLimit, $"Slow down: at most {options.Limit} checks every {options.Window.TotalSeconds:0} seconds. Try again in {seconds} s.") { RetryAfter = rate.RetryAfter } };
         }
 
         var key = new VerifiableKey { Algorithm = signer.Key.Algorithm, KeyId = signer.Key.KeyId, PublicKey = signer.Key.PublicKey };
@@ -223,9 +223,12 @@ public static partial class VerifyEndpoints
     private static RoomError Invalid(string message) => new(ErrorCodes.InvalidVerifyInput, message);
 
     /// <summary>The page, with a fresh form token (the form posts it back: only this site's page can spend a visitor's checks).</summary>
-    private static IResult Render(HttpContext context, VerifyPageModel page) =>
-        Results.RazorSlice<VerifyPage, VerifyPageModel>(page with { FormToken = HtmlResults.FormToken(context) },
+    private static IResult Render(HttpContext context, VerifyPageModel page)
+    {
+        HtmlResults.SetRetryAfter(context, page.Error);
+        return Results.RazorSlice<VerifyPage, VerifyPageModel>(page with { FormToken = HtmlResults.FormToken(context) },
             page.Error is null ? StatusCodes.Status200OK : ErrorStatus.For(page.Error.Code));
+    }
 }
 
 /// <summary>The verify page: the form (with what was sent), an error, or the checks.</summary>
