@@ -131,6 +131,7 @@ public sealed class FrozenStreamEmbeddedTests(ITestOutputHelper output) : Frozen
     protected override string Store => Stores.Embedded;
 }
 
+[Trait(Tiers.Trait, Tiers.Stores)]
 public sealed class FrozenStreamValkeyTests(ITestOutputHelper output) : FrozenStreamTests(output)
 {
     protected override string Store => Stores.Valkey;
