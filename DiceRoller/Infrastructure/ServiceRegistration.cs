@@ -1,6 +1,7 @@
 using DiceRoller.Dice;
 using DiceRoller.Fairness;
 using DiceRoller.Live;
+using DiceRoller.Pages;
 using DiceRoller.Permalinks;
 using DiceRoller.Rolls;
 using DiceRoller.Rooms;
@@ -45,6 +46,7 @@ public static class ServiceRegistration
         services.AddSingleton<DoorService>();
         services.AddSingleton<ProofOfWork>();
         services.AddSingleton<RoomPages>();
+        services.AddSingleton<IRoomPage>(sp => sp.GetRequiredService<RoomPages>());
         services.AddSingleton<PublicUrls>();
         services.AddSingleton(sp => new AssetCatalog(AssetCatalog.FindRoot(builder.Environment.ContentRootPath)));
         services.AddSingleton<AntiforgeryFilter>();

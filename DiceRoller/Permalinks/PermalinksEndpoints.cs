@@ -29,7 +29,7 @@ public static class PermalinksEndpoints
         var permalink = await FindPublicAsync(rollId, store, proofs, ct);
         if (permalink is null)
         {
-            return HtmlResults.ErrorPage(new Rooms.RoomError(Rooms.ErrorCodes.RollNotFound,
+            return HtmlResults.ErrorPage(new RoomError(ErrorCodes.RollNotFound,
                 "This roll's link has expired, was never shared, or is still hidden by the DM."), "Roll not found");
         }
 

@@ -15,7 +15,7 @@ public static class RollsEndpoints
         return app;
     }
 
-    private static async Task<IResult> Roll(string code, HttpContext context, RoomService rooms, RollService rolls, RoomPages pages)
+    private static async Task<IResult> Roll(string code, HttpContext context, RoomService rooms, RollService rolls, IRoomPage pages)
     {
         var fragment = HtmlResults.WantsFragment(context);
         var member = await MemberRequest.ResolveAsync(context, code, rooms, fragment);
@@ -51,8 +51,8 @@ public static class RollsEndpoints
         if (!fragment)
         {
             // The reloaded page shows the reset pad with this roll in view next to it; a DM's pinned "Keep hidden on" stays.
-            var pinned = room.IsDm(me.PlayerId) && IsSet(input.KeepHidden) ? $"?{RoomPages.KeepHiddenQuery}=true" : "";
-            return RoomsEndpoints.SeeOther(context, $"/rooms/{room.Room.Code}{pinned}#{RoomPages.OwnRollAnchor}");
+            var pinned = room.IsDm(me.PlayerId) && IsSet(input.KeepHidden) ? $"?{IRoomPage.KeepHiddenQuery}=true" : "";
+            return RoomsEndpoints.SeeOther(context, $"/rooms/{room.Room.Code}{pinned}#{IRoomPage.OwnRollAnchor}");
         }
 
         var viewer = new Viewer(me.PlayerId, room.IsDm(me.PlayerId), HtmlResults.FormToken(context));
@@ -62,7 +62,7 @@ public static class RollsEndpoints
     private static bool IsSet(string? flag) => flag?.Trim().ToLowerInvariant() is "true" or "on" or "1";
 
     /// <summary>The DM reveals a hidden roll: every page replaces it in place (roll-revealed), its permalink opens.</summary>
-    private static async Task<IResult> Reveal(string code, string rollId, HttpContext context, RoomService rooms, RollService rolls, RoomPages pages)
+    private static async Task<IResult> Reveal(string code, string rollId, HttpContext context, RoomService rooms, RollService rolls, IRoomPage pages)
     {
         var fragment = HtmlResults.WantsFragment(context);
         var member = await MemberRequest.ResolveAsync(context, code, rooms, fragment);

@@ -13,16 +13,16 @@ public static class DoorEndpoints
     public static IEndpointRouteBuilder MapDoor(this IEndpointRouteBuilder app)
     {
         app.MapGet("/rooms/{code}/knocks/{id}", Waiting);
-        app.MapPost("/rooms/{code}/knocks/{id}/admit", (string code, string id, HttpContext context, RoomService rooms, DoorService door, RoomPages pages) =>
+        app.MapPost("/rooms/{code}/knocks/{id}/admit", (string code, string id, HttpContext context, RoomService rooms, DoorService door, IRoomPage pages) =>
             Answer(code, id, admit: true, context, rooms, door, pages)).AddEndpointFilter<AntiforgeryFilter>();
-        app.MapPost("/rooms/{code}/knocks/{id}/refuse", (string code, string id, HttpContext context, RoomService rooms, DoorService door, RoomPages pages) =>
+        app.MapPost("/rooms/{code}/knocks/{id}/refuse", (string code, string id, HttpContext context, RoomService rooms, DoorService door, IRoomPage pages) =>
             Answer(code, id, admit: false, context, rooms, door, pages)).AddEndpointFilter<AntiforgeryFilter>();
-        app.MapPost("/rooms/{code}/lock", (string code, HttpContext context, RoomService rooms, DoorService door, RoomPages pages) =>
+        app.MapPost("/rooms/{code}/lock", (string code, HttpContext context, RoomService rooms, DoorService door, IRoomPage pages) =>
             ModerationEndpoints.RunAsync(code, context, rooms, pages, (room, me, form) => ModerationEndpoints.Describe(
                 door.SetLockedAsync(room, me, form["locked"], context.RequestAborted),
                 locked => locked ? "The room is locked: new players knock and wait for you." : "The room is unlocked: anyone with the code can join.")))
             .AddEndpointFilter<AntiforgeryFilter>();
-        app.MapPost("/rooms/{code}/kick-window/end", (string code, HttpContext context, RoomService rooms, DoorService door, RoomPages pages) =>
+        app.MapPost("/rooms/{code}/kick-window/end", (string code, HttpContext context, RoomService rooms, DoorService door, IRoomPage pages) =>
             ModerationEndpoints.RunAsync(code, context, rooms, pages, (room, me, _) => ModerationEndpoints.Describe(
                 door.EndKnockWindowAsync(room, me, context.RequestAborted),
                 _ => "Anyone with the code can join again, also from the removed player's network. The removed player stays out.")))
@@ -30,7 +30,7 @@ public static class DoorEndpoints
         return app;
     }
 
-    private static Task<IResult> Answer(string code, string id, bool admit, HttpContext context, RoomService rooms, DoorService door, RoomPages pages) =>
+    private static Task<IResult> Answer(string code, string id, bool admit, HttpContext context, RoomService rooms, DoorService door, IRoomPage pages) =>
         ModerationEndpoints.RunAsync(code, context, rooms, pages, (room, me, _) => ModerationEndpoints.Describe(
             door.AnswerAsync(room, me, id, admit, context.RequestAborted),
             knock => knock.State == KnockState.Admitted ? $"{knock.Player.Name} is in the room." : $"{knock.Player.Name} was turned away."));

@@ -1,3 +1,4 @@
+using DiceRoller.Shared;
 using Microsoft.Extensions.Options;
 
 namespace DiceRoller.Rooms;

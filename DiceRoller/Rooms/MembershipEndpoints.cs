@@ -17,7 +17,7 @@ public static class MembershipEndpoints
         return app;
     }
 
-    private static async Task<IResult> Leave(string code, HttpContext context, RoomService rooms, MembershipService membership, RoomPages pages)
+    private static async Task<IResult> Leave(string code, HttpContext context, RoomService rooms, MembershipService membership, IRoomPage pages)
     {
         var fragment = HtmlResults.WantsFragment(context);
         var member = await MemberRequest.ResolveAsync(context, code, rooms, fragment);
@@ -45,7 +45,7 @@ public static class MembershipEndpoints
         return Results.RazorSlice<_ActionStatus, string>($"You left room {member.Room.Room.Code}.");
     }
 
-    private static async Task<IResult> Renew(string code, HttpContext context, RoomService rooms, MembershipService membership, RoomPages pages)
+    private static async Task<IResult> Renew(string code, HttpContext context, RoomService rooms, MembershipService membership, IRoomPage pages)
     {
         var fragment = HtmlResults.WantsFragment(context);
         var member = await MemberRequest.ResolveAsync(context, code, rooms, fragment);

@@ -1,3 +1,5 @@
+using DiceRoller.Shared;
+
 namespace DiceRoller.Rooms;
 
 /// <summary>A member's continue link as their own page shows it: the URL path holds the secret token.</summary>

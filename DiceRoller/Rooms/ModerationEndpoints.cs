@@ -7,19 +7,19 @@ public static class ModerationEndpoints
 {
     public static IEndpointRouteBuilder MapModeration(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/rooms/{code}/dc", (string code, HttpContext context, RoomService rooms, ModerationService moderation, RoomPages pages) =>
+        app.MapPost("/rooms/{code}/dc", (string code, HttpContext context, RoomService rooms, ModerationService moderation, IRoomPage pages) =>
             RunAsync(code, context, rooms, pages, (room, me, form) => Describe(moderation.SetDcAsync(room, me, form["dc"], context.RequestAborted),
                 dc => dc is null ? "DC cleared." : $"DC set to {dc}."))).AddEndpointFilter<AntiforgeryFilter>();
-        app.MapPost("/rooms/{code}/promote", (string code, HttpContext context, RoomService rooms, ModerationService moderation, RoomPages pages) =>
+        app.MapPost("/rooms/{code}/promote", (string code, HttpContext context, RoomService rooms, ModerationService moderation, IRoomPage pages) =>
             RunAsync(code, context, rooms, pages, (room, me, form) => Describe(moderation.PromoteAsync(room, me, form["player_id"], context.RequestAborted),
                 change => $"{room.FindPlayer(change.DmPlayerId)?.Name} is now the DM."))).AddEndpointFilter<AntiforgeryFilter>();
-        app.MapPost("/rooms/{code}/kick", (string code, HttpContext context, RoomService rooms, ModerationService moderation, RoomPages pages) =>
+        app.MapPost("/rooms/{code}/kick", (string code, HttpContext context, RoomService rooms, ModerationService moderation, IRoomPage pages) =>
             RunAsync(code, context, rooms, pages, (room, me, form) => Describe(moderation.KickAsync(room, me, form["player_id"], context.RequestAborted),
                 player => $"{player.Name} was removed from the room."))).AddEndpointFilter<AntiforgeryFilter>();
-        app.MapPost("/rooms/{code}/dm", (string code, HttpContext context, RoomService rooms, ModerationService moderation, RoomPages pages) =>
+        app.MapPost("/rooms/{code}/dm", (string code, HttpContext context, RoomService rooms, ModerationService moderation, IRoomPage pages) =>
             RunAsync(code, context, rooms, pages, (room, me, form) => Describe(moderation.HandOverDmAsync(room, me, form["player_id"], context.RequestAborted),
                 change => $"{room.FindPlayer(change.DmPlayerId)?.Name} is now the DM."))).AddEndpointFilter<AntiforgeryFilter>();
-        app.MapPost("/rooms/{code}/close", (string code, HttpContext context, RoomService rooms, ModerationService moderation, RoomPages pages) =>
+        app.MapPost("/rooms/{code}/close", (string code, HttpContext context, RoomService rooms, ModerationService moderation, IRoomPage pages) =>
             RunAsync(code, context, rooms, pages, (room, me, _) => Describe(moderation.CloseAsync(room, me, context.RequestAborted),
                 _ => "The room is closed."), afterSuccess: "/")).AddEndpointFilter<AntiforgeryFilter>();
         return app;
@@ -31,7 +31,7 @@ public static class ModerationEndpoints
         return result.Error is { } error ? error : Result<string>.Ok(message(result.Value!));
     }
 
-    internal static async Task<IResult> RunAsync(string code, HttpContext context, RoomService rooms, RoomPages pages,
+    internal static async Task<IResult> RunAsync(string code, HttpContext context, RoomService rooms, IRoomPage pages,
         Func<RoomSnapshot, Player, IFormCollection, Task<Result<string>>> action, string? afterSuccess = null)
     {
         var fragment = HtmlResults.WantsFragment(context);

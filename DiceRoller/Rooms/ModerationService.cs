@@ -1,4 +1,5 @@
 using System.Globalization;
+using DiceRoller.Shared;
 using Microsoft.Extensions.Options;
 
 namespace DiceRoller.Rooms;

@@ -1,4 +1,5 @@
 using DiceRoller.Dice;
+using DiceRoller.Shared;
 using Microsoft.Extensions.Options;
 
 namespace DiceRoller.Rooms;

@@ -76,7 +76,7 @@ public static class RoomsEndpoints
             : SeeOther(context, $"/rooms/{result.Value!.RoomCode}");
     }
 
-    private static async Task<IResult> Show(string code, HttpContext context, RoomService rooms, RoomPages pages)
+    private static async Task<IResult> Show(string code, HttpContext context, RoomService rooms, IRoomPage pages)
     {
         // Bound by hand: a typed long? parameter turns "?before=abc" into an exception (a 500 page in Development).
         // Anything but a roll number means "the newest rolls".

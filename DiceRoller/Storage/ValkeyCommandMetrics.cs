@@ -1,4 +1,3 @@
-using DiceRoller.Infrastructure;
 using DiceRoller.Shared;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;

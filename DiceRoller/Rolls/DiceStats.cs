@@ -1,9 +1,10 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using DiceRoller.Dice;
+using DiceRoller.Fairness;
 using DiceRoller.Rooms;
 
-namespace DiceRoller.Fairness;
+namespace DiceRoller.Rolls;
 
 /// <summary>How often each face of one die size came up, against a fair die's expectation.</summary>
 public sealed record DieStats(int Faces, bool Fudge, IReadOnlyList<long> Counts)

@@ -1,7 +1,10 @@
+using DiceRoller.Fairness;
+using DiceRoller.Rolls;
 using DiceRoller.Rooms;
+using DiceRoller.Shared;
 using Microsoft.Extensions.Options;
 
-namespace DiceRoller.Fairness;
+namespace DiceRoller.Pages;
 
 /// <summary><c>GET /rooms/{CODE}/stats</c>: "are my dice cursed?", for the room's members (the same refusals as every member-only page).</summary>
 public static class StatsEndpoints

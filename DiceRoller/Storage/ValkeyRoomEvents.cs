@@ -1,9 +1,9 @@
 using System.Collections.Concurrent;
+using DiceRoller.Live;
 using DiceRoller.Rooms;
-using DiceRoller.Storage;
 using StackExchange.Redis;
 
-namespace DiceRoller.Live;
+namespace DiceRoller.Storage;
 
 /// <summary>
 /// Fan-out across app instances through Valkey sharded pub/sub (SPUBLISH/SSUBSCRIBE, Valkey/Redis 7+, single node or

@@ -1,20 +1,16 @@
 using DiceRoller.Rolls;
+using DiceRoller.Rooms;
 using DiceRoller.Shared;
 using Microsoft.Extensions.Options;
 
-namespace DiceRoller.Rooms;
+namespace DiceRoller.Pages;
 
 /// <summary>Builds the room page for a member (used by the room route and by failed plain form posts).</summary>
 public sealed class RoomPages(IRoomStore store, DoorService door, IOptions<RoomOptions> options, PublicUrls urls, MembershipService membership)
+    : IRoomPage
 {
     private readonly int _pageSize = options.Value.FeedPageSize;
     private readonly int _maxPlayers = options.Value.MaxPlayers;
-
-    /// <summary>The id of the own-result panel next to the pad: a plain roll post redirects to it.</summary>
-    public const string OwnRollAnchor = "your-roll";
-
-    /// <summary>The query flag that keeps a DM's pinned "Keep hidden on" across a plain roll post's redirect.</summary>
-    public const string KeepHiddenQuery = "keep_hidden";
 
     public async Task<IResult> RoomPageAsync(HttpContext context, RoomSnapshot room, Player me, long? before = null,
         Func<RollFormModel, RollFormModel>? form = null, int statusCode = StatusCodes.Status200OK, RoomError? actionError = null)
@@ -31,7 +27,7 @@ public sealed class RoomPages(IRoomStore store, DoorService door, IOptions<RoomO
         var formModel = new RollFormModel(code, token, isDm)
         {
             RequestId = RollRequestId.New(),
-            KeepHidden = isDm && string.Equals(context.Request.Query[KeepHiddenQuery], "true", StringComparison.Ordinal),
+            KeepHidden = isDm && string.Equals(context.Request.Query[IRoomPage.KeepHiddenQuery], "true", StringComparison.Ordinal),
             OwnLatest = ownLatest is null ? null : new RollEntryModel(ownLatest, new Viewer(me.PlayerId, isDm, token)),
         };
         var model = new RoomPageModel(room, me, rolls, page.Count > _pageSize, lastSequence, token,

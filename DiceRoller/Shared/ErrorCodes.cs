@@ -1,4 +1,4 @@
-namespace DiceRoller.Rooms;
+namespace DiceRoller.Shared;
 
 /// <summary>The architecture's error codes. The HTTP edge maps each to a status (see Shared/ErrorStatus).</summary>
 public static class ErrorCodes

@@ -1,11 +1,11 @@
 using System.Text;
 using System.Text.RegularExpressions;
-using DiceRoller.Infrastructure;
+using DiceRoller.Fairness;
 using DiceRoller.Rooms;
 using DiceRoller.Shared;
 using Microsoft.Extensions.Options;
 
-namespace DiceRoller.Fairness;
+namespace DiceRoller.Pages;
 
 /// <summary>
 /// <c>GET /verify</c>: a plain form (a permalink of this site, or a pasted or uploaded room log) and the checks of
