@@ -1,6 +1,7 @@
+using DiceRoller.Live;
 using DiceRoller.Rooms;
 
-namespace DiceRoller.Live;
+namespace DiceRoller.Storage;
 
 /// <summary>The embedded default: events go straight to this process's open pages.</summary>
 public sealed class InProcessRoomEvents(RoomBroadcaster broadcaster) : IRoomEventPublisher

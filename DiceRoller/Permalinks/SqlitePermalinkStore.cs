@@ -11,7 +11,7 @@ namespace DiceRoller.Permalinks;
 /// versioned, idempotent schema migrated at start-up. Instances sharing one file migrate one at a time
 /// (<c>BEGIN IMMEDIATE</c> around reading the version and applying what is missing).
 /// </summary>
-public sealed class PermalinkStore : IPermalinkArchive, IRollBatchArchive, IDisposable, IAsyncDisposable
+public sealed class SqlitePermalinkStore : IPermalinkArchive, IRollBatchArchive, IDisposable, IAsyncDisposable
 {
     // Only a repeated roll id is ignored (a retried save); any other constraint failure is an error. OR IGNORE would also
     // drop a row that breaks NOT NULL, silently, and the roll would be acknowledged without its permalink.
@@ -31,9 +31,9 @@ public sealed class PermalinkStore : IPermalinkArchive, IRollBatchArchive, IDisp
     private SqliteCommand? _insert;
     private System.Reflection.PropertyInfo[]? _columns;
 
-    static PermalinkStore() => DefaultTypeMap.MatchNamesWithUnderscores = true;
+    static SqlitePermalinkStore() => DefaultTypeMap.MatchNamesWithUnderscores = true;
 
-    public PermalinkStore(string connectionString, TimeProvider time, IOptions<PermalinkOptions> options)
+    public SqlitePermalinkStore(string connectionString, TimeProvider time, IOptions<PermalinkOptions> options)
     {
         ArgumentNullException.ThrowIfNull(options);
         _connectionString = connectionString;
