@@ -202,7 +202,7 @@ public abstract partial class RoomStoreContract
     {
         var (room, alice) = await CreateRoomAsync();
         var bob = NewPlayer("Bob");
-        await Store.AddPlayerAsync(room.Code, bob, 8, Now);
+        await JoinAsync(room.Code, bob, 8, Now);
 
         var a1 = (await StartAsync(room.Code, alice.PlayerId, fallback: "alice-joined")).Ticket;
         var a2 = (await StartAsync(room.Code, alice.PlayerId, fallback: "alice-joined")).Ticket;

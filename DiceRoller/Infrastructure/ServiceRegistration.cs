@@ -67,6 +67,11 @@ public static class ServiceRegistration
         services.Configure<BrotliCompressionProviderOptions>(o => o.Level = System.IO.Compression.CompressionLevel.Optimal);
         services.AddPermalinks(builder.Configuration, builder.Environment);
 
+        // One store plays every room role; each feature asks only for the role it needs (Rooms/Ports/).
+        services.AddSingleton<IRooms>(sp => sp.GetRequiredService<IRoomStore>());
+        services.AddSingleton<IRoomDoor>(sp => sp.GetRequiredService<IRoomStore>());
+        services.AddSingleton<IRollLog>(sp => sp.GetRequiredService<IRoomStore>());
+        services.AddSingleton<IRoomSeeds>(sp => sp.GetRequiredService<IRoomStore>());
         var valkey = builder.Configuration.GetConnectionString("Valkey");
         if (string.IsNullOrWhiteSpace(valkey))
         {

@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 namespace DiceRoller.Pages;
 
 /// <summary>Builds the room page for a member (used by the room route and by failed plain form posts).</summary>
-public sealed class RoomPages(IRoomStore store, DoorService door, IOptions<RoomOptions> options, PublicUrls urls, MembershipService membership)
+public sealed class RoomPages(IRollLog store, DoorService door, IOptions<RoomOptions> options, PublicUrls urls, MembershipService membership)
     : IRoomPage
 {
     private readonly int _pageSize = options.Value.FeedPageSize;

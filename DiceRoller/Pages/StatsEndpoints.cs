@@ -15,7 +15,7 @@ public static class StatsEndpoints
         return app;
     }
 
-    private static async Task<IResult> ShowAsync(string code, HttpContext context, RoomService rooms, IRoomStore store, IOptions<RoomOptions> options)
+    private static async Task<IResult> ShowAsync(string code, HttpContext context, RoomService rooms, IRollLog store, IOptions<RoomOptions> options)
     {
         var member = await MemberRequest.ResolveAsync(context, code, rooms, fragment: false);
         if (member.Refusal is not null)

@@ -48,7 +48,7 @@ public static class PermalinksEndpoints
     /// log is the room's chain.
     /// </summary>
     private static async Task<IResult> Log(string code, HttpContext context, RoomService rooms, IPermalinkArchive store, RollProofs proofs,
-        IRollSigner signer, IRateLimiter limiter, IRoomStore roomStore, Microsoft.Extensions.Options.IOptions<RoomOptions> roomOptions,
+        IRollSigner signer, IRateLimiter limiter, IRollLog roomStore, Microsoft.Extensions.Options.IOptions<RoomOptions> roomOptions,
         Microsoft.Extensions.Options.IOptions<PermalinkOptions> options, CancellationToken ct)
     {
         var member = await MemberRequest.ResolveAsync(context, code, rooms, fragment: false);

@@ -85,7 +85,7 @@ public static class RollsEndpoints
     }
 
     /// <summary>The rolls before a sequence number, for "Load earlier rolls" (an htmx fragment).</summary>
-    private static async Task<IResult> Earlier(string code, HttpContext context, RoomService rooms, IRoomStore store, IOptions<RoomOptions> options)
+    private static async Task<IResult> Earlier(string code, HttpContext context, RoomService rooms, IRollLog store, IOptions<RoomOptions> options)
     {
         var member = await MemberRequest.ResolveAsync(context, code, rooms, fragment: true);
         if (member.Refusal is not null)

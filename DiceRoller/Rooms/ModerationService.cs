@@ -10,7 +10,7 @@ namespace DiceRoller.Rooms;
 /// checked here against the room's current state, whatever the page showed.
 /// </summary>
 public sealed class ModerationService(
-    IRoomStore store,
+    IRooms store,
     IRoomEventPublisher events,
     TimeProvider time,
     IOptions<RoomOptions> options,

@@ -7,7 +7,7 @@ namespace DiceRoller.Rooms;
 /// under the commitment current when it was set), and the admin's "Reveal and rotate" (the old seed is published, a new one
 /// committed, every page shows the new commitment at once and renews its client seed).
 /// </summary>
-public sealed class RoomFairness(IRoomStore store, IRoomEventPublisher events, SeedKeeper seeds, TimeProvider time, ILogger<RoomFairness> logger)
+public sealed class RoomFairness(IRoomSeeds store, IRoomEventPublisher events, SeedKeeper seeds, TimeProvider time, ILogger<RoomFairness> logger)
 {
     public async Task<Result<string>> SetClientSeedAsync(RoomSnapshot room, Player me, string? clientSeed, CancellationToken ct = default)
     {

@@ -135,24 +135,6 @@ public sealed class InMemoryRoomStore(TimeProvider time, IOptions<RoomOptions> o
             };
         });
 
-    public Task<JoinOutcome> AddPlayerAsync(string code, Player player, int maxPlayers, long now, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(player);
-        return Locked(code, JoinOutcome.RoomNotFound, data =>
-        {
-            var refusal = Refusal(data, player, maxPlayers);
-            if (refusal is not null)
-            {
-                return refusal.Value;
-            }
-
-            data.Players.Add(player);
-            Befriend(data);
-            Touch(data, now);
-            return JoinOutcome.Joined;
-        });
-    }
-
     /// <summary>Why <paramref name="player"/> may not join now (kicked, full, name taken), or null.</summary>
     private static JoinOutcome? Refusal(RoomData data, Player player, int maxPlayers)
     {

@@ -10,7 +10,7 @@ namespace DiceRoller.Storage;
 /// either moves the score to the room's real expiry or, for a room that is gone, drops the code: the count comes down
 /// as rooms expire. A room deleted on purpose (its last member left) is dropped at once by the store.
 /// </summary>
-public sealed class ValkeyRoomCapacity(IConnectionMultiplexer redis, IRoomStore store, TimeProvider time) : IRoomCapacity
+public sealed class ValkeyRoomCapacity(IConnectionMultiplexer redis, IRooms store, TimeProvider time) : IRoomCapacity
 {
     private const int SweepBatch = 200;
     private const int MaxSweepBatches = 10;

@@ -87,21 +87,6 @@ public sealed class ValkeyRoomStore(IConnectionMultiplexer redis, IOptions<RoomO
         };
     }
 
-    public async Task<JoinOutcome> AddPlayerAsync(string code, Player player, int maxPlayers, long now, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(player);
-        var result = (string?)await Db.ScriptEvaluateAsync(ValkeyScripts.Join, ValkeyKeys.All(code),
-            [maxPlayers, player.PlayerId, RoomJson.Serialize(player), NameKey(player.Name), now, DeviceKey(player)]);
-        return result switch
-        {
-            "OK" => JoinOutcome.Joined,
-            "KICKED" => JoinOutcome.Kicked,
-            "FULL" => JoinOutcome.RoomFull,
-            "NAME_TAKEN" => JoinOutcome.NameTaken,
-            _ => JoinOutcome.RoomNotFound,
-        };
-    }
-
     public async Task<Roll?> AppendRollAsync(Roll roll, long now, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(roll);

@@ -40,21 +40,6 @@ internal static class ValkeyScripts
         return 1
         """;
 
-    /// ARGV: maxPlayers, playerId, playerJson, nameKey, now, deviceKey (device: + id, or ''). Returns OK, NOT_FOUND, KICKED, FULL or NAME_TAKEN.
-    public const string Join = Touch + Befriend + """
-
-        if redis.call('EXISTS', KEYS[1]) == 0 then return 'NOT_FOUND' end
-        if redis.call('SISMEMBER', KEYS[6], ARGV[6]) == 1 or redis.call('SISMEMBER', KEYS[6], ARGV[2]) == 1 then return 'KICKED' end
-        if redis.call('HLEN', KEYS[2]) >= tonumber(ARGV[1]) then return 'FULL' end
-        if redis.call('HEXISTS', KEYS[4], ARGV[4]) == 1 then return 'NAME_TAKEN' end
-        redis.call('HSET', KEYS[2], ARGV[2], ARGV[3])
-        redis.call('HSET', KEYS[4], ARGV[4], ARGV[2])
-        befriend(KEYS[1])
-        redis.call('HSET', KEYS[1], 'last_activity', ARGV[5])
-        touch(tonumber(redis.call('HGET', KEYS[1], 'ttl')))
-        return 'OK'
-        """;
-
     /// ARGV: rollJson (without its sequence: the score carries it), historyLimit, now. Returns the new sequence, or -1.
     public const string AppendRoll = Touch + """
 
