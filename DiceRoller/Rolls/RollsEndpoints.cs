@@ -9,9 +9,10 @@ public static class RollsEndpoints
 {
     public static IEndpointRouteBuilder MapRolls(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/rooms/{code}/rolls", Roll).AddEndpointFilter<AntiforgeryFilter>();
         app.MapGet("/rooms/{code}/rolls", Earlier);
-        app.MapPost("/rooms/{code}/rolls/{rollId}/reveal", Reveal).AddEndpointFilter<AntiforgeryFilter>();
+        var forms = app.MapForms("/rooms/{code}/rolls");
+        forms.MapPost("", Roll);
+        forms.MapPost("/{rollId}/reveal", Reveal);
         return app;
     }
 

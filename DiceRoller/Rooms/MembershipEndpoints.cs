@@ -10,10 +10,11 @@ public static class MembershipEndpoints
 {
     public static IEndpointRouteBuilder MapMembership(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/rooms/{code}/leave", Leave).AddEndpointFilter<AntiforgeryFilter>();
-        app.MapPost("/rooms/{code}/continue", Renew).AddEndpointFilter<AntiforgeryFilter>();
         app.MapGet("/rooms/{code}/continue/{token}", ConfirmContinue);
-        app.MapPost("/rooms/{code}/continue/{token}", Continue).AddEndpointFilter<AntiforgeryFilter>();
+        var forms = app.MapForms("/rooms/{code}");
+        forms.MapPost("/leave", Leave);
+        forms.MapPost("/continue", Renew);
+        forms.MapPost("/continue/{token}", Continue);
         return app;
     }
 

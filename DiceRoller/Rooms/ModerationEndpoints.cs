@@ -7,21 +7,22 @@ public static class ModerationEndpoints
 {
     public static IEndpointRouteBuilder MapModeration(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/rooms/{code}/dc", (string code, HttpContext context, RoomService rooms, ModerationService moderation, IRoomPage pages) =>
+        var forms = app.MapForms("/rooms/{code}");
+        forms.MapPost("/dc", (string code, HttpContext context, RoomService rooms, ModerationService moderation, IRoomPage pages) =>
             RunAsync(code, context, rooms, pages, (room, me, form) => Describe(moderation.SetDcAsync(room, me, form["dc"], context.RequestAborted),
-                dc => dc is null ? "DC cleared." : $"DC set to {dc}."))).AddEndpointFilter<AntiforgeryFilter>();
-        app.MapPost("/rooms/{code}/promote", (string code, HttpContext context, RoomService rooms, ModerationService moderation, IRoomPage pages) =>
+                dc => dc is null ? "DC cleared." : $"DC set to {dc}.")));
+        forms.MapPost("/promote", (string code, HttpContext context, RoomService rooms, ModerationService moderation, IRoomPage pages) =>
             RunAsync(code, context, rooms, pages, (room, me, form) => Describe(moderation.PromoteAsync(room, me, form["player_id"], context.RequestAborted),
-                change => $"{room.FindPlayer(change.DmPlayerId)?.Name} is now the DM."))).AddEndpointFilter<AntiforgeryFilter>();
-        app.MapPost("/rooms/{code}/kick", (string code, HttpContext context, RoomService rooms, ModerationService moderation, IRoomPage pages) =>
+                change => $"{room.FindPlayer(change.DmPlayerId)?.Name} is now the DM.")));
+        forms.MapPost("/kick", (string code, HttpContext context, RoomService rooms, ModerationService moderation, IRoomPage pages) =>
             RunAsync(code, context, rooms, pages, (room, me, form) => Describe(moderation.KickAsync(room, me, form["player_id"], context.RequestAborted),
-                player => $"{player.Name} was removed from the room."))).AddEndpointFilter<AntiforgeryFilter>();
-        app.MapPost("/rooms/{code}/dm", (string code, HttpContext context, RoomService rooms, ModerationService moderation, IRoomPage pages) =>
+                player => $"{player.Name} was removed from the room.")));
+        forms.MapPost("/dm", (string code, HttpContext context, RoomService rooms, ModerationService moderation, IRoomPage pages) =>
             RunAsync(code, context, rooms, pages, (room, me, form) => Describe(moderation.HandOverDmAsync(room, me, form["player_id"], context.RequestAborted),
-                change => $"{room.FindPlayer(change.DmPlayerId)?.Name} is now the DM."))).AddEndpointFilter<AntiforgeryFilter>();
-        app.MapPost("/rooms/{code}/close", (string code, HttpContext context, RoomService rooms, ModerationService moderation, IRoomPage pages) =>
+                change => $"{room.FindPlayer(change.DmPlayerId)?.Name} is now the DM.")));
+        forms.MapPost("/close", (string code, HttpContext context, RoomService rooms, ModerationService moderation, IRoomPage pages) =>
             RunAsync(code, context, rooms, pages, (room, me, _) => Describe(moderation.CloseAsync(room, me, context.RequestAborted),
-                _ => "The room is closed."), afterSuccess: "/")).AddEndpointFilter<AntiforgeryFilter>();
+                _ => "The room is closed."), afterSuccess: "/"));
         return app;
     }
 

@@ -58,18 +58,19 @@ public static class RoomFairnessEndpoints
 {
     public static IEndpointRouteBuilder MapRoomFairness(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/rooms/{code}/fairness/client-seed", (string code, HttpContext context, RoomService rooms, RoomFairness fairness, IRoomPage pages) =>
+        var forms = app.MapForms("/rooms/{code}/fairness");
+        forms.MapPost("/client-seed", (string code, HttpContext context, RoomService rooms, RoomFairness fairness, IRoomPage pages) =>
             ModerationEndpoints.RunAsync(code, context, rooms, pages, (room, me, form) => ModerationEndpoints.Describe(
                 fairness.SetClientSeedAsync(room, me, form["client_seed"], context.RequestAborted),
                 seed => $"Your client seed is now {seed}. Your next roll uses it."),
-                afterSuccess: $"/rooms/{code.ToUpperInvariant()}#fairness")).AddEndpointFilter<AntiforgeryFilter>();
-        app.MapPost("/rooms/{code}/fairness/rotate", (string code, HttpContext context, RoomService rooms, RoomFairness fairness, IRoomPage pages) =>
+                afterSuccess: $"/rooms/{code.ToUpperInvariant()}#fairness"));
+        forms.MapPost("/rotate", (string code, HttpContext context, RoomService rooms, RoomFairness fairness, IRoomPage pages) =>
             ModerationEndpoints.RunAsync(code, context, rooms, pages, (room, me, _) => ModerationEndpoints.Describe(
                 fairness.RotateAsync(room, me, context.RequestAborted),
                 rotation => rotation.Old is null
                     ? "A new seed is committed."
                     : $"The old seed is published ({rotation.Old.SeedHex}); the new commitment is {rotation.New.Commitment}."),
-                afterSuccess: $"/rooms/{code.ToUpperInvariant()}#fairness")).AddEndpointFilter<AntiforgeryFilter>();
+                afterSuccess: $"/rooms/{code.ToUpperInvariant()}#fairness"));
         return app;
     }
 }

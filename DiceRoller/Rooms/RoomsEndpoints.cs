@@ -8,8 +8,9 @@ public static class RoomsEndpoints
     public static IEndpointRouteBuilder MapRooms(this IEndpointRouteBuilder app)
     {
         app.MapGet("/", Home);
-        app.MapPost("/rooms", Create).AddEndpointFilter<AntiforgeryFilter>();
-        app.MapPost("/join", Join).AddEndpointFilter<AntiforgeryFilter>();
+        var forms = app.MapForms();
+        forms.MapPost("/rooms", Create);
+        forms.MapPost("/join", Join);
         app.MapGet("/join", (HttpContext context) =>
         {
             DeviceCookie.Ensure(context);
