@@ -58,14 +58,14 @@ public static class RoomFairnessEndpoints
 {
     public static IEndpointRouteBuilder MapRoomFairness(this IEndpointRouteBuilder app)
     {
-        var forms = app.MapForms("/rooms/{code}/fairness");
-        forms.MapPost("/client-seed", (string code, HttpContext context, RoomService rooms, RoomFairness fairness, IRoomPage pages) =>
-            ModerationEndpoints.RunAsync(code, context, rooms, pages, (room, me, form) => ModerationEndpoints.Describe(
+        var forms = app.MapMemberForms("/rooms/{code}/fairness");
+        forms.MapPost("/client-seed", (string code, HttpContext context, RoomFairness fairness, IRoomPage pages) =>
+            ModerationEndpoints.RunAsync(context, pages, (room, me, form) => ModerationEndpoints.Describe(
                 fairness.SetClientSeedAsync(room, me, form["client_seed"], context.RequestAborted),
                 seed => $"Your client seed is now {seed}. Your next roll uses it."),
                 afterSuccess: $"/rooms/{code.ToUpperInvariant()}#fairness"));
-        forms.MapPost("/rotate", (string code, HttpContext context, RoomService rooms, RoomFairness fairness, IRoomPage pages) =>
-            ModerationEndpoints.RunAsync(code, context, rooms, pages, (room, me, _) => ModerationEndpoints.Describe(
+        forms.MapPost("/rotate", (string code, HttpContext context, RoomFairness fairness, IRoomPage pages) =>
+            ModerationEndpoints.RunAsync(context, pages, (room, me, _) => ModerationEndpoints.Describe(
                 fairness.RotateAsync(room, me, context.RequestAborted),
                 rotation => rotation.Old is null
                     ? "A new seed is committed."
