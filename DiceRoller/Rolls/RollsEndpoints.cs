@@ -10,9 +10,9 @@ public static class RollsEndpoints
     public static IEndpointRouteBuilder MapRolls(this IEndpointRouteBuilder app)
     {
         app.MapGet("/rooms/{code}/rolls", Earlier);
-        var forms = app.MapMemberForms("/rooms/{code}/rolls");
-        forms.MapPost("", Roll);
-        forms.MapPost("/{rollId}/reveal", Reveal);
+        var forms = app.MapMemberForms("/rooms/{code}");
+        forms.MapPost("/rolls", Roll);
+        forms.MapPost("/rolls/{rollId}/reveal", Reveal);
         return app;
     }
 
