@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1
 # DiceRoller's production image. Built by CI and pushed to GHCR; `docker compose build` builds it locally.
-# scripts/stack-test.sh builds it with Podman and runs the whole compose stack (README, "What was executed here");
+# scripts/stack-test.sh builds it with Podman and runs the whole compose stack (docs/deploy.md, "What was executed here");
 # DiceRoller.Tests/Deploy/PublishedAppTests.cs runs the same `dotnet publish` output without a container engine.
 
 # The official .NET images. A build may name others with --build-arg: the stack test (scripts/stack-test.sh), on a

@@ -7,7 +7,9 @@ module.exports = {
   content: [
     './DiceRoller/**/*.cshtml',
     './DiceRoller/**/*.cs',
-    './static/js/app.js',
+    './static/js/room.js',
+    './static/js/pow.js',
+    './static/js/seed.js',
   ],
   darkMode: 'media',
   theme: {

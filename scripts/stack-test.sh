@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The stack tier: the image built from the Dockerfile and compose.yaml brought up with Podman, then a room played
-# through nginx's HTTPS port and the operations a self-hoster does (down/up, upgrade with a page open, the README's
+# through nginx's HTTPS port and the operations a self-hoster does (down/up, upgrade with a page open, docs/deploy.md's
 # backup and restore, the app killed). Slow (minutes): scripts/test.sh runs it on a full run or with DICEROLLER_STACK=1.
 #
 #   bash scripts/stack-test.sh CHECKS_FILE
@@ -31,7 +31,7 @@ for tool in podman podman-compose debootstrap openssl curl python3; do
 done
 
 # The default rlimits are refused on these machines (containers fail to start): set them for every container
-# this run starts, podman-compose's and the README's `docker run`s included, without touching /etc.
+# this run starts, podman-compose's and docs/deploy.md's `docker run`s included, without touching /etc.
 export CONTAINERS_CONF="$run_dir/containers.conf"
 cat > "$CONTAINERS_CONF" <<'CONF'
 [containers]
@@ -42,7 +42,7 @@ if ! probe="$(podman run --rm --network none --rootfs /:O true 2>&1)"; then
   skip "podman cannot run a container here: $(tr '\n' ' ' <<<"$probe" | cut -c1-300)"
 fi
 
-# One stack at a time on this machine: the compose project's name is fixed (the README's volume names hold literally),
+# One stack at a time on this machine: the compose project's name is fixed (docs/deploy.md's volume names hold literally),
 # a run removes what an interrupted run left under it, and standins.sh removes stand-ins of other inputs. A second
 # checkout's run (two full suites at once) waits here for the first instead of tearing down its containers.
 exec 9>"${TMPDIR:-/tmp}/diceroller-stack.lock"

@@ -592,7 +592,7 @@ def check_dice(report, roll, f, seed):
             for number, (mine, theirs) in enumerate(zip(dice, recorded), 1):
                 worth = theirs.get("value") if theirs.get("counted") is None else theirs.get("counted")
                 if problem is None and (theirs.get("value"), theirs.get("fate")) != (mine["value"], mine["fate"]):
-                    problem = f"terms[{index}] ({notation}) die {number} is {theirs.get('value')} ({theirs.get('fate')}) but the seed gives {mine['value']} ({mine['fate']})"
+                    problem = die_mismatch(index, notation, number, theirs, mine)
                 if problem is None and mine["fate"] in ("kept", "exploded") and worth != mine["worth"]:
                     problem = f"terms[{index}] ({notation}) die {number} counts {worth} but its rule makes it {mine['worth']}"
             if problem is None and len(dice) != len(recorded):
@@ -627,6 +627,78 @@ def check_dice(report, roll, f, seed):
         report.add("FAIL", who, "block_values_used", f"block_values_used is {used} but drawing the dice takes {stream.used} values")
 
 
+class CapDraws(Draws):
+    """Draws that remember whether the 100-dice cap skipped a die (the roll's cap_reached)."""
+    capped = False
+
+    def may_add(self):
+        allowed = super().may_add()
+        self.capped = self.capped or not allowed
+        return allowed
+
+
+def is_d20_check(formula, leaves):
+    """A plain sum (no * / ( ), not a crit) whose one dice term is a positive 1d20, or 2d20 keeping its highest or lowest."""
+    dice = [leaf for leaf in leaves if leaf.count is not None]
+    if any(c in formula for c in "*/()") or formula.endswith(" crit") or len(dice) != 1:
+        return False
+    d = dice[0]
+    plain = not (d.negative or d.fudge or d.reroll or d.explode or d.reroll_add or d.success) and d.minimum is None and d.maximum is None
+    return plain and d.sides == 20 and ((d.count == 1 and not d.keeps) or (d.count == 2 and d.keeps in ([(False, [("h", 1)])], [(False, [("l", 1)])])))
+
+
+def check_derived(report, roll, f, seed):
+    """successes, cap_reached and crit: outside the hash line, but they follow from the dice; each checked when the JSON has it."""
+    fields = [name for name in ("successes", "cap_reached", "crit") if name in roll]
+    client_seed, nonce = f.get("client_seed"), f.get("nonce")
+    if (not fields or seed is None or roll.get("individual_results") is None or roll.get("total") is None or roll.get("terms") is None
+            or not isinstance(client_seed, str) or not CLIENT_SEED.match(client_seed) or not isinstance(nonce, int) or nonce < 1):
+        return  # the dice check says why they cannot be drawn
+    formula = str(roll.get("dice_formula", ""))
+    try:
+        parser = FormulaParser(formula)
+        parser.parse()
+    except ValueError:
+        return
+    leaves = parser.leaves
+    dice_leaves = [leaf for leaf in leaves if leaf.count is not None]
+    if roll.get("advantage") in ("advantage", "disadvantage") and len(dice_leaves) == 1:
+        dice_leaves[0].count, dice_leaves[0].keeps = 2, [(False, [("h" if roll["advantage"] == "advantage" else "l", 1)])]
+    draws = CapDraws(Stream(seed, client_seed, nonce, hidden_secret_of(f)), sum(leaf.count or 0 for leaf in leaves))
+    successes, natural = None, None
+    for leaf in dice_leaves:
+        dice, value = roll_leaf(leaf, draws)
+        if leaf.success:
+            successes = (successes or 0) + abs(value)
+        if is_d20_check(formula, leaves):
+            natural = next(d["value"] for d in dice if d["fate"] == "kept")
+    crit = {20: "success", 1: "failure"}.get(natural)
+    who = subject_of(roll)
+    expected = {"successes": successes, "cap_reached": draws.capped, "crit": crit}
+    passed = {
+        "successes": f"{successes} successes, as the terms count them" if successes is not None else "no success target: null",
+        "cap_reached": "true: the 100-dice cap skipped a die" if draws.capped else "false: no die was skipped by the cap",
+        "crit": f'"{crit}": the kept d20 shows {natural}' if crit else "null: no natural 20 or 1 of a d20 check",
+    }
+    for name in fields:
+        given = roll[name]
+        if type(given) is type(expected[name]) and given == expected[name]:
+            report.add("PASS", who, name, passed[name])
+        elif name == "cap_reached":
+            report.add("FAIL", who, name, f"cap_reached is {json.dumps(given)} but drawing the dice {'reaches' if draws.capped else 'does not reach'} the 100-dice cap")
+        else:
+            why = f" (the kept d20 shows {natural})" if name == "crit" and natural is not None else " (no natural 20 or 1 of a d20 check)" if name == "crit" else ""
+            report.add("FAIL", who, name, f"{name} is {json.dumps(given)} but the dice make {json.dumps(expected[name])}{why}")
+
+
+def die_mismatch(index, notation, number, theirs, mine):
+    """What differs between a recorded die and the one the seed and the formula's rules give: its face, or only its fate."""
+    where = f"terms[{index}] ({notation}) die {number}"
+    if theirs.get("value") == mine["value"]:
+        return f"{where} (a {mine['value']}) is marked {theirs.get('fate')} but the formula's rules make it {mine['fate']}"
+    return f"{where} is {theirs.get('value')} ({theirs.get('fate')}) but the seed gives {mine['value']} ({mine['fate']})"
+
+
 def hash_line(roll, f):
     results = ",".join(str(v) for v in roll["individual_results"])
     line = "|".join(str(x) for x in (f.get("prev_hash"), roll.get("roll_id"), f.get("sequence"), f.get("player_id"),
@@ -659,6 +731,7 @@ def check_roll(report, roll, key, public):
             report.add("FAIL", who, "commitment", f"SHA-256(server_seed) is {actual} but commitment is {f.get('commitment')}")
     check_rules(report, roll, f)
     check_dice(report, roll, f, seed)
+    check_derived(report, roll, f, seed)
 
     if roll.get("individual_results") is None or roll.get("total") is None or f.get("salt") is None:
         report.add("PENDING", who, "hash", f"values withheld until the DM reveals the roll; its hash {str(f.get('hash'))[:16]}… is committed")
@@ -988,6 +1061,21 @@ def self_test_spec(text, seed, vectors, expect):
         dice = sum(len(t["dice"]) for t in v["terms"])
         expect(report.counts == {"PASS": 3, "FAIL": 0, "PENDING": 0} and dice == len(v["individual_results"]) and (dice == 100) == v["cap_reached"],
                f"spec vector {v['formula']} {v['client_seed']}:{v['nonce']}: dice, fates, subtotals, total {v['total']}, {v['block_values_used']} values")
+        # Marks are checked by position: the same values and subtotal with keep/drop on the other one of two equal dice fail.
+        for t, term in enumerate(v["terms"]):
+            marks = term["dice"]
+            tie = next(((i, j) for i in range(len(marks)) for j in range(i + 1, len(marks)) if marks[i]["value"] == marks[j]["value"]
+                        and {marks[i]["fate"], marks[j]["fate"]} == {"kept", "dropped"}), None)
+            if tie is None:
+                continue
+            swapped = json.loads(json.dumps(v))
+            a, b = swapped["terms"][t]["dice"][tie[0]], swapped["terms"][t]["dice"][tie[1]]
+            a["fate"], b["fate"] = b["fate"], a["fate"]
+            sink = io.StringIO()
+            report = Report(sink)
+            check_dice(report, dict(swapped, dice_formula=v["formula"]), f, seed)
+            expect(report.counts["FAIL"] == 1 and f"die {tie[0] + 1} (a {a['value']}) is marked {a['fate']}" in sink.getvalue(),
+                   f"spec vector {v['formula']} with its marks on the other of dice {tie[0] + 1} and {tie[1] + 1} (both {a['value']}) fails")
     late = dict(vectors["log"], rolls=vectors["log"]["rolls"][2:])
     sink = io.StringIO()
     report = Report(sink)

@@ -3,6 +3,7 @@ using System.Text.Json;
 namespace DiceRoller.Tests.Deploy;
 
 /// <summary>compose.yaml as a real Compose implementation resolved it (docker-compose config, run by scripts/test.sh with .env.example).</summary>
+[Trait(Tiers.Trait, Tiers.Deploy)]
 [Trait("Category", "Deploy")]
 public sealed class ComposeTests : IDisposable
 {

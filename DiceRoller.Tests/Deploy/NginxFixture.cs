@@ -41,6 +41,11 @@ public sealed class NginxFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
+        if (Tiers.Skipped(Tiers.Deploy))
+        {
+            return;
+        }
+
         var nginx = Tool("nginx", "/usr/sbin/nginx");
         var openssl = Tool("openssl", "/usr/bin/openssl");
         App = await AppServer.StartAsync(Stores.Embedded);

@@ -7,6 +7,7 @@ using Xunit.Abstractions;
 namespace DiceRoller.Tests.Deploy;
 
 /// <summary>The production nginx config, run by Debian's nginx in front of the real app (see <see cref="NginxFixture"/>).</summary>
+[Trait(Tiers.Trait, Tiers.Deploy)]
 [Trait("Category", "Deploy")]
 public sealed class NginxTests(NginxFixture nginx, ITestOutputHelper output) : IClassFixture<NginxFixture>
 {

@@ -8,6 +8,7 @@ using Xunit.Abstractions;
 namespace DiceRoller.Tests.Deploy;
 
 /// <summary>What the image runs, run here for real: see <see cref="PublishedApp"/>.</summary>
+[Trait(Tiers.Trait, Tiers.Deploy)]
 [Trait("Category", "Deploy")]
 public sealed partial class PublishedAppTests(ITestOutputHelper output) : IAsyncLifetime
 {

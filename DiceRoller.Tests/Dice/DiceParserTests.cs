@@ -71,6 +71,21 @@ public sealed class DiceParserTests
         Assert.Equal((min, max), spec.Range());
     }
 
+    [Theory]
+    [InlineData("3d6>=5!")]
+    [InlineData("3d6!6>=5")]
+    [InlineData("3d6!=6>=5")]
+    public void An_explosion_on_the_top_face_before_a_success_target_is_written_with_its_face(string formula)
+    {
+        // "3d6!>=5" is an explosion on 5 and 6 without a target; the stored form must read back to the same term.
+        var spec = DiceNotation.Parse(formula).Spec!;
+        Assert.Equal("3d6!6>=5", spec.Notation);
+        var term = Assert.IsType<DiceTerm>(Assert.Single(DiceNotation.ParseStored(spec.Notation, "none").Spec!.Terms));
+        Assert.Equal((CompareOp.Equal, 6), (term.Explode!.Op, term.Explode.Value));
+        Assert.Equal((CompareOp.GreaterOrEqual, 5), (term.Success!.Op, term.Success.Value));
+        Assert.Null(Assert.IsType<DiceTerm>(Assert.Single(DiceNotation.Parse("3d6!>=5").Spec!.Terms)).Success);
+    }
+
     [Fact]
     public void Each_option_lands_in_its_place()
     {

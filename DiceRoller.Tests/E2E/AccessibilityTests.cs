@@ -11,6 +11,7 @@ namespace DiceRoller.Tests.E2E;
 /// WCAG 2.2 AA in a real browser: axe-core on every kind of page in light and dark, the live announcements of
 /// rolls, 44 px targets, a visible focus in reading order, and reduced motion.
 /// </summary>
+[Trait(Tiers.Trait, Tiers.Browser)]
 [Collection(BrowserCollection.Name)]
 public sealed partial class AccessibilityTests(ChromiumFixture chromium, AppServers servers, ITestOutputHelper output)
 {

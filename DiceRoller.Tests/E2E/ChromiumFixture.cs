@@ -19,6 +19,11 @@ public sealed class ChromiumFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
+        if (Tiers.Skipped(Tiers.Browser))
+        {
+            return;
+        }
+
         var executable = Environment.GetEnvironmentVariable(ChromiumVariable);
         if (string.IsNullOrWhiteSpace(executable))
         {

@@ -8,6 +8,7 @@ namespace DiceRoller.Tests.E2E;
 /// Rules 2 in real Chromium (docs/fairness.md): the room page sets its member's client seed by itself once it shows the
 /// commitment, and again when a rotation swaps in a new one, so every roll's client seed was chosen after its commitment.
 /// </summary>
+[Trait(Tiers.Trait, Tiers.Browser)]
 [Collection(BrowserCollection.Name)]
 public sealed class ClientSeedBrowserTests(ChromiumFixture chromium, AppServers servers)
 {

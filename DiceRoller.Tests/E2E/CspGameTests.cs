@@ -8,6 +8,7 @@ namespace DiceRoller.Tests.E2E;
 /// A whole game under the strict Content-Security-Policy: nothing the pages or htmx do (swaps, SSE, the DM's controls)
 /// is refused by the policy, so none of it needs inline script, inline style or eval.
 /// </summary>
+[Trait(Tiers.Trait, Tiers.Browser)]
 [Collection(BrowserCollection.Name)]
 public sealed class CspGameTests(ChromiumFixture chromium, AppServers servers, ITestOutputHelper output)
 {

@@ -4,6 +4,7 @@ using static Microsoft.Playwright.Assertions;
 namespace DiceRoller.Tests.E2E;
 
 /// <summary>The DM's htmx actions one after another: each says what it did in #action-result and the next still works.</summary>
+[Trait(Tiers.Trait, Tiers.Browser)]
 [Collection(BrowserCollection.Name)]
 public sealed class DmActionsTests(ChromiumFixture chromium, AppServers servers)
 {

@@ -10,6 +10,7 @@ namespace DiceRoller.Tests.E2E;
 /// A DM-led room in three browsers (the DM and two players): a hidden roll the players cannot read until it is
 /// revealed, a DC that reaches every page and grades new rolls, and a kick that ends the player's stream for good.
 /// </summary>
+[Trait(Tiers.Trait, Tiers.Browser)]
 [Collection(BrowserCollection.Name)]
 public sealed class DmRoomTests(ChromiumFixture chromium, AppServers servers, ITestOutputHelper output)
 {

@@ -10,6 +10,7 @@ namespace DiceRoller.Tests.E2E;
 /// Kicks, knocks and the creation proof of work in real Chromium: everyone here comes from 127.0.0.1, like a table on one
 /// Wi-Fi, so after a kick every newcomer knocks and the DM lets them in with one tap.
 /// </summary>
+[Trait(Tiers.Trait, Tiers.Browser)]
 [Collection(BrowserCollection.Name)]
 public sealed partial class DoorBrowserTests(ChromiumFixture chromium, AppServers servers, ITestOutputHelper output)
 {

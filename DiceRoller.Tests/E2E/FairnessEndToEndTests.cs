@@ -10,6 +10,8 @@ namespace DiceRoller.Tests.E2E;
 /// rotation and the room closed, then <c>scripts/verify.py</c> checks every roll from its permalink alone, trusting
 /// nothing but the math (and the room log saved while the room lived).
 /// </summary>
+[Trait(Tiers.Trait, Tiers.Stores)]
+[Trait(Tiers.Trait, Tiers.Tools)]
 public sealed class FairnessEndToEndTests(ITestOutputHelper output)
 {
     private static Browser NewBrowser(AppServer server, string agent)

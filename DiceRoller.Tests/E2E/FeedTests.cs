@@ -7,6 +7,7 @@ using static Microsoft.Playwright.Assertions;
 namespace DiceRoller.Tests.E2E;
 
 /// <summary>The feed a table can read: the dice language rendered live, compact rows, crit marks, local times.</summary>
+[Trait(Tiers.Trait, Tiers.Browser)]
 [Collection(BrowserCollection.Name)]
 public sealed class FeedTests(ChromiumFixture chromium, AppServers servers, ITestOutputHelper output)
 {

@@ -5,6 +5,7 @@ using static Microsoft.Playwright.Assertions;
 namespace DiceRoller.Tests.E2E;
 
 /// <summary>The Invite panel (link, copy, share sheet, QR code) and continuing as the same player on another device, in Chromium.</summary>
+[Trait(Tiers.Trait, Tiers.Browser)]
 [Collection(BrowserCollection.Name)]
 public sealed class InviteAndContinueTests(ChromiumFixture chromium, AppServers servers, ITestOutputHelper output)
 {

@@ -4,6 +4,7 @@ using static Microsoft.Playwright.Assertions;
 namespace DiceRoller.Tests.E2E;
 
 /// <summary>The whole game with the keyboard alone: no clicks, no pointer.</summary>
+[Trait(Tiers.Trait, Tiers.Browser)]
 [Collection(BrowserCollection.Name)]
 public sealed class KeyboardTests(ChromiumFixture chromium, AppServers servers)
 {

@@ -8,6 +8,7 @@ namespace DiceRoller.Tests.E2E;
 /// The pages people use on a phone and on a laptop, filled with real content. Set <c>DICEROLLER_SCREENSHOTS</c>
 /// to a folder to also save a full-page screenshot of each, for a person to look at.
 /// </summary>
+[Trait(Tiers.Trait, Tiers.Browser)]
 [Collection(BrowserCollection.Name)]
 public sealed class LayoutTests(ChromiumFixture chromium, AppServers servers, ITestOutputHelper output)
 {

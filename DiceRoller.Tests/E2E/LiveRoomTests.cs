@@ -4,6 +4,7 @@ using static Microsoft.Playwright.Assertions;
 namespace DiceRoller.Tests.E2E;
 
 /// <summary>The walking skeleton in a real browser: two people, one room, live rolls; on both stores.</summary>
+[Trait(Tiers.Trait, Tiers.Browser)]
 [Collection(BrowserCollection.Name)]
 public sealed class LiveRoomTests(ChromiumFixture chromium, AppServers servers, ITestOutputHelper output)
 {

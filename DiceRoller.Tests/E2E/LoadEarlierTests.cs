@@ -4,6 +4,7 @@ using static Microsoft.Playwright.Assertions;
 namespace DiceRoller.Tests.E2E;
 
 /// <summary>A long room opens with its newest 50 rolls; earlier ones load on demand, in place, in order.</summary>
+[Trait(Tiers.Trait, Tiers.Browser)]
 [Collection(BrowserCollection.Name)]
 public sealed class LoadEarlierTests(ChromiumFixture chromium, AppServers servers)
 {

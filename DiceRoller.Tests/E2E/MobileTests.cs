@@ -13,6 +13,7 @@ namespace DiceRoller.Tests.E2E;
 /// The room on a low-end phone: weight and speed on emulated 3G (Chromium DevTools throttling, cold cache),
 /// no sideways scrolling at 320 px, one column on phones and two on a desktop, and installable as an app.
 /// </summary>
+[Trait(Tiers.Trait, Tiers.Browser)]
 [Collection(BrowserCollection.Name)]
 public sealed class MobileTests(ChromiumFixture chromium, AppServers servers, ITestOutputHelper output)
 {

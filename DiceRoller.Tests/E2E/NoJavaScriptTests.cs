@@ -8,6 +8,7 @@ namespace DiceRoller.Tests.E2E;
 /// The whole game with JavaScript off: every action is a plain form post answered with 303 (post/redirect/get),
 /// confirmations are skipped (hx-confirm needs the script), and the room offers a Refresh link for new rolls.
 /// </summary>
+[Trait(Tiers.Trait, Tiers.Browser)]
 [Collection(BrowserCollection.Name)]
 public sealed class NoJavaScriptTests(ChromiumFixture chromium, AppServers servers, ITestOutputHelper output)
 {

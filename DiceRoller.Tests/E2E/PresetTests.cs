@@ -8,6 +8,7 @@ namespace DiceRoller.Tests.E2E;
 /// Saved rolls ("Longsword: 1d20+5"): one tap rolls exactly what was saved, whatever the pad shows; they stay in the
 /// browser across rooms, and need JavaScript.
 /// </summary>
+[Trait(Tiers.Trait, Tiers.Browser)]
 [Collection(BrowserCollection.Name)]
 public sealed class PresetTests(ChromiumFixture chromium, AppServers servers, ITestOutputHelper output)
 {

@@ -14,6 +14,7 @@ namespace DiceRoller.Tests.E2E;
 /// page keeps its last sequence in the stream URL (<c>?after=N</c>, kept current by static/js/app.js).
 /// Alice reaches the app through a <see cref="NetworkLink"/> the test cuts; Bob connects directly.
 /// </summary>
+[Trait(Tiers.Trait, Tiers.Browser)]
 [Collection(BrowserCollection.Name)]
 public sealed class ReconnectTests(ChromiumFixture chromium, AppServers servers, ITestOutputHelper output)
 {

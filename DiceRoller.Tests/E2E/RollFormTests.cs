@@ -8,6 +8,7 @@ namespace DiceRoller.Tests.E2E;
 /// The roll form with JavaScript off (plain post, 303 back to the room, errors in the re-rendered page)
 /// and on (htmx swaps the error fragment of a 422 in place, which htmx does not do by default).
 /// </summary>
+[Trait(Tiers.Trait, Tiers.Browser)]
 [Collection(BrowserCollection.Name)]
 public sealed class RollFormTests(ChromiumFixture chromium, AppServers servers)
 {

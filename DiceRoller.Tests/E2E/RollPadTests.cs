@@ -8,6 +8,7 @@ namespace DiceRoller.Tests.E2E;
 /// Rolling by thumb: one tap on a die rolls exactly what its button says (the count, modifier and advantage set around
 /// the pad), then the pad starts over.
 /// </summary>
+[Trait(Tiers.Trait, Tiers.Browser)]
 [Collection(BrowserCollection.Name)]
 public sealed class RollPadTests(ChromiumFixture chromium, AppServers servers, ITestOutputHelper output)
 {

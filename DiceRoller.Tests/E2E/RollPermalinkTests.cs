@@ -6,6 +6,7 @@ using static Microsoft.Playwright.Assertions;
 namespace DiceRoller.Tests.E2E;
 
 /// <summary>A roll's permalink, followed from the room into a browser that has never seen the room.</summary>
+[Trait(Tiers.Trait, Tiers.Browser)]
 [Collection(BrowserCollection.Name)]
 public sealed class RollPermalinkTests(ChromiumFixture chromium, AppServers servers)
 {

@@ -11,6 +11,7 @@ namespace DiceRoller.Tests.E2E;
 /// roll is on its way (a second tap sends nothing), and a roll that could not be sent says so with a Retry that
 /// re-sends the same request id, so it never rolls twice.
 /// </summary>
+[Trait(Tiers.Trait, Tiers.Browser)]
 [Collection(BrowserCollection.Name)]
 public sealed class RollSendingTests(ChromiumFixture chromium, AppServers servers, ITestOutputHelper output)
 {

@@ -5,6 +5,7 @@ using static Microsoft.Playwright.Assertions;
 namespace DiceRoller.Tests.E2E;
 
 /// <summary>What an open room's creator can do to everyone's pages: hand the room to a DM, or close it.</summary>
+[Trait(Tiers.Trait, Tiers.Browser)]
 [Collection(BrowserCollection.Name)]
 public sealed class RoomAdminTests(ChromiumFixture chromium, AppServers servers)
 {

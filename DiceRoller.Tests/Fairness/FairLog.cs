@@ -1,3 +1,4 @@
+using System.Text.Json;
 using DiceRoller.Dice;
 using DiceRoller.Fairness;
 
@@ -60,6 +61,9 @@ public sealed class FairLog : IDisposable
                 Annotation = t.Annotation,
             }).ToList(),
             Label = spec.Label,
+            Successes = JsonSerializer.SerializeToElement(outcome.Successes),
+            CapReached = JsonSerializer.SerializeToElement(outcome.CapReached),
+            Crit = JsonSerializer.SerializeToElement(outcome.Natural switch { 20 => "success", 1 => "failure", _ => null }),
         };
         var fairness = new VerifiableFairness
         {
@@ -101,8 +105,14 @@ public sealed class FairLog : IDisposable
         fairness = fairness with { Salt = null };
         return asDm
             ? roll with { Fairness = fairness }
-            : roll with { IndividualResults = null, Total = null, Terms = null, Fairness = fairness with { BlockValuesUsed = null } };
+            : roll with
+            {
+                IndividualResults = null, Total = null, Terms = null, Successes = Null, CapReached = Null, Crit = Null,
+                Fairness = fairness with { BlockValuesUsed = null },
+            };
     }
+
+    private static readonly JsonElement Null = JsonSerializer.SerializeToElement<object?>(null);
 
     public void Dispose() => Signer.Dispose();
 }

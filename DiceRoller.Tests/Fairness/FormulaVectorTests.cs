@@ -20,7 +20,7 @@ public sealed class FormulaVectorTests
         var json = doc[(start + Begin.Length)..end].Trim().Trim('`').Replace("json", "", StringComparison.Ordinal);
         var vectors = JsonDocument.Parse(json).RootElement.EnumerateArray().ToList();
 
-        Assert.Equal(8, vectors.Count);
+        Assert.Equal(11, vectors.Count);
         foreach (var v in vectors)
         {
             var formula = v.GetProperty("formula").GetString()!;

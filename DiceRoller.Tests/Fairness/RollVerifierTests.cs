@@ -38,7 +38,8 @@ public class RollVerifierTests
         Assert.All(checks, c => Assert.True(c.Status == CheckStatus.Passed, c.ToString()));
         Assert.Equal(CheckStatus.Passed, RollVerifier.Overall(checks));
         foreach (var name in new[] { RollVerifier.Commitment, RollVerifier.Dice, RollVerifier.Total, RollVerifier.ValuesUsed, RollVerifier.Hash,
-                     RollVerifier.Chain, RollVerifier.Nonce, RollVerifier.Signature, RollVerifier.KeyId })
+                     RollVerifier.Chain, RollVerifier.Nonce, RollVerifier.Signature, RollVerifier.KeyId, RollVerifier.Successes,
+                     RollVerifier.CapReached, RollVerifier.Crit })
         {
             Assert.Equal(10, checks.Count(c => c.Check == name));
         }
@@ -200,6 +201,52 @@ public class RollVerifierTests
 
         var lying = RollVerifier.VerifyLog(log with { Key = game.Key with { KeyId = "0123456789abcdef" } });
         Assert.Equal(CheckStatus.Failed, lying.Single(c => c.Check == RollVerifier.Key).Status);
+    }
+
+    [Fact]
+    public void Successes_cap_reached_and_crit_are_checked_against_the_dice_though_the_hash_does_not_cover_them()
+    {
+        using var game = new FairLog()
+            .Roll("ann", "1d20+5", clientSeed: "crit-27") // a natural 20 on the test seed
+            .Roll("ann", "6d10>=8")
+            .Roll("bob", "95d6!+5d6", clientSeed: "cap"); // the spec vector that reaches the cap
+        var log = game.Build();
+        static System.Text.Json.JsonElement Json(object? value) => System.Text.Json.JsonSerializer.SerializeToElement(value);
+
+        var honest = RollVerifier.VerifyLog(log);
+
+        AssertFailures(honest);
+        Assert.Equal(("\"success\"", "0", "true"), (log.Rolls[0].Crit.GetRawText(), log.Rolls[1].Successes.GetRawText(), log.Rolls[2].CapReached.GetRawText()));
+        Assert.Equal(9, honest.Count(c => c.Check is RollVerifier.Successes or RollVerifier.CapReached or RollVerifier.Crit && c.Status == CheckStatus.Passed));
+        AssertFailures(RollVerifier.VerifyLog(Replace(log, 0, log.Rolls[0] with { Crit = Json(null) })), (1L, RollVerifier.Crit));
+        AssertFailures(RollVerifier.VerifyLog(Replace(log, 1, log.Rolls[1] with { Crit = Json("failure") })), (2L, RollVerifier.Crit));
+        AssertFailures(RollVerifier.VerifyLog(Replace(log, 1, log.Rolls[1] with { Successes = Json(1) })), (2L, RollVerifier.Successes));
+        AssertFailures(RollVerifier.VerifyLog(Replace(log, 0, log.Rolls[0] with { Successes = Json(0) })), (1L, RollVerifier.Successes));
+        AssertFailures(RollVerifier.VerifyLog(Replace(log, 2, log.Rolls[2] with { CapReached = Json(false) })), (3L, RollVerifier.CapReached));
+        AssertFailures(RollVerifier.VerifyLog(Replace(log, 1, log.Rolls[1] with { CapReached = Json(true) })), (2L, RollVerifier.CapReached));
+        var failed = RollVerifier.VerifyLog(Replace(log, 2, log.Rolls[2] with { CapReached = Json(false) })).Single(c => c.Status == CheckStatus.Failed);
+        Assert.Contains("reaches the 100-dice cap", failed.Message, StringComparison.Ordinal);
+
+        // A log without the fields (written before them, or by hand) is not checked on them.
+        var bare = Replace(log, 0, log.Rolls[0] with { Crit = default, Successes = default, CapReached = default });
+        Assert.DoesNotContain(RollVerifier.VerifyLog(bare), c => c.Sequence == 1 && c.Check is RollVerifier.Successes or RollVerifier.CapReached or RollVerifier.Crit);
+        Assert.DoesNotContain("\"crit\"", VerifiableJson.Serialize(bare.Rolls[0]), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_fate_changed_on_a_die_of_the_right_face_is_named_as_a_fate()
+    {
+        using var game = Game();
+        var log = game.Build();
+        var roll = log.Rolls[2]; // 4d6kh3
+        var terms = roll.Terms!.ToList();
+        var dice = terms[0].Dice.Select(d => d with { Fate = d.Fate == "dropped" ? "kept" : d.Fate == "kept" ? "dropped" : d.Fate }).ToList();
+        terms[0] = terms[0] with { Dice = dice };
+
+        var check = RollVerifier.VerifyLog(Replace(log, 2, roll with { Terms = terms })).Single(c => c.Status == CheckStatus.Failed);
+
+        Assert.Equal(RollVerifier.Dice, check.Check);
+        Assert.Matches(@"die 1 \(a \d\) is marked dropped but the formula's rules make it kept", check.Message);
     }
 
     [Fact]

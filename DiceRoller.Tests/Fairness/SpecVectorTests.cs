@@ -90,6 +90,59 @@ public class SpecVectorTests
 
         // A success term adds its count of successes, not its faces.
         Assert.Equal((4, 5), (vectors["6d10>=8+1"].GetProperty("terms")[0].GetProperty("subtotal").GetInt32(), vectors["6d10>=8+1"].GetProperty("total").GetInt32()));
+
+        // Selectors of one kind written together are one step: kh2kh1 keeps two dice; dl1dh1 drops two and is stored pl1ph1.
+        Assert.Equal(["1d", "4d", "5k", "5k", "5d", "3d"], Fates("6d6kh2kh1", 0));
+        Assert.Equal(["1d", "4k", "5k", "5k", "5d", "3k"], Fates("6d6dl1dh1", 0));
+        Assert.Equal("6d6pl1ph1", vectors["6d6dl1dh1"].GetProperty("terms")[0].GetProperty("notation").GetString());
+
+        // ra picks among equal dice the later one.
+        Assert.Equal(["1k", "1e", "4k", "6k", "5k"], Fates("4d6ral1", 0));
+
+        // After mi/ma, keep/drop face tests and success targets compare the worth, not the face.
+        Assert.All(Fates("6d6mi4k>3", 0), f => Assert.EndsWith("k", f, StringComparison.Ordinal));
+        Assert.Contains("1k", Fates("6d6mi4k>3", 0));
+        Assert.Equal(6, vectors["6d6mi3>=3"].GetProperty("successes").GetInt32());
+        Assert.Contains("1k", Fates("6d6mi3>=3", 0));
+
+        // An explosion on the top face with a success target is written with its face; the exploded die counts.
+        Assert.Equal(["6e", "2k", "1k", "4k"], Fates("3d6!6>=5", 0));
+        Assert.Equal(1, vectors["3d6!6>=5"].GetProperty("successes").GetInt32());
+    }
+
+    [Theory]
+    [InlineData("4d6kh3", 2, 3)]
+    [InlineData("4d6dl1", 2, 3)]
+    [InlineData("2d20kl1", 0, 1)]
+    public void The_verifier_checks_keep_and_drop_marks_by_position_so_marks_on_the_other_of_two_equal_dice_fail(string formula, int first, int second)
+    {
+        var vector = Block("spec-vectors").EnumerateArray().Single(v => v.GetProperty("formula").GetString() == formula);
+        var dice = vector.GetProperty("terms")[0].GetProperty("dice").EnumerateArray()
+            .Select(d => new VerifiableDie { Value = d.GetProperty("value").GetInt32(), Fate = d.GetProperty("fate").GetString()! }).ToList();
+        Assert.Equal(dice[first].Value, dice[second].Value);
+        Assert.NotEqual(dice[first].Fate, dice[second].Fate);
+        var swapped = dice.ToList();
+        (swapped[first], swapped[second]) = (dice[first] with { Fate = dice[second].Fate }, dice[second] with { Fate = dice[first].Fate });
+
+        CheckStatus DiceCheck(IReadOnlyList<VerifiableDie> marks)
+        {
+            var roll = new VerifiableRoll
+            {
+                RollId = "tie", DiceFormula = formula, IndividualResults = [.. vector.GetProperty("individual_results").EnumerateArray().Select(d => d.GetInt32())],
+                Total = vector.GetProperty("total").GetInt32(),
+                Terms = [new VerifiableTerm { Notation = formula, Dice = marks, Subtotal = vector.GetProperty("terms")[0].GetProperty("subtotal").GetInt32() }],
+                Fairness = new VerifiableFairness
+                {
+                    Sequence = 1, Commitment = RoomSeed.Commitment(Seed), ServerSeed = Convert.ToHexStringLower(Seed),
+                    ClientSeed = vector.GetProperty("client_seed").GetString()!, Nonce = vector.GetProperty("nonce").GetInt64(),
+                    BlockValuesUsed = vector.GetProperty("block_values_used").GetInt32(), Salt = "",
+                },
+            };
+            return RollVerifier.VerifyRoll(roll, null).Single(c => c.Check == RollVerifier.Dice).Status;
+        }
+
+        Assert.Equal(CheckStatus.Passed, DiceCheck(dice));
+        Assert.Equal(CheckStatus.Failed, DiceCheck(swapped));
     }
 
     [Fact]

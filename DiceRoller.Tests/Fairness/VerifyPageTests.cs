@@ -269,7 +269,10 @@ public class VerifyPageLimitTests : AppTest
         ["Verify:Window"] = "00:10:00",
     };
 
-    private async Task<(HttpStatusCode Status, string? Code, string? Text)> PostLogAsync(string log)
+    private async Task<(HttpStatusCode Status, string? Code, string? Text)> PostLogAsync(string log) =>
+        (await PostLogWithHeadersAsync(log)).Answer;
+
+    private async Task<((HttpStatusCode Status, string? Code, string? Text) Answer, TimeSpan? RetryAfter)> PostLogWithHeadersAsync(string log)
     {
         using var browser = App.NewBrowser();
         using var content = await VerifyForm.OfPageAsync(browser);
@@ -277,7 +280,7 @@ public class VerifyPageLimitTests : AppTest
         using var response = await browser.Client.PostAsync(new Uri("/verify", UriKind.Relative), content);
         var document = await new HtmlParser().ParseDocumentAsync(await response.Content.ReadAsStringAsync());
         var error = document.QuerySelector("[data-error-code]");
-        return (response.StatusCode, error?.GetAttribute("data-error-code"), error?.TextContent);
+        return ((response.StatusCode, error?.GetAttribute("data-error-code"), error?.TextContent), response.Headers.RetryAfter?.Delta);
     }
 
     [Fact]
@@ -300,10 +303,13 @@ public class VerifyPageLimitTests : AppTest
     {
         const string Log = "{\"rolls\": []}";
 
-        var answers = new[] { await PostLogAsync(Log), await PostLogAsync(Log), await PostLogAsync(Log) };
+        var answers = new[] { await PostLogWithHeadersAsync(Log), await PostLogWithHeadersAsync(Log), await PostLogWithHeadersAsync(Log) };
 
-        Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.TooManyRequests], answers.Select(a => a.Status));
-        Assert.Equal("RATE_LIMIT", answers[2].Code);
+        Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.TooManyRequests], answers.Select(a => a.Answer.Status));
+        Assert.Equal("RATE_LIMIT", answers[2].Answer.Code);
+        Assert.Null(answers[0].RetryAfter);
+        // The refusal says when to try again, in the header as in words: within the limit's window of ten minutes.
+        Assert.InRange(answers[2].RetryAfter!.Value.TotalSeconds, 1, 600);
     }
 }
 
@@ -333,6 +339,55 @@ public class VerifyPageForgeryTests : AppTest
         using var response = await browser.Client.PostAsync(new Uri("/verify", UriKind.Relative), content);
         var body = await response.Content.ReadAsStringAsync();
         return new Page(response.StatusCode, await new HtmlParser().ParseDocumentAsync(body), body, null, [], response.Content.Headers.ContentType?.MediaType);
+    }
+
+    private static async Task<Page> GetAsync(Browser browser, string url, params (string Name, string Value)[] headers)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, url);
+        foreach (var (name, value) in headers)
+        {
+            request.Headers.TryAddWithoutValidation(name, value);
+        }
+
+        using var response = await browser.Client.SendAsync(request);
+        var body = await response.Content.ReadAsStringAsync();
+        return new Page(response.StatusCode, await new HtmlParser().ParseDocumentAsync(body), body, null, [], response.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public async Task A_verify_link_from_another_site_only_fills_in_the_form_and_spends_no_check()
+    {
+        using var visitor = App.NewBrowser();
+        await visitor.GetAsync("/verify");
+        var link = "/roll/" + Guid.NewGuid();
+        var url = "/verify?url=" + Uri.EscapeDataString(link);
+
+        // Another site's <img>, link or frame (modern browsers say where a request came from); an old browser's foreign Referer.
+        var elsewhere = new[]
+        {
+            await GetAsync(visitor, url, ("Sec-Fetch-Site", "cross-site"), ("Sec-Fetch-Mode", "no-cors"), ("Sec-Fetch-Dest", "image")),
+            await GetAsync(visitor, url, ("Sec-Fetch-Site", "cross-site"), ("Sec-Fetch-Mode", "navigate"), ("Sec-Fetch-Dest", "document")),
+            await GetAsync(visitor, url, ("Sec-Fetch-Site", "same-site"), ("Sec-Fetch-Mode", "navigate")),
+            await GetAsync(visitor, url, ("Referer", "https://evil.example/page")),
+        };
+        foreach (var page in elsewhere)
+        {
+            Assert.Equal(HttpStatusCode.OK, page.Status);
+            Assert.Null(page.ErrorCode);
+            Assert.Empty(page.Document.QuerySelectorAll("li[data-check]"));
+            Assert.NotNull(page.Document.QuerySelector("[data-verify-prefilled]"));
+            Assert.Equal(link, page.Document.QuerySelector("form[data-verify-form] input[name=url]")!.GetAttribute("value"));
+            Assert.NotEmpty(page.Document.QuerySelector("form[data-verify-form] input[name=__RequestVerificationToken]")!.GetAttribute("value")!);
+        }
+
+        // The visitor's one check of the window is still there: this site's own link (same-origin) runs it.
+        var own = await GetAsync(visitor, url, ("Sec-Fetch-Site", "same-origin"), ("Sec-Fetch-Mode", "navigate"), ("Sec-Fetch-Dest", "document"));
+        Assert.Equal((HttpStatusCode.NotFound, "ROLL_NOT_FOUND"), (own.Status, own.ErrorCode));
+        Assert.Null(own.Document.QuerySelector("[data-verify-prefilled]"));
+
+        // And that one was spent: the next, typed into the address bar (Sec-Fetch-Site: none), is over the limit.
+        var typed = await GetAsync(visitor, url, ("Sec-Fetch-Site", "none"), ("Sec-Fetch-Mode", "navigate"));
+        Assert.Equal((HttpStatusCode.TooManyRequests, "RATE_LIMIT"), (typed.Status, typed.ErrorCode));
     }
 
     [Fact]

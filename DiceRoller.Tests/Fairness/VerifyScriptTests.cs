@@ -7,6 +7,7 @@ using Xunit.Abstractions;
 namespace DiceRoller.Tests.Fairness;
 
 /// <summary>scripts/verify.py, an independent (standard-library Python) implementation of the checks, agrees with the scheme.</summary>
+[Trait(Tiers.Trait, Tiers.Tools)]
 public sealed partial class VerifyScriptTests(ITestOutputHelper output) : IDisposable
 {
     private readonly DirectoryInfo _dir = Directory.CreateTempSubdirectory("diceroller-verify-");
@@ -76,7 +77,7 @@ public sealed partial class VerifyScriptTests(ITestOutputHelper output) : IDispo
         _ => "PENDING",
     };
 
-    public static TheoryData<string> Tampers => ["die", "nonce", "prev_hash", "signature"];
+    public static TheoryData<string> Tampers => ["die", "nonce", "prev_hash", "signature", "successes", "cap_reached", "crit"];
 
     [Theory]
     [MemberData(nameof(Tampers))]
@@ -154,6 +155,13 @@ public sealed partial class VerifyScriptTests(ITestOutputHelper output) : IDispo
                 return (Index, roll with { Fairness = f with { Nonce = f.Nonce + 1 } }, ["nonce", "hash", "dice"]);
             case "prev_hash":
                 return (Index, roll with { Fairness = f with { PrevHash = new string('e', 64) } }, ["chain", "hash"]);
+            // Outside the hash line, but they follow from the dice (roll 5 is 4dF: no success target, no cap, no d20).
+            case "successes":
+                return (Index, roll with { Successes = System.Text.Json.JsonSerializer.SerializeToElement(1) }, ["successes"]);
+            case "cap_reached":
+                return (Index, roll with { CapReached = System.Text.Json.JsonSerializer.SerializeToElement(true) }, ["cap_reached"]);
+            case "crit":
+                return (Index, roll with { Crit = System.Text.Json.JsonSerializer.SerializeToElement("failure") }, ["crit"]);
             default:
                 var signature = Convert.FromBase64String(f.Signature);
                 signature[40] ^= 0x10;

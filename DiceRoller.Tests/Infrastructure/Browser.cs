@@ -111,6 +111,7 @@ public sealed class Browser(HttpClient client, string userAgent, CookieContainer
             response.Content.Headers.ContentType?.MediaType)
         {
             RetryAfter = response.Headers.RetryAfter?.Delta is { } wait ? (int)wait.TotalSeconds : null,
+            CacheControl = response.Headers.CacheControl?.ToString(),
         };
     }
 
@@ -123,6 +124,9 @@ public sealed record Page(HttpStatusCode Status, IDocument Document, string Body
 
     /// <summary>The answer's <c>Retry-After</c> in seconds, or null without one.</summary>
     public int? RetryAfter { get; init; }
+
+    /// <summary>The answer's <c>Cache-Control</c>, or null without one.</summary>
+    public string? CacheControl { get; init; }
 
     public string? ErrorCode => Error?.GetAttribute("data-error-code");
 

@@ -7,6 +7,7 @@ namespace DiceRoller.Tests.Infrastructure;
 /// Where the Data Protection ring lives (<c>DataProtection:KeyRing</c>): with Valkey, one ring for every instance, so a
 /// form token issued by one is accepted by another although each has its own keys folder.
 /// </summary>
+[Trait(Tiers.Trait, Tiers.Stores)]
 [Collection(ValkeyCollection.Name)]
 public sealed class KeyRingTests(ValkeyServer valkey) : IDisposable
 {

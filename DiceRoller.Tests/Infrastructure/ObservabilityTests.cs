@@ -236,6 +236,7 @@ public abstract partial class ObservabilityTests : AppTest
 
 public sealed class ObservabilityEmbeddedTests : ObservabilityTests;
 
+[Trait(Tiers.Trait, Tiers.Stores)]
 [Collection(ValkeyCollection.Name)]
 public sealed class ObservabilityValkeyTests(ValkeyServer valkey) : ObservabilityTests
 {

@@ -6,7 +6,8 @@ namespace DiceRoller.Tests.Infrastructure;
 /// The PostgreSQL server the PostgreSQL tests talk to: the private one <c>scripts/test.sh</c> started
 /// (<c>DICEROLLER_TEST_POSTGRES</c>, a connection string). Each test gets a schema of its own
 /// (<see cref="NewDatabaseAsync"/>), so tests run side by side without seeing each other's rows.
-/// Not available is a failure with a clear message, never a skip.
+/// In the fast tier (not set, not a full run) it connects to nothing and its tests are skipped (<see cref="Tiers"/>);
+/// in a full run not available is a failure with a clear message.
 /// </summary>
 public sealed class PostgresServer : IAsyncLifetime
 {
@@ -16,6 +17,11 @@ public sealed class PostgresServer : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
+        if (Tiers.Skipped(Tiers.Postgres))
+        {
+            return;
+        }
+
         var configured = Environment.GetEnvironmentVariable("DICEROLLER_TEST_POSTGRES");
         if (string.IsNullOrWhiteSpace(configured))
         {
@@ -49,6 +55,11 @@ public sealed class PostgresServer : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
+        if (ConnectionString.Length == 0)
+        {
+            return;
+        }
+
         NpgsqlConnection.ClearAllPools();
         await using var connection = new NpgsqlConnection(ConnectionString);
         await connection.OpenAsync();

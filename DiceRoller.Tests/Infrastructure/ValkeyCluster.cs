@@ -308,14 +308,29 @@ public sealed class ValkeyCluster : IAsyncDisposable
     }
 }
 
-/// <summary>One cluster shared by the cluster tests of a run (started once, torn down at the end, also on failure).</summary>
+/// <summary>
+/// One cluster shared by the cluster tests of a run (started once, torn down at the end, also on failure); none in the
+/// fast tier, where the cluster tests are skipped (<see cref="Tiers"/>).
+/// </summary>
 public sealed class ValkeyClusterFixture : IAsyncLifetime
 {
     public ValkeyCluster Cluster { get; private set; } = null!;
 
-    public async Task InitializeAsync() => Cluster = await ValkeyCluster.StartAsync();
+    public async Task InitializeAsync()
+    {
+        if (!Tiers.Skipped(Tiers.Cluster))
+        {
+            Cluster = await ValkeyCluster.StartAsync();
+        }
+    }
 
-    public async Task DisposeAsync() => await Cluster.DisposeAsync();
+    public async Task DisposeAsync()
+    {
+        if (Cluster is not null)
+        {
+            await Cluster.DisposeAsync();
+        }
+    }
 }
 
 [CollectionDefinition(Name)]

@@ -6,12 +6,16 @@ using StackExchange.Redis;
 namespace DiceRoller.Tests.Infrastructure;
 
 /// <summary>
-/// The real Valkey-compatible server the Valkey tests talk to: the one <c>scripts/test.sh</c> started
-/// (<c>DICEROLLER_TEST_VALKEY</c>), or, when run without the script, a private <c>redis-server</c>
-/// this fixture starts on a free port. Neither available is a failure with a clear message, never a skip.
+/// The real Valkey-compatible server the Valkey tests of one collection talk to: the first collection's is the one
+/// <c>scripts/test.sh</c> started (<c>DICEROLLER_TEST_VALKEY</c>); every further collection (<see cref="ValkeySecondCollection"/>)
+/// gets a private <c>redis-server</c> this fixture starts on a free port, so the collections run side by side without
+/// sharing a key (rate limits, room counts, databases), each serial inside as before. Without the variable in a full
+/// run, the first starts a private one too. In the fast tier (no <c>DICEROLLER_TEST_VALKEY</c>, not a full run) it starts
+/// nothing and its tests are skipped (<see cref="Tiers"/>); in a full run neither available is a failure with a clear message.
 /// </summary>
 public sealed class ValkeyServer : IAsyncLifetime
 {
+    private static int _instances;
     private Process? _process;
     private string? _dir;
 
@@ -21,7 +25,12 @@ public sealed class ValkeyServer : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var configured = Environment.GetEnvironmentVariable("DICEROLLER_TEST_VALKEY");
+        if (Tiers.Skipped(Tiers.Stores))
+        {
+            return;
+        }
+
+        var configured = Interlocked.Increment(ref _instances) == 1 ? Environment.GetEnvironmentVariable("DICEROLLER_TEST_VALKEY") : null;
         if (string.IsNullOrWhiteSpace(configured))
         {
             configured = StartPrivateServer();
@@ -42,7 +51,11 @@ public sealed class ValkeyServer : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        await Connection.DisposeAsync();
+        if (Connection is not null)
+        {
+            await Connection.DisposeAsync();
+        }
+
         if (_process is { HasExited: false })
         {
             _process.Kill(entireProcessTree: true);
@@ -64,7 +77,7 @@ public sealed class ValkeyServer : IAsyncLifetime
         var port = FreePort();
         _dir = Directory.CreateTempSubdirectory("diceroller-valkey-").FullName;
         _process = Process.Start(new ProcessStartInfo(binary,
-            $"--port {port} --bind 127.0.0.1 --save \"\" --appendonly no --dir {_dir}")
+            $"--port {port} --bind 127.0.0.1 --save \"\" --appendonly no --dir {_dir} --logfile {Path.Combine(_dir, "redis.log")}")
         {
             RedirectStandardOutput = true,
             UseShellExecute = false,
@@ -84,4 +97,14 @@ public sealed class ValkeyServer : IAsyncLifetime
 public sealed class ValkeyCollection : ICollectionFixture<ValkeyServer>
 {
     public const string Name = "Valkey";
+}
+
+/// <summary>
+/// A second Valkey collection, on a private server of its own: it runs beside <see cref="ValkeyCollection"/> instead of
+/// after it (the Valkey endpoint suites were one serial chain of about 7 minutes). Its classes are chosen by measured time.
+/// </summary>
+[CollectionDefinition(Name)]
+public sealed class ValkeySecondCollection : ICollectionFixture<ValkeyServer>
+{
+    public const string Name = "Valkey (second server)";
 }

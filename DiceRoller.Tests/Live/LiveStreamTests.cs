@@ -184,6 +184,7 @@ public abstract class LiveStreamTests : AppTest
 
 public sealed class LiveStreamEmbeddedTests : LiveStreamTests;
 
+[Trait(Tiers.Trait, Tiers.Stores)]
 [Collection(ValkeyCollection.Name)]
 public sealed class LiveStreamValkeyTests(ValkeyServer valkey) : LiveStreamTests
 {

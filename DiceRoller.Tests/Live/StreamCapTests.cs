@@ -161,6 +161,7 @@ public abstract class StreamCapTests(ITestOutputHelper output) : AppTest
 
 public sealed class StreamCapEmbeddedTests(ITestOutputHelper output) : StreamCapTests(output);
 
+[Trait(Tiers.Trait, Tiers.Stores)]
 [Collection(ValkeyCollection.Name)]
 public sealed class StreamCapValkeyTests(ValkeyServer valkey, ITestOutputHelper output) : StreamCapTests(output)
 {

@@ -62,6 +62,18 @@ public abstract class LogPagingTests(ITestOutputHelper output) : AppTest
         Assert.Equal(older.GetProperty("rolls")[2].GetProperty("fairness").GetProperty("hash").GetString(),
             newest.GetProperty("rolls")[0].GetProperty("fairness").GetProperty("prev_hash").GetString());
 
+        // The site's own /verify checks the largest page the site serves (Verify:MaxLogBytes holds it): no 413.
+        using (var form = await VerifyForm.OfPageAsync(alice))
+        {
+            form.Add(new ByteArrayContent(newestBody), "log");
+            using var checkedPage = await alice.Client.PostAsync(new Uri("/verify", UriKind.Relative), form);
+            var verified = new AngleSharp.Html.Parser.HtmlParser().ParseDocument(await checkedPage.Content.ReadAsStringAsync());
+            Assert.Equal(HttpStatusCode.OK, checkedPage.StatusCode);
+            Assert.Null(verified.QuerySelector("[data-error-code]"));
+            Assert.NotEmpty(verified.QuerySelectorAll("li[data-check=signature][data-status=passed]"));
+            Assert.Empty(verified.QuerySelectorAll("li[data-check][data-status=failed]"));
+        }
+
         var dir = Directory.CreateTempSubdirectory("log-pages-");
         try
         {
@@ -162,6 +174,7 @@ public abstract class LogPagingTests(ITestOutputHelper output) : AppTest
 
 public sealed class LogPagingEmbeddedTests(ITestOutputHelper output) : LogPagingTests(output);
 
+[Trait(Tiers.Trait, Tiers.Stores)]
 [Collection(ValkeyCollection.Name)]
 public sealed class LogPagingValkeyTests(ValkeyServer valkey, ITestOutputHelper output) : LogPagingTests(output)
 {

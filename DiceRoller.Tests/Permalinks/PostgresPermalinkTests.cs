@@ -7,6 +7,7 @@ using Npgsql;
 namespace DiceRoller.Tests.Permalinks;
 
 /// <summary>The permalink contract on PostgreSQL (a schema of its own per test), plus the cleanup's one-at-a-time lock.</summary>
+[Trait(Tiers.Trait, Tiers.Postgres)]
 [Collection(PostgresCollection.Name)]
 public sealed class PostgresPermalinkTests(PostgresServer postgres) : PermalinkArchiveContract
 {

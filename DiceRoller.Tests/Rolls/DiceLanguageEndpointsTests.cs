@@ -332,7 +332,8 @@ public abstract class DiceLanguageEndpointsTests : AppTest
 
 public sealed class DiceLanguageEndpointsEmbeddedTests : DiceLanguageEndpointsTests;
 
-[Collection(ValkeyCollection.Name)]
+[Trait(Tiers.Trait, Tiers.Stores)]
+[Collection(ValkeySecondCollection.Name)]
 public sealed class DiceLanguageEndpointsValkeyTests(ValkeyServer valkey) : DiceLanguageEndpointsTests
 {
     protected override string? ValkeyConnection => valkey.ConnectionString;

@@ -128,6 +128,7 @@ public abstract class RollPadEndpointTests : AppTest
 
 public sealed class RollPadEndpointEmbeddedTests : RollPadEndpointTests;
 
+[Trait(Tiers.Trait, Tiers.Stores)]
 [Collection(ValkeyCollection.Name)]
 public sealed class RollPadEndpointValkeyTests(ValkeyServer valkey) : RollPadEndpointTests
 {

@@ -57,6 +57,31 @@ public abstract class RollRequestTests : AppTest
     }
 
     [Fact]
+    public async Task A_request_whose_instance_died_is_taken_over_with_its_nonce_and_its_server_picked_seed_so_it_draws_the_same_dice()
+    {
+        using var alice = App.NewBrowser();
+        var (code, playerId, store) = await RoomOfAliceAsync(alice);
+        // Another instance claimed the request an hour ago (nonce 1, a client seed it picked) and died before drawing.
+        var dead = await store.StartRollAsync(code, new RollAttempt(playerId, new RollRequest($"{playerId}:crashed", 6_000, 300_000),
+            new RollLimit($"roll:{code}:{playerId}", 3, TimeSpan.FromSeconds(10)), "picked-by-the-dead-one", KeepFallback: false,
+            RoomSeedSecret.New(), DateTimeOffset.UtcNow.AddHours(-1).ToUnixTimeMilliseconds()));
+        Assert.Equal(1, dead.Ticket!.Nonce);
+
+        var takenOver = await alice.HtmxPostAsync($"/rooms/{code}/rolls", ("dice", "3d6"), ("request_id", "crashed"));
+        var next = await alice.HtmxPostAsync($"/rooms/{code}/rolls", ("dice", "3d6"), ("request_id", "next"));
+
+        Assert.Equal(HttpStatusCode.OK, takenOver.Status);
+        Assert.Equal("1", takenOver.Document.QuerySelector("[data-verifiable]")!.GetAttribute("data-nonce"));
+        Assert.Equal("2", next.Document.QuerySelector("[data-verifiable]")!.GetAttribute("data-nonce"));
+        using var log = System.Text.Json.JsonDocument.Parse(await alice.Client.GetStringAsync(new Uri($"/rooms/{code}/log.json", UriKind.Relative)));
+        var first = log.RootElement.GetProperty("rolls")[0].GetProperty("fairness");
+        // The same seed, client seed and nonce as the dead claim: the stream, and so the dice, it would have drawn.
+        Assert.Equal((1L, "picked-by-the-dead-one", true, dead.Ticket.Seed.Commitment),
+            (first.GetProperty("nonce").GetInt64(), first.GetProperty("client_seed").GetString(), first.GetProperty("client_seed_by_server").GetBoolean(),
+             first.GetProperty("commitment").GetString()));
+    }
+
+    [Fact]
     public async Task A_repeat_that_waits_longer_than_the_wait_gets_409_ROLL_IN_PROGRESS_and_rolls_nothing()
     {
         using var alice = App.NewBrowser();
@@ -225,7 +250,8 @@ public abstract class RollRequestTests : AppTest
 
 public sealed class RollRequestEmbeddedTests : RollRequestTests;
 
-[Collection(ValkeyCollection.Name)]
+[Trait(Tiers.Trait, Tiers.Stores)]
+[Collection(ValkeySecondCollection.Name)]
 public sealed class RollRequestValkeyTests(ValkeyServer valkey) : RollRequestTests
 {
     protected override string? ValkeyConnection => valkey.ConnectionString;

@@ -286,7 +286,8 @@ public abstract class RollsEndpointsTests : AppTest
 
 public sealed class RollsEndpointsEmbeddedTests : RollsEndpointsTests;
 
-[Collection(ValkeyCollection.Name)]
+[Trait(Tiers.Trait, Tiers.Stores)]
+[Collection(ValkeySecondCollection.Name)]
 public sealed class RollsEndpointsValkeyTests(ValkeyServer valkey) : RollsEndpointsTests
 {
     protected override string? ValkeyConnection => valkey.ConnectionString;

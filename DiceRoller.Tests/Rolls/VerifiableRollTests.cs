@@ -117,8 +117,14 @@ public abstract class VerifiableRollTests : AppTest
         var page = await bob.GetAsync($"/roll/{ids[0]}");
         Assert.Equal("pending", page.Document.QuerySelector("[data-check]")!.GetAttribute("data-check"));
         var seenWhileInUse = string.Concat(page.Body, (await dee.GetAsync($"/rooms/{code}")).Body, (await JsonAsync(dee, $"/rooms/{code}/log.json")).GetRawText());
+        var unrevealed = Id((await dee.HtmxPostAsync($"/rooms/{code}/rolls", ("dice", "1d12"), ("hidden", "true"))).Document.QuerySelector("[data-roll-id]")!);
 
         Assert.Equal(HttpStatusCode.OK, (await dee.HtmxPostAsync($"/rooms/{code}/close")).Status);
+
+        // What the close confirm says under rules 2: a hidden roll not revealed stays secret, and nobody can reveal it any more.
+        Assert.Equal(HttpStatusCode.NotFound, (await bob.Client.GetAsync(new Uri($"/api/permalink/{unrevealed}", UriKind.Relative))).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await dee.Client.GetAsync(new Uri($"/api/permalink/{unrevealed}", UriKind.Relative))).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await dee.HtmxPostAsync($"/rooms/{code}/rolls/{unrevealed}/reveal")).Status);
 
         foreach (var id in ids)
         {
@@ -277,6 +283,9 @@ public abstract class VerifiableRollTests : AppTest
         var legacyPage = (await dee.GetAsync($"/rooms/{code}")).Document;
         Assert.NotNull(legacyPage.QuerySelector("#rotate-warning"));
         Assert.Null(legacyPage.QuerySelector("#rotate-warning[data-hidden-stay-secret]")); // a rules-1 seed still warns
+        var legacyClose = legacyPage.QuerySelector("form[action$='/close']")!;
+        Assert.Equal("hidden-computable", legacyClose.GetAttribute("data-close-confirm")); // and so does closing
+        Assert.Contains("anyone can then compute the dice of hidden rolls", legacyClose.GetAttribute("hx-confirm"), StringComparison.Ordinal);
 
         await bob.RollAsync(code, "2d6");
         var hidden = Id((await dee.HtmxPostAsync($"/rooms/{code}/rolls", ("dice", "1d20"), ("hidden", "true"))).Document.QuerySelector("[data-roll-id]")!);
@@ -291,7 +300,13 @@ public abstract class VerifiableRollTests : AppTest
         Assert.Matches("^[0-9a-f]{32}$", log.Rolls[1].Fairness!.Salt); // the rules-1 random salt
         Assert.DoesNotContain(checks, c => c.Check is RollVerifier.ClientSeedOrder or RollVerifier.HiddenSecret);
         Assert.DoesNotContain(checks, c => c.Status != CheckStatus.Passed);
-        Assert.NotNull((await dee.GetAsync($"/rooms/{code}")).Document.QuerySelector("#rotate-warning[data-hidden-stay-secret]")); // rules 2 again
+        var rulesTwoPage = (await dee.GetAsync($"/rooms/{code}")).Document;
+        Assert.NotNull(rulesTwoPage.QuerySelector("#rotate-warning[data-hidden-stay-secret]")); // rules 2 again
+        // Closing a rules-2 room publishes no hidden roll's secret, and a closed room has nobody left to reveal one.
+        var close = rulesTwoPage.QuerySelector("form[action$='/close']")!;
+        Assert.Equal("hidden-stay-secret", close.GetAttribute("data-close-confirm"));
+        Assert.Contains("Hidden rolls not revealed yet stay secret", close.GetAttribute("hx-confirm"), StringComparison.Ordinal);
+        Assert.DoesNotContain("compute", close.GetAttribute("hx-confirm"), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -319,6 +334,49 @@ public abstract class VerifiableRollTests : AppTest
         Assert.Contains(checks, c => c.RollId == first && c.Check == RollVerifier.Dice && c.Status == CheckStatus.Passed);
         Assert.Contains(checks, c => c.RollId == second && c.Check == RollVerifier.Dice && c.Status == CheckStatus.Pending); // one reveal, one secret
         Assert.Equal(0, revealed.Rolls.Single(r => r.RollId == first).Fairness!.HiddenIndex);
+    }
+
+    [Fact]
+    public async Task When_a_seeds_hidden_secrets_are_used_up_a_hidden_roll_is_refused_clearly_and_takes_nothing_until_a_rotation()
+    {
+        await using var table = await Table.DmLed("Dee").Players("Bob").BuildAsync(App);
+        var (code, dee, bob) = table;
+        static string? NonceOf(Page page) => page.Document.QuerySelector("[data-verifiable]")?.GetAttribute("data-nonce");
+        Assert.Equal("1", NonceOf(await dee.HtmxPostAsync($"/rooms/{code}/rolls", ("dice", "1d6"))));
+
+        // All but the last secret taken by earlier hidden roll attempts (through the store's own start step: as many HTTP
+        // rolls would only be slower); the DM's hidden roll takes the last one.
+        var store = App.Services.GetRequiredService<DiceRoller.Rooms.IRoomStore>();
+        for (var i = 0; i < HiddenSecrets.Count - 1; i++)
+        {
+            var taken = await store.StartRollAsync(code, new DiceRoller.Rooms.RollAttempt("earlier", null,
+                new DiceRoller.Rooms.RollLimit($"roll:{code}:earlier", 10_000, TimeSpan.FromMinutes(10)), "earlier-seed", false,
+                DiceRoller.Rooms.RoomSeedSecret.NewWithoutHiddenKey(), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), Hidden: true));
+            Assert.Equal(i, taken.Ticket!.HiddenIndex);
+        }
+
+        var last = await dee.HtmxPostAsync($"/rooms/{code}/rolls", ("dice", "1d20"), ("hidden", "true"));
+        Assert.Equal(HttpStatusCode.OK, last.Status);
+        Assert.Equal("2", NonceOf(last));
+        var rollsBefore = (await JsonAsync(bob, $"/rooms/{code}/log.json")).GetProperty("rolls").GetArrayLength();
+
+        var refused = await dee.HtmxPostAsync($"/rooms/{code}/rolls", ("dice", "1d20"), ("hidden", "true"));
+
+        Assert.Equal(HttpStatusCode.Conflict, refused.Status);
+        Assert.Equal("HIDDEN_SECRETS_USED_UP", refused.ErrorCode);
+        var message = refused.Document.QuerySelector("[data-error-code]")!.TextContent;
+        Assert.Contains($"All {HiddenSecrets.Count} hidden rolls of this seed are used", message, StringComparison.Ordinal);
+        Assert.Contains("Reveal and rotate the seed", message, StringComparison.Ordinal);
+        Assert.Equal(rollsBefore, (await JsonAsync(bob, $"/rooms/{code}/log.json")).GetProperty("rolls").GetArrayLength()); // no roll
+        Assert.Equal("3", NonceOf(await dee.HtmxPostAsync($"/rooms/{code}/rolls", ("dice", "1d6")))); // no nonce taken
+
+        Assert.Equal(HttpStatusCode.OK, (await dee.HtmxPostAsync($"/rooms/{code}/fairness/rotate")).Status);
+        var again = await dee.HtmxPostAsync($"/rooms/{code}/rolls", ("dice", "1d20"), ("hidden", "true"));
+
+        Assert.Equal(HttpStatusCode.OK, again.Status);
+        Assert.Equal("4", NonceOf(again));
+        var stored = await store.GetRollAsync(code, Id(again.Document.QuerySelector("[data-roll-id]")!));
+        Assert.Equal((true, (int?)0), (stored!.Hidden, stored.Proof!.HiddenIndex)); // the new seed's first secret
     }
 
     [Fact]
@@ -370,6 +428,14 @@ public abstract class VerifiableRollTests : AppTest
         Assert.Equal(rolls[1].GetProperty("fairness").GetProperty("hash").GetString(), rolls[2].GetProperty("fairness").GetProperty("prev_hash").GetString());
         Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        // A JSON endpoint refuses in JSON, the shape of its 400 and 429: {"error", "code"}.
+        foreach (var (answer, errorCode) in new[] { (refused, "NOT_IN_ROOM"), (unknown, "ROOM_NOT_FOUND") })
+        {
+            Assert.Equal("application/json", answer.Content.Headers.ContentType?.MediaType);
+            using var error = JsonDocument.Parse(await answer.Content.ReadAsStringAsync());
+            Assert.Equal(errorCode, error.RootElement.GetProperty("code").GetString());
+            Assert.False(string.IsNullOrWhiteSpace(error.RootElement.GetProperty("error").GetString()));
+        }
     }
 
     [Fact]
@@ -425,7 +491,8 @@ public sealed class VerifiableRollEmbeddedTests : VerifiableRollTests
     }
 }
 
-[Collection(ValkeyCollection.Name)]
+[Trait(Tiers.Trait, Tiers.Stores)]
+[Collection(ValkeySecondCollection.Name)]
 public sealed class VerifiableRollValkeyTests(ValkeyServer valkey) : VerifiableRollTests
 {
     protected override string? ValkeyConnection => valkey.ConnectionString;

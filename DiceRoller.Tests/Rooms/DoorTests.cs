@@ -48,6 +48,8 @@ public abstract class DoorTests : IAsyncLifetime
     private static string KnockIdOf(Page waiting)
     {
         Assert.Equal(HttpStatusCode.Accepted, waiting.Status);
+        // The waiting page (the join's answer as its refreshes) is this visitor's alone: never kept by a cache.
+        Assert.Contains("no-store", waiting.CacheControl, StringComparison.Ordinal);
         return waiting.Document.QuerySelector("main > [data-knock-id]")!.GetAttribute("data-knock-id")!;
     }
 
@@ -242,10 +244,52 @@ public abstract class DoorTests : IAsyncLifetime
         Assert.Equal((HttpStatusCode.Conflict, "NAME_TAKEN"), (taken.Status, taken.ErrorCode));
         Assert.Equal(HttpStatusCode.Accepted, (await second.GetAsync($"/rooms/{code}/knocks/{secondKnock}")).Status);
     }
+
+    [Fact]
+    public async Task The_waiting_page_polls_with_htmx_and_an_answer_sends_it_to_the_room_or_to_the_answer()
+    {
+        await using var table = await TableAsync();
+        var (code, dm, _, _) = table;
+        await dm.PostAsync($"/rooms/{code}/lock", ("locked", "true"));
+        using var sam = App.NewBrowser("Phone/1.0");
+        using var una = App.NewBrowser("Tablet/2.0");
+        var waiting = await JoinAsync(sam, code, "Sam");
+        var samUrl = $"/rooms/{code}/knocks/{KnockIdOf(waiting)}";
+        var unaUrl = $"/rooms/{code}/knocks/{KnockIdOf(await JoinAsync(una, code, "Una"))}";
+
+        var poll = waiting.Document.QuerySelector("[data-knock-url]")!;
+        Assert.Equal((samUrl, "every 3s", "none"), (poll.GetAttribute("hx-get"), poll.GetAttribute("hx-trigger"), poll.GetAttribute("hx-swap")));
+        Assert.Equal(["/static/js/htmx.min.js"], waiting.Document.QuerySelectorAll("script[src]").Select(s => s.GetAttribute("src")!.Split('?')[0]));
+        using (var stillWaiting = await PollAsync(sam, "Phone/1.0", samUrl))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, stillWaiting.StatusCode);
+            Assert.False(stillWaiting.Headers.Contains("HX-Redirect"));
+        }
+
+        await dm.HtmxPostAsync($"{samUrl}/admit");
+        await dm.HtmxPostAsync($"{unaUrl}/refuse");
+        using var admitted = await PollAsync(sam, "Phone/1.0", samUrl);
+        using var refused = await PollAsync(una, "Tablet/2.0", unaUrl);
+
+        Assert.Equal((HttpStatusCode.NoContent, $"/rooms/{code}"), (admitted.StatusCode, admitted.Headers.GetValues("HX-Redirect").Single()));
+        Assert.Equal((HttpStatusCode.NoContent, unaUrl), (refused.StatusCode, refused.Headers.GetValues("HX-Redirect").Single()));
+        var answer = await una.GetAsync(unaUrl);
+        Assert.Equal((HttpStatusCode.Forbidden, "ROOM_LOCKED"), (answer.Status, answer.ErrorCode));
+    }
+
+    /// <summary>The waiting page's htmx poll (its headers are what it is about, so the raw answer).</summary>
+    private static async Task<HttpResponseMessage> PollAsync(Browser browser, string userAgent, string url)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, url);
+        request.Headers.UserAgent.ParseAdd(userAgent);
+        request.Headers.Add("HX-Request", "true");
+        return await browser.Client.SendAsync(request);
+    }
 }
 
 public sealed class DoorEmbeddedTests : DoorTests;
 
+[Trait(Tiers.Trait, Tiers.Stores)]
 [Collection(ValkeyCollection.Name)]
 public sealed class DoorValkeyTests(ValkeyServer valkey) : DoorTests
 {

@@ -428,6 +428,7 @@ public abstract class GameRulesTests : AppTest
 
 public sealed class GameRulesEmbeddedTests : GameRulesTests;
 
+[Trait(Tiers.Trait, Tiers.Stores)]
 [Collection(ValkeyCollection.Name)]
 public sealed class GameRulesValkeyTests(ValkeyServer valkey) : GameRulesTests
 {

@@ -162,6 +162,7 @@ public abstract class KickWindowTests : IAsyncLifetime
 
 public sealed class KickWindowEmbeddedTests : KickWindowTests;
 
+[Trait(Tiers.Trait, Tiers.Stores)]
 [Collection(ValkeyCollection.Name)]
 public sealed class KickWindowValkeyTests(ValkeyServer valkey) : KickWindowTests
 {

@@ -65,6 +65,7 @@ public abstract class RateLimitTests : AppTest
 
 public sealed class RateLimitEmbeddedTests : RateLimitTests;
 
+[Trait(Tiers.Trait, Tiers.Stores)]
 [Collection(ValkeyCollection.Name)]
 public sealed class RateLimitValkeyTests(ValkeyServer valkey) : RateLimitTests
 {

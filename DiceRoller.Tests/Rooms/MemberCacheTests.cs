@@ -80,6 +80,7 @@ public abstract class MemberCacheTests : AppTest
 
 public sealed class MemberCacheEmbeddedTests : MemberCacheTests;
 
+[Trait(Tiers.Trait, Tiers.Stores)]
 [Collection(ValkeyCollection.Name)]
 public sealed class MemberCacheValkeyTests(ValkeyServer valkey) : MemberCacheTests
 {

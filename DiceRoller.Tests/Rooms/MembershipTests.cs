@@ -338,7 +338,8 @@ public abstract class MembershipTests : AppTest
 
 public sealed class MembershipEmbeddedTests : MembershipTests;
 
-[Collection(ValkeyCollection.Name)]
+[Trait(Tiers.Trait, Tiers.Stores)]
+[Collection(ValkeySecondCollection.Name)]
 public sealed class MembershipValkeyTests(ValkeyServer valkey) : MembershipTests
 {
     protected override string? ValkeyConnection => valkey.ConnectionString;

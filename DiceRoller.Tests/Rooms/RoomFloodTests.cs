@@ -184,6 +184,7 @@ public abstract class RoomFloodTests(ITestOutputHelper output) : IAsyncLifetime
 
 public sealed class RoomFloodEmbeddedTests(ITestOutputHelper output) : RoomFloodTests(output);
 
+[Trait(Tiers.Trait, Tiers.Stores)]
 [Collection(ValkeyCollection.Name)]
 public sealed class RoomFloodValkeyTests(ValkeyServer valkey, ITestOutputHelper output) : RoomFloodTests(output)
 {

@@ -141,7 +141,8 @@ public abstract class RoomHeldOpenTests : AppTest
 
 public sealed class RoomHeldOpenEmbeddedTests : RoomHeldOpenTests;
 
-[Collection(ValkeyCollection.Name)]
+[Trait(Tiers.Trait, Tiers.Stores)]
+[Collection(ValkeySecondCollection.Name)]
 public sealed class RoomHeldOpenValkeyTests(ValkeyServer valkey) : RoomHeldOpenTests
 {
     protected override string? ValkeyConnection => valkey.ConnectionString;

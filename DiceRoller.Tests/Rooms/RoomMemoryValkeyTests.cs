@@ -11,6 +11,7 @@ namespace DiceRoller.Tests.Rooms;
 /// rooms, the same rooms with a typical evening's start (four players, twenty rolls), and one room at its history limit.
 /// The default <c>Rooms:MaxRooms</c> of typical rooms must fit a quarter of compose's 256 MB Valkey.
 /// </summary>
+[Trait(Tiers.Trait, Tiers.Stores)]
 [Collection(ValkeyCollection.Name)]
 public sealed class RoomMemoryValkeyTests(ValkeyServer valkey, ITestOutputHelper output)
 {

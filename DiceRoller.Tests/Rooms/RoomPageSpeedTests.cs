@@ -105,6 +105,7 @@ public sealed class RoomPageSpeedEmbeddedTests(ITestOutputHelper output) : RoomP
     protected override string Store => "embedded";
 }
 
+[Trait(Tiers.Trait, Tiers.Stores)]
 [Collection(ValkeyCollection.Name)]
 public sealed class RoomPageSpeedValkeyTests(ValkeyServer valkey, ITestOutputHelper output) : RoomPageSpeedTests(output)
 {

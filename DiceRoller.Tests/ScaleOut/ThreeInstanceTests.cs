@@ -12,6 +12,8 @@ namespace DiceRoller.Tests.ScaleOut;
 /// Three app instances as real processes on three ports (A, B, C), on the 6-node Valkey Cluster and PostgreSQL, each with
 /// its own data folder: what players on several hosts see, over plain HTTP and SSE.
 /// </summary>
+[Trait(Tiers.Trait, Tiers.Cluster)]
+[Trait(Tiers.Trait, Tiers.Deploy)]
 [Collection(ValkeyClusterCollection.Name)]
 public sealed class ThreeInstanceTests(ValkeyClusterFixture fixture, PostgresServer postgres, ITestOutputHelper output) : IAsyncLifetime
 {

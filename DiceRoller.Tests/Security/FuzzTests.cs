@@ -335,6 +335,7 @@ public sealed class FuzzEmbeddedTests(ITestOutputHelper output) : FuzzTests(outp
     protected override string Store => "embedded";
 }
 
+[Trait(Tiers.Trait, Tiers.Stores)]
 [Collection(ValkeyCollection.Name)]
 public sealed class FuzzValkeyTests(ValkeyServer valkey, ITestOutputHelper output) : FuzzTests(output)
 {

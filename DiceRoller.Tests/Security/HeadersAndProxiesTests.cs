@@ -6,7 +6,7 @@ namespace DiceRoller.Tests.Security;
 /// <summary>Security headers on every answer, no Host reflection, forwarded headers only from trusted proxies.</summary>
 public sealed class HeadersAndProxiesTests : AppTest
 {
-    private static readonly string[] Paths = ["/", "/join", "/api/health", "/api/version", "/nowhere", "/static/js/app.js"];
+    private static readonly string[] Paths = ["/", "/join", "/api/health", "/api/version", "/nowhere", "/static/js/room.js"];
 
     [Fact]
     public async Task Every_answer_carries_the_security_headers_and_a_strict_policy()

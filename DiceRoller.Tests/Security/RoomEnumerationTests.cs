@@ -290,6 +290,7 @@ public abstract partial class RoomEnumerationTests(ITestOutputHelper output) : I
 
 public sealed class RoomEnumerationEmbeddedTests(ITestOutputHelper output) : RoomEnumerationTests(output);
 
+[Trait(Tiers.Trait, Tiers.Stores)]
 [Collection(ValkeyCollection.Name)]
 public sealed class RoomEnumerationValkeyTests(ValkeyServer valkey, ITestOutputHelper output) : RoomEnumerationTests(output)
 {

@@ -115,6 +115,96 @@ public abstract partial class RoomStoreContract
         Assert.Equal(RollRequestState.Claimed, (await StartAsync(room.Code, creator.PlayerId, request, now: start + Minute)).State);
     }
 
+    // --- A claim that made no roll gives its nonce back: no member's nonces skip one ---------------------------------------
+
+    /// <summary>A start as the roll path makes it, hidden or not, with its own server-picked fallback seed.</summary>
+    private Task<RollStart> ClaimAsync(string code, string playerId, RollRequest request, string fallback, long? now = null, bool hidden = false) =>
+        Store.StartRollAsync(code, new RollAttempt(playerId, request, new RollLimit($"roll:{code}:{playerId}", 1000, RollWindow), fallback,
+            KeepFallback: false, RoomSeedSecret.New(), now ?? Now, hidden));
+
+    /// <summary>Appends a roll drawn with <paramref name="ticket"/> (its nonce in the proof), as the roll path does.</summary>
+    private async Task<Roll> AppendWithNonceAsync(string code, Player player, RollTicket ticket, RollRequest request)
+    {
+        var roll = ChainedOver(NewRoll(code, player), ticket.Head);
+        roll = roll with { Proof = roll.Proof! with { Nonce = ticket.Nonce } };
+        var result = await Store.AppendChainedRollAsync(roll, Now, request);
+        Assert.Equal(ChainedAppendStatus.Appended, result.Status);
+        return result.Stored!;
+    }
+
+    [Fact]
+    public async Task A_released_claim_sent_again_takes_the_same_nonce_hidden_index_and_server_picked_seed()
+    {
+        var (room, dm) = await CreateRoomAsync(RoomMode.DmLed);
+        var request = Request($"{dm.PlayerId}:retry");
+        var before = (await ClaimAsync(room.Code, dm.PlayerId, Request($"{dm.PlayerId}:before"), "seed-0")).Ticket!;
+        await AppendWithNonceAsync(room.Code, dm, before, Request($"{dm.PlayerId}:before"));
+
+        var first = (await ClaimAsync(room.Code, dm.PlayerId, request, "seed-1", hidden: true)).Ticket!;
+        await Store.ReleaseRollRequestAsync(room.Code, request.Key);
+        var again = await ClaimAsync(room.Code, dm.PlayerId, request, "seed-2", hidden: true);
+
+        Assert.Equal(RollRequestState.Claimed, again.State);
+        Assert.Equal((2L, (int?)0, "seed-1"), (first.Nonce, first.HiddenIndex, first.ServerClientSeed));
+        Assert.Equal((2L, (int?)0, "seed-1", "seed-1"), (again.Ticket!.Nonce, again.Ticket.HiddenIndex, again.Ticket.ServerClientSeed, again.Ticket.ClientSeed));
+        Assert.Equal(1, (await ClaimAsync(room.Code, dm.PlayerId, Request($"{dm.PlayerId}:next"), "seed-3", hidden: true)).Ticket!.HiddenIndex);
+    }
+
+    [Fact]
+    public async Task An_abandoned_claim_taken_over_keeps_its_nonce_and_server_picked_seed()
+    {
+        var (room, creator) = await CreateRoomAsync();
+        var request = Request($"{creator.PlayerId}:crashed");
+        var start = Now;
+
+        var first = (await ClaimAsync(room.Code, creator.PlayerId, request, "picked-first", now: start)).Ticket!;
+        var takenOver = (await ClaimAsync(room.Code, creator.PlayerId, request, "picked-again", now: start + Minute)).Ticket!;
+        await AppendWithNonceAsync(room.Code, creator, takenOver, request);
+        var next = (await ClaimAsync(room.Code, creator.PlayerId, Request($"{creator.PlayerId}:next"), "picked-next")).Ticket!;
+
+        Assert.Equal((1L, "picked-first"), (first.Nonce, first.ServerClientSeed));
+        Assert.Equal((1L, "picked-first"), (takenOver.Nonce, takenOver.ServerClientSeed));
+        Assert.Equal((2L, "picked-next"), (next.Nonce, next.ServerClientSeed));
+    }
+
+    [Fact]
+    public async Task A_released_or_abandoned_nonce_goes_to_the_members_next_request_and_a_rolling_one_is_never_shared()
+    {
+        var (room, alice) = await CreateRoomAsync();
+        var bob = NewPlayer("Bob");
+        await JoinAsync(room.Code, bob, 8, Now);
+        var start = Now;
+
+        // Released: Alice's next roll (another id) takes nonce 1; the released id sent after that gets a new one, never 1 again.
+        await ClaimAsync(room.Code, alice.PlayerId, Request($"{alice.PlayerId}:failed"), "a", now: start);
+        await Store.ReleaseRollRequestAsync(room.Code, $"{alice.PlayerId}:failed");
+        var other = (await ClaimAsync(room.Code, alice.PlayerId, Request($"{alice.PlayerId}:other"), "b", now: start)).Ticket!;
+        await AppendWithNonceAsync(room.Code, alice, other, Request($"{alice.PlayerId}:other"));
+        var failedAgain = (await ClaimAsync(room.Code, alice.PlayerId, Request($"{alice.PlayerId}:failed"), "c", now: start)).Ticket!;
+
+        // Still rolling (not abandoned): Bob's second request takes a nonce of its own; abandoned, the next one takes it over.
+        var rolling = (await ClaimAsync(room.Code, bob.PlayerId, Request($"{bob.PlayerId}:one"), "d", now: start)).Ticket!;
+        var meanwhile = (await ClaimAsync(room.Code, bob.PlayerId, Request($"{bob.PlayerId}:two"), "e", now: start + 1)).Ticket!;
+        var afterDeath = (await ClaimAsync(room.Code, bob.PlayerId, Request($"{bob.PlayerId}:three"), "f", now: start + 1 + Minute)).Ticket!;
+
+        Assert.Equal((1L, "a"), (other.Nonce, other.ServerClientSeed)); // nonce 1 draws with the seed picked for it
+        Assert.Equal(2L, failedAgain.Nonce);
+        Assert.Equal([1L, 2L, 2L], [rolling.Nonce, meanwhile.Nonce, afterDeath.Nonce]);
+        Assert.Equal("e", afterDeath.ServerClientSeed);
+    }
+
+    [Fact]
+    public async Task A_recorded_roll_whose_start_was_lost_raises_the_nonce_counter_so_its_nonce_is_never_taken_again()
+    {
+        var (room, alice) = await CreateRoomAsync();
+        var ticket = (await ClaimAsync(room.Code, alice.PlayerId, Request($"{alice.PlayerId}:one"), "a")).Ticket!;
+
+        // As a failover that lost the store's write of nonces 2 and 3 but not the roll drawn with nonce 3 leaves it.
+        await AppendWithNonceAsync(room.Code, alice, ticket with { Nonce = 3 }, Request($"{alice.PlayerId}:one"));
+
+        Assert.Equal(4L, (await ClaimAsync(room.Code, alice.PlayerId, Request($"{alice.PlayerId}:two"), "b")).Ticket!.Nonce);
+    }
+
     [Fact]
     public async Task A_roll_in_a_room_that_is_gone_is_room_not_found()
     {

@@ -5,6 +5,7 @@ using DiceRoller.Tests.Infrastructure;
 namespace DiceRoller.Tests.Storage;
 
 /// <summary>The room store contract on a 6-node Valkey Cluster (3 primaries + 3 replicas), through the same endpoint list the app takes.</summary>
+[Trait(Tiers.Trait, Tiers.Cluster)]
 [Collection(ValkeyClusterCollection.Name)]
 public sealed class ValkeyClusterRoomStoreTests(ValkeyClusterFixture cluster) : RoomStoreContract
 {

@@ -15,6 +15,7 @@ namespace DiceRoller.Tests.Storage;
 /// room in its slot; three app instances share rooms, rolls and permalinks; fan-out reaches only the instances that have
 /// a page of the room open.
 /// </summary>
+[Trait(Tiers.Trait, Tiers.Cluster)]
 [Collection(ValkeyClusterCollection.Name)]
 public sealed class ValkeyClusterTests(ValkeyClusterFixture fixture, PostgresServer postgres, ITestOutputHelper output)
 {

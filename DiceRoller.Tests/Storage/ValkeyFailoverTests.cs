@@ -13,6 +13,7 @@ namespace DiceRoller.Tests.Storage;
 /// Every roll is a form post with its own request id, retried with that id until acknowledged, as the page does; each
 /// carries its request number as its label, so a stored roll maps back to its request. Figures are printed.
 /// </summary>
+[Trait(Tiers.Trait, Tiers.Cluster)]
 public sealed class ValkeyFailoverTests(ITestOutputHelper output)
 {
     private const int AckedBeforeKill = 10;

@@ -4,6 +4,7 @@ using DiceRoller.Tests.Infrastructure;
 
 namespace DiceRoller.Tests.Storage;
 
+[Trait(Tiers.Trait, Tiers.Stores)]
 [Collection(ValkeyCollection.Name)]
 public sealed class ValkeyRoomStoreTests(ValkeyServer valkey) : RoomStoreContract, IDisposable
 {

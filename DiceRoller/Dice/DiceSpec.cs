@@ -196,7 +196,8 @@ public sealed record DiceTerm(
             if (Explode is not null)
             {
                 text.Append('!');
-                if (Explode is not { Op: CompareOp.Equal } || Explode.Value != Sides)
+                // The top face is implied by a bare "!", except before a success target: "!>=5" would read as explode on 5+.
+                if (Explode is not { Op: CompareOp.Equal } || Explode.Value != Sides || Success is not null)
                 {
                     text.Append(Explode);
                 }

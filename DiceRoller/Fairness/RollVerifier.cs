@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using DiceRoller.Dice;
 
 namespace DiceRoller.Fairness;
@@ -50,6 +51,11 @@ public static class RollVerifier
 
     /// <summary>Rules 2: a revealed hidden roll's secret is leaf <c>hidden_index</c> of the commitment's hidden-roll root.</summary>
     public const string HiddenSecret = "hidden_secret";
+
+    /// <summary>The roll's <c>successes</c>, <c>cap_reached</c> and <c>crit</c> are what its dice make (checked when given).</summary>
+    public const string Successes = "successes";
+    public const string CapReached = "cap_reached";
+    public const string Crit = "crit";
 
     /// <summary>Every roll of a room log, plus the links between them (chain, sequence, each member's nonces).</summary>
     public static IReadOnlyList<VerificationCheck> VerifyLog(VerifiableLog log)
@@ -223,7 +229,50 @@ public static class RollVerifier
         yield return f.BlockValuesUsed is not int used ? Pending(roll, ValuesUsed, "block_values_used withheld")
             : used == stream.ValuesUsed ? Pass(roll, ValuesUsed, $"{used} stream values used")
             : Fail(roll, ValuesUsed, $"block_values_used is {used} but drawing the dice takes {stream.ValuesUsed} values");
+        foreach (var check in DerivedChecks(roll, outcome))
+        {
+            yield return check;
+        }
     }
+
+    /// <summary>
+    /// The roll-level fields outside the hash line that follow from the roll (docs/fairness.md, "What the hash binds"): each
+    /// checked when the JSON has it. <c>successes</c>: the sum of the terms' success counts, null without a success target;
+    /// <c>cap_reached</c>: the 100-dice cap skipped a die; <c>crit</c>: <c>success</c>/<c>failure</c> for a d20 check whose
+    /// kept d20 shows 20/1, else null.
+    /// </summary>
+    private static IEnumerable<VerificationCheck> DerivedChecks(VerifiableRoll roll, DiceOutcome outcome)
+    {
+        if (roll.Successes.ValueKind != JsonValueKind.Undefined)
+        {
+            int? given = roll.Successes.ValueKind == JsonValueKind.Number && roll.Successes.TryGetInt32(out var n) ? n : null;
+            var valid = given is not null || roll.Successes.ValueKind == JsonValueKind.Null;
+            yield return valid && given == outcome.Successes
+                ? Pass(roll, Successes, outcome.Successes is int s ? $"{s} successes, as the terms count them" : "no success target: null")
+                : Fail(roll, Successes, $"successes is {roll.Successes.GetRawText()} but the dice make {Json(outcome.Successes)}");
+        }
+
+        if (roll.CapReached.ValueKind != JsonValueKind.Undefined)
+        {
+            var given = roll.CapReached.ValueKind switch { JsonValueKind.True => true, JsonValueKind.False => (bool?)false, _ => null };
+            yield return given == outcome.CapReached
+                ? Pass(roll, CapReached, outcome.CapReached ? "true: the 100-dice cap skipped a die" : "false: no die was skipped by the cap")
+                : Fail(roll, CapReached, $"cap_reached is {roll.CapReached.GetRawText()} but drawing the dice {(outcome.CapReached ? "reaches" : "does not reach")} the 100-dice cap");
+        }
+
+        if (roll.Crit.ValueKind != JsonValueKind.Undefined)
+        {
+            var expected = Rooms.Roll.CritOf(outcome.Natural);
+            var given = roll.Crit.ValueKind == JsonValueKind.String ? roll.Crit.GetString() : null;
+            var valid = given is not null || roll.Crit.ValueKind == JsonValueKind.Null;
+            yield return valid && given == expected
+                ? Pass(roll, Crit, expected is null ? "null: no natural 20 or 1 of a d20 check" : $"\"{expected}\": the kept d20 shows {outcome.Natural}")
+                : Fail(roll, Crit, $"crit is {roll.Crit.GetRawText()} but the dice make {Json(expected)}"
+                    + (outcome.Natural is int natural ? $" (the kept d20 shows {natural})" : " (no natural 20 or 1 of a d20 check)"));
+        }
+    }
+
+    private static string Json<T>(T value) => JsonSerializer.Serialize(value);
 
     private static VerificationCheck CompareDice(VerifiableRoll roll, DiceOutcome outcome)
     {
@@ -265,9 +314,14 @@ public static class RollVerifier
                 for (var d = 0; d < mine.Dice.Count; d++)
                 {
                     var fate = FateName(mine.Dice[d].Fate);
-                    if (theirs.Dice[d].Value != mine.Dice[d].Value || theirs.Dice[d].Fate != fate)
+                    if (theirs.Dice[d].Value != mine.Dice[d].Value)
                     {
                         return Fail(roll, Dice, $"{where} die {d + 1} is {theirs.Dice[d].Value} ({theirs.Dice[d].Fate}) but the seed gives {mine.Dice[d].Value} ({fate})");
+                    }
+
+                    if (theirs.Dice[d].Fate != fate)
+                    {
+                        return Fail(roll, Dice, $"{where} die {d + 1} (a {mine.Dice[d].Value}) is marked {theirs.Dice[d].Fate} but the formula's rules make it {fate}");
                     }
 
                     if (theirs.Dice[d].Counted != mine.Dice[d].Counted)

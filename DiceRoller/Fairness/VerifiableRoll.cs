@@ -20,6 +20,22 @@ public sealed record VerifiableRoll
     public IReadOnlyList<VerifiableTerm>? Terms { get; init; }
     public string? Label { get; init; }
 
+    /// <summary>
+    /// The roll's success count (<c>successes</c>), dice-cap flag (<c>cap_reached</c>) and natural 20 or 1 (<c>crit</c>) as the
+    /// JSON gives them: not in the hash line, but they follow from what is (docs/fairness.md), so they are checked. A JSON
+    /// <c>null</c> is a value here; a field the JSON lacks is <see cref="JsonValueKind.Undefined"/> and not checked.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public JsonElement Successes { get; init; }
+
+    /// <inheritdoc cref="Successes"/>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public JsonElement CapReached { get; init; }
+
+    /// <inheritdoc cref="Successes"/>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public JsonElement Crit { get; init; }
+
     /// <summary>Null for rolls made before provable fairness.</summary>
     public VerifiableFairness? Fairness { get; init; }
 }

@@ -7,9 +7,12 @@ public sealed class VerifyOptions
 {
     public const string Section = "Verify";
 
-    /// <summary>Largest room log the page checks (pasted or uploaded); larger logs are for <c>scripts/verify.py</c>.</summary>
+    /// <summary>
+    /// Largest room log the page checks (pasted or uploaded); larger logs are for <c>scripts/verify.py</c>. The default holds the
+    /// largest page <c>log.json</c> serves (500 rolls of <c>100d1000</c>: about 2.2 MB) with room to spare.
+    /// </summary>
     [Range(1_024, 16_777_216)]
-    public int MaxLogBytes { get; set; } = 1_048_576;
+    public int MaxLogBytes { get; set; } = 4_194_304;
 
     /// <summary>Checks one IP address may ask for per <see cref="Window"/> (each may verify a thousand signatures).</summary>
     [Range(1, 100_000)]

@@ -64,7 +64,7 @@ public static class LiveEndpoints
         // Streams end when the client goes or the app stops (so shutdown is not held up; pages reconnect elsewhere).
         var ended = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lifetime.ApplicationStopping);
         context.Response.RegisterForDispose(ended);
-        return new SseStreamResult(session.RunAsync(ended.Token));
+        return new SseStreamResult(session.RunAsync(ended.Token), live.Value.StalledStreamTimeout, time);
     }
 
     private static long ParseSequence(string? text) =>

@@ -20,6 +20,14 @@ public sealed class LiveOptions
     [Range(1, 1_000_000)]
     public int MaxStreamsPerAddress { get; set; } = 100;
 
+    /// <summary>
+    /// How long one write to a stream may wait for its reader (a frozen tab, a dead network) before the stream is cut off and
+    /// its place freed. A write waits only once the stream's unsent bytes pass Kestrel's response buffer (64 KB), so a stream
+    /// holds at most that much and never holds up another stream.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
+    public TimeSpan StalledStreamTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>The Retry-After sent with a stream refused for its address's cap.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan StreamRetryAfter { get; set; } = TimeSpan.FromSeconds(30);

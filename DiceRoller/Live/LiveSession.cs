@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
@@ -441,8 +442,8 @@ internal sealed class LiveSession(
     {
         try
         {
-            await context.Response.WriteAsync(": heartbeat\n\n", ct);
-            await context.Response.Body.FlushAsync(ct);
+            context.Response.BodyWriter.Write(": heartbeat\n\n"u8);
+            await SseStreamResult.FlushOrCutAsync(context, options.StalledStreamTimeout, time);
         }
         catch (OperationCanceledException)
         {

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.IO.Pipelines;
 using System.Net.ServerSentEvents;
 using System.Text;
+using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Http.Features;
 
 namespace DiceRoller.Live;
@@ -11,9 +12,14 @@ namespace DiceRoller.Live;
 /// event straight into the response's pipe, whose pooled blocks go back to Kestrel once the event is sent. The framework's
 /// result formats through two buffers per stream that grow to the stream's largest event (a room's roster or door, a few KB)
 /// and stay rented for the stream's whole life: with thousands of idle room pages open that was most of their memory.
+/// A write that waits longer than <paramref name="stalledAfter"/> for the reader (which happens only once the stream's unsent
+/// bytes pass Kestrel's response buffer) cuts the stream off: a frozen tab holds a bounded buffer for a bounded time.
 /// </summary>
-internal sealed class SseStreamResult(IAsyncEnumerable<SseItem<byte[]>> events) : IResult
+internal sealed class SseStreamResult(IAsyncEnumerable<SseItem<byte[]>> events, TimeSpan stalledAfter, TimeProvider time) : IResult
 {
+    /// <summary>The kernel send buffer of a stream's own connection (Linux doubles it for bookkeeping).</summary>
+    internal const int SocketSendBuffer = 16 * 1024;
+
     private static ReadOnlySpan<byte> EventPrefix => "event: "u8;
 
     private static ReadOnlySpan<byte> DataPrefix => "data: "u8;
@@ -31,17 +37,71 @@ internal sealed class SseStreamResult(IAsyncEnumerable<SseItem<byte[]>> events) 
         response.Headers.Pragma = "no-cache";
         response.Headers.ContentEncoding = "identity";
         httpContext.Features.GetRequiredFeature<IHttpResponseBodyFeature>().DisableBuffering();
+        BoundSocketBuffer(httpContext);
 
         var writer = response.BodyWriter;
         await foreach (var item in events.WithCancellation(httpContext.RequestAborted))
         {
             Format(writer, item);
             // Each event goes out at once: the page shows it live.
-            var flushed = await writer.FlushAsync(httpContext.RequestAborted);
-            if (flushed.IsCompleted || flushed.IsCanceled)
+            if (!await FlushOrCutAsync(httpContext, stalledAfter, time))
             {
                 return;
             }
+        }
+    }
+
+    /// <summary>
+    /// On a connection of its own (HTTP/1.x), the stream's socket gets a small, set send buffer: the kernel's autotuning would let a
+    /// reader that never reads swallow megabytes (on loopback about 4 MB) before any write waits, so a frozen tab was never noticed.
+    /// With it a stream holds at most this plus Kestrel's response buffer (64 KB) unsent.
+    /// </summary>
+    private static void BoundSocketBuffer(HttpContext httpContext)
+    {
+        if (!HttpMethods.IsGet(httpContext.Request.Method) || !(HttpProtocol.IsHttp11(httpContext.Request.Protocol) || HttpProtocol.IsHttp10(httpContext.Request.Protocol)))
+        {
+            return;
+        }
+
+        if (httpContext.Features.Get<IConnectionSocketFeature>()?.Socket is { } socket)
+        {
+            try
+            {
+                socket.SendBufferSize = SocketSendBuffer;
+            }
+            catch (Exception ex) when (ex is System.Net.Sockets.SocketException or ObjectDisposedException)
+            {
+                // The connection is going away; the stream ends on its own.
+            }
+        }
+    }
+
+    /// <summary>
+    /// Flushes the response; false when the stream ended, or when its reader took longer than <paramref name="stalledAfter"/>
+    /// (the connection is then aborted, which ends the request and frees its place). Only this stream's request waits.
+    /// </summary>
+    internal static async Task<bool> FlushOrCutAsync(HttpContext httpContext, TimeSpan stalledAfter, TimeProvider time)
+    {
+        var flush = httpContext.Response.BodyWriter.FlushAsync(httpContext.RequestAborted);
+        if (flush.IsCompletedSuccessfully)
+        {
+            var done = flush.Result;
+            return !done.IsCompleted && !done.IsCanceled;
+        }
+
+        try
+        {
+            var flushed = await flush.AsTask().WaitAsync(stalledAfter, time);
+            return !flushed.IsCompleted && !flushed.IsCanceled;
+        }
+        catch (TimeoutException)
+        {
+            httpContext.Abort();
+            return false;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
         }
     }
 

@@ -23,7 +23,11 @@ public static partial class VerifyEndpoints
         return app;
     }
 
-    /// <summary>The empty form, or with <c>?url=</c> (the permalink page's "Verify this roll" link) that roll's checks.</summary>
+    /// <summary>
+    /// The empty form, or with <c>?url=</c> (the permalink page's "Verify this roll" link) that roll's checks. Only a navigation
+    /// from this site, or one the visitor started (typed, bookmarked), runs them: from another site (an <c>img</c> tag, a link)
+    /// the form is only filled in, and the visitor's button (a token-bearing post) runs the check.
+    /// </summary>
     private static async Task<IResult> ShowAsync(HttpContext context, string? url, IPermalinkLookup permalinks, IRollSigner signer, PublicUrls urls,
         IRateLimiter limiter, IOptions<VerifyOptions> options, CancellationToken ct)
     {
@@ -34,7 +38,32 @@ public static partial class VerifyEndpoints
             return Render(context, page);
         }
 
+        if (!FromThisSite(context.Request))
+        {
+            return Render(context, page with { Prefilled = true });
+        }
+
         return Render(context, await RunAsync(context, page, permalinks, signer, limiter, options.Value, ct));
+    }
+
+    /// <summary>
+    /// Whether a GET may spend a check: the browser says the request came from this site's own page (<c>same-origin</c>) or from
+    /// the visitor (<c>none</c>: typed, bookmarked). Every current browser sends Sec-Fetch-Site; without it (an old browser, a
+    /// script), a Referer from another origin still counts as cross-site.
+    /// </summary>
+    internal static bool FromThisSite(HttpRequest request)
+    {
+        var site = request.Headers["Sec-Fetch-Site"].ToString();
+        if (site.Length > 0)
+        {
+            return site is "same-origin" or "none";
+        }
+
+        var referer = request.Headers.Referer.ToString();
+        return referer.Length == 0
+            || (Uri.TryCreate(referer, UriKind.Absolute, out var from)
+                && string.Equals(from.Scheme, request.Scheme, StringComparison.OrdinalIgnoreCase)
+                && string.Equals(from.Authority, request.Host.Value, StringComparison.OrdinalIgnoreCase));
     }
 
     private static async Task<IResult> CheckAsync(HttpContext context, IPermalinkLookup permalinks, IRollSigner signer, PublicUrls urls,
@@ -106,7 +135,7 @@ public static partial class VerifyEndpoints
         if (!rate.Allowed)
         {
             var seconds = Math.Max(1, (int)Math.Ceiling(rate.RetryAfter.TotalSeconds));
-            return page with { Error = new RoomError(ErrorCodes.RateLimit, $"Slow down: at most {options.Limit} checks every {options.Window.TotalSeconds:0} seconds. Try again in {seconds} s.") };
+            return page with { Error = new RoomError(ErrorCodes.RateLimit, $"Slow down: at most {options.Limit} checks every {options.Window.TotalSeconds:0} seconds. Try again in {seconds} s.") { RetryAfter = rate.RetryAfter } };
         }
 
         var key = new VerifiableKey { Algorithm = signer.Key.Algorithm, KeyId = signer.Key.KeyId, PublicKey = signer.Key.PublicKey };
@@ -194,9 +223,12 @@ public static partial class VerifyEndpoints
     private static RoomError Invalid(string message) => new(ErrorCodes.InvalidVerifyInput, message);
 
     /// <summary>The page, with a fresh form token (the form posts it back: only this site's page can spend a visitor's checks).</summary>
-    private static IResult Render(HttpContext context, VerifyPageModel page) =>
-        Results.RazorSlice<VerifyPage, VerifyPageModel>(page with { FormToken = HtmlResults.FormToken(context) },
+    private static IResult Render(HttpContext context, VerifyPageModel page)
+    {
+        HtmlResults.SetRetryAfter(context, page.Error);
+        return Results.RazorSlice<VerifyPage, VerifyPageModel>(page with { FormToken = HtmlResults.FormToken(context) },
             page.Error is null ? StatusCodes.Status200OK : ErrorStatus.For(page.Error.Code));
+    }
 }
 
 /// <summary>The verify page: the form (with what was sent), an error, or the checks.</summary>
@@ -206,6 +238,10 @@ public sealed record VerifyPageModel(string? Url, string? Log, int MaxLogBytes, 
     public string? LogText { get; init; }
 
     public string? FileName { get; init; }
+
+    /// <summary>The link came from another site: the form is filled in and waits for the visitor's button; nothing was checked.</summary>
+    public bool Prefilled { get; init; }
+
     public RoomError? Error { get; init; }
 
     /// <summary>The antiforgery token the form posts back.</summary>
@@ -233,6 +269,9 @@ public sealed record VerifyPageModel(string? Url, string? Log, int MaxLogBytes, 
         RollVerifier.Nonce => "Nonce",
         RollVerifier.Signature => "Signature",
         RollVerifier.KeyId => "Key id",
+        RollVerifier.Successes => "Successes",
+        RollVerifier.CapReached => "Dice cap",
+        RollVerifier.Crit => "Critical",
         _ => check,
     };
 

@@ -142,7 +142,8 @@ public sealed record Permalink(
         var results = JsonSerializer.Deserialize<int[]>(row.IndividualResults) ?? [];
         var advantage = AdvantageNames.TryParse(row.Advantage, out var adv) ? adv : Dice.Advantage.None;
         var terms = row.Terms is null ? null : RoomJson.Deserialize<TermOutcome[]>(row.Terms);
-        var d20 = Roll.IsD20CheckOf(terms, (int)row.DiceType, (int)row.DiceCount);
+        // As the room's roll says it (Roll.IsD20Check): arithmetic or a critical hit's doubled dice leave no natural d20.
+        var d20 = Roll.IsD20CheckOf(terms, (int)row.DiceType, (int)row.DiceCount) && !Roll.HasArithmetic(row.DiceFormula);
         int? natural = d20 && results.Length > 0 ? results[Math.Clamp((int?)row.KeptIndex ?? 0, 0, results.Length - 1)] : null;
         return new Permalink(
             row.RollId,

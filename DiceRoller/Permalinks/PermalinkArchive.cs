@@ -1,3 +1,4 @@
+using Dapper;
 using System.Text.Json;
 using DiceRoller.Dice;
 using DiceRoller.Rooms;
@@ -41,6 +42,30 @@ public interface IPermalinkArchive : IRollArchive
 
     /// <summary>The verifiable rolls of one room (since it was created: codes are reused), in chain order.</summary>
     Task<IReadOnlyList<PermalinkRow>> RoomLogAsync(string roomCode, long since, CancellationToken ct = default);
+
+    /// <summary>
+    /// The ids and sequences (no roll data) of the rolls of <see cref="RoomLogAsync"/> from <paramref name="fromSequence"/> on:
+    /// what the log endpoint compares with the room's history to leave out rolls a retried append replaced.
+    /// </summary>
+    Task<IReadOnlyList<RoomLogLink>> RoomLogFromAsync(string roomCode, long since, long fromSequence, CancellationToken ct = default);
+
+    /// <summary>How many rolls <see cref="RoomLogAsync"/> holds without the rolls <paramref name="excluded"/>.</summary>
+    Task<int> RoomLogCountAsync(string roomCode, long since, IReadOnlyCollection<string> excluded, CancellationToken ct = default);
+
+    /// <summary>
+    /// One page of <see cref="RoomLogAsync"/> without the rolls <paramref name="excluded"/>: the <paramref name="count"/> rolls
+    /// from position <paramref name="offset"/> (0-based) in chain order. Only those rows are read.
+    /// </summary>
+    Task<IReadOnlyList<PermalinkRow>> RoomLogPageAsync(string roomCode, long since, IReadOnlyCollection<string> excluded, int offset, int count,
+        CancellationToken ct = default);
+}
+
+/// <summary>A roll of a room's log by id and place in the chain.</summary>
+public sealed class RoomLogLink
+{
+    public string RollId { get; set; } = "";
+
+    public long? Sequence { get; set; }
 }
 
 /// <summary>The providers <c>Permalinks:Provider</c> names.</summary>
@@ -142,6 +167,43 @@ internal static class PermalinkSeeds
         WHERE room_code = @roomCode AND timestamp >= @since AND hash IS NOT NULL AND expires_at > @now
         ORDER BY sequence
         """;
+
+    private const string RoomLogWhere = "room_code = @roomCode AND timestamp >= @since AND hash IS NOT NULL AND expires_at > @now";
+
+    public const string RoomLogFrom = $"SELECT roll_id, sequence FROM roll_permalinks WHERE {RoomLogWhere} AND sequence >= @fromSequence";
+
+    /// <summary>The count of the room's log without the excluded rolls (their ids as parameters @x0, @x1, ...).</summary>
+    public static (string Sql, DynamicParameters Parameters) RoomLogCount(string roomCode, long since, string now, IReadOnlyCollection<string> excluded)
+    {
+        var (clause, parameters) = Excluding(roomCode, since, now, excluded);
+        return ($"SELECT COUNT(*) FROM roll_permalinks WHERE {RoomLogWhere}{clause}", parameters);
+    }
+
+    /// <summary>One page of the room's log (ordered as <see cref="RoomLog"/>, ties by id) without the excluded rolls.</summary>
+    public static (string Sql, DynamicParameters Parameters) RoomLogPage(string roomCode, long since, string now, IReadOnlyCollection<string> excluded,
+        int offset, int count)
+    {
+        var (clause, parameters) = Excluding(roomCode, since, now, excluded);
+        parameters.Add("offset", (long)offset);
+        parameters.Add("count", (long)count);
+        return ($"SELECT * FROM roll_permalinks WHERE {RoomLogWhere}{clause} ORDER BY sequence, roll_id LIMIT @count OFFSET @offset", parameters);
+    }
+
+    private static (string Clause, DynamicParameters Parameters) Excluding(string roomCode, long since, string now, IReadOnlyCollection<string> excluded)
+    {
+        var parameters = new DynamicParameters(new { roomCode, since, now });
+        if (excluded.Count == 0)
+        {
+            return ("", parameters);
+        }
+
+        var names = excluded.Select((id, i) =>
+        {
+            parameters.Add($"x{i}", id);
+            return $"@x{i}";
+        }).ToList();
+        return ($" AND roll_id NOT IN ({string.Join(", ", names)})", parameters);
+    }
 
     /// <summary>A seed is kept as long as a permalink made at its last use lives.</summary>
     public static object Values(SeedRecord seed, TimeSpan retention)

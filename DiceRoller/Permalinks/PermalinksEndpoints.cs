@@ -51,7 +51,7 @@ public static class PermalinksEndpoints
         IRollSigner signer, IRateLimiter limiter, IRollLog roomStore, Microsoft.Extensions.Options.IOptions<RoomOptions> roomOptions,
         Microsoft.Extensions.Options.IOptions<PermalinkOptions> options, CancellationToken ct)
     {
-        var member = await MemberRequest.ResolveAsync(context, code, rooms, fragment: false);
+        var member = await MemberRequest.ResolveJsonAsync(context, code, rooms);
         if (member.Refusal is not null)
         {
             return member.Refusal;
@@ -73,12 +73,15 @@ public static class PermalinksEndpoints
             }, statusCode: StatusCodes.Status429TooManyRequests);
         }
 
-        var rows = await store.RoomLogAsync(room.Room.Code, room.Room.CreatedAt, ct);
-        var history = await roomStore.GetRollsAfterAsync(room.Room.Code, 0, roomOptions.Value.HistoryLimit, ct);
+        // Only the page is read from the archive: the rolls a retried append replaced (their sequence is in the history's
+        // range, their id is not) are found from ids alone and left out of the count and the page.
+        var (roomCode, since) = (room.Room.Code, room.Room.CreatedAt);
+        var history = await roomStore.GetRollsAfterAsync(roomCode, 0, roomOptions.Value.HistoryLimit, ct);
         var inHistory = history.Select(r => r.RollId).ToHashSet(StringComparer.Ordinal);
-        var historyFrom = history.Count > 0 ? history[0].Sequence : long.MaxValue;
-        var all = rows.Where(r => r.Sequence is not long s || s < historyFrom || inHistory.Contains(r.RollId)).ToList();
-        var page = LogPage.Of(all.Count, context.Request.Query["before"], pageSize);
+        IReadOnlyList<string> replaced = history.Count == 0 ? []
+            : (await store.RoomLogFromAsync(roomCode, since, history[0].Sequence, ct)).Where(l => !inHistory.Contains(l.RollId)).Select(l => l.RollId).ToList();
+        var total = await store.RoomLogCountAsync(roomCode, since, replaced, ct);
+        var page = LogPage.Of(total, context.Request.Query["before"], pageSize);
         if (page.Error is { } badCursor)
         {
             return Results.Json(new { error = badCursor, code = ErrorCodes.BadRequest }, statusCode: StatusCodes.Status400BadRequest);
@@ -86,7 +89,7 @@ public static class PermalinksEndpoints
 
         var seeds = new Dictionary<string, string?>(StringComparer.Ordinal);
         var rolls = new JsonArray();
-        foreach (var row in all.Skip(page.Start).Take(page.Count))
+        foreach (var row in page.Count == 0 ? [] : await store.RoomLogPageAsync(roomCode, since, replaced, page.Start, page.Count, ct))
         {
             var permalink = await proofs.WithSeedAsync(Permalink.From(row), seeds, ct);
             var visible = row.IsPublic || row.PlayerId == member.Me!.PlayerId;
@@ -95,13 +98,13 @@ public static class PermalinksEndpoints
 
         var path = $"/rooms/{room.Room.Code}/log.json";
         var prev = page.PrevBefore is { } older ? $"{path}?before={older}" : null;
-        var next = page.NextBefore is { } newer ? (newer > all.Count ? path : $"{path}?before={newer}") : null;
+        var next = page.NextBefore is { } newer ? (newer > total ? path : $"{path}?before={newer}") : null;
         var body = System.Text.Encoding.UTF8.GetBytes(new JsonObject
         {
             ["room_code"] = room.Room.Code,
             ["key"] = new JsonObject { ["algorithm"] = signer.Key.Algorithm, ["key_id"] = signer.Key.KeyId, ["public_key"] = signer.Key.PublicKey },
             ["rolls"] = rolls,
-            ["total_rolls"] = all.Count,
+            ["total_rolls"] = total,
             ["first"] = page.Start + 1,
             ["prev"] = prev,
             ["next"] = next,

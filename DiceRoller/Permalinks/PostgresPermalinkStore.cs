@@ -213,6 +213,32 @@ public sealed class PostgresPermalinkStore : IPermalinkArchive, IRollBatchArchiv
         return rows.ToList();
     }
 
+    public async Task<IReadOnlyList<RoomLogLink>> RoomLogFromAsync(string roomCode, long since, long fromSequence, CancellationToken ct = default)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(ct);
+        var links = await connection.QueryAsync<RoomLogLink>(new CommandDefinition(PermalinkSeeds.RoomLogFrom,
+            new { roomCode, since, fromSequence, now = Permalink.ToStored(_time.GetUtcNow()) }, cancellationToken: ct));
+        return links.ToList();
+    }
+
+    public async Task<int> RoomLogCountAsync(string roomCode, long since, IReadOnlyCollection<string> excluded, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(excluded);
+        await using var connection = await _dataSource.OpenConnectionAsync(ct);
+        var (sql, parameters) = PermalinkSeeds.RoomLogCount(roomCode, since, Permalink.ToStored(_time.GetUtcNow()), excluded);
+        return (int)await connection.ExecuteScalarAsync<long>(new CommandDefinition(sql, parameters, cancellationToken: ct));
+    }
+
+    public async Task<IReadOnlyList<PermalinkRow>> RoomLogPageAsync(string roomCode, long since, IReadOnlyCollection<string> excluded, int offset, int count,
+        CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(excluded);
+        await using var connection = await _dataSource.OpenConnectionAsync(ct);
+        var (sql, parameters) = PermalinkSeeds.RoomLogPage(roomCode, since, Permalink.ToStored(_time.GetUtcNow()), excluded, offset, count);
+        var rows = await connection.QueryAsync<PermalinkRow>(new CommandDefinition(sql, parameters, cancellationToken: ct));
+        return rows.ToList();
+    }
+
     public async Task<bool> PingAsync(CancellationToken ct = default)
     {
         try

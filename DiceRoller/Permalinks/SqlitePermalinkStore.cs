@@ -281,6 +281,32 @@ public sealed class SqlitePermalinkStore : IPermalinkArchive, IRollBatchArchive,
         return rows.ToList();
     }
 
+    public async Task<IReadOnlyList<RoomLogLink>> RoomLogFromAsync(string roomCode, long since, long fromSequence, CancellationToken ct = default)
+    {
+        await using var connection = await OpenAsync(ct);
+        var links = await connection.QueryAsync<RoomLogLink>(PermalinkSeeds.RoomLogFrom,
+            new { roomCode, since, fromSequence, now = Permalink.ToStored(_time.GetUtcNow()) });
+        return links.ToList();
+    }
+
+    public async Task<int> RoomLogCountAsync(string roomCode, long since, IReadOnlyCollection<string> excluded, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(excluded);
+        await using var connection = await OpenAsync(ct);
+        var (sql, parameters) = PermalinkSeeds.RoomLogCount(roomCode, since, Permalink.ToStored(_time.GetUtcNow()), excluded);
+        return (int)await connection.ExecuteScalarAsync<long>(sql, parameters);
+    }
+
+    public async Task<IReadOnlyList<PermalinkRow>> RoomLogPageAsync(string roomCode, long since, IReadOnlyCollection<string> excluded, int offset, int count,
+        CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(excluded);
+        await using var connection = await OpenAsync(ct);
+        var (sql, parameters) = PermalinkSeeds.RoomLogPage(roomCode, since, Permalink.ToStored(_time.GetUtcNow()), excluded, offset, count);
+        var rows = await connection.QueryAsync<PermalinkRow>(sql, parameters);
+        return rows.ToList();
+    }
+
     public async Task MarkRevealedAsync(string rollId, CancellationToken cancellationToken = default)
     {
         await using var connection = await OpenAsync(cancellationToken);

@@ -167,7 +167,9 @@ public sealed class RollService(
         while (true)
         {
             var accepted = time.GetTimestamp();
-            var start = await store.StartRollAsync(code, new RollAttempt(player.PlayerId, request, limit, known?.Seed ?? ClientSeed.Generate(),
+            // A fresh seed even when the member has one: under rules 2 it is the one the server picks when theirs is stale, and the
+            // store keeps it with the claim (a retry of the nonce draws with the same one).
+            var start = await store.StartRollAsync(code, new RollAttempt(player.PlayerId, request, limit, ClientSeed.Generate(),
                 keepFallback, candidate, time.GetUtcNow().ToUnixTimeMilliseconds(), hidden), ct);
             switch (start.State)
             {
@@ -260,7 +262,7 @@ public sealed class RollService(
         var (secret, path) = hidden && ticket.HiddenIndex is int index
             ? HiddenSecrets.Open(TreeOf(ticket.Seed), ticket.Seed.HiddenKey, index)
             : (null, null);
-        return (own ? ticket.ClientSeed : ClientSeed.Generate(), !own, secret, path);
+        return (own ? ticket.ClientSeed : ticket.ServerClientSeed ?? ClientSeed.Generate(), !own, secret, path);
     }
 
     /// <summary>Hidden-roll trees by commitment, built once per seed on this app instance (a few hundred at most; cleared when full).</summary>

@@ -1,4 +1,5 @@
 using DiceRoller.Shared;
+using Htmx;
 using Microsoft.Extensions.Options;
 
 namespace DiceRoller.Rooms;
@@ -41,6 +42,13 @@ public static class DoorEndpoints
         var roomCode = room?.Room.Code ?? code.ToUpperInvariant();
         var credential = PlayerCookie.Read(context, roomCode);
         var status = await door.StatusAsync(room, roomCode, id, credential, DeviceCookie.Read(context), context.RequestAborted);
+
+        // The waiting page's htmx poll: any answer but "still waiting" loads the room (let in) or this answer in full.
+        if (HtmlResults.WantsFragment(context) && status.Value is not { Admitted: false })
+        {
+            context.Response.Htmx(h => h.Redirect(status.Value is { Admitted: true } ? $"/rooms/{roomCode}" : context.Request.Path.Value ?? "/"));
+            return Results.NoContent();
+        }
 
         // Only the knock's own browser gets an answer other than an error; for anyone else (not a player) an error
         // would tell an existing room from a missing one, so it counts against the guessing budget.

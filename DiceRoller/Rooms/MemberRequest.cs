@@ -11,31 +11,56 @@ public sealed record MemberRequest(RoomSnapshot? Room, Player? Me, IResult? Refu
     /// </summary>
     public static async Task<MemberRequest> ResolveAsync(HttpContext context, string code, RoomService rooms, bool fragment)
     {
+        var resolved = await ResolveMemberAsync(context, code, rooms);
+        return resolved.Error is not { } error ? new(resolved.Room, resolved.Me, null)
+            : fragment ? new(resolved.Room, null, HtmlResults.ErrorFragment(error))
+            : new(resolved.Room, null, HtmlResults.ErrorPage(error, resolved.Title, resolved.Room is null ? "/" : $"/rooms/{resolved.Room.Room.Code}",
+                resolved.Room is null ? "Back to the start" : "Go to the room"));
+    }
+
+    /// <summary>
+    /// The same refusals for a JSON endpoint (<c>log.json</c>): the error's status with <c>{"error", "code"}</c> (and
+    /// <c>retry_after</c> with <c>Retry-After</c> when too many tries), as the endpoint's other errors.
+    /// </summary>
+    public static async Task<MemberRequest> ResolveJsonAsync(HttpContext context, string code, RoomService rooms)
+    {
+        var resolved = await ResolveMemberAsync(context, code, rooms);
+        if (resolved.Error is not { } error)
+        {
+            return new(resolved.Room, resolved.Me, null);
+        }
+
+        HtmlResults.SetRetryAfter(context, error);
+        var body = error.RetryAfter is { } wait
+            ? (object)new { error = error.Message, code = error.Code, retry_after = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)) }
+            : new { error = error.Message, code = error.Code };
+        return new(resolved.Room, null, Results.Json(body, statusCode: ErrorStatus.For(error.Code)));
+    }
+
+    private static async Task<(RoomSnapshot? Room, Player? Me, RoomError? Error, string Title)> ResolveMemberAsync(HttpContext context, string code, RoomService rooms)
+    {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(rooms);
         var room = await rooms.FindAsync(code, context.RequestAborted);
         if (room is not null && RoomService.Authenticate(room, PlayerCookie.Read(context, room.Room.Code)) is { } member)
         {
-            return new(room, member, null);
+            return (room, member, null, "");
         }
 
         if (await CountLookAsync(context, rooms) is { } tooMany)
         {
-            return new(null, null, fragment ? HtmlResults.ErrorFragment(tooMany) : HtmlResults.ErrorPage(tooMany, "Too many tries"));
+            return (null, null, tooMany, "Too many tries");
         }
 
         if (room is null)
         {
-            var notFound = RoomService.RoomNotFound(code.ToUpperInvariant());
-            return new(null, null, fragment ? HtmlResults.ErrorFragment(notFound) : HtmlResults.ErrorPage(notFound, "Room not found"));
+            return (null, null, RoomService.RoomNotFound(code.ToUpperInvariant()), "Room not found");
         }
 
         var refusal = room.Bars(PlayerCookie.Read(context, room.Room.Code)?.PlayerId, DeviceCookie.Read(context))
             ? new RoomError(ErrorCodes.Kicked, $"You were removed from room {room.Room.Code}.")
             : RoomService.NotInRoom(room.Room.Code);
-        return new(room, null, fragment
-            ? HtmlResults.ErrorFragment(refusal)
-            : HtmlResults.ErrorPage(refusal, "Join the room first", $"/rooms/{room.Room.Code}", "Go to the room"));
+        return (room, null, refusal, "Join the room first");
     }
 
     /// <summary>

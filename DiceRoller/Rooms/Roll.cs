@@ -106,7 +106,8 @@ public sealed record Roll(
             return diceType == 20 && diceCount == 1;
         }
 
-        var dice = terms.Where(t => t.Dice.Count > 0).ToList();
+        // Every dice term counts, one of 0 dice too (1d20+0d6 is no d20 check, as the dice engine says).
+        var dice = terms.Where(t => t.Dice.Count > 0 || t.Notation.Contains('d', StringComparison.Ordinal)).ToList();
         return dice is [{ Notation: "1d20" or "2d20kh1" or "2d20kl1" }];
     }
 

@@ -52,6 +52,14 @@ public sealed class RoomService(
             return ServerFull(wait);
         }
 
+        // An address already at its hourly limit is refused before it is asked for any work (no proof would lift it).
+        var hourKey = $"create-hour:{visitor.Address}";
+        if (await limiter.CountAsync(hourKey, ct) >= _options.CreateHourlyLimit
+            && await limiter.TryAcquireAsync(hourKey, _options.CreateHourlyLimit, Hour, ct) is { Allowed: false } over)
+        {
+            return HourlyLimit(over);
+        }
+
         var rate = await limiter.TryAcquireAsync($"create:{visitor.Address}", _options.CreateLimit, _options.CreateWindow, ct);
         if (!rate.Allowed)
         {
@@ -67,10 +75,10 @@ public sealed class RoomService(
         }
 
         // However many proofs it solves, one address makes at most so many rooms an hour.
-        var hourly = await limiter.TryAcquireAsync($"create-hour:{visitor.Address}", _options.CreateHourlyLimit, Hour, ct);
+        var hourly = await limiter.TryAcquireAsync(hourKey, _options.CreateHourlyLimit, Hour, ct);
         if (!hourly.Allowed)
         {
-            return TooMany($"Your network has created {_options.CreateHourlyLimit} rooms in the last hour, the most this server allows", hourly);
+            return HourlyLimit(hourly);
         }
 
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
@@ -99,6 +107,9 @@ public sealed class RoomService(
 
         return new RoomError(ErrorCodes.ServiceUnavailable, "No free room code could be found just now. Please try again.");
     }
+
+    private RoomError HourlyLimit(RateDecision rate) =>
+        TooMany($"Your network has created {_options.CreateHourlyLimit} rooms in the last hour, the most this server allows", rate);
 
     /// <summary>
     /// Joins a room, or knocks: while the room is locked, or for <see cref="RoomOptions.KickKnockWindow"/> after a player

@@ -9,7 +9,7 @@ public sealed record Viewer(string? PlayerId, bool IsDm, string? FormToken)
     public static readonly Viewer Anonymous = new(null, false, null);
 }
 
-/// <param name="Proof">A proof-of-work challenge for the create form (beyond the creation burst); <paramref name="SolveNow"/>: app.js solves and sends it at once.</param>
+/// <param name="Proof">A proof-of-work challenge for the create form (beyond the creation burst); <paramref name="SolveNow"/>: pow.js solves and sends it at once.</param>
 public sealed record HomePageModel(string FormToken, RoomError? CreateError = null, string? PlayerName = null, string? Mode = null,
     ProofChallenge? Proof = null, bool SolveNow = false);
 

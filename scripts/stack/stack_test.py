@@ -5,7 +5,7 @@ Run by scripts/stack-test.sh (which scripts/test.sh calls on a full run). Each s
 deploy checks: `check: stack-NAME: PASS|FAIL` on stdout and `PASS|FAIL|SKIP stack-NAME [reason]` appended to
 the checks file, so the steps count in the final `N passed, N failed` line. Everything goes through nginx's
 published HTTPS port on 127.0.0.1 (SNI and Host dice.example.com, a self-signed certificate in certbot's place),
-except the operator's own commands (podman, podman-compose and the README's backup and restore steps).
+except the operator's own commands (podman, podman-compose and docs/deploy.md's backup and restore steps).
 
 Cleanup (also on failure or SIGTERM): the project's containers, volumes and networks, the app images and every
 image layer this run made; the base stand-ins stay (scripts/stack/standins.sh keys them by their inputs).
@@ -26,7 +26,7 @@ import urllib.parse
 import http.client
 from pathlib import Path
 
-PROJECT = "diceroller"  # .env.example's COMPOSE_PROJECT_NAME: the README's volume names hold literally
+PROJECT = "diceroller"  # .env.example's COMPOSE_PROJECT_NAME: docs/deploy.md's volume names hold literally
 HOST = "dice.example.com"  # .env.example's DICEROLLER_HOST
 APP_IMAGE = "localhost/diceroller-stacktest/app"
 APP = f"{PROJECT}_app_1"
@@ -49,7 +49,7 @@ def expect(condition, message):
 class Stack:
     def __init__(self, work: Path, standins: dict, log):
         self.work = work
-        self.deploy = work / "diceroller"  # the self-hoster's checkout (/opt/diceroller in the README)
+        self.deploy = work / "diceroller"  # the self-hoster's checkout (/opt/diceroller in docs/deploy.md)
         self.standins = standins
         self.log = log
         self.ports = free_ports(3)
@@ -101,7 +101,7 @@ class Stack:
         for path in [self.work, *self.deploy.rglob("*")]:
             path.chmod(path.stat().st_mode | 0o055 if path.is_dir() else path.stat().st_mode | 0o044)
         self.work.chmod(0o755)
-        # README "First install", steps 4 and 5 (openssl instead of certbot; the image is the one built here).
+        # docs/deploy.md "First install", steps 4 and 5 (openssl instead of certbot; the image is the one built here).
         self.ca_file.parent.mkdir(parents=True)
         self.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", f"/CN={HOST}",
                   "-addext", f"subjectAltName=DNS:{HOST}", "-keyout", str(self.ca_file.parent / "privkey.pem"),
@@ -119,7 +119,7 @@ class Stack:
 
     def create_networks(self):
         """podman-compose 1.0.3 creates networks without their `ipam` subnets (and the app trusts nginx's subnet only):
-        create them first as compose.yaml declares them, as the README tells podman-compose users to."""
+        create them first as compose.yaml declares them, as docs/deploy.md tells podman-compose users to."""
         import yaml  # python3-yaml, a dependency of podman-compose
         networks = yaml.safe_load((self.deploy / "compose.yaml").read_text())["networks"]
         for name, network in networks.items():
@@ -155,7 +155,7 @@ class Stack:
             time.sleep(1)
 
     def reload_nginx(self, timeout=120):
-        """README's `compose exec -T nginx nginx -s reload` once the new app is healthy (`up -d --wait`), so nginx
+        """docs/deploy.md's `compose exec -T nginx nginx -s reload` once the new app is healthy (`up -d --wait`), so nginx
         resolves `app` to its new address. Run with podman exec: podman-compose 1.0.3's exec exits 0 whatever the
         command did. Retried until nginx accepts it: the network's DNS may not know a just-started container yet."""
         deadline = time.monotonic() + timeout
@@ -173,17 +173,18 @@ class Stack:
                          "--resolve", f"{HOST}:{self.ports[1]}:127.0.0.1", *args])
 
     def readme_block(self, heading):
-        """The first ```sh block after README's heading, with `docker` run as the podman equivalent (see docker_shim)."""
-        readme = (self.deploy / "README.md").read_text()
+        """The first ```sh block after docs/deploy.md's heading (moved there from the README), with `docker` run as the
+        podman equivalent (see docker_shim)."""
+        readme = (self.deploy / "docs" / "deploy.md").read_text()
         section = readme.split(f"\n{heading}\n", 1)
-        expect(len(section) == 2, f"README has no {heading!r} section")
+        expect(len(section) == 2, f"docs/deploy.md has no {heading!r} section")
         block = re.search(r"```sh\n(.*?)```", section[1], re.S)
-        expect(block is not None, f"README's {heading!r} has no sh block")
+        expect(block is not None, f"docs/deploy.md's {heading!r} has no sh block")
         return block.group(1)
 
     def run_readme(self, heading):
         block = self.readme_block(heading)
-        self.log(f"README {heading!r}, run with `docker` as podman:\n{block}")
+        self.log(f"docs/deploy.md {heading!r}, run with `docker` as podman:\n{block}")
         return self.run(self.docker_shim() + "set -eu\n" + block, shell=True)
 
     def docker_shim(self):
@@ -483,7 +484,7 @@ def upgrade(stack, state):
     before = dee.roll(state["code"])
     last_id = stream.roll(before)["id"]
     stack.set_env("DICEROLLER_IMAGE_TAG", "v2")
-    # podman-compose 1.0.3 neither recreates a changed service on `up -d` nor knows --wait (README, "Upgrade").
+    # podman-compose 1.0.3 neither recreates a changed service on `up -d` nor knows --wait (docs/deploy.md, "Upgrade").
     stack.compose("up", "-d", "--force-recreate", "app")
     stack.reload_nginx()
     expect(stack.inspect(APP, "{{.Image}}") == state["v2"], "after the upgrade the app does not run v2")
@@ -528,7 +529,7 @@ def kill(stack, state):
     wait_for(stack, lambda: stack.inspect(APP, "{{.State.Status}}") == "exited", "podman kill to stop the app")
     stack.compose("up", "-d")
     # A started-again container may get another address on the proxy network, and nginx resolved `app` when it
-    # started: reload it, as after an upgrade (README, "Logs, metrics, health").
+    # started: reload it, as after an upgrade (docs/deploy.md, "Logs, metrics, health").
     stack.log(f"the app's address on the proxy network: {before} before podman kill, {stack.inspect(APP, address)} after up -d")
     stack.reload_nginx()
     state["roll"] = killed
@@ -546,7 +547,7 @@ def wait_for(stack, condition, what, timeout=120):
 
 def backup_restore(stack, state):
     before_backup = state["roll"]
-    stack.run_readme("### Backup and restore")
+    stack.run_readme("## Backup and restore")
     backup = stack.deploy / "backup"
     for name in ("permalinks.db", "keys", "valkey-data.tgz"):
         expect((backup / name).exists(), f"the backup has no {name}")

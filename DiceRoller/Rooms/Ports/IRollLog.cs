@@ -22,7 +22,16 @@ public enum RollRequestState
 }
 
 /// <summary>A roll form's one-time id (<c>playerId:requestId</c>): how long a claim may stay unfinished, and how long the id is kept.</summary>
-public sealed record RollRequest(string Key, long AbandonAfterMs, long KeepForMs);
+public sealed record RollRequest(string Key, long AbandonAfterMs, long KeepForMs)
+{
+    /// <summary>The player id a request key (<c>playerId:requestId</c>) belongs to.</summary>
+    public static string PlayerOf(string key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        var colon = key.IndexOf(':', StringComparison.Ordinal);
+        return colon < 0 ? key : key[..colon];
+    }
+}
 
 /// <summary>A fixed-window limit on a player's rolls: the same counter <see cref="IRateLimiter"/> keeps for <paramref name="Key"/>.</summary>
 public sealed record RollLimit(string Key, int Limit, TimeSpan Window);
@@ -47,10 +56,12 @@ public readonly record struct ChainHead(long Sequence, string Hash);
 /// <summary>
 /// What a roll is drawn with: the member's nonce and client seed, the room's seed, and the chain head when taken.
 /// <see cref="ClientSeedCommitment"/> is the commitment that was current when the member set the client seed (null for a seed
-/// set before rules 2, or one the roll made up); <see cref="HiddenIndex"/> the hidden-roll secret a hidden roll takes (rules 2).
+/// set before rules 2, or one the roll made up); <see cref="HiddenIndex"/> the hidden-roll secret a hidden roll takes (rules 2);
+/// <see cref="ServerClientSeed"/> the client seed the server picked for this claim (the attempt's fallback, or the one an earlier
+/// claim of the same nonce picked), to draw with when the member has none set under the current commitment.
 /// </summary>
 public sealed record RollTicket(long Nonce, string ClientSeed, RoomSeedSecret Seed, ChainHead Head, string? ClientSeedCommitment = null,
-    int? HiddenIndex = null);
+    int? HiddenIndex = null, string? ServerClientSeed = null);
 
 public enum ChainedAppendStatus
 {
@@ -86,14 +97,18 @@ public interface IRollLog
     /// with its key); over it, <see cref="RollRequestState.RateLimited"/> and nothing is claimed or taken. Else the id is claimed
     /// (kept <see cref="RollRequest.KeepForMs"/>) and the member's next nonce (1, 2, 3... per member per room: no two rolls share
     /// one) is taken with the client seed and room seed to draw with and the room's chain head as it is now.
+    /// <para>A claim with a request id stays the member's open claim until its roll is appended. When the member's open claim is
+    /// this very request (taken over), was released (<see cref="ReleaseRollRequestAsync"/>) or abandoned, the new claim takes its
+    /// nonce, its server-picked client seed and (a hidden roll under the same commitment) its hidden index again instead of new
+    /// ones: a retry draws the same dice, and no nonce is skipped.</para>
     /// </summary>
     Task<RollStart> StartRollAsync(string code, RollAttempt attempt, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Appends a roll whose <see cref="Roll.Sequence"/> and <see cref="RollProof.PrevHash"/> were computed over the chain head
     /// (sequence - 1, prev hash), only if that is still the room's head; then the roll's hash becomes the head and, in the same
-    /// atomic step, <paramref name="request"/> (if any) is recorded as done with this roll, so repeats of its id answer it.
-    /// Otherwise answers <see cref="ChainedAppendStatus.Stale"/> with the current head, to compute again and retry.
+    /// atomic step, <paramref name="request"/> (if any) is recorded as done with this roll, so repeats of its id answer it, and the
+    /// roller's open claim of the roll's nonce (see <see cref="StartRollAsync"/>) ends. Otherwise answers <see cref="ChainedAppendStatus.Stale"/> with the current head, to compute again and retry.
     /// A store whose room events travel through its own server (Valkey pub/sub) may also announce the appended roll
     /// (<see cref="RoomEvent.ForRoll"/>) in that step, in the room's sequence order: then <see cref="ChainedAppend.Announced"/>.
     /// Idempotent by <see cref="Roll.RollId"/>: a roll already in the history (the same append sent again after a reconnect, or
@@ -102,7 +117,10 @@ public interface IRollLog
     /// </summary>
     Task<ChainedAppend> AppendChainedRollAsync(Roll roll, long now, RollRequest? request, CancellationToken cancellationToken = default);
 
-    /// <summary>Gives up a claim that made no roll (refused or failed), so the same id may be sent again.</summary>
+    /// <summary>
+    /// Gives up a claim that made no roll (refused or failed), so the same id may be sent again; its nonce stays the member's
+    /// to take with their next claim (see <see cref="StartRollAsync"/>).
+    /// </summary>
     Task ReleaseRollRequestAsync(string code, string requestKey, CancellationToken cancellationToken = default);
 
     /// <summary>Rolls with a sequence greater than <paramref name="afterSequence"/>, oldest first, at most <paramref name="limit"/>.</summary>

@@ -47,10 +47,16 @@ public sealed class InMemoryRoomStore(TimeProvider time, IOptions<RoomOptions> o
 
         public Dictionary<string, long> Nonces { get; } = new(StringComparer.Ordinal);
 
+        /// <summary>Each member's open claim (with a request id) until its roll is appended; Released once given up.</summary>
+        public Dictionary<string, OpenClaim> Claims { get; } = new(StringComparer.Ordinal);
+
         public string LastHash { get; set; } = Fairness.RollHash.Genesis;
     }
 
     private long Now => time.GetUtcNow().ToUnixTimeMilliseconds();
+
+    /// <summary>What a member's unfinished claim took: the next claim of that member takes it again (see <see cref="StartRollAsync"/>).</summary>
+    private sealed record OpenClaim(string RequestKey, long ClaimedAt, bool Released, long Nonce, int? HiddenIndex, string Commitment, string ServerClientSeed);
 
     /// <summary>Creations that count the live rooms go one at a time, so two cannot both take the last place.</summary>
     private readonly Lock _capacityGate = new();
@@ -516,7 +522,22 @@ public sealed class InMemoryRoomStore(TimeProvider time, IOptions<RoomOptions> o
     }
 
     public Task ReleaseRollRequestAsync(string code, string requestKey, CancellationToken cancellationToken = default) =>
-        Locked(code, false, data => data.Requests.TryGetValue(requestKey, out var request) && request.RollId is null && data.Requests.Remove(requestKey));
+        Locked(code, false, data =>
+        {
+            if (data.Requests.TryGetValue(requestKey, out var request) && request.RollId is not null)
+            {
+                return false;
+            }
+
+            data.Requests.Remove(requestKey);
+            var player = RollRequest.PlayerOf(requestKey);
+            if (data.Claims.TryGetValue(player, out var open) && open.RequestKey == requestKey)
+            {
+                data.Claims[player] = open with { Released = true };
+            }
+
+            return true;
+        });
 
     public Task<RoomSeedSecret?> GetSeedAsync(string code, CancellationToken cancellationToken = default) =>
         Locked(code, null, data => data.Seed);
@@ -583,7 +604,12 @@ public sealed class InMemoryRoomStore(TimeProvider time, IOptions<RoomOptions> o
             }
 
             var hiddenSecrets = attempt.Hidden && (data.Seed ?? attempt.CandidateSeed).HiddenKey is not null;
-            if (hiddenSecrets && data.HiddenTaken >= Fairness.HiddenSecrets.Count)
+            var current = (data.Seed ?? attempt.CandidateSeed).Commitment;
+            // The member's open claim that made no roll: this very request's (taken over), released or abandoned. Taken again.
+            var kept = attempt.Request is { } mine && data.Claims.TryGetValue(attempt.PlayerId, out var open)
+                && (open.RequestKey == mine.Key || open.Released || attempt.Now - open.ClaimedAt >= mine.AbandonAfterMs) ? open : null;
+            var keptHidden = hiddenSecrets && kept?.HiddenIndex is not null && kept.Commitment == current;
+            if (hiddenSecrets && !keptHidden && data.HiddenTaken >= Fairness.HiddenSecrets.Count)
             {
                 return new RollStart(RollRequestState.HiddenSecretsUsedUp);
             }
@@ -600,14 +626,20 @@ public sealed class InMemoryRoomStore(TimeProvider time, IOptions<RoomOptions> o
             }
 
             data.Seed ??= attempt.CandidateSeed;
-            var nonce = data.Nonces.GetValueOrDefault(attempt.PlayerId) + 1;
-            data.Nonces[attempt.PlayerId] = nonce;
-            int? hiddenIndex = hiddenSecrets ? data.HiddenTaken++ : null;
+            var nonce = kept?.Nonce ?? data.Nonces.GetValueOrDefault(attempt.PlayerId) + 1;
+            data.Nonces[attempt.PlayerId] = Math.Max(nonce, data.Nonces.GetValueOrDefault(attempt.PlayerId));
+            int? hiddenIndex = keptHidden ? kept!.HiddenIndex : hiddenSecrets ? data.HiddenTaken++ : null;
+            var fallback = kept?.ServerClientSeed ?? attempt.FallbackClientSeed;
+            if (attempt.Request is { } claim)
+            {
+                data.Claims[attempt.PlayerId] = new OpenClaim(claim.Key, attempt.Now, Released: false, nonce, hiddenIndex, current, fallback);
+            }
+
             var clientSeedCommitment = data.ClientSeedCommitments.GetValueOrDefault(attempt.PlayerId);
             if (!data.ClientSeeds.TryGetValue(attempt.PlayerId, out var clientSeed))
             {
                 clientSeedCommitment = null;
-                clientSeed = attempt.FallbackClientSeed;
+                clientSeed = fallback;
                 if (attempt.KeepFallback && data.Players.Exists(p => p.PlayerId == attempt.PlayerId))
                 {
                     data.ClientSeeds[attempt.PlayerId] = clientSeed;
@@ -615,7 +647,7 @@ public sealed class InMemoryRoomStore(TimeProvider time, IOptions<RoomOptions> o
             }
 
             return new RollStart(RollRequestState.Claimed,
-                new RollTicket(nonce, clientSeed, data.Seed, new ChainHead(data.Sequence, data.LastHash), clientSeedCommitment, hiddenIndex));
+                new RollTicket(nonce, clientSeed, data.Seed, new ChainHead(data.Sequence, data.LastHash), clientSeedCommitment, hiddenIndex, fallback));
         });
     }
 
@@ -646,6 +678,13 @@ public sealed class InMemoryRoomStore(TimeProvider time, IOptions<RoomOptions> o
             }
 
             Touch(data, now);
+            if (data.Claims.TryGetValue(roll.PlayerId, out var open) && open.Nonce == roll.Proof.Nonce)
+            {
+                data.Claims.Remove(roll.PlayerId);
+            }
+
+            data.Nonces[roll.PlayerId] = Math.Max(roll.Proof.Nonce, data.Nonces.GetValueOrDefault(roll.PlayerId));
+
             if (request is not null)
             {
                 var claimedAt = data.Requests.TryGetValue(request.Key, out var claim) ? claim.ClaimedAt : now;

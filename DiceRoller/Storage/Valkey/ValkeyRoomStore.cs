@@ -308,7 +308,8 @@ public sealed class ValkeyRoomStore(IConnectionMultiplexer redis, IOptions<RoomO
     private static string NameKey(string name) => name.ToUpperInvariant();
 
     public async Task ReleaseRollRequestAsync(string code, string requestKey, CancellationToken cancellationToken = default) =>
-        await Db.ScriptEvaluateAsync(ValkeyScripts.ReleaseRollRequest, [ValkeyKeys.RollRequest(code, requestKey)]);
+        await Db.ScriptEvaluateAsync(ValkeyScripts.ReleaseRollRequest, [ValkeyKeys.RollRequest(code, requestKey), ValkeyKeys.Meta(code)],
+            [RollRequest.PlayerOf(requestKey)]);
 
     /// <summary>WAIT on the room's primary (the same connection the append went through) for <see cref="ValkeyOptions.RollReplicaAcks"/>.</summary>
     private async Task WaitForReplicasAsync(Roll roll)
@@ -364,7 +365,7 @@ public sealed class ValkeyRoomStore(IConnectionMultiplexer redis, IOptions<RoomO
             "OK" => new RollStart(RollRequestState.Claimed, new RollTicket((long)result[1], (string)result[2]!, SeedOf((string?)result[3], (string?)result[4])!,
                 new ChainHead(long.Parse((string)result[5]!, CultureInfo.InvariantCulture), (string)result[6]!),
                 ClientSeedCommitment: (string?)result[7] is { Length: > 0 } at ? at : null,
-                HiddenIndex: (long)result[8] is var index and >= 0 ? (int)index : null)),
+                HiddenIndex: (long)result[8] is var index and >= 0 ? (int)index : null, ServerClientSeed: (string?)result[9])),
             "HIDDEN_USED_UP" => new RollStart(RollRequestState.HiddenSecretsUsedUp),
             "DONE" => new RollStart(RollRequestState.Done, RollId: (string?)result[1]),
             "IN_FLIGHT" => new RollStart(RollRequestState.InFlight),
@@ -392,6 +393,7 @@ public sealed class ValkeyRoomStore(IConnectionMultiplexer redis, IOptions<RoomO
             Member(roll), roll.Sequence, roll.Proof.PrevHash, roll.Proof.Hash, _historyLimit, now, Fairness.RollHash.Genesis,
             request is null ? "" : roll.RollId, request?.KeepForMs ?? 0,
             ValkeyKeys.EventsName(roll.RoomCode), announce ? ValkeyKeys.EventMessage(RoomEvent.ForRoll(roll)) : "", roll.RollId,
+            roll.PlayerId, roll.Proof.Nonce,
         ]))!;
         if ((string?)result[0] == "OK" && !announce)
         {

@@ -160,8 +160,12 @@ internal static class ValkeyScripts
     /// on rotation); when all are taken it answers { 'HIDDEN_USED_UP' } before claiming or counting anything.
     /// Claims the request id, counts the roll against the limit and takes the member's next nonce (nonce:{playerId}, from 1), in
     /// that order; an id that rolled or is rolling counts nothing, a refused roll claims and takes nothing.
+    /// With a request id the claim is also kept as the member's open claim (field claim:{playerId} =
+    /// 'requestKey|claimedAt|nonce|hiddenIndex|commitment|serverClientSeed', claimedAt 0 once released) until its roll is appended:
+    /// the member's next claim takes its nonce, hidden index (same commitment, hidden again) and server-picked client seed again
+    /// when it is this very request (taken over), released, or abandoned (claimed abandonAfterMs ago), so no nonce is skipped.
     /// Returns { 'OK', nonce, clientSeed, seed, commitment, seq, lastHash, clientSeedCommitment ('' when none or the fallback),
-    /// hiddenIndex (-1 when none) }, { 'DONE', rollId }, { 'IN_FLIGHT' }, { 'HIDDEN_USED_UP' },
+    /// hiddenIndex (-1 when none), serverClientSeed }, { 'DONE', rollId }, { 'IN_FLIGHT' }, { 'HIDDEN_USED_UP' },
     /// { 'RATE_LIMITED', ms until the window ends } or { 'NOT_FOUND' }.
     public const string StartRoll = CountAttempt + """
 
@@ -178,7 +182,17 @@ internal static class ValkeyScripts
         local current = redis.call('HGET', KEYS[1], 'commitment') or ''
         if current == '' then current = ARGV[10] end
         local secrets = ARGV[12] == '1' and string.find(current, '.', 1, true) ~= nil
-        if secrets and tonumber(redis.call('HGET', KEYS[1], 'hidden_next') or '0') >= tonumber(ARGV[13]) then
+        local claimField = 'claim:' .. ARGV[1]
+        local kept = nil
+        local open = request and redis.call('HGET', KEYS[1], claimField)
+        if open then
+          local key, at, n, h, c, fallback = string.match(open, '^(.-)|(%d+)|(%d+)|(%-?%d+)|(.-)|(.*)$')
+          if key and (key == request or at == '0' or tonumber(ARGV[2]) - tonumber(at) >= tonumber(ARGV[3])) then
+            kept = { nonce = tonumber(n), hidden = tonumber(h), commitment = c, fallback = fallback }
+          end
+        end
+        local keptHidden = kept and secrets and kept.hidden >= 0 and kept.commitment == current
+        if secrets and not keptHidden and tonumber(redis.call('HGET', KEYS[1], 'hidden_next') or '0') >= tonumber(ARGV[13]) then
           return { 'HIDDEN_USED_UP' }
         end
         local count, ttl = count_attempt(KEYS[3], ARGV[6])
@@ -189,28 +203,39 @@ internal static class ValkeyScripts
           seed = ARGV[9]
           redis.call('HSET', KEYS[1], 'seed', seed, 'commitment', ARGV[10])
         end
-        local nonce = redis.call('HINCRBY', KEYS[1], 'nonce:' .. ARGV[1], 1)
-        local hiddenIndex = -1
-        if secrets then hiddenIndex = redis.call('HINCRBY', KEYS[1], 'hidden_next', 1) - 1 end
+        local nonce, hiddenIndex, fallback = 0, -1, ARGV[7]
+        if kept then nonce, fallback = kept.nonce, kept.fallback else nonce = redis.call('HINCRBY', KEYS[1], 'nonce:' .. ARGV[1], 1) end
+        if keptHidden then hiddenIndex = kept.hidden
+        elseif secrets then hiddenIndex = redis.call('HINCRBY', KEYS[1], 'hidden_next', 1) - 1 end
+        if request then
+          redis.call('HSET', KEYS[1], claimField, table.concat({ request, ARGV[2], nonce, hiddenIndex, current, fallback }, '|'))
+        end
         local clientSeed = redis.call('HGET', KEYS[1], 'client_seed:' .. ARGV[1])
         local clientSeedAt = redis.call('HGET', KEYS[1], 'client_seed_at:' .. ARGV[1]) or ''
         if not clientSeed then
           clientSeedAt = ''
-          clientSeed = ARGV[7]
+          clientSeed = fallback
           if ARGV[8] == '1' and redis.call('HEXISTS', KEYS[2], ARGV[1]) == 1 then
             redis.call('HSET', KEYS[1], 'client_seed:' .. ARGV[1], clientSeed)
           end
         end
         local last = redis.call('HGET', KEYS[1], 'last_hash') or ARGV[11]
         return { 'OK', nonce, clientSeed, seed, redis.call('HGET', KEYS[1], 'commitment'), redis.call('HGET', KEYS[1], 'seq'), last, clientSeedAt,
-          hiddenIndex }
+          hiddenIndex, fallback }
         """;
 
-    /// KEYS: the request's key. Forgets a claim that made no roll (never a completed one).
+    /// KEYS: the request's key, the room's meta hash. ARGV: playerId. Forgets a claim that made no roll (never a completed one)
+    /// and marks it released in the member's open claim (claimedAt 0), so the member's next claim takes its nonce again.
     public const string ReleaseRollRequest = """
 
         local current = redis.call('GET', KEYS[1])
-        if current and string.sub(current, 1, 8) == 'pending|' then redis.call('DEL', KEYS[1]) end
+        if current and string.sub(current, 1, 5) == 'done|' then return 1 end
+        if current then redis.call('DEL', KEYS[1]) end
+        local open = redis.call('HGET', KEYS[2], 'claim:' .. ARGV[1])
+        if open then
+          local key, rest = string.match(open, '^(.-)|%d+|(.*)$')
+          if key == KEYS[1] then redis.call('HSET', KEYS[2], 'claim:' .. ARGV[1], key .. '|0|' .. rest) end
+        end
         return 1
         """;
 
@@ -415,8 +440,9 @@ internal static class ValkeyScripts
     /// KEYS: the room's keys (<see cref="ValkeyKeys.All"/>), then the request's key when the roll has a request id.
     /// ARGV: rollJson (without its sequence), sequence (head + 1 as computed), prevHash, hash, historyLimit, now, genesis,
     /// rollId ('' without a request id), keepForMs, event channel, event message ('' to leave the announcement to the caller),
-    /// rollId (always).
-    /// Appends only over the expected head, records the request as done with this roll and announces it on the room's
+    /// rollId (always), playerId, nonce.
+    /// Appends only over the expected head, ends the member's open claim of this nonce (claim:{playerId}, see StartRoll) and
+    /// raises the member's nonce counter to the roll's nonce if it is lower (a lost start write), records the request as done with this roll and announces it on the room's
     /// sharded channel (in the room's slot, like every key here), all in the same step. Idempotent by roll id: a roll already
     /// in the history (this script sent again after a reconnect, or a retry) is not added again, whatever the head is now;
     /// KEYS[10] (roll id -> sequence) says where it is.
@@ -441,6 +467,12 @@ internal static class ValkeyScripts
             redis.call('HDEL', KEYS[10], cjson.decode(gone)['roll_id'])
           end
           redis.call('ZREMRANGEBYRANK', KEYS[3], 0, excess - 1)
+        end
+        local open = redis.call('HGET', KEYS[1], 'claim:' .. ARGV[13])
+        if open and string.match(open, '^.-|%d+|(%d+)|') == ARGV[14] then redis.call('HDEL', KEYS[1], 'claim:' .. ARGV[13]) end
+        -- A failover that lost the start's write but not this roll: the counter never hands this nonce out again.
+        if tonumber(redis.call('HGET', KEYS[1], 'nonce:' .. ARGV[13]) or '0') < tonumber(ARGV[14]) then
+          redis.call('HSET', KEYS[1], 'nonce:' .. ARGV[13], ARGV[14])
         end
         activity(ARGV[6])
         -- After activity(), whose touch gave every key the room's TTL: the request id keeps its own time.

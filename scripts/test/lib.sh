@@ -1,0 +1,63 @@
+# Helpers shared by scripts/test.sh's parts (sourced, not run): root, checks, free ports, step timings.
+
+as_root() {
+  if [[ "$(id -u)" -eq 0 ]]; then
+    "$@"
+  elif command -v sudo >/dev/null 2>&1; then
+    sudo "$@"
+  else
+    echo "test.sh: need root (or sudo) to run: $*" >&2
+    return 1
+  fi
+}
+
+# check NAME COMMAND...: runs one deploy check, prints its command and PASS or FAIL (with its output on FAIL) and
+# appends `PASS NAME` or `FAIL NAME` to $checks_file; failures count in the summary.
+check() {
+  local name="$1"
+  shift
+  echo "check: $name: $*"
+  local log="$run_dir/check-$name.log"
+  if "$@" >"$log" 2>&1; then
+    echo "check: $name: PASS"
+    echo "PASS $name" >> "$checks_file"
+  else
+    echo "check: $name: FAIL; its output:"
+    sed 's/^/    /' "$log"
+    echo "FAIL $name" >> "$checks_file"
+  fi
+}
+
+port_in_use() {
+  if command -v ss >/dev/null 2>&1; then
+    [[ -n "$(ss -Htln "sport = :$1" 2>/dev/null)" ]]
+  else
+    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+  fi
+}
+
+# Sets $candidate to a free port; runs in this shell so $RANDOM advances between calls.
+pick_free_port() {
+  for _ in $(seq 1 100); do
+    candidate=$((20000 + RANDOM % 40000))
+    if ! port_in_use "$candidate"; then
+      return 0
+    fi
+  done
+  echo "test.sh: no free port found" >&2
+  return 1
+}
+
+# step NAME: ends the previous step (its wall time goes to $run_dir/steps.txt, printed by the summary) and starts NAME.
+step_name=""
+step_start=0
+step() {
+  local now
+  now=$(date +%s)
+  if [[ -n "$step_name" ]]; then
+    echo "$((now - step_start)) $step_name" >> "$run_dir/steps.txt"
+    echo "test.sh: step $step_name took $((now - step_start)) s"
+  fi
+  step_name="${1:-}"
+  step_start=$now
+}
