@@ -1,6 +1,7 @@
 using DiceRoller.Fairness;
 using DiceRoller.Infrastructure;
 using DiceRoller.Live;
+using DiceRoller.Pages;
 using DiceRoller.Permalinks;
 using DiceRoller.Rolls;
 using DiceRoller.Rooms;
@@ -26,6 +27,8 @@ app.MapRolls();
 app.MapLive();
 app.MapPermalinks();
 app.MapFairness();
+app.MapVerify();
+app.MapRoomStats();
 app.MapRoomFairness();
 
 app.Lifetime.ApplicationStarted.Register(() =>

@@ -3,6 +3,7 @@ using System.Net;
 using AngleSharp.Dom;
 using DiceRoller.Dice;
 using DiceRoller.Fairness;
+using DiceRoller.Rolls;
 using DiceRoller.Rooms;
 using DiceRoller.Tests.Infrastructure;
 

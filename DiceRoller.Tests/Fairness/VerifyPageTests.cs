@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using AngleSharp.Html.Parser;
 using DiceRoller.Fairness;
+using DiceRoller.Pages;
 using DiceRoller.Shared;
 using DiceRoller.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;

@@ -182,7 +182,7 @@ public sealed class GroupCommitTests
         await using (var app = new AppFactory(settings: new Dictionary<string, string?> { ["Permalinks:GroupCommit:Enabled"] = "false" }))
         {
             _ = app.Server;
-            Assert.IsType<PermalinkStore>(app.Services.GetRequiredService<IRollArchive>());
+            Assert.IsType<SqlitePermalinkStore>(app.Services.GetRequiredService<IRollArchive>());
         }
     }
 

@@ -37,7 +37,7 @@ public sealed class PermalinkProviderTests
     {
         await using var app = new AppFactory(settings: new Dictionary<string, string?> { ["Permalinks:SqliteSynchronous"] = setting });
         using var client = app.CreateClient();
-        var store = app.Services.GetRequiredService<DiceRoller.Permalinks.PermalinkStore>();
+        var store = app.Services.GetRequiredService<DiceRoller.Permalinks.SqlitePermalinkStore>();
 
         Assert.Equal(expected, await store.PragmaAsync("synchronous"));
     }

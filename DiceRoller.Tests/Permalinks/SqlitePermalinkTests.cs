@@ -23,9 +23,9 @@ public sealed class SqlitePermalinkTests : PermalinkArchiveContract
     }
 
     protected override IPermalinkArchive NewArchive(ArchiveDatabase database, TimeProvider time) =>
-        new PermalinkStore(database.Settings["ConnectionStrings:Permalinks"]!, time, Options.Create(new PermalinkOptions()));
+        new SqlitePermalinkStore(database.Settings["ConnectionStrings:Permalinks"]!, time, Options.Create(new PermalinkOptions()));
 
-    protected override int NewestSchemaVersion => PermalinkStore.SchemaVersion;
+    protected override int NewestSchemaVersion => SqlitePermalinkStore.SchemaVersion;
 
     protected override string CountIndexesSql =>
         "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = 'roll_permalinks' AND name IN ('idx_created_at', 'idx_expires_at', 'idx_room_code', 'idx_room_sequence')";

@@ -1,5 +1,6 @@
 using DiceRoller.Dice;
 using DiceRoller.Rooms;
+using DiceRoller.Shared;
 
 namespace DiceRoller.Tests.Rooms;
 

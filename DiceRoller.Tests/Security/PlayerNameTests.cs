@@ -1,5 +1,6 @@
 using System.Net;
 using DiceRoller.Rooms;
+using DiceRoller.Shared;
 using DiceRoller.Tests.Infrastructure;
 
 namespace DiceRoller.Tests.Security;

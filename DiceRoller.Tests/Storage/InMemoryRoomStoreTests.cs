@@ -31,7 +31,7 @@ public sealed class InMemoryRoomStoreTests : RoomStoreContract
 
         _clock.Advance(TimeSpan.FromSeconds(101));
         Assert.Null(await Store.GetAsync(room.Code));
-        Assert.Equal(JoinOutcome.RoomNotFound, await Store.AddPlayerAsync(room.Code, NewPlayer("Bob"), 8, 0));
+        Assert.Equal(JoinOutcome.RoomNotFound, await JoinAsync(room.Code, NewPlayer("Bob"), 8, 0));
     }
 
     [Fact]

@@ -28,7 +28,7 @@ public abstract partial class RoomStoreContract
         var (room, _) = await CreateLonelyRoomAsync();
         Assert.Equal((LonelyTtl, 18000, 20L), await LifetimeAsync(room.Code));
 
-        Assert.Equal(JoinOutcome.Joined, await Store.AddPlayerAsync(room.Code, NewPlayer("Bob"), 8, Now));
+        Assert.Equal(JoinOutcome.Joined, await JoinAsync(room.Code, NewPlayer("Bob"), 8, Now));
 
         Assert.Equal((18000, (int?)null, 300L), await LifetimeAsync(room.Code));
     }
@@ -57,7 +57,7 @@ public abstract partial class RoomStoreContract
 
         Assert.Equal(PromoteOutcome.Promoted, await Store.PromoteAsync(room.Code, change, 1800, Now));
         Assert.Equal((LonelyTtl, 1800, 20L), await LifetimeAsync(room.Code));
-        Assert.Equal(JoinOutcome.Joined, await Store.AddPlayerAsync(room.Code, NewPlayer("Bob"), 8, Now));
+        Assert.Equal(JoinOutcome.Joined, await JoinAsync(room.Code, NewPlayer("Bob"), 8, Now));
         Assert.Equal((1800, (int?)null, 30L), await LifetimeAsync(room.Code));
     }
 }

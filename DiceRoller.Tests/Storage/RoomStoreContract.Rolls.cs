@@ -172,7 +172,7 @@ public abstract partial class RoomStoreContract
     {
         var (room, alice) = await CreateRoomAsync();
         var bob = NewPlayer("Bob");
-        await Store.AddPlayerAsync(room.Code, bob, 8, Now);
+        await JoinAsync(room.Code, bob, 8, Now);
         var start = Now;
 
         // Released: Alice's next roll (another id) takes nonce 1; the released id sent after that gets a new one, never 1 again.
@@ -292,7 +292,7 @@ public abstract partial class RoomStoreContract
     {
         var (room, alice) = await CreateRoomAsync();
         var bob = NewPlayer("Bob");
-        await Store.AddPlayerAsync(room.Code, bob, 8, Now);
+        await JoinAsync(room.Code, bob, 8, Now);
 
         var a1 = (await StartAsync(room.Code, alice.PlayerId, fallback: "alice-joined")).Ticket;
         var a2 = (await StartAsync(room.Code, alice.PlayerId, fallback: "alice-joined")).Ticket;

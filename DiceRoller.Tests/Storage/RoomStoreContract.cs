@@ -34,6 +34,13 @@ public abstract partial class RoomStoreContract
     protected static Knock NewKnock(string code, Player player, long? expiresAt = null) =>
         new(Guid.NewGuid().ToString(), code, player, Now, expiresAt ?? Now + 600_000, KnockState.Waiting);
 
+    /// <summary>
+    /// A plain join, through the production path: <see cref="IRoomDoor.JoinOrKnockAsync"/> with no address kick recent
+    /// enough to knock (so it knocks only when the room is locked).
+    /// </summary>
+    protected Task<JoinOutcome> JoinAsync(string code, Player player, int maxPlayers, long now) =>
+        Store.JoinOrKnockAsync(code, NewKnock(code, player), maxPlayers, kickedSince: long.MaxValue, now);
+
     protected async Task<(Room Room, Player Creator)> CreateRoomAsync(RoomMode mode = RoomMode.Open, int ttl = 18000)
     {
         var creator = NewPlayer("Alice");
@@ -75,7 +82,7 @@ public abstract partial class RoomStoreContract
     {
         var code = UniqueCode();
         Assert.Null(await Store.GetAsync(code));
-        Assert.Equal(JoinOutcome.RoomNotFound, await Store.AddPlayerAsync(code, NewPlayer("Bob"), 8, Now));
+        Assert.Equal(JoinOutcome.RoomNotFound, await JoinAsync(code, NewPlayer("Bob"), 8, Now));
         Assert.Null(await Store.AppendRollAsync(NewRoll(code, NewPlayer("Bob")), Now));
         Assert.Empty(await Store.GetRollsAfterAsync(code, 0, 10));
     }
@@ -84,13 +91,13 @@ public abstract partial class RoomStoreContract
     public async Task Players_join_until_the_room_is_full_and_names_are_unique_ignoring_case()
     {
         var (room, _) = await CreateRoomAsync();
-        Assert.Equal(JoinOutcome.NameTaken, await Store.AddPlayerAsync(room.Code, NewPlayer("ALICE"), 8, Now));
+        Assert.Equal(JoinOutcome.NameTaken, await JoinAsync(room.Code, NewPlayer("ALICE"), 8, Now));
         for (var i = 2; i <= 8; i++)
         {
-            Assert.Equal(JoinOutcome.Joined, await Store.AddPlayerAsync(room.Code, NewPlayer($"Player {i}"), 8, Now));
+            Assert.Equal(JoinOutcome.Joined, await JoinAsync(room.Code, NewPlayer($"Player {i}"), 8, Now));
         }
 
-        Assert.Equal(JoinOutcome.RoomFull, await Store.AddPlayerAsync(room.Code, NewPlayer("Ninth"), 8, Now));
+        Assert.Equal(JoinOutcome.RoomFull, await JoinAsync(room.Code, NewPlayer("Ninth"), 8, Now));
         var players = (await Store.GetAsync(room.Code))!.Players;
         Assert.Equal(8, players.Count);
         Assert.Equal("Alice", players[0].Name);
@@ -100,7 +107,7 @@ public abstract partial class RoomStoreContract
     public async Task Concurrent_joins_never_overfill_a_room()
     {
         var (room, _) = await CreateRoomAsync();
-        var outcomes = await Task.WhenAll(Enumerable.Range(0, 20).Select(i => Store.AddPlayerAsync(room.Code, NewPlayer($"P{i}"), 8, Now)));
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 20).Select(i => JoinAsync(room.Code, NewPlayer($"P{i}"), 8, Now)));
 
         Assert.Equal(7, outcomes.Count(o => o == JoinOutcome.Joined));
         Assert.Equal(13, outcomes.Count(o => o == JoinOutcome.RoomFull));
@@ -152,7 +159,7 @@ public abstract partial class RoomStoreContract
         for (var i = 2; i <= 8; i++)
         {
             var p = NewPlayer($"P{i}");
-            await Store.AddPlayerAsync(room.Code, p, 8, Now);
+            await JoinAsync(room.Code, p, 8, Now);
             players.Add(p);
         }
 
@@ -196,7 +203,7 @@ public abstract partial class RoomStoreContract
     {
         var (room, creator) = await CreateRoomAsync();
         var bob = NewPlayer("Bob");
-        await Store.AddPlayerAsync(room.Code, bob, 8, Now);
+        await JoinAsync(room.Code, bob, 8, Now);
         await Store.AppendRollAsync(NewRoll(room.Code, creator), Now);
 
         var outcomes = await Task.WhenAll(
@@ -219,7 +226,7 @@ public abstract partial class RoomStoreContract
     {
         var (room, _) = await CreateRoomAsync();
         var bob = NewPlayer("Bob") with { DeviceId = "bobs-phone" };
-        await Store.AddPlayerAsync(room.Code, bob, 8, Now);
+        await JoinAsync(room.Code, bob, 8, Now);
 
         Assert.True(await Store.KickAsync(room.Code, bob, Now));
         Assert.False(await Store.KickAsync(room.Code, bob, Now));
@@ -229,9 +236,9 @@ public abstract partial class RoomStoreContract
         Assert.True(snapshot.Bars(bob.PlayerId, null));
         Assert.True(snapshot.Bars(null, "bobs-phone"));
         Assert.False(snapshot.Bars(null, "someone-elses-phone"));
-        Assert.Equal(JoinOutcome.Kicked, await Store.AddPlayerAsync(room.Code, NewPlayer("Robert") with { DeviceId = "bobs-phone" }, 8, Now));
+        Assert.Equal(JoinOutcome.Kicked, await JoinAsync(room.Code, NewPlayer("Robert") with { DeviceId = "bobs-phone" }, 8, Now));
         Assert.Equal(JoinOutcome.Kicked, await Store.JoinOrKnockAsync(room.Code, NewKnock(room.Code, NewPlayer("Rob") with { DeviceId = "bobs-phone" }), 8, 0, Now));
-        Assert.Equal(JoinOutcome.Joined, await Store.AddPlayerAsync(room.Code, NewPlayer("Bob"), 8, Now));
+        Assert.Equal(JoinOutcome.Joined, await JoinAsync(room.Code, NewPlayer("Bob"), 8, Now));
     }
 
     [Fact]
@@ -312,10 +319,10 @@ public abstract partial class RoomStoreContract
     {
         var (room, _) = await CreateRoomAsync();
         var bob = NewPlayer("Bob");
-        Assert.Equal(JoinOutcome.Joined, await Store.AddPlayerAsync(room.Code, bob, 2, Now));
+        Assert.Equal(JoinOutcome.Joined, await JoinAsync(room.Code, bob, 2, Now));
         await Store.SetPresenceAsync(room.Code, bob.PlayerId, "tab", Now + 60_000);
         Assert.True(await Store.SetContinueSealAsync(room.Code, bob.PlayerId, "seal", replace: false));
-        Assert.Equal(JoinOutcome.RoomFull, await Store.AddPlayerAsync(room.Code, NewPlayer("Cy"), 2, Now));
+        Assert.Equal(JoinOutcome.RoomFull, await JoinAsync(room.Code, NewPlayer("Cy"), 2, Now));
 
         Assert.Equal(new LeaveResult(LeaveOutcome.Left), await Store.LeaveAsync(room.Code, bob, Now));
 
@@ -324,7 +331,7 @@ public abstract partial class RoomStoreContract
         Assert.False(snapshot.IsConnected(bob.PlayerId));
         Assert.False(snapshot.ContinueSeals.ContainsKey(bob.PlayerId));
         Assert.DoesNotContain(bob.PlayerId, snapshot.Kicked);
-        Assert.Equal(JoinOutcome.Joined, await Store.AddPlayerAsync(room.Code, NewPlayer("Bob"), 2, Now));
+        Assert.Equal(JoinOutcome.Joined, await JoinAsync(room.Code, NewPlayer("Bob"), 2, Now));
         Assert.Equal(new LeaveResult(LeaveOutcome.PlayerNotFound), await Store.LeaveAsync(room.Code, bob, Now));
     }
 
@@ -334,8 +341,8 @@ public abstract partial class RoomStoreContract
         var (room, creator) = await CreateRoomAsync();
         var bob = NewPlayer("Bob") with { JoinedAt = Now + 1 };
         var cy = NewPlayer("Cy") with { JoinedAt = Now + 2 };
-        await Store.AddPlayerAsync(room.Code, cy, 8, Now);
-        await Store.AddPlayerAsync(room.Code, bob, 8, Now);
+        await JoinAsync(room.Code, cy, 8, Now);
+        await JoinAsync(room.Code, bob, 8, Now);
 
         Assert.Equal(new LeaveResult(LeaveOutcome.Left, bob.PlayerId), await Store.LeaveAsync(room.Code, creator, Now));
 
@@ -347,7 +354,7 @@ public abstract partial class RoomStoreContract
     {
         var (room, creator) = await CreateRoomAsync(RoomMode.DmLed, ttl: 1800);
         var bob = NewPlayer("Bob");
-        await Store.AddPlayerAsync(room.Code, bob, 8, Now);
+        await JoinAsync(room.Code, bob, 8, Now);
 
         Assert.Equal(new LeaveResult(LeaveOutcome.DmMustHandOver), await Store.LeaveAsync(room.Code, creator, Now));
         Assert.Equal(2, (await Store.GetAsync(room.Code))!.Players.Count);
@@ -378,8 +385,8 @@ public abstract partial class RoomStoreContract
         var (room, dee) = await CreateRoomAsync(RoomMode.DmLed, ttl: 1800);
         var bob = NewPlayer("Bob");
         var cy = NewPlayer("Cy");
-        await Store.AddPlayerAsync(room.Code, bob, 8, Now);
-        await Store.AddPlayerAsync(room.Code, cy, 8, Now);
+        await JoinAsync(room.Code, bob, 8, Now);
+        await JoinAsync(room.Code, cy, 8, Now);
         await Store.AppendRollAsync(NewRoll(room.Code, dee), Now);
         var toBob = new ModeChange(Now, RoomMode.DmLed, RoomMode.DmLed, bob.PlayerId, dee.PlayerId, 0);
         var toCy = toBob with { DmPlayerId = cy.PlayerId };
@@ -402,7 +409,7 @@ public abstract partial class RoomStoreContract
     {
         var (room, alice) = await CreateRoomAsync(RoomMode.Open);
         var bob = NewPlayer("Bob");
-        await Store.AddPlayerAsync(room.Code, bob, 8, Now);
+        await JoinAsync(room.Code, bob, 8, Now);
 
         var outcome = await Store.HandOverDmAsync(room.Code, new ModeChange(Now, RoomMode.DmLed, RoomMode.DmLed, bob.PlayerId, alice.PlayerId, 0), Now);
 
@@ -417,7 +424,7 @@ public abstract partial class RoomStoreContract
     {
         var (room, alice) = await CreateRoomAsync();
         var bob = NewPlayer("Bob");
-        await Store.AddPlayerAsync(room.Code, bob, 8, Now);
+        await JoinAsync(room.Code, bob, 8, Now);
 
         Assert.True(await Store.SetContinueSealAsync(room.Code, bob.PlayerId, "first", replace: false));
         Assert.False(await Store.SetContinueSealAsync(room.Code, bob.PlayerId, "second", replace: false));
@@ -439,7 +446,7 @@ public abstract partial class RoomStoreContract
     {
         var (room, _) = await CreateRoomAsync();
         var bob = NewPlayer("Bob") with { AddressHash = "cafe-wifi" };
-        await Store.AddPlayerAsync(room.Code, bob, 8, Now);
+        await JoinAsync(room.Code, bob, 8, Now);
         var kickedAt = Now;
         Assert.True(await Store.KickAsync(room.Code, bob, kickedAt));
 
@@ -549,7 +556,7 @@ public abstract partial class RoomStoreContract
     {
         var (room, _) = await CreateRoomAsync();
         var bob = NewPlayer("Bob");
-        await Store.AddPlayerAsync(room.Code, bob, 8, Now);
+        await JoinAsync(room.Code, bob, 8, Now);
         await Store.SetLockedAsync(room.Code, true, Now);
         var knock = NewKnock(room.Code, NewPlayer("Robert") with { DeviceId = bob.DeviceId });
         Assert.Equal(JoinOutcome.Knocking, await Store.JoinOrKnockAsync(room.Code, knock, 8, 0, Now));

@@ -72,7 +72,7 @@ public sealed class ValkeyRoomStoreTests(ValkeyServer valkey) : RoomStoreContrac
         await valkey.Connection.GetDatabase().KeyDeleteAsync(ValkeyKeys.All(room.Code));
 
         Assert.Null(await Store.GetAsync(room.Code));
-        Assert.Equal(JoinOutcome.RoomNotFound, await Store.AddPlayerAsync(room.Code, NewPlayer("Bob"), 8, Now));
+        Assert.Equal(JoinOutcome.RoomNotFound, await JoinAsync(room.Code, NewPlayer("Bob"), 8, Now));
     }
 
     [Fact]
@@ -158,7 +158,7 @@ public sealed class ValkeyRoomStoreTests(ValkeyServer valkey) : RoomStoreContrac
     {
         var (room, _) = await CreateRoomAsync(RoomMode.DmLed, ttl: 1800);
         var bob = NewPlayer("Bob");
-        await Store.AddPlayerAsync(room.Code, bob, 8, Now);
+        await JoinAsync(room.Code, bob, 8, Now);
         await Store.KickAsync(room.Code, bob, Now);
         await Store.SetLockedAsync(room.Code, true, Now);
         await Store.JoinOrKnockAsync(room.Code, NewKnock(room.Code, NewPlayer("Carol")), 8, 0, Now);
@@ -181,7 +181,7 @@ public sealed class ValkeyRoomStoreTests(ValkeyServer valkey) : RoomStoreContrac
         var (room, _) = await CreateRoomAsync();
         var old = NewPlayer("Olga");
         var json = RoomJson.Serialize(old).Replace($"\"device_id\":\"{old.DeviceId}\",", "\"session_hash\":\"abc\",", StringComparison.Ordinal);
-        await Store.AddPlayerAsync(room.Code, old, 8, Now);
+        await JoinAsync(room.Code, old, 8, Now);
         await valkey.Connection.GetDatabase().HashSetAsync(ValkeyKeys.Players(room.Code), old.PlayerId, json);
 
         var stored = (await Store.GetAsync(room.Code))!.FindPlayer(old.PlayerId)!;

@@ -52,7 +52,16 @@ public sealed record DiceOutcome(
     IReadOnlyList<TermOutcome> Terms,
     int? Successes = null,
     bool CapReached = false,
-    int? Natural = null);
+    int? Natural = null)
+{
+    /// <summary><c>success</c> on a natural 20, <c>failure</c> on a natural 1, else null (a roll's <c>crit</c>).</summary>
+    public static string? CritOf(int? natural) => natural switch
+    {
+        20 => "success",
+        1 => "failure",
+        _ => null,
+    };
+}
 
 /// <summary>
 /// Rolls a <see cref="DiceSpec"/> using an injected random source. Pure: no I/O, no clock.

@@ -4,8 +4,6 @@ public static class FairnessEndpoints
 {
     public static IEndpointRouteBuilder MapFairness(this IEndpointRouteBuilder app)
     {
-        app.MapVerify();
-        app.MapRoomStats();
         // The key that signs every roll's hash, for verifiers (docs/fairness.md).
         app.MapGet("/.well-known/diceroller-key", (IRollSigner signer) => Results.Json(new
         {

@@ -262,7 +262,7 @@ public static class RollVerifier
 
         if (roll.Crit.ValueKind != JsonValueKind.Undefined)
         {
-            var expected = Rooms.Roll.CritOf(outcome.Natural);
+            var expected = DiceOutcome.CritOf(outcome.Natural);
             var given = roll.Crit.ValueKind == JsonValueKind.String ? roll.Crit.GetString() : null;
             var valid = given is not null || roll.Crit.ValueKind == JsonValueKind.Null;
             yield return valid && given == expected

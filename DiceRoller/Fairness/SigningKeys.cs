@@ -1,4 +1,4 @@
-using DiceRoller.Infrastructure;
+using DiceRoller.Shared;
 using Microsoft.Extensions.Options;
 
 namespace DiceRoller.Fairness;

@@ -32,7 +32,7 @@ public static class ApiEndpoints
         return app;
     }
 
-    private static async Task<IResult> Health(IRoomStore store, IPermalinkArchive permalinks, IConfiguration configuration, TimeProvider time, CancellationToken ct)
+    private static async Task<IResult> Health(IRooms store, IPermalinkArchive permalinks, IConfiguration configuration, TimeProvider time, CancellationToken ct)
     {
         var embedded = string.IsNullOrWhiteSpace(configuration.GetConnectionString("Valkey"));
         var valkeyUp = await store.PingAsync(ct);

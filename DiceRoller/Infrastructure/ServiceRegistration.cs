@@ -1,6 +1,7 @@
 using DiceRoller.Dice;
 using DiceRoller.Fairness;
 using DiceRoller.Live;
+using DiceRoller.Pages;
 using DiceRoller.Permalinks;
 using DiceRoller.Rolls;
 using DiceRoller.Rooms;
@@ -45,6 +46,7 @@ public static class ServiceRegistration
         services.AddSingleton<DoorService>();
         services.AddSingleton<ProofOfWork>();
         services.AddSingleton<RoomPages>();
+        services.AddSingleton<IRoomPage>(sp => sp.GetRequiredService<RoomPages>());
         services.AddSingleton<PublicUrls>();
         services.AddSingleton(sp => new AssetCatalog(AssetCatalog.FindRoot(builder.Environment.ContentRootPath)));
         services.AddSingleton<AntiforgeryFilter>();
@@ -65,6 +67,11 @@ public static class ServiceRegistration
         services.Configure<BrotliCompressionProviderOptions>(o => o.Level = System.IO.Compression.CompressionLevel.Optimal);
         services.AddPermalinks(builder.Configuration, builder.Environment);
 
+        // One store plays every room role; each feature asks only for the role it needs (Rooms/Ports/).
+        services.AddSingleton<IRooms>(sp => sp.GetRequiredService<IRoomStore>());
+        services.AddSingleton<IRoomDoor>(sp => sp.GetRequiredService<IRoomStore>());
+        services.AddSingleton<IRollLog>(sp => sp.GetRequiredService<IRoomStore>());
+        services.AddSingleton<IRoomSeeds>(sp => sp.GetRequiredService<IRoomStore>());
         var valkey = builder.Configuration.GetConnectionString("Valkey");
         if (string.IsNullOrWhiteSpace(valkey))
         {

@@ -19,7 +19,7 @@ public static class LiveEndpoints
         return app;
     }
 
-    private static async Task<IResult> Stream(string code, HttpContext context, RoomService rooms, IRoomStore store,
+    private static async Task<IResult> Stream(string code, HttpContext context, RoomService rooms, IRooms store, IRoomDoor door, IRollLog rollLog,
         IRoomEventPublisher publisher, RoomBroadcaster broadcaster, TimeProvider time, IOptions<LiveOptions> live,
         IOptions<RoomOptions> roomOptions, IAntiforgery antiforgery, IHostApplicationLifetime lifetime, ILogger<LiveSession> logger, StreamLimits limits)
     {
@@ -57,7 +57,7 @@ public static class LiveEndpoints
         context.Response.RegisterForDispose(lease);
         var after = Math.Max(ParseSequence(context.Request.Headers["Last-Event-ID"]), ParseSequence(context.Request.Query["after"]));
         var token = antiforgery.GetTokens(context).RequestToken;
-        var session = new LiveSession(context, room, me, token, after, store, publisher, broadcaster, time, live.Value, roomOptions.Value,
+        var session = new LiveSession(context, room, me, token, after, store, door, rollLog, publisher, broadcaster, time, live.Value, roomOptions.Value,
             logger, lease.Replaced);
         context.Response.Headers.CacheControl = "no-cache, no-transform";
         context.Response.Headers["X-Accel-Buffering"] = "no";

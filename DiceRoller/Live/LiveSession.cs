@@ -20,7 +20,9 @@ internal sealed class LiveSession(
     Player me,
     string? formToken,
     long after,
-    IRoomStore store,
+    IRooms store,
+    IRoomDoor door,
+    IRollLog rollLog,
     IRoomEventPublisher publisher,
     RoomBroadcaster broadcaster,
     TimeProvider time,
@@ -350,7 +352,7 @@ internal sealed class LiveSession(
         var items = new List<SseItem<byte[]>>();
         while (true)
         {
-            var rolls = await store.GetRollsAfterAsync(_code, _lastSent, ReplayBatch, ct);
+            var rolls = await rollLog.GetRollsAfterAsync(_code, _lastSent, ReplayBatch, ct);
             foreach (var roll in rolls)
             {
                 items.Add(await RollItemAsync(roll));
@@ -404,11 +406,11 @@ internal sealed class LiveSession(
     {
         await ReadRoomAsync(live, ct);
         var knocks = !_room.IsAdmin(me.PlayerId) ? []
-            : live is null ? await store.GetWaitingKnocksAsync(_code, Now, ct)
-            : await live.Shared("knocks", () => store.GetWaitingKnocksAsync(_code, Now, CancellationToken.None));
+            : live is null ? await door.GetWaitingKnocksAsync(_code, Now, ct)
+            : await live.Shared("knocks", () => door.GetWaitingKnocksAsync(_code, Now, CancellationToken.None));
         var lastKick = !_room.IsAdmin(me.PlayerId) ? null
-            : live is null ? await store.GetLastAddressKickAsync(_code, ct)
-            : await live.Shared("last-kick", () => store.GetLastAddressKickAsync(_code, CancellationToken.None));
+            : live is null ? await door.GetLastAddressKickAsync(_code, ct)
+            : await live.Shared("last-kick", () => door.GetLastAddressKickAsync(_code, CancellationToken.None));
         var knockUntil = DoorService.KnockUntil(lastKick, roomOptions.KickKnockWindow, Now);
         var html = await RenderAsync(_Door.Create(new DoorModel(_room, me.PlayerId, formToken, knocks, knockUntil)));
         return new SseItem<byte[]>(html, RoomEvent.DoorChangedType);

@@ -8,7 +8,7 @@ namespace DiceRoller.Permalinks;
 /// <summary>
 /// The permalink archive as the app uses it: the <see cref="IRollArchive"/> port the roll path writes to, plus what the
 /// permalink pages, the health check, start-up and the retention job need. Implemented on SQLite
-/// (<see cref="PermalinkStore"/>, the embedded default) and on PostgreSQL (<see cref="PostgresPermalinkStore"/>, for
+/// (<see cref="SqlitePermalinkStore"/>, the embedded default) and on PostgreSQL (<see cref="PostgresPermalinkStore"/>, for
 /// app instances on several hosts); both pass one contract suite.
 /// </summary>
 public interface IPermalinkArchive : IRollArchive

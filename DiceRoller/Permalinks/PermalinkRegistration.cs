@@ -31,8 +31,8 @@ public static class PermalinkRegistration
         {
             // The SQLite store is also resolvable as itself (code that needs SQLite specifics, e.g. a file backup).
             services.AddSingleton(sp =>
-                new PermalinkStore(connectionString!, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<PermalinkOptions>>()));
-            services.AddSingleton<IPermalinkArchive>(sp => sp.GetRequiredService<PermalinkStore>());
+                new SqlitePermalinkStore(connectionString!, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<PermalinkOptions>>()));
+            services.AddSingleton<IPermalinkArchive>(sp => sp.GetRequiredService<SqlitePermalinkStore>());
         }
 
         services.AddSingleton<IRollArchive>(sp => sp.GetRequiredService<IPermalinkArchive>());

@@ -29,7 +29,7 @@ public static class PermalinksEndpoints
         var permalink = await FindPublicAsync(rollId, store, proofs, ct);
         if (permalink is null)
         {
-            return HtmlResults.ErrorPage(new Rooms.RoomError(Rooms.ErrorCodes.RollNotFound,
+            return HtmlResults.ErrorPage(new RoomError(ErrorCodes.RollNotFound,
                 "This roll's link has expired, was never shared, or is still hidden by the DM."), "Roll not found");
         }
 
@@ -48,7 +48,7 @@ public static class PermalinksEndpoints
     /// log is the room's chain.
     /// </summary>
     private static async Task<IResult> Log(string code, HttpContext context, RoomService rooms, IPermalinkArchive store, RollProofs proofs,
-        IRollSigner signer, IRateLimiter limiter, IRoomStore roomStore, Microsoft.Extensions.Options.IOptions<RoomOptions> roomOptions,
+        IRollSigner signer, IRateLimiter limiter, IRollLog roomStore, Microsoft.Extensions.Options.IOptions<RoomOptions> roomOptions,
         Microsoft.Extensions.Options.IOptions<PermalinkOptions> options, CancellationToken ct)
     {
         var member = await MemberRequest.ResolveJsonAsync(context, code, rooms);

@@ -7,7 +7,7 @@ namespace DiceRoller.Permalinks;
 
 /// <summary>
 /// Roll permalinks in PostgreSQL (Dapper + Npgsql), for app instances on several hosts: a permalink made through one
-/// instance is served by every other. The same table, columns and stored formats as <see cref="PermalinkStore"/>
+/// instance is served by every other. The same table, columns and stored formats as <see cref="SqlitePermalinkStore"/>
 /// (integers as BIGINT, times as the same sortable text), so the rows and the pages are identical. Migrations are
 /// applied under a transaction-scoped advisory lock (DDL is transactional in PostgreSQL, so a version is applied whole or
 /// not at all), and the retention cleanup runs on one instance at a time (a try-lock: the others skip that round).
@@ -35,7 +35,7 @@ public sealed class PostgresPermalinkStore : IPermalinkArchive, IRollBatchArchiv
 
     /// <summary>
     /// Schema versions, applied in order, each once (recorded in <c>permalink_schema</c>): entry N is version N+1 and
-    /// matches entry N of <see cref="PermalinkStore"/>'s list. A new version is one entry at the end.
+    /// matches entry N of <see cref="SqlitePermalinkStore"/>'s list. A new version is one entry at the end.
     /// </summary>
     private static readonly string[] Migrations =
     [
@@ -255,7 +255,7 @@ public sealed class PostgresPermalinkStore : IPermalinkArchive, IRollBatchArchiv
     public ValueTask DisposeAsync() => _dataSource.DisposeAsync();
 
     /// <summary>
-    /// Writes the rolls in one transaction, all of them or (on an error) none, as <see cref="PermalinkStore"/> does: a roll
+    /// Writes the rolls in one transaction, all of them or (on an error) none, as <see cref="SqlitePermalinkStore"/> does: a roll
     /// already archived is left as it is. One insert per roll, one commit for all.
     /// </summary>
     public async Task SaveBatchAsync(IReadOnlyList<ArchivedRoll> rolls, CancellationToken cancellationToken = default)

@@ -17,7 +17,7 @@ public sealed record ProofCheck(bool HashMatches, bool SignatureValid, bool? Dic
 /// The reading side of a roll's proof: publishes a seed lazily once its room no longer uses it (the room expired or closed
 /// without telling us, or was rotated), and checks a proof the way any verifier would (docs/fairness.md).
 /// </summary>
-public sealed class RollProofs(IPermalinkArchive store, IRoomStore rooms, IRollSigner signer)
+public sealed class RollProofs(IPermalinkArchive store, IRooms rooms, IRollSigner signer)
 {
     /// <summary>
     /// The seed behind <paramref name="commitment"/> if it is published: revealed already, or its room is gone or has moved on to

@@ -50,7 +50,7 @@ public sealed record RollForm(string? Dice, string? Modifier, string? Advantage,
 
 /// <summary>Rolls dice for a member: validates the form, draws the dice, appends to history, fans out.</summary>
 public sealed class RollService(
-    IRoomStore store,
+    IRollLog store,
     IRoomEventPublisher events,
     IRollArchive archive,
     IRollDraws draws,

@@ -9,22 +9,17 @@ public static class RollsEndpoints
 {
     public static IEndpointRouteBuilder MapRolls(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/rooms/{code}/rolls", Roll).AddEndpointFilter<AntiforgeryFilter>();
         app.MapGet("/rooms/{code}/rolls", Earlier);
-        app.MapPost("/rooms/{code}/rolls/{rollId}/reveal", Reveal).AddEndpointFilter<AntiforgeryFilter>();
+        var forms = app.MapMemberForms("/rooms/{code}");
+        forms.MapPost("/rolls", Roll);
+        forms.MapPost("/rolls/{rollId}/reveal", Reveal);
         return app;
     }
 
-    private static async Task<IResult> Roll(string code, HttpContext context, RoomService rooms, RollService rolls, RoomPages pages)
+    private static async Task<IResult> Roll(HttpContext context, RollService rolls, IRoomPage pages)
     {
         var fragment = HtmlResults.WantsFragment(context);
-        var member = await MemberRequest.ResolveAsync(context, code, rooms, fragment);
-        if (member.Refusal is not null)
-        {
-            return member.Refusal;
-        }
-
-        var (room, me) = (member.Room!, member.Me!);
+        var (room, me) = RoomMember.Of(context);
         var form = await context.Request.ReadFormAsync(context.RequestAborted);
         var input = new RollForm(form["dice"], form["modifier"], form["advantage"], form["hidden"], form["die"], form["count"],
             form["request_id"], form["keep_hidden"], form["crit"]);
@@ -51,8 +46,8 @@ public static class RollsEndpoints
         if (!fragment)
         {
             // The reloaded page shows the reset pad with this roll in view next to it; a DM's pinned "Keep hidden on" stays.
-            var pinned = room.IsDm(me.PlayerId) && IsSet(input.KeepHidden) ? $"?{RoomPages.KeepHiddenQuery}=true" : "";
-            return RoomsEndpoints.SeeOther(context, $"/rooms/{room.Room.Code}{pinned}#{RoomPages.OwnRollAnchor}");
+            var pinned = room.IsDm(me.PlayerId) && IsSet(input.KeepHidden) ? $"?{IRoomPage.KeepHiddenQuery}=true" : "";
+            return RoomsEndpoints.SeeOther(context, $"/rooms/{room.Room.Code}{pinned}#{IRoomPage.OwnRollAnchor}");
         }
 
         var viewer = new Viewer(me.PlayerId, room.IsDm(me.PlayerId), HtmlResults.FormToken(context));
@@ -62,30 +57,25 @@ public static class RollsEndpoints
     private static bool IsSet(string? flag) => flag?.Trim().ToLowerInvariant() is "true" or "on" or "1";
 
     /// <summary>The DM reveals a hidden roll: every page replaces it in place (roll-revealed), its permalink opens.</summary>
-    private static async Task<IResult> Reveal(string code, string rollId, HttpContext context, RoomService rooms, RollService rolls, RoomPages pages)
+    private static async Task<IResult> Reveal(string rollId, HttpContext context, RollService rolls, IRoomPage pages)
     {
         var fragment = HtmlResults.WantsFragment(context);
-        var member = await MemberRequest.ResolveAsync(context, code, rooms, fragment);
-        if (member.Refusal is not null)
-        {
-            return member.Refusal;
-        }
-
-        var result = await rolls.RevealAsync(member.Room!, member.Me!, rollId, context.RequestAborted);
+        var member = RoomMember.Of(context);
+        var result = await rolls.RevealAsync(member.Room, member.Me, rollId, context.RequestAborted);
         if (result.Error is { } error)
         {
             return fragment
                 ? HtmlResults.ErrorFragment(error)
-                : await pages.RoomPageAsync(context, member.Room!, member.Me!, actionError: error, statusCode: ErrorStatus.For(error.Code));
+                : await pages.RoomPageAsync(context, member.Room, member.Me, actionError: error, statusCode: ErrorStatus.For(error.Code));
         }
 
         return fragment
             ? Results.RazorSlice<_ActionStatus, string>($"Revealed {result.Value!.PlayerName}'s {result.Value.DiceFormula}: {result.Value.Total}.")
-            : RoomsEndpoints.SeeOther(context, $"/rooms/{member.Room!.Room.Code}");
+            : RoomsEndpoints.SeeOther(context, $"/rooms/{member.Room.Room.Code}");
     }
 
     /// <summary>The rolls before a sequence number, for "Load earlier rolls" (an htmx fragment).</summary>
-    private static async Task<IResult> Earlier(string code, HttpContext context, RoomService rooms, IRoomStore store, IOptions<RoomOptions> options)
+    private static async Task<IResult> Earlier(string code, HttpContext context, RoomService rooms, IRollLog store, IOptions<RoomOptions> options)
     {
         var member = await MemberRequest.ResolveAsync(context, code, rooms, fragment: true);
         if (member.Refusal is not null)

@@ -14,25 +14,24 @@ public static class DoorEndpoints
     public static IEndpointRouteBuilder MapDoor(this IEndpointRouteBuilder app)
     {
         app.MapGet("/rooms/{code}/knocks/{id}", Waiting);
-        app.MapPost("/rooms/{code}/knocks/{id}/admit", (string code, string id, HttpContext context, RoomService rooms, DoorService door, RoomPages pages) =>
-            Answer(code, id, admit: true, context, rooms, door, pages)).AddEndpointFilter<AntiforgeryFilter>();
-        app.MapPost("/rooms/{code}/knocks/{id}/refuse", (string code, string id, HttpContext context, RoomService rooms, DoorService door, RoomPages pages) =>
-            Answer(code, id, admit: false, context, rooms, door, pages)).AddEndpointFilter<AntiforgeryFilter>();
-        app.MapPost("/rooms/{code}/lock", (string code, HttpContext context, RoomService rooms, DoorService door, RoomPages pages) =>
-            ModerationEndpoints.RunAsync(code, context, rooms, pages, (room, me, form) => ModerationEndpoints.Describe(
+        var forms = app.MapMemberForms("/rooms/{code}");
+        forms.MapPost("/knocks/{id}/admit", (string id, HttpContext context, DoorService door, IRoomPage pages) =>
+            Answer(id, admit: true, context, door, pages));
+        forms.MapPost("/knocks/{id}/refuse", (string id, HttpContext context, DoorService door, IRoomPage pages) =>
+            Answer(id, admit: false, context, door, pages));
+        forms.MapPost("/lock", (HttpContext context, DoorService door, IRoomPage pages) =>
+            ModerationEndpoints.RunAsync(context, pages, (room, me, form) => ModerationEndpoints.Describe(
                 door.SetLockedAsync(room, me, form["locked"], context.RequestAborted),
-                locked => locked ? "The room is locked: new players knock and wait for you." : "The room is unlocked: anyone with the code can join.")))
-            .AddEndpointFilter<AntiforgeryFilter>();
-        app.MapPost("/rooms/{code}/kick-window/end", (string code, HttpContext context, RoomService rooms, DoorService door, RoomPages pages) =>
-            ModerationEndpoints.RunAsync(code, context, rooms, pages, (room, me, _) => ModerationEndpoints.Describe(
+                locked => locked ? "The room is locked: new players knock and wait for you." : "The room is unlocked: anyone with the code can join.")));
+        forms.MapPost("/kick-window/end", (HttpContext context, DoorService door, IRoomPage pages) =>
+            ModerationEndpoints.RunAsync(context, pages, (room, me, _) => ModerationEndpoints.Describe(
                 door.EndKnockWindowAsync(room, me, context.RequestAborted),
-                _ => "Anyone with the code can join again, also from the removed player's network. The removed player stays out.")))
-            .AddEndpointFilter<AntiforgeryFilter>();
+                _ => "Anyone with the code can join again, also from the removed player's network. The removed player stays out.")));
         return app;
     }
 
-    private static Task<IResult> Answer(string code, string id, bool admit, HttpContext context, RoomService rooms, DoorService door, RoomPages pages) =>
-        ModerationEndpoints.RunAsync(code, context, rooms, pages, (room, me, _) => ModerationEndpoints.Describe(
+    private static Task<IResult> Answer(string id, bool admit, HttpContext context, DoorService door, IRoomPage pages) =>
+        ModerationEndpoints.RunAsync(context, pages, (room, me, _) => ModerationEndpoints.Describe(
             door.AnswerAsync(room, me, id, admit, context.RequestAborted),
             knock => knock.State == KnockState.Admitted ? $"{knock.Player.Name} is in the room." : $"{knock.Player.Name} was turned away."));
 

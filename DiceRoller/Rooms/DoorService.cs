@@ -1,3 +1,4 @@
+using DiceRoller.Shared;
 using Microsoft.Extensions.Options;
 
 namespace DiceRoller.Rooms;
@@ -10,7 +11,7 @@ public sealed record KnockStatus(Knock Knock, bool Admitted);
 /// admin's answers to them, and the lock. Every answer is checked here against the room's current state.
 /// </summary>
 public sealed class DoorService(
-    IRoomStore store,
+    IRoomDoor store,
     IRoomEventPublisher events,
     TimeProvider time,
     IOptions<RoomOptions> options,

@@ -74,3 +74,49 @@ public sealed record MemberRequest(RoomSnapshot? Room, Player? Me, IResult? Refu
         return rooms.CountLookAsync(PlayerCookie.ClientAddress(context), context.RequestAborted);
     }
 }
+
+/// <summary>The room and the member a request in a member group comes from, resolved once by <see cref="MemberFilter"/>.</summary>
+public sealed record RoomMember(RoomSnapshot Room, Player Me)
+{
+    /// <summary>The member <see cref="MemberFilter"/> resolved for this request (only in a group made by <c>MapMemberForms</c>).</summary>
+    public static RoomMember Of(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return context.Items[typeof(RoomMember)] as RoomMember
+            ?? throw new InvalidOperationException($"{context.Request.Path} is not in a member group: no member was resolved.");
+    }
+}
+
+/// <summary>
+/// The member preamble of every member form, once for its route group: resolves the room (<c>{code}</c>) and the member who
+/// sent the request (<see cref="MemberRequest.ResolveAsync"/>); a refusal (404, 403, 429) is the answer and the handler does
+/// not run. Runs after the group's antiforgery check, as the handlers' own preamble did.
+/// </summary>
+public sealed class MemberFilter(RoomService rooms) : IEndpointFilter
+{
+    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(next);
+        var http = context.HttpContext;
+        var code = http.Request.RouteValues["code"] as string ?? "";
+        var member = await MemberRequest.ResolveAsync(http, code, rooms, HtmlResults.WantsFragment(http));
+        if (member.Refusal is not null)
+        {
+            return member.Refusal;
+        }
+
+        http.Items[typeof(RoomMember)] = new RoomMember(member.Room!, member.Me!);
+        return await next(context);
+    }
+}
+
+public static class MemberGroups
+{
+    /// <summary>
+    /// A group of a member's form posts under <paramref name="prefix"/> (which holds <c>{code}</c>): antiforgery first, then
+    /// <see cref="MemberFilter"/>; each handler reads its member with <see cref="RoomMember.Of"/>.
+    /// </summary>
+    public static RouteGroupBuilder MapMemberForms(this IEndpointRouteBuilder app, string prefix) =>
+        app.MapForms(prefix).AddEndpointFilter<MemberFilter>();
+}

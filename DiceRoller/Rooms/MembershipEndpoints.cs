@@ -10,31 +10,27 @@ public static class MembershipEndpoints
 {
     public static IEndpointRouteBuilder MapMembership(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/rooms/{code}/leave", Leave).AddEndpointFilter<AntiforgeryFilter>();
-        app.MapPost("/rooms/{code}/continue", Renew).AddEndpointFilter<AntiforgeryFilter>();
         app.MapGet("/rooms/{code}/continue/{token}", ConfirmContinue);
-        app.MapPost("/rooms/{code}/continue/{token}", Continue).AddEndpointFilter<AntiforgeryFilter>();
+        var member = app.MapMemberForms("/rooms/{code}");
+        member.MapPost("/leave", Leave);
+        member.MapPost("/continue", Renew);
+        app.MapForms("/rooms/{code}").MapPost("/continue/{token}", Continue);
         return app;
     }
 
-    private static async Task<IResult> Leave(string code, HttpContext context, RoomService rooms, MembershipService membership, RoomPages pages)
+    private static async Task<IResult> Leave(HttpContext context, MembershipService membership, IRoomPage pages)
     {
         var fragment = HtmlResults.WantsFragment(context);
-        var member = await MemberRequest.ResolveAsync(context, code, rooms, fragment);
-        if (member.Refusal is not null)
-        {
-            return member.Refusal;
-        }
-
-        var result = await membership.LeaveAsync(member.Room!, member.Me!, context.RequestAborted);
+        var member = RoomMember.Of(context);
+        var result = await membership.LeaveAsync(member.Room, member.Me, context.RequestAborted);
         if (result.Error is { } error)
         {
             return fragment
                 ? HtmlResults.ErrorFragment(error)
-                : await pages.RoomPageAsync(context, member.Room!, member.Me!, actionError: error, statusCode: ErrorStatus.For(error.Code));
+                : await pages.RoomPageAsync(context, member.Room, member.Me, actionError: error, statusCode: ErrorStatus.For(error.Code));
         }
 
-        PlayerCookie.Clear(context, member.Room!.Room.Code);
+        PlayerCookie.Clear(context, member.Room.Room.Code);
         if (!fragment)
         {
             return RoomsEndpoints.SeeOther(context, "/");
@@ -45,16 +41,11 @@ public static class MembershipEndpoints
         return Results.RazorSlice<_ActionStatus, string>($"You left room {member.Room.Room.Code}.");
     }
 
-    private static async Task<IResult> Renew(string code, HttpContext context, RoomService rooms, MembershipService membership, RoomPages pages)
+    private static async Task<IResult> Renew(HttpContext context, RoomService rooms, MembershipService membership, IRoomPage pages)
     {
         var fragment = HtmlResults.WantsFragment(context);
-        var member = await MemberRequest.ResolveAsync(context, code, rooms, fragment);
-        if (member.Refusal is not null)
-        {
-            return member.Refusal;
-        }
-
-        var room = member.Room!;
+        var member = RoomMember.Of(context);
+        var room = member.Room;
         var result = await membership.RenewAsync(room, PlayerCookie.Read(context, room.Room.Code)!, context.RequestAborted);
         if (result.Error is { } error)
         {

@@ -1,3 +1,5 @@
+using DiceRoller.Shared;
+
 namespace DiceRoller.Rooms;
 
 /// <summary>A member's continue link as their own page shows it: the URL path holds the secret token.</summary>
@@ -7,7 +9,7 @@ public sealed record ContinueLinkInfo(string Path);
 /// A member's identity without an account: leaving a room, and the private link that signs another device in as
 /// the same player. Every rule is checked here against the room's current state.
 /// </summary>
-public sealed class MembershipService(IRoomStore store, IRoomEventPublisher events, TimeProvider time, SeedKeeper seeds, ILogger<MembershipService> logger)
+public sealed class MembershipService(IRooms store, IRoomEventPublisher events, TimeProvider time, SeedKeeper seeds, ILogger<MembershipService> logger)
 {
     private long Now => time.GetUtcNow().ToUnixTimeMilliseconds();
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using DiceRoller.Shared;
 using Microsoft.Extensions.Options;
 
 namespace DiceRoller.Rooms;
@@ -9,7 +10,7 @@ namespace DiceRoller.Rooms;
 /// checked here against the room's current state, whatever the page showed.
 /// </summary>
 public sealed class ModerationService(
-    IRoomStore store,
+    IRooms store,
     IRoomEventPublisher events,
     TimeProvider time,
     IOptions<RoomOptions> options,

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using DiceRoller.Shared;
 
 namespace DiceRoller.Rooms;
 

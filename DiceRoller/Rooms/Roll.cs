@@ -92,12 +92,7 @@ public sealed record Roll(
     public static bool HasArithmetic(string formula) =>
         formula.AsSpan().IndexOfAny("*/()") >= 0 || formula.EndsWith(" " + DiceSpec.CritSuffix, StringComparison.Ordinal);
 
-    public static string? CritOf(int? natural) => natural switch
-    {
-        20 => "success",
-        1 => "failure",
-        _ => null,
-    };
+    public static string? CritOf(int? natural) => DiceOutcome.CritOf(natural);
 
     public static bool IsD20CheckOf(IReadOnlyList<TermOutcome>? terms, int diceType, int diceCount)
     {

@@ -7,7 +7,7 @@ namespace DiceRoller.Rooms;
 /// under the commitment current when it was set), and the admin's "Reveal and rotate" (the old seed is published, a new one
 /// committed, every page shows the new commitment at once and renews its client seed).
 /// </summary>
-public sealed class RoomFairness(IRoomStore store, IRoomEventPublisher events, SeedKeeper seeds, TimeProvider time, ILogger<RoomFairness> logger)
+public sealed class RoomFairness(IRoomSeeds store, IRoomEventPublisher events, SeedKeeper seeds, TimeProvider time, ILogger<RoomFairness> logger)
 {
     public async Task<Result<string>> SetClientSeedAsync(RoomSnapshot room, Player me, string? clientSeed, CancellationToken ct = default)
     {
@@ -58,18 +58,19 @@ public static class RoomFairnessEndpoints
 {
     public static IEndpointRouteBuilder MapRoomFairness(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/rooms/{code}/fairness/client-seed", (string code, HttpContext context, RoomService rooms, RoomFairness fairness, RoomPages pages) =>
-            ModerationEndpoints.RunAsync(code, context, rooms, pages, (room, me, form) => ModerationEndpoints.Describe(
+        var forms = app.MapMemberForms("/rooms/{code}/fairness");
+        forms.MapPost("/client-seed", (string code, HttpContext context, RoomFairness fairness, IRoomPage pages) =>
+            ModerationEndpoints.RunAsync(context, pages, (room, me, form) => ModerationEndpoints.Describe(
                 fairness.SetClientSeedAsync(room, me, form["client_seed"], context.RequestAborted),
                 seed => $"Your client seed is now {seed}. Your next roll uses it."),
-                afterSuccess: $"/rooms/{code.ToUpperInvariant()}#fairness")).AddEndpointFilter<AntiforgeryFilter>();
-        app.MapPost("/rooms/{code}/fairness/rotate", (string code, HttpContext context, RoomService rooms, RoomFairness fairness, RoomPages pages) =>
-            ModerationEndpoints.RunAsync(code, context, rooms, pages, (room, me, _) => ModerationEndpoints.Describe(
+                afterSuccess: $"/rooms/{code.ToUpperInvariant()}#fairness"));
+        forms.MapPost("/rotate", (string code, HttpContext context, RoomFairness fairness, IRoomPage pages) =>
+            ModerationEndpoints.RunAsync(context, pages, (room, me, _) => ModerationEndpoints.Describe(
                 fairness.RotateAsync(room, me, context.RequestAborted),
                 rotation => rotation.Old is null
                     ? "A new seed is committed."
                     : $"The old seed is published ({rotation.Old.SeedHex}); the new commitment is {rotation.New.Commitment}."),
-                afterSuccess: $"/rooms/{code.ToUpperInvariant()}#fairness")).AddEndpointFilter<AntiforgeryFilter>();
+                afterSuccess: $"/rooms/{code.ToUpperInvariant()}#fairness"));
         return app;
     }
 }

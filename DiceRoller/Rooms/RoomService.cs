@@ -1,4 +1,5 @@
 using DiceRoller.Dice;
+using DiceRoller.Shared;
 using Microsoft.Extensions.Options;
 
 namespace DiceRoller.Rooms;
@@ -11,7 +12,8 @@ public sealed record Membership(string RoomCode, Player Player, PlayerCredential
 
 /// <summary>Creating and joining rooms, and recognising members. The rules live here, not in endpoints.</summary>
 public sealed class RoomService(
-    IRoomStore store,
+    IRooms store,
+    IRoomDoor door,
     IRoomEventPublisher events,
     IRandomSource random,
     IRateLimiter limiter,
@@ -140,7 +142,7 @@ public sealed class RoomService(
         var player = new Player(credential.PlayerId, name.Value!, now, visitor.DeviceId, credential.SecretHash, visitor.AddressHash, seed, byServer);
         var knock = new Knock(NewId(), code, player, now, now + (long)_options.KnockTtl.TotalMilliseconds, KnockState.Waiting);
         var kickedSince = now - (long)_options.KickKnockWindow.TotalMilliseconds;
-        var outcome = await store.JoinOrKnockAsync(code, knock, _options.MaxPlayers, kickedSince, now, ct);
+        var outcome = await door.JoinOrKnockAsync(code, knock, _options.MaxPlayers, kickedSince, now, ct);
         switch (outcome)
         {
             case JoinOutcome.Knocking:

@@ -8,8 +8,9 @@ public static class RoomsEndpoints
     public static IEndpointRouteBuilder MapRooms(this IEndpointRouteBuilder app)
     {
         app.MapGet("/", Home);
-        app.MapPost("/rooms", Create).AddEndpointFilter<AntiforgeryFilter>();
-        app.MapPost("/join", Join).AddEndpointFilter<AntiforgeryFilter>();
+        var forms = app.MapForms();
+        forms.MapPost("/rooms", Create);
+        forms.MapPost("/join", Join);
         app.MapGet("/join", (HttpContext context) =>
         {
             DeviceCookie.Ensure(context);
@@ -82,7 +83,7 @@ public static class RoomsEndpoints
             : SeeOther(context, $"/rooms/{result.Value!.RoomCode}");
     }
 
-    private static async Task<IResult> Show(string code, HttpContext context, RoomService rooms, RoomPages pages)
+    private static async Task<IResult> Show(string code, HttpContext context, RoomService rooms, IRoomPage pages)
     {
         // Bound by hand: a typed long? parameter turns "?before=abc" into an exception (a 500 page in Development).
         // Anything but a roll number means "the newest rolls".

@@ -7,7 +7,7 @@ namespace DiceRoller.Rooms;
 /// with it, and again when its expiry needs extending) and publishes it when it stops being used: a rotation, or the room
 /// closing. (A room that expires publishes lazily: see the permalink side.)
 /// </summary>
-public sealed class SeedKeeper(IRollArchive archive, IRoomStore store, TimeProvider time, ILogger<SeedKeeper> logger)
+public sealed class SeedKeeper(IRollArchive archive, IRoomSeeds store, TimeProvider time, ILogger<SeedKeeper> logger)
 {
     /// <summary>How far ahead of a roll the archived seed's life is extended at once (so it is written about once a day).</summary>
     private static readonly long ExtendAheadMs = (long)TimeSpan.FromDays(1).TotalMilliseconds;

@@ -1,4 +1,3 @@
-using DiceRoller.Rooms;
 using Microsoft.AspNetCore.Antiforgery;
 
 namespace DiceRoller.Shared;
@@ -42,4 +41,15 @@ public sealed class AntiforgeryFilter(IAntiforgery antiforgery, ILogger<Antiforg
             return false;
         }
     }
+}
+
+/// <summary>The route groups of state-changing forms: antiforgery is required once, by the group, never per endpoint.</summary>
+public static class FormGroups
+{
+    /// <summary>
+    /// A group under <paramref name="prefix"/> (e.g. <c>/rooms/{code}</c>) whose endpoints answer only a form carrying a valid
+    /// antiforgery token (<see cref="AntiforgeryFilter"/>); map only the form posts in it.
+    /// </summary>
+    public static RouteGroupBuilder MapForms(this IEndpointRouteBuilder app, string prefix = "") =>
+        app.MapGroup(prefix).AddEndpointFilter<AntiforgeryFilter>();
 }
