@@ -69,11 +69,10 @@ public sealed class KeyRingTests(ValkeyServer valkey) : IDisposable
     [Theory]
     [InlineData("valkey", "", "ConnectionStrings:Valkey is not set")]
     [InlineData("folder", null, "DataProtection:KeysFolder is not set")]
-    public async Task A_key_ring_place_that_is_not_configured_stops_the_app_at_start(string keyRing, string? valkeyConnection, string message)
+    public void A_key_ring_place_that_is_not_configured_stops_the_app_at_start(string keyRing, string? valkeyConnection, string message)
     {
-        await using var app = new AppFactory(valkeyConnection, new Dictionary<string, string?> { ["DataProtection:KeyRing"] = keyRing });
-
-        var error = Assert.ThrowsAny<OptionsValidationException>(() => app.CreateClient());
+        var error = AppFactory.StartFailure<OptionsValidationException>(
+            () => new AppFactory(valkeyConnection, new Dictionary<string, string?> { ["DataProtection:KeyRing"] = keyRing }));
         Assert.Contains(message, error.Message, StringComparison.Ordinal);
     }
 }
