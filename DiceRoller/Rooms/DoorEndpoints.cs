@@ -66,14 +66,19 @@ public static class DoorEndpoints
 
         return status.Value!.Admitted
             ? RoomsEndpoints.SeeOther(context, $"/rooms/{roomCode}")
-            : WaitingPage(status.Value.Knock, options.Value);
+            : WaitingPage(context, status.Value.Knock, options.Value);
     }
 
-    /// <summary>The page a knocking person waits on: 202 (not in yet), refreshing itself until they are let in or turned away.</summary>
-    public static IResult WaitingPage(Knock knock, RoomOptions options)
+    /// <summary>
+    /// The page a knocking person waits on: 202 (not in yet), refreshing itself until they are let in or turned away. It names
+    /// the room and the knock, so it is for this visitor only (<c>no-store</c>), whether it answers the join or a refresh.
+    /// </summary>
+    public static IResult WaitingPage(HttpContext context, Knock knock, RoomOptions options)
     {
+        ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(knock);
         ArgumentNullException.ThrowIfNull(options);
+        context.Response.Headers.CacheControl = "no-store";
         return Results.RazorSlice<KnockPage, KnockPageModel>(new KnockPageModel(knock, options.KnockRefreshSeconds), StatusCodes.Status202Accepted);
     }
 }

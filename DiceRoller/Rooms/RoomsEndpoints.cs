@@ -72,14 +72,8 @@ public static class RoomsEndpoints
 
         // A knock: the cookie's credential works once the room's admin lets them in; until then they wait (202).
         PlayerCookie.Write(context, result.Value!);
-        if (result.Value!.Knock is not null)
-        {
-            // The waiting page names the room and the knock: for this visitor only, like its later refreshes.
-            context.Response.Headers.CacheControl = "no-store";
-        }
-
         return result.Value!.Knock is { } knock
-            ? DoorEndpoints.WaitingPage(knock, options.Value)
+            ? DoorEndpoints.WaitingPage(context, knock, options.Value)
             : SeeOther(context, $"/rooms/{result.Value!.RoomCode}");
     }
 
