@@ -64,13 +64,9 @@ public static class PermalinksEndpoints
         if (!rate.Allowed)
         {
             var seconds = Math.Max(1, (int)Math.Ceiling(rate.RetryAfter.TotalSeconds));
-            context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            return Results.Json(new
-            {
-                error = $"Slow down: at most {limit} pages of the log every {window.TotalSeconds:0} seconds. Try again in {seconds} s.",
-                code = ErrorCodes.RateLimit,
-                retry_after = seconds,
-            }, statusCode: StatusCodes.Status429TooManyRequests);
+            return HtmlResults.JsonError(context, new RoomError(ErrorCodes.RateLimit,
+                $"Slow down: at most {limit} pages of the log every {window.TotalSeconds:0} seconds. Try again in {seconds} s.")
+            { RetryAfter = TimeSpan.FromSeconds(seconds) });
         }
 
         // Only the page is read from the archive: the rolls a retried append replaced (their sequence is in the history's

@@ -30,11 +30,7 @@ public sealed record MemberRequest(RoomSnapshot? Room, Player? Me, IResult? Refu
             return new(resolved.Room, resolved.Me, null);
         }
 
-        HtmlResults.SetRetryAfter(context, error);
-        var body = error.RetryAfter is { } wait
-            ? (object)new { error = error.Message, code = error.Code, retry_after = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)) }
-            : new { error = error.Message, code = error.Code };
-        return new(resolved.Room, null, Results.Json(body, statusCode: ErrorStatus.For(error.Code)));
+        return new(resolved.Room, null, HtmlResults.JsonError(context, error));
     }
 
     private static async Task<(RoomSnapshot? Room, Player? Me, RoomError? Error, string Title)> ResolveMemberAsync(HttpContext context, string code, RoomService rooms)

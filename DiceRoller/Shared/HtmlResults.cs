@@ -46,6 +46,20 @@ public static class HtmlResults
         }
     }
 
+    /// <summary>
+    /// A refusal for a JSON endpoint: the error's status with <c>{"error", "code"}</c>, and for a refusal that says when to
+    /// come back also <c>retry_after</c> (seconds) with the <c>Retry-After</c> header (<see cref="SetRetryAfter"/>).
+    /// </summary>
+    public static IResult JsonError(HttpContext context, RoomError error)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        SetRetryAfter(context, error);
+        var body = error.RetryAfter is { } wait
+            ? (object)new { error = error.Message, code = error.Code, retry_after = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)) }
+            : new { error = error.Message, code = error.Code };
+        return Results.Json(body, statusCode: ErrorStatus.For(error.Code));
+    }
+
     /// <summary>Issues the antiforgery cookie (before the response starts) and returns the form token.</summary>
     public static string FormToken(HttpContext context)
     {
