@@ -48,6 +48,24 @@ pick_free_port() {
   return 1
 }
 
+# start_on_free_port VAR START NAME LOG: up to 5 tries of `START PORT` on a free port (a port taken between the pick
+# and the bind fails START: the next try picks another). Sets VAR to the port it started on; when every try failed,
+# prints NAME's LOG and the summary line `0 passed, 1 failed`, and exits.
+start_on_free_port() {
+  local var="$1" start="$2" name="$3" log="$4"
+  for _ in 1 2 3 4 5; do
+    pick_free_port || break
+    if "$start" "$candidate"; then
+      printf -v "$var" '%s' "$candidate"
+      return 0
+    fi
+  done
+  echo "test.sh: $name did not start; its log:" >&2
+  cat "$log" >&2 || true
+  echo "0 passed, 1 failed"
+  exit 1
+}
+
 # step NAME: ends the previous step (its wall time goes to $run_dir/steps.txt, printed by the summary) and starts NAME.
 step_name=""
 step_start=0
