@@ -79,3 +79,14 @@ step() {
   step_name="${1:-}"
   step_start=$now
 }
+
+# The background job of scripts/test/beside.sh (its process group), when one runs.
+beside_pid=""
+# Stops it, the whole group (podman, bench.sh's servers), when test.sh ends before waiting for it.
+stop_beside() {
+  if [[ -n "$beside_pid" ]] && kill -0 "$beside_pid" 2>/dev/null; then
+    echo "test.sh: stopping the checks beside the tests (process group $beside_pid)" >&2
+    kill -TERM -- "-$beside_pid" 2>/dev/null || true
+    wait "$beside_pid" 2>/dev/null || true
+  fi
+}

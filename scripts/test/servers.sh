@@ -26,6 +26,7 @@ as_pg_user() {
 }
 
 cleanup() {
+  stop_beside
   if [[ -n "$redis_pid" ]] && kill -0 "$redis_pid" 2>/dev/null; then
     kill "$redis_pid" 2>/dev/null || true
     wait "$redis_pid" 2>/dev/null || true
