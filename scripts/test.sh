@@ -7,10 +7,10 @@
 #   install.sh        installs what is missing (redis-server, chromium, nginx, postgresql, openssl, docker-compose,
 #                     npm packages, the pinned linters; podman and the stack tier's tools for the stack tier)
 #   deploy-checks.sh  fresh Tailwind CSS, compose parsed by docker-compose, Dockerfile and workflow linted, the app
-#                     published as the image runs it; on a full run the benchmark smoke and the stack tier
-#                     (scripts/stack-test.sh); each check printed as `check: NAME: PASS|FAIL` with its command
+#                     published as the image runs it; each check printed as `check: NAME: PASS|FAIL` with its command
 #   servers.sh        a private redis-server and PostgreSQL on free loopback ports, stopped at the end
-#   then `dotnet test` with coverage, and summary.py: the line `N passed, N failed[, N skipped]` (always the last
+#   beside.sh         in the background, beside the build and the tests: the stack tier and the benchmark smoke
+#   then `dotnet build`, `dotnet test --no-build` with coverage, and summary.py: the line `N passed, N failed[, N skipped]` (always the last
 #   line) from the trx results plus the checks, where the time went, and the 80% line-coverage floor of DiceRoller/
 #   on a full run.
 # A full run is one with no arguments. Tiers and the fast tier (plain `dotnet test`): docs/testing.md.
@@ -73,21 +73,59 @@ step servers
 # shellcheck source=test/servers.sh
 source "$parts/servers.sh"
 
+# The stack tier and the benchmark smoke (scripts/test/beside.sh) run beside the build and the tests, in their own
+# process group (stopped by servers.sh's cleanup if test.sh ends early); their output is printed after the tests.
+rm -f "$run_dir/build.done"
+beside_log="$run_dir/beside.log"
+: > "$beside_log"
+if [[ -n "$stack_tier" || -n "$full_run" || "${DICEROLLER_BENCH_SMOKE:-}" == "1" ]]; then
+  set -m
+  # shellcheck source=test/beside.sh
+  ( source "$parts/beside.sh" ) > "$beside_log" 2>&1 < /dev/null &
+  beside_pid=$!
+  set +m
+  echo "test.sh: the stack tier and the benchmark smoke run beside the tests (pid $beside_pid; output after the tests)"
+fi
+
+step build
+set +e
+dotnet build "$sln" -c Release --nologo
+dotnet_rc=$?
+set -e
+touch "$run_dir/build.done"
+
 step dotnet-test
 rm -rf "$results_dir"
 mkdir -p "$results_dir"
 
 # The trx logger's default file name is unique per test project; a fixed
 # LogFileName would make several test projects overwrite one another's results.
-set +e
-dotnet test "$sln" -c Release \
-  --collect "XPlat Code Coverage" \
-  --logger trx \
-  --logger "console;verbosity=normal" \
-  --results-directory "$results_dir" \
-  "$@"
-dotnet_rc=$?
-set -e
+if [[ $dotnet_rc -eq 0 ]]; then
+  set +e
+  dotnet test "$sln" -c Release --no-build \
+    --collect "XPlat Code Coverage" \
+    --logger trx \
+    --logger "console;verbosity=normal" \
+    --results-directory "$results_dir" \
+    "$@"
+  dotnet_rc=$?
+  set -e
+fi
+
+if [[ -n "$beside_pid" ]]; then
+  step beside-wait
+  set +e
+  wait "$beside_pid"
+  beside_rc=$?
+  set -e
+  beside_pid=""
+  echo "test.sh: the checks beside the tests (stack tier, benchmark smoke) said:"
+  cat "$beside_log"
+  if [[ $beside_rc -ne 0 ]]; then
+    echo "test.sh: scripts/test/beside.sh exited $beside_rc; counted as a failed check"
+    echo "FAIL beside-tests" >> "$checks_file"
+  fi
+fi
 step
 
 # The summary's last line is `N passed, N failed[, N skipped]`.

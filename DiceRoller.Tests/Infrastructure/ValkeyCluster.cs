@@ -16,7 +16,9 @@ public sealed record ClusterNode(string Id, int Port, bool IsPrimary, string? Pr
 /// A real Valkey Cluster on loopback: six Debian <c>redis-server</c> processes in cluster mode (3 primaries + 3 replicas
 /// on free ports, joined by <c>redis-cli --cluster create --cluster-replicas 1</c>), in a temporary folder. Nodes time
 /// out after <see cref="NodeTimeoutMs"/> so a failover takes seconds; <c>cluster-require-full-coverage no</c> keeps the
-/// healthy shards serving while one has no primary. Dispose kills every node and deletes the folder.
+/// healthy shards serving while one has no primary; <c>repl-diskless-sync-delay 0</c> starts a replica's full sync at once
+/// (the default waits 5 s for more replicas: at the cluster's start and after every restart of a killed node).
+/// Dispose kills every node and deletes the folder.
 /// </summary>
 public sealed class ValkeyCluster : IAsyncDisposable
 {
@@ -146,7 +148,7 @@ public sealed class ValkeyCluster : IAsyncDisposable
         var nodeDir = Directory.CreateDirectory(Path.Combine(_dir, port.ToString(CultureInfo.InvariantCulture))).FullName;
         var process = Process.Start(new ProcessStartInfo(_binary,
             $"--port {port} --bind 127.0.0.1 --cluster-enabled yes --cluster-config-file nodes.conf --cluster-node-timeout {NodeTimeoutMs} "
-            + "--cluster-require-full-coverage no --save \"\" --appendonly no "
+            + "--cluster-require-full-coverage no --save \"\" --appendonly no --repl-diskless-sync-delay 0 "
             + $"--dir {nodeDir} --logfile {Path.Combine(nodeDir, "redis.log")}")
         {
             UseShellExecute = false,

@@ -1,6 +1,6 @@
 # Part of scripts/test.sh (sourced): the deploy checks. Each prints its command and PASS or FAIL; failures count in
-# the summary. Exports DICEROLLER_COMPOSE_JSON, DICEROLLER_DEPLOY_ENV and DICEROLLER_PUBLISHED for the tests. On a full
-# run (or DICEROLLER_BENCH_SMOKE=1) also the benchmark smoke; with $stack_tier the stack tier (scripts/stack-test.sh).
+# the summary. Exports DICEROLLER_COMPOSE_JSON, DICEROLLER_DEPLOY_ENV and DICEROLLER_PUBLISHED for the tests. The
+# benchmark smoke and the stack tier run beside the tests (scripts/test/beside.sh).
 
 # The committed stylesheet must be what Tailwind builds from today's templates (as scripts/build-assets.sh does).
 fresh_css() {
@@ -73,17 +73,3 @@ publish_app() {
 }
 check dotnet-publish publish_app
 export DICEROLLER_PUBLISHED="$published"
-
-step bench-smoke
-# The benchmark tool's smoke (bench/, scripts/bench.sh --smoke): 40 players for 10 s on each store, through the HTML
-# contract; fails only on a broken invariant (a gap, a duplicate, a roll not delivered to every member), never on a timing.
-# Part of a full run (no arguments, as CI runs it) or of any run with DICEROLLER_BENCH_SMOKE=1.
-if [[ -n "$full_run" || "${DICEROLLER_BENCH_SMOKE:-}" == "1" ]]; then
-  check bench-smoke bash scripts/bench.sh --smoke --results "$run_dir/bench"
-fi
-step stack-tier
-# The stack tier: the image built and compose.yaml run with Podman, through nginx's HTTPS port (minutes; its steps are
-# checks named stack-*, or one SKIP with the reason where Podman cannot run). Before the tests, so it has the CPU alone.
-if [[ -n "$stack_tier" ]]; then
-  bash scripts/stack-test.sh "$checks_file"
-fi

@@ -48,6 +48,24 @@ pick_free_port() {
   return 1
 }
 
+# start_on_free_port VAR START NAME LOG: up to 5 tries of `START PORT` on a free port (a port taken between the pick
+# and the bind fails START: the next try picks another). Sets VAR to the port it started on; when every try failed,
+# prints NAME's LOG and the summary line `0 passed, 1 failed`, and exits.
+start_on_free_port() {
+  local var="$1" start="$2" name="$3" log="$4"
+  for _ in 1 2 3 4 5; do
+    pick_free_port || break
+    if "$start" "$candidate"; then
+      printf -v "$var" '%s' "$candidate"
+      return 0
+    fi
+  done
+  echo "test.sh: $name did not start; its log:" >&2
+  cat "$log" >&2 || true
+  echo "0 passed, 1 failed"
+  exit 1
+}
+
 # step NAME: ends the previous step (its wall time goes to $run_dir/steps.txt, printed by the summary) and starts NAME.
 step_name=""
 step_start=0
@@ -60,4 +78,15 @@ step() {
   fi
   step_name="${1:-}"
   step_start=$now
+}
+
+# The background job of scripts/test/beside.sh (its process group), when one runs.
+beside_pid=""
+# Stops it, the whole group (podman, bench.sh's servers), when test.sh ends before waiting for it.
+stop_beside() {
+  if [[ -n "$beside_pid" ]] && kill -0 "$beside_pid" 2>/dev/null; then
+    echo "test.sh: stopping the checks beside the tests (process group $beside_pid)" >&2
+    kill -TERM -- "-$beside_pid" 2>/dev/null || true
+    wait "$beside_pid" 2>/dev/null || true
+  fi
 }

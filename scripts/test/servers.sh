@@ -26,6 +26,7 @@ as_pg_user() {
 }
 
 cleanup() {
+  stop_beside
   if [[ -n "$redis_pid" ]] && kill -0 "$redis_pid" 2>/dev/null; then
     kill "$redis_pid" 2>/dev/null || true
     wait "$redis_pid" 2>/dev/null || true
@@ -63,19 +64,7 @@ start_redis() {
 }
 
 redis_port=""
-for _ in 1 2 3 4 5; do
-  pick_free_port
-  if start_redis "$candidate"; then
-    redis_port="$candidate"
-    break
-  fi
-done
-if [[ -z "$redis_port" ]]; then
-  echo "test.sh: redis-server did not start; its log:" >&2
-  cat "$redis_dir/redis.log" >&2 || true
-  echo "0 passed, 1 failed"
-  exit 1
-fi
+start_on_free_port redis_port start_redis redis-server "$redis_dir/redis.log"
 echo "test.sh: redis-server $(redis-server --version | sed -n 's/.* v=\([^ ]*\).*/\1/p') on 127.0.0.1:$redis_port (pid $redis_pid)"
 
 export DICEROLLER_TEST_VALKEY="127.0.0.1:$redis_port"
@@ -84,7 +73,8 @@ start_postgres() {
   local port="$1"
   as_pg_user "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/postgres.log" -w -t 120 \
     -o "-p $port -k $pg_dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=400" \
-    start >/dev/null
+    start >/dev/null || return 1
+  pg_started=1
 }
 
 [[ "$(id -u)" -eq 0 ]] && chown "$test_user:" "$pg_dir"
@@ -95,20 +85,7 @@ if ! as_pg_user "$pg_bin/initdb" -D "$pg_dir/data" -U diceroller --auth=trust -E
   exit 1
 fi
 pg_port=""
-for _ in 1 2 3 4 5; do
-  pick_free_port
-  if start_postgres "$candidate"; then
-    pg_started=1
-    pg_port="$candidate"
-    break
-  fi
-done
-if [[ -z "$pg_port" ]]; then
-  echo "test.sh: PostgreSQL did not start; its log:" >&2
-  cat "$pg_dir/postgres.log" >&2 || true
-  echo "0 passed, 1 failed"
-  exit 1
-fi
+start_on_free_port pg_port start_postgres PostgreSQL "$pg_dir/postgres.log"
 echo "test.sh: PostgreSQL $("$pg_bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$pg_port (data in $pg_dir)"
 export DICEROLLER_TEST_POSTGRES="Host=127.0.0.1;Port=$pg_port;Username=diceroller;Database=postgres;Maximum Pool Size=50"
 export DICEROLLER_CHROMIUM="$chromium_bin"
