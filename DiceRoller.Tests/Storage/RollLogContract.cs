@@ -9,7 +9,7 @@ namespace DiceRoller.Tests.Storage;
 /// What every <see cref="IRollLog"/> must do, written once and run on every backend: the history (sequences, every field kept,
 /// its limit, replacing a roll) and the roll path's two steps, starting a roll and appending it over the chain head.
 /// </summary>
-public abstract class RollLogContract(StoreBackend backend) : StoreContract(backend)
+public abstract partial class RollLogContract(StoreBackend backend) : StoreContract(backend)
 {
     /// <summary>What the roll path does: hash over the head, append, and on a stale head hash again over the new one.</summary>
     private static async Task<Roll> AppendChainedAsync(IRoomStore store, Roll roll, ChainHead head, RollRequest? request = null)

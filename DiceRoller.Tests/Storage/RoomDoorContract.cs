@@ -4,7 +4,7 @@ using DiceRoller.Tests.Infrastructure;
 namespace DiceRoller.Tests.Storage;
 
 /// <summary>What every <see cref="IRoomDoor"/> must do (joins, knocks, the lock, kicked addresses), written once and run on every backend.</summary>
-public abstract class RoomDoorContract(StoreBackend backend) : StoreContract(backend)
+public abstract partial class RoomDoorContract(StoreBackend backend) : StoreContract(backend)
 {
     [Fact]
     public async Task Players_join_until_the_room_is_full_and_names_are_unique_ignoring_case()

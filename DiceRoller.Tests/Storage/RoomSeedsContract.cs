@@ -4,7 +4,7 @@ using DiceRoller.Tests.Infrastructure;
 namespace DiceRoller.Tests.Storage;
 
 /// <summary>What every <see cref="IRoomSeeds"/> must do (the room seed, its rotation, the members' client seeds), written once and run on every backend.</summary>
-public abstract class RoomSeedsContract(StoreBackend backend) : StoreContract(backend)
+public abstract partial class RoomSeedsContract(StoreBackend backend) : StoreContract(backend)
 {
     [Fact]
     public async Task A_new_room_holds_a_secret_seed_whose_commitment_its_snapshot_shows()

@@ -7,7 +7,7 @@ namespace DiceRoller.Tests.Storage;
 /// What every <see cref="IRooms"/> must do (create, read, the DM's and admin's changes, leaving, presence, a room's lifetime),
 /// written once and run on every backend.
 /// </summary>
-public abstract class RoomsContract(StoreBackend backend) : StoreContract(backend)
+public abstract partial class RoomsContract(StoreBackend backend) : StoreContract(backend)
 {
     /// <summary>A lonely room's TTL (nobody but its creator ever joined).</summary>
     private const int LonelyTtl = 1200;
