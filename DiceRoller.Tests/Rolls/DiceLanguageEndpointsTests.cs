@@ -266,7 +266,7 @@ public abstract class DiceLanguageEndpointsTests : AppTest
         var store = App.Services.GetRequiredService<IRoomStore>();
         var me = (await store.GetAsync(code))!.Players[0];
         var total = dice[kept ?? 0] + 4;
-        await store.AppendRollAsync(new Roll(Guid.NewGuid().ToString(), code, 0, me.PlayerId, me.Name, 0, "1d20+4", 20, 1, 4, advantage, dice, kept, total, false, false, null), 0);
+        await store.AppendAsync(new Roll(Guid.NewGuid().ToString(), code, 0, me.PlayerId, me.Name, 0, "1d20+4", 20, 1, 4, advantage, dice, kept, total, false, false, null), 0);
 
         var row = Assert.Single((await alice.GetAsync($"/rooms/{code}")).FeedRolls);
 
@@ -292,7 +292,7 @@ public abstract class DiceLanguageEndpointsTests : AppTest
              "individual_results":[3,18],"kept_index":1,"total":23,"hidden":false,"revealed":false,"dc_check":null}
             """)!;
         Assert.Null(old.Terms);
-        await store.AppendRollAsync(old, 0);
+        await store.AppendAsync(old, 0);
 
         var row = Assert.Single((await alice.GetAsync($"/rooms/{code}")).FeedRolls);
 

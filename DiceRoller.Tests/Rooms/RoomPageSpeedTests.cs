@@ -92,7 +92,7 @@ public abstract class RoomPageSpeedTests(ITestOutputHelper output) : AppTest
             var roll = new Roll(Guid.NewGuid().ToString(), code, 0, player.PlayerId, player.Name, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
                 dice == 8 ? "8d6" : "1d20+3", dice == 8 ? 6 : 20, dice, dice == 8 ? 0 : 3, Advantage.None, results, null,
                 results.Sum() + (dice == 8 ? 0 : 3), Hidden: false, Revealed: false, DcCheck: null);
-            Assert.NotNull(await store.AppendRollAsync(roll, roll.Timestamp));
+            Assert.NotNull(await store.AppendAsync(roll, roll.Timestamp));
         }
 
         var latest = await store.GetRollsBeforeAsync(code, long.MaxValue, 1);

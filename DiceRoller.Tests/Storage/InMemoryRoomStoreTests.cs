@@ -1,23 +1,21 @@
 using DiceRoller.Rooms;
-using DiceRoller.Storage;
+using DiceRoller.Tests.Infrastructure;
 using Microsoft.Extensions.Time.Testing;
 
 namespace DiceRoller.Tests.Storage;
 
-public sealed class InMemoryRoomStoreTests : RoomStoreContract
+/// <summary>What only the in-process store does: its own clock for every TTL (the port contracts run on it too).</summary>
+public sealed class InMemoryRoomStoreTests : StoreContract
 {
-    private readonly FakeTimeProvider _clock = new(DateTimeOffset.UtcNow);
+    private readonly FakeTimeProvider _clock;
 
     public InMemoryRoomStoreTests()
+        : this(new FakeTimeProvider(DateTimeOffset.UtcNow))
     {
-        var limiter = new InMemoryRateLimiter(_clock);
-        Limiter = limiter;
-        Store = new InMemoryRoomStore(_clock, Options, limiter);
     }
 
-    protected override IRoomStore Store { get; }
-
-    protected override IRateLimiter Limiter { get; }
+    private InMemoryRoomStoreTests(FakeTimeProvider clock)
+        : base(StoreBackend.InMemory(clock)) => _clock = clock;
 
     [Fact]
     public async Task A_room_expires_after_its_ttl_of_inactivity_and_activity_pushes_expiry_back()
@@ -25,7 +23,7 @@ public sealed class InMemoryRoomStoreTests : RoomStoreContract
         var (room, creator) = await CreateRoomAsync(RoomMode.DmLed, ttl: 1800);
 
         _clock.Advance(TimeSpan.FromSeconds(1700));
-        await Store.AppendRollAsync(NewRoll(room.Code, creator), _clock.GetUtcNow().ToUnixTimeMilliseconds());
+        await Store.AppendAsync(NewRoll(room.Code, creator), _clock.GetUtcNow().ToUnixTimeMilliseconds());
         _clock.Advance(TimeSpan.FromSeconds(1700));
         Assert.NotNull(await Store.GetAsync(room.Code));
 

@@ -125,7 +125,7 @@ public sealed class ValkeyFailoverTests(ITestOutputHelper output)
         }
 
         output.WriteLine($"victim primary {victim.Port} (slots {string.Join(",", victim.Slots.Select(s => $"{s.From}-{s.To}"))}), node timeout {ValkeyCluster.NodeTimeoutMs} ms");
-        output.WriteLine($"roll append on the healthy cluster: {plainMs:0.00} ms without WAIT, {waitMs:0.00} ms with WAIT 1 (mean of 100)");
+        output.WriteLine($"roll start and append on the healthy cluster: {plainMs:0.00} ms without WAIT, {waitMs:0.00} ms with WAIT 1 (mean of 100)");
         output.WriteLine($"requests: {Requests}, acknowledged: {acked.Count} (failed attempts retried: {failedAttempts}), rolls present after failover: {stored.Count}");
         output.WriteLine($"acknowledged but lost: {lost.Count} [{string.Join(",", lost)}], duplicated requests: {duplicated.Count}, " +
             $"present but never acknowledged: {byRequest.Keys.Count(k => !acked.ContainsKey(k))}");
@@ -177,7 +177,7 @@ public sealed class ValkeyFailoverTests(ITestOutputHelper output)
             for (var i = 0; i < 100; i++)
             {
                 var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-                Assert.NotNull(await store.AppendRollAsync(new Roll(Guid.NewGuid().ToString(), code, 0, "bench", "Bench", now, "1d20", 20, 1, 0,
+                Assert.NotNull(await store.AppendAsync(new Roll(Guid.NewGuid().ToString(), code, 0, "bench", "Bench", now, "1d20", 20, 1, 0,
                     DiceRoller.Dice.Advantage.None, [10], null, 10, Hidden: false, Revealed: false, DcCheck: null), now));
             }
 

@@ -4,41 +4,26 @@ using DiceRoller.Tests.Infrastructure;
 
 namespace DiceRoller.Tests.Storage;
 
+/// <summary>What only the Valkey store does: its keys, their TTLs and hash tags, its announcements (the port contracts run on it too).</summary>
 [Trait(Tiers.Trait, Tiers.Stores)]
 [Collection(ValkeyCollection.Name)]
-public sealed class ValkeyRoomStoreTests(ValkeyServer valkey) : RoomStoreContract, IDisposable
+public sealed class ValkeyRoomStoreTests(ValkeyServer valkey) : StoreContract(StoreBackend.Valkey(valkey))
 {
-    private readonly Lazy<StackExchange.Redis.ConnectionMultiplexer> _otherConnection = new(() => StackExchange.Redis.ConnectionMultiplexer.Connect(valkey.ConnectionString));
-    private IRoomStore? _other;
-
-    protected override IRoomStore Store { get; } = new ValkeyRoomStore(valkey.Connection, Options, TimeProvider.System);
-
-    protected override IRateLimiter Limiter { get; } = new ValkeyRateLimiter(valkey.Connection,
-        Microsoft.Extensions.Options.Options.Create(new ValkeyOptions()), Microsoft.Extensions.Logging.Abstractions.NullLogger<ValkeyRateLimiter>.Instance);
-
-    /// <summary>A second app instance: its own connection to the same server (made before any concurrent use).</summary>
-    protected override IRoomStore OtherInstance => _other ??= new ValkeyRoomStore(_otherConnection.Value, Options, TimeProvider.System);
-
-    public void Dispose()
-    {
-        if (_otherConnection.IsValueCreated)
-        {
-            _otherConnection.Value.Dispose();
-        }
-    }
-
     [Fact]
     public async Task Every_room_key_starts_with_room_code_and_carries_the_rooms_ttl()
     {
         var (room, creator) = await CreateRoomAsync(RoomMode.DmLed, ttl: 1800);
-        await Store.AppendRollAsync(NewRoll(room.Code, creator), Now);
+        await Store.AppendAsync(NewRoll(room.Code, creator), Now);
         var db = valkey.Connection.GetDatabase();
         var server = valkey.Connection.GetServers()[0];
 
-        var keys = server.Keys(pattern: $"*{room.Code}*").Select(k => k.ToString()).Order().ToList();
+        var keys = server.Keys(pattern: $"*{room.Code}*").Select(k => k.ToString()).Order(StringComparer.Ordinal).ToList();
 
-        Assert.Equal([$"room:{{{room.Code}}}", $"room:{{{room.Code}}}:names", $"room:{{{room.Code}}}:players", $"room:{{{room.Code}}}:rolls"], keys);
-        foreach (var key in keys)
+        // The roll path also writes the roll ids and the roller's roll limit (the limit's window is its own, not the room's).
+        var limit = ValkeyKeys.RateLimit($"roll:{room.Code}:{creator.PlayerId}").ToString();
+        Assert.Equal(new[] { $"room:{{{room.Code}}}", $"room:{{{room.Code}}}:names", $"room:{{{room.Code}}}:players", limit,
+            $"room:{{{room.Code}}}:roll_ids", $"room:{{{room.Code}}}:rolls" }.Order(StringComparer.Ordinal), keys);
+        foreach (var key in keys.Where(k => k != limit))
         {
             var ttl = await db.KeyTimeToLiveAsync(key);
             Assert.InRange(ttl!.Value.TotalSeconds, 1790, 1800);
@@ -55,10 +40,10 @@ public sealed class ValkeyRoomStoreTests(ValkeyServer valkey) : RoomStoreContrac
             await db.KeyExpireAsync(key, TimeSpan.FromSeconds(5));
         }
 
-        await Store.AppendRollAsync(NewRoll(room.Code, creator), Now);
+        await Store.AppendAsync(NewRoll(room.Code, creator), Now);
 
         var existing = ValkeyKeys.All(room.Code).Where(k => db.KeyExists(k)).ToList();
-        Assert.Equal(4, existing.Count);
+        Assert.Equal(5, existing.Count); // meta, players, rolls, names and the roll ids the roll path writes
         foreach (var key in existing)
         {
             Assert.InRange((await db.KeyTimeToLiveAsync(key))!.Value.TotalSeconds, 17990, 18000);

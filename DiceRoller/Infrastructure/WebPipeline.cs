@@ -85,6 +85,7 @@ public static class WebPipeline
             await Results.RazorSlice<ErrorPage, ErrorPageModel>(new ErrorPageModel(error, status == 404 ? "Page not found" : "Something went wrong"), status)
                 .ExecuteAsync(http);
         });
+        app.UseFormGroups();
         return app;
     }
 

@@ -4,6 +4,7 @@ using DiceRoller.Dice;
 using DiceRoller.Fairness;
 using DiceRoller.Rooms;
 using DiceRoller.Shared;
+using Microsoft.AspNetCore.Mvc;
 
 namespace DiceRoller.Rolls;
 
@@ -11,10 +12,14 @@ namespace DiceRoller.Rolls;
 /// What the roll form sent, before validation: the typed formula (<see cref="Dice"/>) or, when a die button was
 /// tapped, that die (<see cref="Die"/>, e.g. <c>20</c>) and how many of it (<see cref="Count"/>, default 1);
 /// <see cref="RequestId"/> is the form's one-time id (see <see cref="RollRequestId"/>); <see cref="Crit"/> the pad's
-/// "Critical hit" box (doubles the dice, as typing <c>crit</c> after the formula does).
+/// "Critical hit" box (doubles the dice, as typing <c>crit</c> after the formula does). Bound from the form by its field
+/// names (<c>[AsParameters]</c>): every field is optional text, checked here, never refused by the binder.
 /// </summary>
-public sealed record RollForm(string? Dice, string? Modifier, string? Advantage, string? Hidden, string? Die = null, string? Count = null,
-    string? RequestId = null, string? KeepHidden = null, string? Crit = null)
+public sealed record RollForm(
+    [FromForm(Name = "dice")] string? Dice, [FromForm(Name = "modifier")] string? Modifier, [FromForm(Name = "advantage")] string? Advantage,
+    [FromForm(Name = "hidden")] string? Hidden, [FromForm(Name = "die")] string? Die = null, [FromForm(Name = "count")] string? Count = null,
+    [FromForm(Name = "request_id")] string? RequestId = null, [FromForm(Name = "keep_hidden")] string? KeepHidden = null,
+    [FromForm(Name = "crit")] string? Crit = null)
 {
     /// <summary>
     /// The formula and advantage to roll. A die button rolls <c>{Count}d{Die}</c>; advantage is a d20 toggle,

@@ -16,13 +16,10 @@ public static class RollsEndpoints
         return app;
     }
 
-    private static async Task<IResult> Roll(HttpContext context, RollService rolls, IRoomPage pages)
+    private static async Task<IResult> Roll([AsParameters] RollForm input, HttpContext context, RollService rolls, IRoomPage pages)
     {
         var fragment = HtmlResults.WantsFragment(context);
         var (room, me) = RoomMember.Of(context);
-        var form = await context.Request.ReadFormAsync(context.RequestAborted);
-        var input = new RollForm(form["dice"], form["modifier"], form["advantage"], form["hidden"], form["die"], form["count"],
-            form["request_id"], form["keep_hidden"], form["crit"]);
         var result = await rolls.RollAsync(room, me, input, context.RequestAborted);
         if (result.Error is { } error)
         {

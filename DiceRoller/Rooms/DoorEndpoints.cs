@@ -1,5 +1,6 @@
 using DiceRoller.Shared;
 using Htmx;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 
 namespace DiceRoller.Rooms;
@@ -19,19 +20,19 @@ public static class DoorEndpoints
             Answer(id, admit: true, context, door, pages));
         forms.MapPost("/knocks/{id}/refuse", (string id, HttpContext context, DoorService door, IRoomPage pages) =>
             Answer(id, admit: false, context, door, pages));
-        forms.MapPost("/lock", (HttpContext context, DoorService door, IRoomPage pages) =>
-            ModerationEndpoints.RunAsync(context, pages, (room, me, form) => ModerationEndpoints.Describe(
-                door.SetLockedAsync(room, me, form["locked"], context.RequestAborted),
+        forms.MapPost("/lock", ([AsParameters] LockForm form, HttpContext context, DoorService door, IRoomPage pages) =>
+            ModerationEndpoints.RunAsync(context, pages, (room, me) => ModerationEndpoints.Describe(
+                door.SetLockedAsync(room, me, form.Locked, context.RequestAborted),
                 locked => locked ? "The room is locked: new players knock and wait for you." : "The room is unlocked: anyone with the code can join.")));
         forms.MapPost("/kick-window/end", (HttpContext context, DoorService door, IRoomPage pages) =>
-            ModerationEndpoints.RunAsync(context, pages, (room, me, _) => ModerationEndpoints.Describe(
+            ModerationEndpoints.RunAsync(context, pages, (room, me) => ModerationEndpoints.Describe(
                 door.EndKnockWindowAsync(room, me, context.RequestAborted),
                 _ => "Anyone with the code can join again, also from the removed player's network. The removed player stays out.")));
         return app;
     }
 
     private static Task<IResult> Answer(string id, bool admit, HttpContext context, DoorService door, IRoomPage pages) =>
-        ModerationEndpoints.RunAsync(context, pages, (room, me, _) => ModerationEndpoints.Describe(
+        ModerationEndpoints.RunAsync(context, pages, (room, me) => ModerationEndpoints.Describe(
             door.AnswerAsync(room, me, id, admit, context.RequestAborted),
             knock => knock.State == KnockState.Admitted ? $"{knock.Player.Name} is in the room." : $"{knock.Player.Name} was turned away."));
 
@@ -82,3 +83,6 @@ public static class DoorEndpoints
         return Results.RazorSlice<KnockPage, KnockPageModel>(new KnockPageModel(knock, options.KnockRefreshSeconds), StatusCodes.Status202Accepted);
     }
 }
+
+/// <summary>The lock switch: <c>locked=true|false</c>.</summary>
+public sealed record LockForm([FromForm(Name = "locked")] string? Locked);

@@ -1,4 +1,5 @@
 using DiceRoller.Shared;
+using Microsoft.AspNetCore.Mvc;
 
 namespace DiceRoller.Rooms;
 
@@ -8,20 +9,20 @@ public static class ModerationEndpoints
     public static IEndpointRouteBuilder MapModeration(this IEndpointRouteBuilder app)
     {
         var forms = app.MapMemberForms("/rooms/{code}");
-        forms.MapPost("/dc", (HttpContext context, ModerationService moderation, IRoomPage pages) =>
-            RunAsync(context, pages, (room, me, form) => Describe(moderation.SetDcAsync(room, me, form["dc"], context.RequestAborted),
+        forms.MapPost("/dc", ([AsParameters] DcForm form, HttpContext context, ModerationService moderation, IRoomPage pages) =>
+            RunAsync(context, pages, (room, me) => Describe(moderation.SetDcAsync(room, me, form.Dc, context.RequestAborted),
                 dc => dc is null ? "DC cleared." : $"DC set to {dc}.")));
-        forms.MapPost("/promote", (HttpContext context, ModerationService moderation, IRoomPage pages) =>
-            RunAsync(context, pages, (room, me, form) => Describe(moderation.PromoteAsync(room, me, form["player_id"], context.RequestAborted),
+        forms.MapPost("/promote", ([AsParameters] PlayerForm form, HttpContext context, ModerationService moderation, IRoomPage pages) =>
+            RunAsync(context, pages, (room, me) => Describe(moderation.PromoteAsync(room, me, form.PlayerId, context.RequestAborted),
                 change => $"{room.FindPlayer(change.DmPlayerId)?.Name} is now the DM.")));
-        forms.MapPost("/kick", (HttpContext context, ModerationService moderation, IRoomPage pages) =>
-            RunAsync(context, pages, (room, me, form) => Describe(moderation.KickAsync(room, me, form["player_id"], context.RequestAborted),
+        forms.MapPost("/kick", ([AsParameters] PlayerForm form, HttpContext context, ModerationService moderation, IRoomPage pages) =>
+            RunAsync(context, pages, (room, me) => Describe(moderation.KickAsync(room, me, form.PlayerId, context.RequestAborted),
                 player => $"{player.Name} was removed from the room.")));
-        forms.MapPost("/dm", (HttpContext context, ModerationService moderation, IRoomPage pages) =>
-            RunAsync(context, pages, (room, me, form) => Describe(moderation.HandOverDmAsync(room, me, form["player_id"], context.RequestAborted),
+        forms.MapPost("/dm", ([AsParameters] PlayerForm form, HttpContext context, ModerationService moderation, IRoomPage pages) =>
+            RunAsync(context, pages, (room, me) => Describe(moderation.HandOverDmAsync(room, me, form.PlayerId, context.RequestAborted),
                 change => $"{room.FindPlayer(change.DmPlayerId)?.Name} is now the DM.")));
         forms.MapPost("/close", (HttpContext context, ModerationService moderation, IRoomPage pages) =>
-            RunAsync(context, pages, (room, me, _) => Describe(moderation.CloseAsync(room, me, context.RequestAborted),
+            RunAsync(context, pages, (room, me) => Describe(moderation.CloseAsync(room, me, context.RequestAborted),
                 _ => "The room is closed."), afterSuccess: "/"));
         return app;
     }
@@ -34,12 +35,11 @@ public static class ModerationEndpoints
 
     /// <summary>A member's action in a member group (<see cref="MemberGroups.MapMemberForms"/>): its status fragment, or 303.</summary>
     internal static async Task<IResult> RunAsync(HttpContext context, IRoomPage pages,
-        Func<RoomSnapshot, Player, IFormCollection, Task<Result<string>>> action, string? afterSuccess = null)
+        Func<RoomSnapshot, Player, Task<Result<string>>> action, string? afterSuccess = null)
     {
         var fragment = HtmlResults.WantsFragment(context);
         var member = RoomMember.Of(context);
-        var form = await context.Request.ReadFormAsync(context.RequestAborted);
-        var result = await action(member.Room, member.Me, form);
+        var result = await action(member.Room, member.Me);
         if (result.Error is { } error)
         {
             return fragment
@@ -52,4 +52,18 @@ public static class ModerationEndpoints
             ? Results.RazorSlice<_ActionStatus, string>(result.Value!)
             : RoomsEndpoints.SeeOther(context, next);
     }
+
+    /// <summary>
+    /// As above, for an action that still reads its form by hand. The form is read already (<c>UseFormReading</c>); new forms
+    /// bind a record instead (<c>[AsParameters]</c>, as <see cref="DcForm"/>).
+    /// </summary>
+    internal static Task<IResult> RunAsync(HttpContext context, IRoomPage pages,
+        Func<RoomSnapshot, Player, IFormCollection, Task<Result<string>>> action, string? afterSuccess = null) =>
+        RunAsync(context, pages, (room, me) => action(room, me, context.Request.Form), afterSuccess);
 }
+
+/// <summary>The DC form: a number, or empty to clear it.</summary>
+public sealed record DcForm([FromForm(Name = "dc")] string? Dc);
+
+/// <summary>A form that names one member of the room (promote, kick, hand the DM role over).</summary>
+public sealed record PlayerForm([FromForm(Name = "player_id")] string? PlayerId);

@@ -1,4 +1,5 @@
 using DiceRoller.Shared;
+using Microsoft.AspNetCore.Mvc;
 
 namespace DiceRoller.Rooms;
 
@@ -59,13 +60,13 @@ public static class RoomFairnessEndpoints
     public static IEndpointRouteBuilder MapRoomFairness(this IEndpointRouteBuilder app)
     {
         var forms = app.MapMemberForms("/rooms/{code}/fairness");
-        forms.MapPost("/client-seed", (string code, HttpContext context, RoomFairness fairness, IRoomPage pages) =>
-            ModerationEndpoints.RunAsync(context, pages, (room, me, form) => ModerationEndpoints.Describe(
-                fairness.SetClientSeedAsync(room, me, form["client_seed"], context.RequestAborted),
+        forms.MapPost("/client-seed", (string code, [AsParameters] ClientSeedForm form, HttpContext context, RoomFairness fairness, IRoomPage pages) =>
+            ModerationEndpoints.RunAsync(context, pages, (room, me) => ModerationEndpoints.Describe(
+                fairness.SetClientSeedAsync(room, me, form.ClientSeed, context.RequestAborted),
                 seed => $"Your client seed is now {seed}. Your next roll uses it."),
                 afterSuccess: $"/rooms/{code.ToUpperInvariant()}#fairness"));
         forms.MapPost("/rotate", (string code, HttpContext context, RoomFairness fairness, IRoomPage pages) =>
-            ModerationEndpoints.RunAsync(context, pages, (room, me, _) => ModerationEndpoints.Describe(
+            ModerationEndpoints.RunAsync(context, pages, (room, me) => ModerationEndpoints.Describe(
                 fairness.RotateAsync(room, me, context.RequestAborted),
                 rotation => rotation.Old is null
                     ? "A new seed is committed."
@@ -74,3 +75,6 @@ public static class RoomFairnessEndpoints
         return app;
     }
 }
+
+/// <summary>A member's own client seed, for their next rolls.</summary>
+public sealed record ClientSeedForm([FromForm(Name = "client_seed")] string? ClientSeed);

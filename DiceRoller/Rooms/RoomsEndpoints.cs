@@ -1,4 +1,5 @@
 using DiceRoller.Shared;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 
 namespace DiceRoller.Rooms;
@@ -26,12 +27,11 @@ public static class RoomsEndpoints
         return Results.RazorSlice<HomePage, HomePageModel>(new HomePageModel(HtmlResults.FormToken(context)));
     }
 
-    private static async Task<IResult> Create(HttpContext context, RoomService rooms, ProofOfWork proofOfWork)
+    private static async Task<IResult> Create([AsParameters] CreateForm form, HttpContext context, RoomService rooms, ProofOfWork proofOfWork)
     {
-        var form = await context.Request.ReadFormAsync(context.RequestAborted);
-        string? name = form["player_name"], mode = form["mode"];
-        var proof = new ProofOfWorkAnswer(form["pow_token"], form["pow_nonce"]);
-        var result = await rooms.CreateAsync(name, mode, DeviceCookie.Visitor(context), proof, form["client_seed"], context.RequestAborted);
+        var (name, mode) = (form.PlayerName, form.Mode);
+        var proof = new ProofOfWorkAnswer(form.PowToken, form.PowNonce);
+        var result = await rooms.CreateAsync(name, mode, DeviceCookie.Visitor(context), proof, form.ClientSeed, context.RequestAborted);
         if (result.Error is { } error)
         {
             // Beyond the burst: a browser with JavaScript proves some work and sends the form again by itself
@@ -47,10 +47,9 @@ public static class RoomsEndpoints
         return SeeOther(context, $"/rooms/{result.Value!.RoomCode}");
     }
 
-    private static async Task<IResult> Join(HttpContext context, RoomService rooms, IOptions<RoomOptions> options)
+    private static async Task<IResult> Join([AsParameters] JoinForm form, HttpContext context, RoomService rooms, IOptions<RoomOptions> options)
     {
-        var form = await context.Request.ReadFormAsync(context.RequestAborted);
-        string? code = form["room_code"], name = form["player_name"];
+        var (code, name) = (form.RoomCode, form.PlayerName);
 
         // Someone who is already in the room (their cookie says so) just goes back in.
         var existing = await rooms.FindAsync(code, context.RequestAborted);
@@ -59,7 +58,7 @@ public static class RoomsEndpoints
             return SeeOther(context, $"/rooms/{existing.Room.Code}");
         }
 
-        var result = await rooms.JoinAsync(code, name, DeviceCookie.Visitor(context), form["client_seed"], context.RequestAborted);
+        var result = await rooms.JoinAsync(code, name, DeviceCookie.Visitor(context), form.ClientSeed, context.RequestAborted);
         if (result.Error is { } error)
         {
             // Past the guessing budget the page is the same for every code: it must not greet a real room by name.
@@ -128,3 +127,12 @@ public static class RoomsEndpoints
         return Results.StatusCode(StatusCodes.Status303SeeOther);
     }
 }
+
+/// <summary>The home page's "Start a room" form; a proof of work comes with it only when the server asked for one.</summary>
+public sealed record CreateForm(
+    [FromForm(Name = "player_name")] string? PlayerName, [FromForm(Name = "mode")] string? Mode, [FromForm(Name = "pow_token")] string? PowToken,
+    [FromForm(Name = "pow_nonce")] string? PowNonce, [FromForm(Name = "client_seed")] string? ClientSeed);
+
+/// <summary>The join form (the join page's, or a room page's for a visitor).</summary>
+public sealed record JoinForm(
+    [FromForm(Name = "room_code")] string? RoomCode, [FromForm(Name = "player_name")] string? PlayerName, [FromForm(Name = "client_seed")] string? ClientSeed);

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.Http.Metadata;
 
 namespace DiceRoller.Shared;
 
@@ -18,8 +19,12 @@ public sealed class AntiforgeryFilter(IAntiforgery antiforgery, ILogger<Antiforg
             return await next(context);
         }
 
-        return HtmlResults.WantsFragment(http) ? HtmlResults.ErrorFragment(HtmlResults.BadForm) : HtmlResults.ErrorPage(HtmlResults.BadForm, "Please try again");
+        return Refusal(http);
     }
+
+    /// <summary>The answer to a form without a valid token: 400, as a fragment for htmx or a whole page.</summary>
+    internal static IResult Refusal(HttpContext http) =>
+        HtmlResults.WantsFragment(http) ? HtmlResults.ErrorFragment(HtmlResults.BadForm) : HtmlResults.ErrorPage(HtmlResults.BadForm, "Please try again");
 
     /// <summary>True when the request is a form carrying a valid antiforgery token for this browser's cookie.</summary>
     public static Task<bool> IsValidAsync(HttpContext http)
@@ -48,8 +53,46 @@ public static class FormGroups
 {
     /// <summary>
     /// A group under <paramref name="prefix"/> (e.g. <c>/rooms/{code}</c>) whose endpoints answer only a form carrying a valid
-    /// antiforgery token (<see cref="AntiforgeryFilter"/>); map only the form posts in it.
+    /// antiforgery token (<see cref="AntiforgeryFilter"/>); map only the form posts in it. Its forms bind to records
+    /// (<c>[FromForm]</c>), which would turn on ASP.NET's own antiforgery check too: the group turns that one off
+    /// (<c>DisableAntiforgery</c>), so the token is checked once, here, with this app's answer.
     /// </summary>
-    public static RouteGroupBuilder MapForms(this IEndpointRouteBuilder app, string prefix = "") =>
-        app.MapGroup(prefix).AddEndpointFilter<AntiforgeryFilter>();
+    public static RouteGroupBuilder MapForms(this IEndpointRouteBuilder app, string prefix = "")
+    {
+        var group = app.MapGroup(prefix).DisableAntiforgery();
+        // Last, after what form binding adds (forms only): routing lets any post through, for UseFormGroups to answer.
+        ((IEndpointConventionBuilder)group).Finally(endpoint => endpoint.Metadata.Add(FormGroup.Instance));
+        return group.AddEndpointFilter<AntiforgeryFilter>();
+    }
+
+    /// <summary>
+    /// A post to a form group that is not a form at all gets the group's answer (<see cref="AntiforgeryFilter"/>'s: 400, this
+    /// form was not sent by DiceRoller) before the endpoint runs: the form binder, which runs before any filter, would answer it
+    /// 415 on its own. Last in the pipeline, so the response carries every header the others set.
+    /// </summary>
+    public static IApplicationBuilder UseFormGroups(this IApplicationBuilder app) => app.Use(async (context, next) =>
+    {
+        if (context.GetEndpoint()?.Metadata.GetMetadata<FormGroup>() is not null && !context.Request.HasFormContentType)
+        {
+            await AntiforgeryFilter.Refusal(context).ExecuteAsync(context);
+            return;
+        }
+
+        await next(context);
+    });
+
+    /// <summary>
+    /// Marks the endpoints of a <see cref="MapForms"/> group; as their last <see cref="IAcceptsMetadata"/>, lets a post of any
+    /// content type reach them (form binding alone would have routing answer anything but a form 415, with no message).
+    /// </summary>
+    private sealed class FormGroup : IAcceptsMetadata
+    {
+        public static readonly FormGroup Instance = new();
+
+        public IReadOnlyList<string> ContentTypes => [];
+
+        public Type? RequestType => null;
+
+        public bool IsOptional => true;
+    }
 }

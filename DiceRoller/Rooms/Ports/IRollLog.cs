@@ -84,12 +84,6 @@ public sealed record ChainedAppend(ChainedAppendStatus Status, Roll? Stored, Cha
 public interface IRollLog
 {
     /// <summary>
-    /// Appends a roll, assigning the room's next sequence number atomically; returns the stored roll,
-    /// or null when the room no longer exists. Keeps at least <c>historyLimit</c> most recent rolls.
-    /// </summary>
-    Task<Roll?> AppendRollAsync(Roll roll, long now, CancellationToken cancellationToken = default);
-
-    /// <summary>
     /// Starts a roll in one atomic step, before any dice are drawn. With a request id (<see cref="RollAttempt.Request"/>) an id
     /// that rolled already answers <see cref="RollRequestState.Done"/> with its roll, one still rolling (claimed less than its
     /// <see cref="RollRequest.AbandonAfterMs"/> ago) <see cref="RollRequestState.InFlight"/>; neither counts against the limit.

@@ -157,24 +157,6 @@ public sealed class InMemoryRoomStore(TimeProvider time, IOptions<RoomOptions> o
         return data.Players.Exists(p => string.Equals(p.Name, player.Name, StringComparison.OrdinalIgnoreCase)) ? JoinOutcome.NameTaken : null;
     }
 
-    public Task<Roll?> AppendRollAsync(Roll roll, long now, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(roll);
-        return Locked<Roll?>(roll.RoomCode, null, data =>
-        {
-            data.Sequence++;
-            var stored = roll with { Sequence = data.Sequence };
-            data.Rolls.Add(stored);
-            if (data.Rolls.Count > _historyLimit)
-            {
-                data.Rolls.RemoveRange(0, data.Rolls.Count - _historyLimit);
-            }
-
-            Touch(data, now);
-            return stored;
-        });
-    }
-
     public Task<IReadOnlyList<Roll>> GetRollsAfterAsync(string code, long afterSequence, int limit, CancellationToken cancellationToken = default) =>
         Locked<IReadOnlyList<Roll>>(code, [], data => data.Rolls.Where(r => r.Sequence > afterSequence).Take(limit).ToList());
 

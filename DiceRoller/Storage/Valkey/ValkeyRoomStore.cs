@@ -87,19 +87,6 @@ public sealed class ValkeyRoomStore(IConnectionMultiplexer redis, IOptions<RoomO
         };
     }
 
-    public async Task<Roll?> AppendRollAsync(Roll roll, long now, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(roll);
-        var sequence = (long)await Db.ScriptEvaluateAsync(ValkeyScripts.AppendRoll, ValkeyKeys.All(roll.RoomCode),
-            [Member(roll), _historyLimit, now]);
-        if (sequence >= 0 && _valkey.RollReplicaAcks > 0)
-        {
-            await WaitForReplicasAsync(roll);
-        }
-
-        return sequence < 0 ? null : roll with { Sequence = sequence };
-    }
-
     public async Task<IReadOnlyList<Roll>> GetRollsAfterAsync(string code, long afterSequence, int limit, CancellationToken cancellationToken = default)
     {
         var entries = await Db.SortedSetRangeByScoreWithScoresAsync(ValkeyKeys.Rolls(code),

@@ -10,7 +10,6 @@ namespace DiceRoller.Storage;
 internal static class ValkeyScripts
 {
     public static readonly string Create = Load("touch", "create");
-    public static readonly string AppendRoll = Load("touch", "append_roll");
     public static readonly string ReplaceRoll = Load("touch", "activity", "replace_roll");
     public static readonly string SetDc = Load("touch", "activity", "set_dc");
     public static readonly string Promote = Load("touch", "promote");

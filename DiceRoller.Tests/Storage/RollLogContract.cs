@@ -1,27 +1,16 @@
+using DiceRoller.Dice;
 using DiceRoller.Fairness;
 using DiceRoller.Rooms;
+using DiceRoller.Tests.Infrastructure;
 
 namespace DiceRoller.Tests.Storage;
 
 /// <summary>
-/// The roll path's two store steps, on both stores: starting a roll (request id, roll limit, nonce and seeds in one atomic
-/// step) and appending it over the chain head (with its request id recorded as done in the same step).
+/// What every <see cref="IRollLog"/> must do, written once and run on every backend: the history (sequences, every field kept,
+/// its limit, replacing a roll) and the roll path's two steps, starting a roll and appending it over the chain head.
 /// </summary>
-public abstract partial class RoomStoreContract
+public abstract partial class RollLogContract(StoreBackend backend) : StoreContract(backend)
 {
-    private const long Minute = 60_000;
-
-    /// <summary>Long enough that no window ends while a test runs, even on a loaded machine.</summary>
-    private static readonly TimeSpan RollWindow = TimeSpan.FromMinutes(10);
-
-    private static RollRequest Request(string key, long abandonAfterMs = Minute, long keepForMs = 5 * Minute) => new(key, abandonAfterMs, keepForMs);
-
-    /// <summary>Starts a roll of <paramref name="playerId"/> as the roll path does, with a limit high enough not to matter unless given.</summary>
-    protected Task<RollStart> StartAsync(string code, string playerId, RollRequest? request = null, int limit = 1000, long? now = null,
-        string fallback = "fallback-seed", bool keepFallback = false, IRoomStore? store = null) =>
-        (store ?? Store).StartRollAsync(code, new RollAttempt(playerId, request, new RollLimit($"roll:{code}:{playerId}", limit, RollWindow),
-            fallback, keepFallback, RoomSeedSecret.New(), now ?? Now));
-
     /// <summary>What the roll path does: hash over the head, append, and on a stale head hash again over the new one.</summary>
     private static async Task<Roll> AppendChainedAsync(IRoomStore store, Roll roll, ChainHead head, RollRequest? request = null)
     {
@@ -50,7 +39,107 @@ public abstract partial class RoomStoreContract
 
     private static readonly ChainHead Genesis = new(0, RollHash.Genesis);
 
-    // --- Request ids: the same id rolls once --------------------------------------------------------------------------
+    [Fact]
+    public async Task Appended_rolls_get_sequence_numbers_from_one_and_read_back_in_order()
+    {
+        var (room, creator) = await CreateRoomAsync();
+        var stored = new List<Roll>();
+        for (var i = 1; i <= 5; i++)
+        {
+            stored.Add((await Store.AppendAsync(NewRoll(room.Code, creator, i), Now))!);
+        }
+
+        Assert.Equal([1L, 2, 3, 4, 5], stored.Select(r => r.Sequence));
+        var after = await Store.GetRollsAfterAsync(room.Code, 2, 10);
+        Assert.Equal([3L, 4, 5], after.Select(r => r.Sequence));
+        AssertSameRoll(stored[2], after[0]);
+        Assert.Equal([5L, 4], (await Store.GetRollsBeforeAsync(room.Code, long.MaxValue, 2)).Select(r => r.Sequence));
+        Assert.Equal([2L, 1], (await Store.GetRollsBeforeAsync(room.Code, 3, 10)).Select(r => r.Sequence));
+        Assert.Equal([1L, 2], (await Store.GetRollsAfterAsync(room.Code, 0, 2)).Select(r => r.Sequence));
+    }
+
+    [Fact]
+    public async Task A_stored_roll_keeps_every_field()
+    {
+        var (room, creator) = await CreateRoomAsync();
+        var roll = NewRoll(room.Code, creator) with
+        {
+            DiceFormula = "1d20+5", Modifier = 5, Advantage = Advantage.Advantage, IndividualResults = [3, 18], KeptIndex = 1,
+            Total = 23, DcCheck = new DcCheck(15, true), Hidden = true,
+        };
+
+        var stored = await Store.AppendAsync(roll, Now);
+        var read = (await Store.GetRollsAfterAsync(room.Code, 0, 1)).Single();
+
+        AssertSameRoll(roll with { Sequence = 1 }, stored! with { Proof = null }); // the proof is the chain's (RollLogAppend)
+        Assert.Equal(1, stored.Proof!.Nonce);
+        AssertSameRoll(stored!, read);
+        Assert.Equal([3, 18], read.IndividualResults);
+    }
+
+    [Fact]
+    public async Task One_hundred_concurrent_rolls_from_eight_players_get_distinct_gap_free_sequences()
+    {
+        var (room, creator) = await CreateRoomAsync();
+        var players = new List<Player> { creator };
+        for (var i = 2; i <= 8; i++)
+        {
+            var p = NewPlayer($"P{i}");
+            await JoinAsync(room.Code, p, 8, Now);
+            players.Add(p);
+        }
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 100)
+            .Select(i => Task.Run(() => Store.AppendAsync(NewRoll(room.Code, players[i % 8], i % 20 + 1), Now))));
+
+        Assert.Equal(Enumerable.Range(1, 100).Select(i => (long)i), results.Select(r => r!.Sequence).Order());
+        var history = await Store.GetRollsAfterAsync(room.Code, 0, 1000);
+        Assert.Equal(Enumerable.Range(1, 100).Select(i => (long)i), history.Select(r => r.Sequence));
+        Assert.Equal(results.Select(r => r!.RollId).Order(), history.Select(r => r.RollId).Order());
+    }
+
+    [Fact]
+    public async Task History_keeps_the_most_recent_rolls_up_to_its_limit()
+    {
+        var (room, creator) = await CreateRoomAsync();
+        for (var i = 0; i < HistoryLimit + 20; i++)
+        {
+            await Store.AppendAsync(NewRoll(room.Code, creator), Now);
+        }
+
+        var history = await Store.GetRollsAfterAsync(room.Code, 0, 10_000);
+        Assert.Equal(HistoryLimit, history.Count);
+        Assert.Equal(21, history[0].Sequence);
+        Assert.Equal(HistoryLimit + 20, history[^1].Sequence);
+    }
+
+    [Fact]
+    public async Task Activity_updates_the_rooms_last_activity()
+    {
+        var (room, creator) = await CreateRoomAsync();
+        var later = room.LastActivity + 60_000;
+
+        await Store.AppendAsync(NewRoll(room.Code, creator), later);
+
+        Assert.Equal(later, (await Store.GetAsync(room.Code))!.Room.LastActivity);
+    }
+
+    [Fact]
+    public async Task A_roll_is_replaced_only_while_it_is_still_as_read()
+    {
+        var (room, creator) = await CreateRoomAsync();
+        var hidden = (await Store.AppendAsync(NewRoll(room.Code, creator) with { Hidden = true }, Now))!;
+        var read = (await Store.GetRollAsync(room.Code, hidden.RollId))!;
+
+        Assert.True(await Store.ReplaceRollAsync(read, read with { Revealed = true }, Now));
+        Assert.False(await Store.ReplaceRollAsync(read, read with { Revealed = true }, Now));
+        Assert.True((await Store.GetRollAsync(room.Code, hidden.RollId))!.Revealed);
+        Assert.Null(await Store.GetRollAsync(room.Code, Guid.NewGuid().ToString()));
+        Assert.Single(await Store.GetRollsAfterAsync(room.Code, 0, 10));
+    }
+
+    // --- The roll path's two steps: starting a roll (request id, roll limit, nonce and seeds in one atomic step) and appending it
+    // over the chain head (with its request id recorded as done in the same step) ----------------------------------------
 
     [Fact]
     public async Task A_roll_request_id_is_claimed_once_and_its_append_makes_repeats_answer_its_roll()
@@ -229,8 +318,6 @@ public abstract partial class RoomStoreContract
         Assert.Equal(new RollStart(RollRequestState.Done, RollId: stored.RollId), await StartAsync(room.Code, alice.PlayerId, request));
     }
 
-    // --- The roll limit: counted in the same step, the rate limiter's own counter --------------------------------------
-
     [Fact]
     public async Task A_roll_over_the_limit_is_refused_and_claims_nothing_and_takes_no_nonce()
     {
@@ -285,8 +372,6 @@ public abstract partial class RoomStoreContract
         Assert.InRange(fifth.RetryAfter, TimeSpan.FromMilliseconds(1), RollWindow);
     }
 
-    // --- Nonces and seeds ----------------------------------------------------------------------------------------------
-
     [Fact]
     public async Task Nonces_count_from_1_per_member_and_the_client_seed_set_wins_over_the_fallback()
     {
@@ -337,8 +422,6 @@ public abstract partial class RoomStoreContract
         Assert.Equal(Enumerable.Range(1, 100).Select(n => (long)n), starts.Select(s => s.Ticket!.Nonce).Order());
     }
 
-    // --- The hash chain ------------------------------------------------------------------------------------------------
-
     [Fact]
     public async Task A_chained_append_over_a_stale_head_is_refused_with_the_current_head()
     {
@@ -363,6 +446,7 @@ public abstract partial class RoomStoreContract
     /// head, and after other rolls moved the head on. Each time the history keeps the roll once, and the answer is the roll
     /// as stored, at its sequence, so the roll path neither chains it again nor tells anyone twice.
     /// </summary>
+
     [Fact]
     public async Task An_append_sent_again_adds_the_roll_once_and_answers_it_as_stored()
     {
@@ -434,3 +518,16 @@ public abstract partial class RoomStoreContract
         }
     }
 }
+
+/// <summary>The roll log contract on the in-process store.</summary>
+public sealed class InMemoryRollLogContractTests() : RollLogContract(StoreBackend.InMemory());
+
+/// <summary>The roll log contract on a real Valkey-compatible server.</summary>
+[Trait(Tiers.Trait, Tiers.Stores)]
+[Collection(ValkeyCollection.Name)]
+public sealed class ValkeyRollLogContractTests(ValkeyServer valkey) : RollLogContract(StoreBackend.Valkey(valkey));
+
+/// <summary>The roll log contract on a 6-node Valkey Cluster (3 primaries + 3 replicas), through the same endpoint list the app takes.</summary>
+[Trait(Tiers.Trait, Tiers.Cluster)]
+[Collection(ValkeyClusterCollection.Name)]
+public sealed class ValkeyClusterRollLogContractTests(ValkeyClusterFixture cluster) : RollLogContract(StoreBackend.ValkeyCluster(cluster));
