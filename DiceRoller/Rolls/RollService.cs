@@ -169,8 +169,9 @@ public sealed class RollService(
             var accepted = time.GetTimestamp();
             // A fresh seed even when the member has one: under rules 2 it is the one the server picks when theirs is stale, and the
             // store keeps it with the claim (a retry of the nonce draws with the same one).
+            // The member's secret: the store checks in the same step that they are still the member this request authenticated as.
             var start = await store.StartRollAsync(code, new RollAttempt(player.PlayerId, request, limit, ClientSeed.Generate(),
-                keepFallback, candidate, time.GetUtcNow().ToUnixTimeMilliseconds(), hidden), ct);
+                keepFallback, candidate, time.GetUtcNow().ToUnixTimeMilliseconds(), hidden, player.SecretHash), ct);
             switch (start.State)
             {
                 case RollRequestState.Claimed:
@@ -191,6 +192,8 @@ public sealed class RollService(
                     // Polling on the real clock: this waits for another request, not for game time.
                     await Task.Delay(poll, ct);
                     break;
+                case RollRequestState.NotMember:
+                    return (null, 0, RoomService.NotInRoom(code));
                 case RollRequestState.InFlight:
                     return (null, 0, new RoomError(ErrorCodes.RollInProgress,
                         "This roll is still being made. It will appear in the feed in a moment; there is no need to roll again."));
