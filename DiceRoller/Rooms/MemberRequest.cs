@@ -43,10 +43,11 @@ public sealed record MemberRequest(RoomSnapshot? Room, Player? Me, IResult? Refu
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(rooms);
         var room = recent ? await rooms.FindRecentAsync(code, context.RequestAborted) : await rooms.FindAsync(code, context.RequestAborted);
-        if (recent && (room is null || RoomService.Authenticate(room, PlayerCookie.Read(context, room.Room.Code)) is null))
+        if (recent && room is not null && RoomService.Authenticate(room, PlayerCookie.Read(context, room.Room.Code)) is null)
         {
-            // A refusal is never given over a kept read: the room is read afresh (it may have been made, or the player admitted, since).
-            rooms.ForgetRecent(RoomCode.Normalize(code) ?? code);
+            // A refusal is never given over a kept read (a missing room was just read): the room is read afresh (the player
+            // may have been admitted since).
+            rooms.ForgetRecent(room.Room.Code);
             room = await rooms.FindAsync(code, context.RequestAborted);
         }
 
