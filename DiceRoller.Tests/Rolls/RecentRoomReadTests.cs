@@ -19,6 +19,9 @@ public sealed class RecentRoomReadTests(ValkeyServer valkey) : AppTest
 {
     protected override string? ValkeyConnection => valkey.ConnectionString;
 
+    /// <summary>Kept long enough that a loaded machine cannot let it lapse mid-test (then a fresh read would refuse instead).</summary>
+    protected override IDictionary<string, string?> Settings => new Dictionary<string, string?> { ["Valkey:RecentRoomTtl"] = "00:05:00" };
+
     private AppFactory? _other;
 
     /// <summary>Instance B: the same Valkey (and so the same key ring and rooms), its own process state.</summary>
