@@ -94,6 +94,8 @@ public static class ServiceRegistration
             services.AddSingleton<IRoomCapacity, ValkeyRoomCapacity>();
             services.AddSingleton<IRateLimiter, ValkeyRateLimiter>();
             services.AddSingleton<IOneTimeKeys, ValkeyOneTimeKeys>();
+            services.AddSingleton<ValkeyRecentRooms>();
+            services.AddSingleton<IRecentRooms>(sp => sp.GetRequiredService<ValkeyRecentRooms>());
             services.AddSingleton<ValkeyRoomEvents>();
             services.AddSingleton<IRoomEventPublisher>(sp => sp.GetRequiredService<ValkeyRoomEvents>());
             services.AddHostedService(sp => sp.GetRequiredService<ValkeyRoomEvents>());

@@ -11,16 +11,31 @@ public static class RollsEndpoints
     {
         app.MapGet("/rooms/{code}/rolls", Earlier);
         var forms = app.MapMemberForms("/rooms/{code}");
-        forms.MapPost("/rolls", Roll);
+        forms.MapPost("/rolls", Roll).WithMetadata(RecentRoomRead.Instance);
         forms.MapPost("/rolls/{rollId}/reveal", Reveal);
         return app;
     }
 
-    private static async Task<IResult> Roll([AsParameters] RollForm input, HttpContext context, RollService rolls, IRoomPage pages)
+    private static async Task<IResult> Roll([AsParameters] RollForm input, HttpContext context, RollService rolls, RoomService rooms, IRoomPage pages)
     {
         var fragment = HtmlResults.WantsFragment(context);
         var (room, me) = RoomMember.Of(context);
         var result = await rolls.RollAsync(room, me, input, context.RequestAborted);
+        if (result.Error is { Code: ErrorCodes.NotInRoom })
+        {
+            // The member was resolved over a kept room read (RecentRoomRead) and the roll's atomic start no longer found them as
+            // read (kicked, left, no longer DM for a hidden roll): nothing was taken. Read the room afresh and answer from that.
+            rooms.ForgetRecent(room.Room.Code);
+            var fresh = await MemberRequest.ResolveAsync(context, room.Room.Code, rooms, fragment);
+            if (fresh.Refusal is not null)
+            {
+                return fresh.Refusal;
+            }
+
+            (room, me) = (fresh.Room!, fresh.Me!);
+            result = await rolls.RollAsync(room, me, input, context.RequestAborted);
+        }
+
         if (result.Error is { } error)
         {
             if (fragment)
@@ -28,6 +43,8 @@ public static class RollsEndpoints
                 return HtmlResults.ErrorFragment(error);
             }
 
+            // The full page shows the room as it is now, not as a kept read had it.
+            room = await rooms.FindAsync(room.Room.Code, context.RequestAborted) ?? room;
             return await pages.RoomPageAsync(context, room, me, form: f => f with
             {
                 Dice = input.Dice ?? "",

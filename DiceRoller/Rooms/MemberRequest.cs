@@ -9,9 +9,9 @@ public sealed record MemberRequest(RoomSnapshot? Room, Player? Me, IResult? Refu
     /// 404 for an unknown room, 403 (NOT_IN_ROOM) for a browser that is not one of its players; both count against the
     /// address's guessing budget (<see cref="CountLookAsync"/>), and past it the answer is the same 429 for any code.
     /// </summary>
-    public static async Task<MemberRequest> ResolveAsync(HttpContext context, string code, RoomService rooms, bool fragment)
+    public static async Task<MemberRequest> ResolveAsync(HttpContext context, string code, RoomService rooms, bool fragment, bool recent = false)
     {
-        var resolved = await ResolveMemberAsync(context, code, rooms);
+        var resolved = await ResolveMemberAsync(context, code, rooms, recent);
         return resolved.Error is not { } error ? new(resolved.Room, resolved.Me, null)
             : fragment ? new(resolved.Room, null, HtmlResults.ErrorFragment(error))
             : new(resolved.Room, null, HtmlResults.ErrorPage(error, resolved.Title, resolved.Room is null ? "/" : $"/rooms/{resolved.Room.Room.Code}",
@@ -33,11 +33,20 @@ public sealed record MemberRequest(RoomSnapshot? Room, Player? Me, IResult? Refu
         return new(resolved.Room, null, HtmlResults.JsonError(context, error));
     }
 
-    private static async Task<(RoomSnapshot? Room, Player? Me, RoomError? Error, string Title)> ResolveMemberAsync(HttpContext context, string code, RoomService rooms)
+    private static async Task<(RoomSnapshot? Room, Player? Me, RoomError? Error, string Title)> ResolveMemberAsync(HttpContext context, string code,
+        RoomService rooms, bool recent = false)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(rooms);
-        var room = await rooms.FindAsync(code, context.RequestAborted);
+        var room = recent ? await rooms.FindRecentAsync(code, context.RequestAborted) : await rooms.FindAsync(code, context.RequestAborted);
+        if (recent && room is not null && RoomService.Authenticate(room, PlayerCookie.Read(context, room.Room.Code)) is null)
+        {
+            // A refusal is never given over a kept read (a missing room was just read): the room is read afresh (the player
+            // may have been admitted since).
+            rooms.ForgetRecent(room.Room.Code);
+            room = await rooms.FindAsync(code, context.RequestAborted);
+        }
+
         if (room is not null && RoomService.Authenticate(room, PlayerCookie.Read(context, room.Room.Code)) is { } member)
         {
             return (room, member, null, "");
@@ -96,7 +105,8 @@ public sealed class MemberFilter(RoomService rooms) : IEndpointFilter
         ArgumentNullException.ThrowIfNull(next);
         var http = context.HttpContext;
         var code = http.Request.RouteValues["code"] as string ?? "";
-        var member = await MemberRequest.ResolveAsync(http, code, rooms, HtmlResults.WantsFragment(http));
+        var recent = http.GetEndpoint()?.Metadata.GetMetadata<RecentRoomRead>() is not null;
+        var member = await MemberRequest.ResolveAsync(http, code, rooms, HtmlResults.WantsFragment(http), recent);
         if (member.Refusal is not null)
         {
             return member.Refusal;
@@ -104,6 +114,20 @@ public sealed class MemberFilter(RoomService rooms) : IEndpointFilter
 
         http.Items[typeof(RoomMember)] = new RoomMember(member.Room!, member.Me!);
         return await next(context);
+    }
+}
+
+/// <summary>
+/// Endpoint metadata: this member form may resolve its member over the room as read a few seconds ago on this instance
+/// (<see cref="RoomService.FindRecentAsync"/>), because what it does checks the member again in its store's atomic step (the roll
+/// post: <see cref="RollAttempt.SecretHash"/>). A refusal is never given over such a read.
+/// </summary>
+public sealed class RecentRoomRead
+{
+    public static readonly RecentRoomRead Instance = new();
+
+    private RecentRoomRead()
+    {
     }
 }
 

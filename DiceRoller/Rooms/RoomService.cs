@@ -20,7 +20,8 @@ public sealed class RoomService(
     TimeProvider time,
     IOptions<RoomOptions> options,
     ProofOfWork proofOfWork,
-    IRoomCapacity capacity)
+    IRoomCapacity capacity,
+    IRecentRooms? recent = null)
 {
     private static readonly TimeSpan Hour = TimeSpan.FromHours(1);
 
@@ -168,6 +169,19 @@ public sealed class RoomService(
         var code = RoomCode.Normalize(roomCode);
         return code is null ? null : await store.GetAsync(code, ct);
     }
+
+    /// <summary>
+    /// <see cref="FindAsync"/> for the roll post: the room as read a few seconds ago on this instance when the store keeps such
+    /// reads (<see cref="IRecentRooms"/>; the roll's start checks the member again atomically), else read now.
+    /// </summary>
+    public async Task<RoomSnapshot?> FindRecentAsync(string? roomCode, CancellationToken ct = default)
+    {
+        var code = RoomCode.Normalize(roomCode);
+        return code is null ? null : recent is null ? await store.GetAsync(code, ct) : await recent.GetAsync(code, ct);
+    }
+
+    /// <summary>Drops this instance's kept read of the room (<see cref="FindRecentAsync"/>): the next one reads it afresh.</summary>
+    public void ForgetRecent(string code) => recent?.Forget(code);
 
     /// <summary>The member the credential belongs to, or null.</summary>
     public static Player? Authenticate(RoomSnapshot room, PlayerCredential? credential)

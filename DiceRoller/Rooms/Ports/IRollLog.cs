@@ -19,6 +19,12 @@ public enum RollRequestState
 
     /// <summary>A hidden roll, but every hidden-roll secret of the current commitment is taken: nothing was claimed or taken.</summary>
     HiddenSecretsUsedUp,
+
+    /// <summary>
+    /// The attempt named the member's secret (<see cref="RollAttempt.SecretHash"/>) and the room no longer holds that member with
+    /// it (kicked, left, or never one), or it is hidden and they are not the room's DM: nothing was claimed or taken.
+    /// </summary>
+    NotMember,
 }
 
 /// <summary>A roll form's one-time id (<c>playerId:requestId</c>): how long a claim may stay unfinished, and how long the id is kept.</summary>
@@ -44,8 +50,12 @@ public sealed record RollLimit(string Key, int Limit, TimeSpan Window);
 /// <para>A <paramref name="Hidden"/> roll also takes the next of its commitment's hidden-roll secrets (0, 1, 2... per commitment;
 /// counted again from 0 after a rotation) when the seed has a hidden key; when all <see cref="Fairness.HiddenSecrets.Count"/> are
 /// taken the answer is <see cref="RollRequestState.HiddenSecretsUsedUp"/> and nothing is claimed or taken.</para>
+/// <para>With <paramref name="SecretHash"/> (the member's <see cref="Player.SecretHash"/> as the caller authenticated it) the store
+/// checks, in the same atomic step and before anything else, that the room still holds that member with that secret and, for a
+/// hidden roll, that they are its DM: else <see cref="RollRequestState.NotMember"/>. So a caller may authenticate against a room
+/// read that is a little old (a kick, a leave, a DM hand-off or a close since then is caught here).</para>
 public sealed record RollAttempt(string PlayerId, RollRequest? Request, RollLimit Limit, string FallbackClientSeed, bool KeepFallback,
-    RoomSeedSecret CandidateSeed, long Now, bool Hidden = false);
+    RoomSeedSecret CandidateSeed, long Now, bool Hidden = false, string? SecretHash = null);
 
 /// <summary>What <see cref="IRoomStore.StartRollAsync"/> answered: the ticket to roll with, the earlier roll's id, or why not.</summary>
 public sealed record RollStart(RollRequestState State, RollTicket? Ticket = null, string? RollId = null, TimeSpan RetryAfter = default);

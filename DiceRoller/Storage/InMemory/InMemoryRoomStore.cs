@@ -564,6 +564,12 @@ public sealed class InMemoryRoomStore(TimeProvider time, IOptions<RoomOptions> o
         return Locked(code, new RollStart(RollRequestState.RoomNotFound), data =>
         {
             var clock = Now;
+            if (attempt.SecretHash is { } secretHash && (data.Players.Find(p => p.PlayerId == attempt.PlayerId) is not { } member
+                || member.SecretHash != secretHash || (attempt.Hidden && !(data.Room.Mode == RoomMode.DmLed && data.Room.DmPlayerId == attempt.PlayerId))))
+            {
+                return new RollStart(RollRequestState.NotMember);
+            }
+
             if (attempt.Request is { } request)
             {
                 foreach (var expired in data.Requests.Where(r => r.Value.KeptUntil <= clock).Select(r => r.Key).ToList())

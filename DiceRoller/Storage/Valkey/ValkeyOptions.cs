@@ -36,4 +36,13 @@ public sealed class ValkeyOptions
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "00:01:00", ErrorMessage = "Valkey:SubscriptionCheckInterval must be between 100 ms and 1 minute.")]
     public TimeSpan SubscriptionCheckInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// How long an app instance keeps a room's read for the roll post (<see cref="ValkeyRecentRooms"/>): a roll then makes two
+    /// round trips to Valkey instead of three. Safe at any value: the roll's start script checks membership, the secret, the
+    /// DM (hidden rolls) and the room itself atomically, and a refusal reads the room again; the room's events (join, kick,
+    /// hand-off, close...) drop the kept read on every instance that follows the room. 0 turns it off.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:05:00", ErrorMessage = "Valkey:RecentRoomTtl must be between 0 and 5 minutes.")]
+    public TimeSpan RecentRoomTtl { get; set; } = TimeSpan.FromSeconds(10);
 }

@@ -14,7 +14,7 @@ namespace DiceRoller.Storage;
 /// subscription is live (first open, reconnect, failover) the room's open pages are told to resync from history.
 /// </summary>
 public sealed class ValkeyRoomEvents(IConnectionMultiplexer redis, RoomBroadcaster broadcaster, ILogger<ValkeyRoomEvents> logger,
-    Microsoft.Extensions.Options.IOptions<ValkeyOptions>? options = null)
+    Microsoft.Extensions.Options.IOptions<ValkeyOptions>? options = null, ValkeyRecentRooms? recent = null)
     : IRoomEventPublisher, IHostedService
 {
     private readonly TimeSpan _checkInterval = options?.Value.SubscriptionCheckInterval ?? TimeSpan.FromSeconds(1);
@@ -101,6 +101,7 @@ public sealed class ValkeyRoomEvents(IConnectionMultiplexer redis, RoomBroadcast
                 {
                     await redis.GetSubscriber().SubscribeAsync(ValkeyKeys.Events(code), OnMessage);
                     link.Subscribed = true;
+                    recent?.Forget(code);
 
                     // Events published before the subscription was live went past this instance: the pages re-read history.
                     broadcaster.Deliver(new RoomEvent(code, RoomBroadcaster.ResyncType, 0));
@@ -235,6 +236,7 @@ public sealed class ValkeyRoomEvents(IConnectionMultiplexer redis, RoomBroadcast
             }
 
             await subscriber.SubscribeAsync(ValkeyKeys.Events(code), OnMessage);
+            recent?.Forget(code);
             logger.LogInformation("Moved the subscription of {RoomCode} to {EndPoint}; resyncing its pages", code, subscriber.SubscribedEndpoint(ValkeyKeys.Events(code))?.ToString());
             broadcaster.Deliver(new RoomEvent(code, RoomBroadcaster.ResyncType, 0));
         }
@@ -259,6 +261,12 @@ public sealed class ValkeyRoomEvents(IConnectionMultiplexer redis, RoomBroadcast
             var roomEvent = RoomJson.Deserialize<RoomEvent>(message.ToString());
             if (roomEvent is not null)
             {
+                // Anything but a roll may change who is in the room, its DM, DC or mode: the next roll post reads it afresh.
+                if (roomEvent.Type is not (RoomEvent.RollType or RoomEvent.RollRevealedType))
+                {
+                    recent?.Forget(roomEvent.RoomCode);
+                }
+
                 broadcaster.Deliver(roomEvent);
             }
         }
@@ -275,6 +283,7 @@ public sealed class ValkeyRoomEvents(IConnectionMultiplexer redis, RoomBroadcast
     private void OnConnectionRestored(object? sender, ConnectionFailedEventArgs e)
     {
         logger.LogInformation("Valkey connection restored ({ConnectionType}, {EndPoint}); resyncing open room pages", e.ConnectionType, e.EndPoint?.ToString());
+        recent?.ForgetAll();
         broadcaster.ResyncAll();
     }
 

@@ -345,7 +345,7 @@ public sealed class ValkeyRoomStore(IConnectionMultiplexer redis, IOptions<RoomO
             attempt.PlayerId, attempt.Now, attempt.Request?.AbandonAfterMs ?? 0, attempt.Request?.KeepForMs ?? 0,
             attempt.Limit.Limit, (long)attempt.Limit.Window.TotalMilliseconds, attempt.FallbackClientSeed, attempt.KeepFallback ? "1" : "0",
             attempt.CandidateSeed.StoredHex, attempt.CandidateSeed.Commitment, Fairness.RollHash.Genesis, attempt.Hidden ? "1" : "0",
-            Fairness.HiddenSecrets.Count,
+            Fairness.HiddenSecrets.Count, attempt.SecretHash ?? "",
         ]))!;
         return (string?)result[0] switch
         {
@@ -356,6 +356,7 @@ public sealed class ValkeyRoomStore(IConnectionMultiplexer redis, IOptions<RoomO
             "HIDDEN_USED_UP" => new RollStart(RollRequestState.HiddenSecretsUsedUp),
             "DONE" => new RollStart(RollRequestState.Done, RollId: (string?)result[1]),
             "IN_FLIGHT" => new RollStart(RollRequestState.InFlight),
+            "NOT_MEMBER" => new RollStart(RollRequestState.NotMember),
             "RATE_LIMITED" => new RollStart(RollRequestState.RateLimited, RetryAfter: TimeSpan.FromMilliseconds((long)result[1])),
             _ => new RollStart(RollRequestState.RoomNotFound),
         };

@@ -25,7 +25,8 @@ redis.call('HSET', KEYS[10], ARGV[12], seq + 1)
 local excess = redis.call('ZCARD', KEYS[3]) - tonumber(ARGV[5])
 if excess > 0 then
   for _, gone in ipairs(redis.call('ZRANGE', KEYS[3], 0, excess - 1)) do
-    redis.call('HDEL', KEYS[10], cjson.decode(gone)['roll_id'])
+    -- The stored JSON starts with its roll id ({"roll_id":"...", see Roll): read without decoding the whole roll.
+    redis.call('HDEL', KEYS[10], string.match(gone, '^{"roll_id":"([^"]*)"'))
   end
   redis.call('ZREMRANGEBYRANK', KEYS[3], 0, excess - 1)
 end

@@ -1,9 +1,12 @@
 -- KEYS: the room's meta hash, its players hash, the player's roll-rate counter, and the request's key (absent without
 -- a request id). ARGV: playerId, now, abandonAfterMs, keepForMs, rollLimit, rollWindow (ms), fallbackClientSeed,
 -- keepFallback ('1' or '0'), candidateSeed (stored hex), candidateCommitment, genesis, hidden ('1' or '0'), hidden
--- secrets per commitment. A hidden roll under a rules-2 commitment (one with a '.') takes the next hidden-roll secret
--- index (field hidden_next, reset on rotation); when all are taken it answers { 'HIDDEN_USED_UP' } before claiming or
--- counting anything. Claims the request id, counts the roll against the limit and takes the member's next nonce
+-- secrets per commitment, the member's secret hash ('' to skip the member check). With a secret hash, first of all: the
+-- players hash must hold the member with exactly that secret_hash and, for a hidden roll, the room must be DM-led with them
+-- as its dm, else { 'NOT_MEMBER' } before anything is claimed or counted (the caller may have authenticated against an
+-- older room read). A hidden roll under a rules-2 commitment (one with a '.') takes the next hidden-roll secret index
+-- (field hidden_next, reset on rotation); when all are taken it answers { 'HIDDEN_USED_UP' } before claiming or counting
+-- anything. Claims the request id, counts the roll against the limit and takes the member's next nonce
 -- (nonce:{playerId}, from 1), in that order; an id that rolled or is rolling counts nothing, a refused roll claims and
 -- takes nothing. With a request id the claim is also kept as the member's open claim (field claim:{playerId} =
 -- 'requestKey|claimedAt|nonce|hiddenIndex|commitment|serverClientSeed', claimedAt 0 once released) until its roll is
@@ -11,10 +14,17 @@
 -- client seed again when it is this very request (taken over), released, or abandoned (claimed abandonAfterMs ago), so
 -- no nonce is skipped. Returns { 'OK', nonce, clientSeed, seed, commitment, seq, lastHash, clientSeedCommitment (''
 -- when none or the fallback), hiddenIndex (-1 when none), serverClientSeed }, { 'DONE', rollId }, { 'IN_FLIGHT' }, {
--- 'HIDDEN_USED_UP' }, { 'RATE_LIMITED', ms until the window ends } or { 'NOT_FOUND' }.
+-- 'HIDDEN_USED_UP' }, { 'RATE_LIMITED', ms until the window ends }, { 'NOT_MEMBER' } or { 'NOT_FOUND' }.
 -- Runs after: count_attempt.lua
 
 if redis.call('EXISTS', KEYS[1]) == 0 then return { 'NOT_FOUND' } end
+if ARGV[14] ~= '' then
+  local member = redis.call('HGET', KEYS[2], ARGV[1])
+  if not member or not string.find(member, '"secret_hash":"' .. ARGV[14] .. '"', 1, true) then return { 'NOT_MEMBER' } end
+  if ARGV[12] == '1' and (redis.call('HGET', KEYS[1], 'mode') ~= 'dm-led' or redis.call('HGET', KEYS[1], 'dm') ~= ARGV[1]) then
+    return { 'NOT_MEMBER' }
+  end
+end
 local request = KEYS[4]
 if request then
   local current = redis.call('GET', request)
