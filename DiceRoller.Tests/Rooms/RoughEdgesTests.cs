@@ -209,4 +209,24 @@ public sealed class RoughEdgesEmbeddedTests : RoughEdgesTests;
 public sealed class RoughEdgesValkeyTests(ValkeyServer valkey) : RoughEdgesTests
 {
     protected override string? ValkeyConnection => valkey.ConnectionString;
+
+    [Fact]
+    public async Task A_heartbeat_taken_by_one_instance_shows_the_player_present_on_another()
+    {
+        await using var other = new AppFactory(ValkeyConnection, Settings);
+        await using var table = await Table.Open("Alice").Players("Bob").BuildAsync(App);
+        var (code, alice, bob) = table;
+        var bobId = await bob.MyIdAsync(code);
+        using var aliceOnOther = new Browser(other.CreateDefaultClient(new Uri("http://localhost"),
+            new Microsoft.AspNetCore.Mvc.Testing.Handlers.CookieContainerHandler(alice.Cookies)), "Alice/1.0", alice.Cookies);
+
+        using (var beat = await bob.Client.GetAsync($"/rooms/{code}/present"))
+        {
+            Assert.Equal(HttpStatusCode.OK, beat.StatusCode);
+        }
+
+        var entry = (await aliceOnOther.GetAsync($"/rooms/{code}")).Document.QuerySelector($"#roster [data-player-id='{bobId}']")!;
+        Assert.Equal("true", entry.GetAttribute("data-connected"));
+        Assert.Equal("online, no live updates", entry.QuerySelector("[data-presence]")!.TextContent.Trim());
+    }
 }
