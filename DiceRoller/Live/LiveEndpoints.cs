@@ -16,7 +16,43 @@ public static class LiveEndpoints
     public static IEndpointRouteBuilder MapLive(this IEndpointRouteBuilder app)
     {
         app.MapGet("/rooms/{code}/events", Stream);
+        app.MapGet(PresencePath, Present);
         return app;
+    }
+
+    /// <summary>The heartbeat of a room page without JavaScript (its &lt;noscript&gt; frame reloads it).</summary>
+    public const string PresencePath = "/rooms/{code}/present";
+
+    /// <summary>
+    /// A page without JavaScript cannot hold a stream, so its hidden frame (inside &lt;noscript&gt;) loads this every heartbeat
+    /// interval: each load keeps its player present for three intervals (like a stream's heartbeat), on every instance (the
+    /// store keeps it), and the rosters say "online, no live updates". The first load after an absence tells the room.
+    /// </summary>
+    private static async Task<IResult> Present(string code, HttpContext context, RoomService rooms, IRooms store, IRoomEventPublisher publisher,
+        TimeProvider time, IOptions<LiveOptions> live)
+    {
+        var member = await MemberRequest.ResolveAsync(context, code, rooms, fragment: true);
+        if (member.Refusal is { } refusal)
+        {
+            return refusal;
+        }
+
+        var (room, me) = (member.Room!, member.Me!);
+        var seconds = Math.Max(1, (int)Math.Ceiling(live.Value.HeartbeatInterval.TotalSeconds));
+        var until = time.GetUtcNow().AddSeconds(seconds * 3).ToUnixTimeMilliseconds();
+        await store.SetPresenceAsync(room.Room.Code, me.PlayerId, PagePresence.StreamId(me.PlayerId), until, context.RequestAborted);
+        if (!room.IsConnected(me.PlayerId))
+        {
+            await publisher.PublishAsync(RoomEvent.ForPlayerJoined(room.Room.Code, me), context.RequestAborted);
+        }
+
+        // Framed by its own room page only (the app's pages are never framed otherwise); nothing in it to click.
+        context.Response.Headers.XFrameOptions = "SAMEORIGIN";
+        context.Response.Headers.ContentSecurityPolicy = "default-src 'none'; frame-ancestors 'self'";
+        context.Response.Headers.CacheControl = "no-store";
+        return Results.Content(
+            $"<!DOCTYPE html><html lang=\"en\"><meta charset=\"utf-8\"><meta http-equiv=\"refresh\" content=\"{seconds.ToString(CultureInfo.InvariantCulture)}\"><title>Present</title></html>",
+            "text/html; charset=utf-8");
     }
 
     private static async Task<IResult> Stream(string code, HttpContext context, RoomService rooms, IRooms store, IRoomDoor door, IRollLog rollLog,

@@ -365,13 +365,24 @@ internal sealed class LiveSession(
         }
     }
 
-    /// <summary>The roll's row for this viewer; from a live event, rendered once per distinct view and shared.</summary>
+    /// <summary>
+    /// The roll's row for this viewer; from a live event, rendered once per distinct view and shared. A roll by someone else
+    /// also carries its line of the phone's "At the table" strip, out of band (Rolls/_TableRoll.cshtml, as the page renders it).
+    /// </summary>
     private async Task<SseItem<byte[]>> RollItemAsync(Roll roll, LiveEvent? live = null)
     {
         var entry = new RollEntryModel(roll, Viewer);
         var html = live is null
             ? await RenderAsync(_RollEntry.Create(entry))
             : await live.Shared(LiveEvent.RollViewKey(entry), () => RenderAsync(_RollEntry.Create(entry)));
+        if (roll.PlayerId != me.PlayerId)
+        {
+            var line = live is null
+                ? await TableLineAsync(entry)
+                : await live.Shared(entry.ShowValues ? "table:shown" : "table:secret", () => TableLineAsync(entry));
+            html = [.. html, .. line];
+        }
+
         _lastSent = roll.Sequence;
         return new SseItem<byte[]>(html, RoomEvent.RollType) { EventId = roll.Sequence.ToString(CultureInfo.InvariantCulture) };
     }
@@ -452,4 +463,10 @@ internal sealed class LiveSession(
     }
 
     private static Task<byte[]> RenderAsync(RazorSlice slice) => LiveEvent.RenderAsync(slice);
+
+    private static readonly byte[] TableLineStart = "<div hx-swap-oob=\"afterbegin:#table-rolls\">"u8.ToArray();
+    private static readonly byte[] TableLineEnd = "</div>"u8.ToArray();
+
+    private static async Task<byte[]> TableLineAsync(RollEntryModel entry) =>
+        [.. TableLineStart, .. await RenderAsync(_TableRoll.Create(entry)), .. TableLineEnd];
 }

@@ -52,5 +52,11 @@ public sealed record RoomPageModel(
     /// <summary>Mode changes made before any roll shown (or with no rolls after them yet), shown at the top of the feed.</summary>
     public IEnumerable<ModeChange> MarkersOnTop => Room.ModeChanges.Where(m => Rolls.Count == 0 || Rolls[0].Sequence <= m.AfterSequence);
 
+    /// <summary>How many of the others' newest rolls the phone's "At the table" strip shows.</summary>
+    public const int TableRollCount = 3;
+
+    /// <summary>The others' newest rolls for the phone's "At the table" strip (none on a page of earlier rolls).</summary>
+    public IReadOnlyList<Roll> TableRolls { get; init; } = [];
+
     public string StreamUrl => $"/rooms/{Code}/events";
 }

@@ -34,6 +34,7 @@ public sealed class RoomPages(IRollLog store, DoorService door, IOptions<RoomOpt
             form is null ? formModel : form(formModel))
         {
             ActionError = actionError,
+            TableRolls = before is null ? [.. rolls.Where(r => r.PlayerId != me.PlayerId).Take(RoomPageModel.TableRollCount)] : [],
             MaxPlayers = _maxPlayers,
             Invite = new InvitePanelModel(code, urls.Absolute($"/rooms/{code}")),
             Continue = await ContinuePanelAsync(context, room, token),

@@ -31,6 +31,7 @@ public static class MembershipEndpoints
         }
 
         PlayerCookie.Clear(context, member.Room.Room.Code);
+        LeftFlash.Set(context, member.Room.Room.Code);
         if (!fragment)
         {
             return RoomsEndpoints.SeeOther(context, "/");

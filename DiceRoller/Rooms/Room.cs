@@ -106,6 +106,14 @@ public sealed record RoomSnapshot(
 
     public bool IsConnected(string playerId) => Connected.ContainsKey(playerId);
 
+    /// <summary>
+    /// Players present only through pages without JavaScript (no live stream): such a page keeps its player present by a
+    /// heartbeat request (<see cref="PagePresence"/>), and the roster says "no live updates" instead of "offline".
+    /// </summary>
+    public IReadOnlySet<string> WithoutLiveUpdates { get; init; } = new HashSet<string>();
+
+    public bool HasLiveUpdates(string playerId) => IsConnected(playerId) && !WithoutLiveUpdates.Contains(playerId);
+
     /// <summary>Whether a kick bars this player id or this device (either is enough).</summary>
     public bool Bars(string? playerId, string? deviceId) =>
         (!string.IsNullOrEmpty(playerId) && Kicked.Contains(playerId)) || (!string.IsNullOrEmpty(deviceId) && Kicked.Contains(KickedDeviceKey(deviceId)));
@@ -128,4 +136,22 @@ public enum KnockState
 public sealed record Knock(string KnockId, string RoomCode, Player Player, long CreatedAt, long ExpiresAt, KnockState State)
 {
     public bool IsWaiting(long now) => State == KnockState.Waiting && ExpiresAt > now;
+}
+
+/// <summary>
+/// A page without JavaScript cannot hold a stream: it is present through its heartbeat requests, recorded as a presence of
+/// its own (one per player, <see cref="StreamId"/>) beside the live streams' (whose ids are random hex).
+/// </summary>
+public static class PagePresence
+{
+    private const string Prefix = "page-";
+
+    public static string StreamId(string playerId) => Prefix + playerId;
+
+    public static bool IsPage(string streamId) => streamId.StartsWith(Prefix, StringComparison.Ordinal);
+
+    /// <summary>The players whose every current presence is a page without a stream.</summary>
+    public static HashSet<string> PlayersWithoutStream(IEnumerable<(string PlayerId, string StreamId)> presences) =>
+        presences.GroupBy(p => p.PlayerId, StringComparer.Ordinal).Where(g => g.All(p => IsPage(p.StreamId))).Select(g => g.Key)
+            .ToHashSet(StringComparer.Ordinal);
 }

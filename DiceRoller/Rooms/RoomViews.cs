@@ -11,7 +11,11 @@ public sealed record Viewer(string? PlayerId, bool IsDm, string? FormToken)
 
 /// <param name="Proof">A proof-of-work challenge for the create form (beyond the creation burst); <paramref name="SolveNow"/>: pow.js solves and sends it at once.</param>
 public sealed record HomePageModel(string FormToken, RoomError? CreateError = null, string? PlayerName = null, string? Mode = null,
-    ProofChallenge? Proof = null, bool SolveNow = false);
+    ProofChallenge? Proof = null, bool SolveNow = false)
+{
+    /// <summary>The room this browser has just left ("You left ALPHA-1234"), shown once.</summary>
+    public string? LeftRoom { get; init; }
+}
 
 /// <summary>The waiting page of someone who knocked.</summary>
 public sealed record KnockPageModel(Knock Knock, int RefreshSeconds)
@@ -43,10 +47,10 @@ public sealed record JoinPageModel(string FormToken, string? RoomCode, string? P
 
 /// <summary>
 /// The roll form with what was typed and the error it got, if any. A fresh form is the reset pad (1 die, +0, Normal,
-/// not hidden unless the DM pinned "Keep hidden on"), with a new one-time <see cref="RequestId"/>.
+/// not hidden unless the DM pinned "Keep hidden on", an empty formula field), with a new one-time <see cref="RequestId"/>.
 /// </summary>
 public sealed record RollFormModel(string RoomCode, string FormToken, bool CanRollHidden,
-    string Dice = "1d20", string Modifier = "0", string Advantage = "none", RoomError? Error = null, string Count = "1")
+    string Dice = "", string Modifier = "0", string Advantage = "none", RoomError? Error = null, string Count = "1")
 {
     /// <summary>The one-time id of the next roll (a repeat of it answers the same roll).</summary>
     public string RequestId { get; init; } = "";
@@ -130,6 +134,9 @@ public sealed record PlayerEntryModel(Player Player, RosterModel Roster)
     public bool IsMe => Roster.ViewerPlayerId == Player.PlayerId;
 
     public bool IsConnected => Room.IsConnected(Player.PlayerId);
+
+    /// <summary>Present with a live stream (false for a page without JavaScript, which is present but not live).</summary>
+    public bool HasLiveUpdates => Room.HasLiveUpdates(Player.PlayerId);
 }
 
 /// <summary>The room's current DC; the DM also gets the form to change it.</summary>

@@ -24,7 +24,7 @@ public static class RoomsEndpoints
     private static IResult Home(HttpContext context)
     {
         DeviceCookie.Ensure(context);
-        return Results.RazorSlice<HomePage, HomePageModel>(new HomePageModel(HtmlResults.FormToken(context)));
+        return Results.RazorSlice<HomePage, HomePageModel>(new HomePageModel(HtmlResults.FormToken(context)) { LeftRoom = LeftFlash.Take(context) });
     }
 
     private static async Task<IResult> Create([AsParameters] CreateForm form, HttpContext context, RoomService rooms, ProofOfWork proofOfWork)

@@ -21,6 +21,8 @@
   on("htmx:oobAfterSwap", (e) => {
     const target = e.detail.target;
     if (target && target.id === "room-commitment" && (target.getAttribute("data-commitment") || "").indexOf(".") > 0) { renewClientSeed(); }
+    // "At the table" keeps the others' three newest rolls (CSS shows three; the rest is dropped here).
+    while (target && target.id === "table-rolls" && target.children.length > 3) { target.lastElementChild.remove(); }
   });
   function setStatus(state, text) {
     const status = byId("connection-status");
@@ -49,8 +51,14 @@
     if (!message) { return; }
     if (message.type === "door-changed") {
       const door = parse(message.data), panel = door.querySelector("#door-panel"), lockForm = document.querySelector("[data-lock-form]");
+      const shown = byId("door-panel");
       door.querySelectorAll("[data-announce-knock]").forEach((k) => say(k.dataset.announceKnock, "knock", "knock " + k.dataset.knockId));
       if (panel && lockForm) { lockForm.hidden = panel.dataset.locked === "true"; }
+      // A lock or unlock is said when it changes what this page shows, so a reconnect (same state sent again) says nothing.
+      if (panel && shown && panel.dataset.locked !== shown.dataset.locked) { say(panel.dataset.announceLock, "lock"); }
+    } else if (message.type === "dc-updated") {
+      const status = parse(message.data).querySelector("#dc-status"), shown = byId("dc-status");
+      if (status && shown && status.dataset.dc !== shown.dataset.dc) { say(status.dataset.announce, "dc"); }
     } else if (message.type === "player-joined" || message.type === "player-left") {
       const roster = parse(message.data), panel = roster.querySelector("#roster-panel"), note = roster.querySelector("[data-roster-note]");
       if (panel && note) { say(note.textContent.trim(), "roster", `roster ${panel.dataset.changedPlayerId} ${panel.dataset.reason || "joined"}`); }

@@ -130,10 +130,12 @@ public sealed class InMemoryRoomStore(TimeProvider time, IOptions<RoomOptions> o
             var now = Now;
             var connected = data.Presence.Values.Where(p => p.ExpiresAt > now)
                 .GroupBy(p => p.PlayerId).ToDictionary(g => g.Key, g => g.Max(p => p.ExpiresAt), StringComparer.Ordinal);
+            var withoutStream = PagePresence.PlayersWithoutStream(data.Presence.Where(p => p.Value.ExpiresAt > now).Select(p => (p.Value.PlayerId, p.Key)));
             return new RoomSnapshot(data.Room, [.. data.Players], [.. data.ModeChanges],
                 new HashSet<string>(data.Kicked, StringComparer.Ordinal), connected)
             {
                 ExpiresAt = data.ExpiresAt.ToUnixTimeMilliseconds(),
+                WithoutLiveUpdates = withoutStream,
                 ContinueSeals = new Dictionary<string, string>(data.ContinueSeals, StringComparer.Ordinal),
                 Commitment = data.Seed?.Commitment,
                 ClientSeeds = new Dictionary<string, string>(data.ClientSeeds, StringComparer.Ordinal),

@@ -71,12 +71,14 @@ public sealed class ValkeyRoomStore(IConnectionMultiplexer redis, IOptions<RoomO
             .Select(e => (PlayerId: e.Element.ToString().Split('|')[0], ExpiresAt: (long)e.Score))
             .GroupBy(e => e.PlayerId)
             .ToDictionary(g => g.Key, g => g.Max(e => e.ExpiresAt), StringComparer.Ordinal);
+        var withoutStream = PagePresence.PlayersWithoutStream(presence.Select(e => e.Element.ToString().Split('|', 2)).Select(p => (p[0], p.Length > 1 ? p[1] : "")));
         return new RoomSnapshot(room, list,
             modes.Select(m => RoomJson.Deserialize<ModeChange>(m.ToString())!).ToList(),
             kicked.Select(k => k.ToString()).ToHashSet(StringComparer.Ordinal),
             connected)
         {
             ExpiresAt = ttl is { } left ? now + (long)left.TotalMilliseconds : null,
+            WithoutLiveUpdates = withoutStream,
             ContinueSeals = meta.Where(e => e.Key.StartsWith(ContinuePrefix, StringComparison.Ordinal))
                 .ToDictionary(e => e.Key[ContinuePrefix.Length..], e => e.Value, StringComparer.Ordinal),
             Commitment = string.IsNullOrEmpty(meta.GetValueOrDefault("commitment")) ? null : meta["commitment"],
