@@ -1,3 +1,4 @@
+using DiceRoller.Initiative;
 using DiceRoller.Rooms;
 using DiceRoller.Shared;
 
@@ -51,6 +52,11 @@ public sealed record RoomPageModel(
 
     /// <summary>Mode changes made before any roll shown (or with no rolls after them yet), shown at the top of the feed.</summary>
     public IEnumerable<ModeChange> MarkersOnTop => Room.ModeChanges.Where(m => Rolls.Count == 0 || Rolls[0].Sequence <= m.AfterSequence);
+
+    /// <summary>The running initiative encounter (null: none), and the tracker as this viewer sees it.</summary>
+    public Encounter? Encounter { get; init; }
+
+    public InitiativeModel Initiative => new(Code, Encounter, Viewer);
 
     public string StreamUrl => $"/rooms/{Code}/events";
 }

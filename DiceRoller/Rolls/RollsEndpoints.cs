@@ -16,14 +16,22 @@ public static class RollsEndpoints
         return app;
     }
 
-    private static async Task<IResult> Roll(HttpContext context, RollService rolls, IRoomPage pages)
+    private static async Task<IResult> Roll(HttpContext context, RollService rolls, IRoomPage pages, IInitiativeRolls initiative)
     {
         var fragment = HtmlResults.WantsFragment(context);
         var (room, me) = RoomMember.Of(context);
         var form = await context.Request.ReadFormAsync(context.RequestAborted);
         var input = new RollForm(form["dice"], form["modifier"], form["advantage"], form["hidden"], form["die"], form["count"],
             form["request_id"], form["keep_hidden"], form["crit"]);
-        var result = await rolls.RollAsync(room, me, input, context.RequestAborted);
+        // initiative=1: a d20 with the pad's modifier and advantage that also takes its place in the encounter's order.
+        var forInitiative = IsSet(form["initiative"]);
+        var prepared = forInitiative ? await initiative.PrepareAsync(room, me, input, context.RequestAborted) : Result<RollForm>.Ok(input);
+        var result = prepared.Error is { } refused ? refused : await rolls.RollAsync(room, me, prepared.Value!, context.RequestAborted);
+        if (forInitiative && result.Value is { } made)
+        {
+            await initiative.EnterAsync(room, me, made, context.RequestAborted);
+        }
+
         if (result.Error is { } error)
         {
             if (fragment)
@@ -57,7 +65,7 @@ public static class RollsEndpoints
     private static bool IsSet(string? flag) => flag?.Trim().ToLowerInvariant() is "true" or "on" or "1";
 
     /// <summary>The DM reveals a hidden roll: every page replaces it in place (roll-revealed), its permalink opens.</summary>
-    private static async Task<IResult> Reveal(string rollId, HttpContext context, RollService rolls, IRoomPage pages)
+    private static async Task<IResult> Reveal(string rollId, HttpContext context, RollService rolls, IRoomPage pages, IInitiativeRolls initiative)
     {
         var fragment = HtmlResults.WantsFragment(context);
         var member = RoomMember.Of(context);
@@ -69,6 +77,7 @@ public static class RollsEndpoints
                 : await pages.RoomPageAsync(context, member.Room, member.Me, actionError: error, statusCode: ErrorStatus.For(error.Code));
         }
 
+        await initiative.RevealedAsync(member.Room, result.Value!, context.RequestAborted);
         return fragment
             ? Results.RazorSlice<_ActionStatus, string>($"Revealed {result.Value!.PlayerName}'s {result.Value.DiceFormula}: {result.Value.Total}.")
             : RoomsEndpoints.SeeOther(context, $"/rooms/{member.Room.Room.Code}");
