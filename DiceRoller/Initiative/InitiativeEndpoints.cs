@@ -55,7 +55,7 @@ public static class InitiativeEndpoints
             return RoomsEndpoints.SeeOther(context, $"/rooms/{room.Room.Code}#initiative");
         }
 
-        context.Response.Headers.CacheControl = "no-store"; // the DM's tracker holds hidden totals
+        // Not cached: the form token below makes antiforgery send no-store (the DM's tracker holds hidden totals).
         var viewer = new Viewer(me.PlayerId, room.IsDm(me.PlayerId), HtmlResults.FormToken(context));
         return Results.RazorSlice<_Initiative, InitiativeModel>(new InitiativeModel(room.Room.Code, result.Value, viewer));
     }

@@ -81,7 +81,7 @@ internal sealed class LiveSession(
             yield return await DoorItemAsync(ct);
             if (initiative is not null)
             {
-                yield return await InitiativeItemAsync(ct);
+                yield return await InitiativeItemAsync(ct, readRoom: false); // the door's read of the room is fresh
             }
 
             foreach (var item in await CatchUpAsync(ct))
@@ -431,9 +431,13 @@ internal sealed class LiveSession(
     }
 
     /// <summary>The initiative tracker for this viewer (the encounter read once per live event for every page here).</summary>
-    private async Task<SseItem<byte[]>> InitiativeItemAsync(CancellationToken ct, LiveEvent? live = null)
+    private async Task<SseItem<byte[]>> InitiativeItemAsync(CancellationToken ct, LiveEvent? live = null, bool readRoom = true)
     {
-        await ReadRoomAsync(live, ct);
+        if (readRoom)
+        {
+            await ReadRoomAsync(live, ct);
+        }
+
         var room = _room;
         var encounter = live is null ? await initiative!.ReadAsync(room, ct)
             : await live.Shared("initiative", () => initiative!.ReadAsync(room, CancellationToken.None));
