@@ -1,5 +1,6 @@
 using DiceRoller.Fairness;
 using DiceRoller.Infrastructure;
+using DiceRoller.Initiative;
 using DiceRoller.Live;
 using DiceRoller.Pages;
 using DiceRoller.Permalinks;
@@ -24,6 +25,7 @@ app.MapModeration();
 app.MapMembership();
 app.MapDoor();
 app.MapRolls();
+app.MapInitiative();
 app.MapLive();
 app.MapPermalinks();
 app.MapFairness();

@@ -72,6 +72,19 @@ public sealed partial class AccessibilityTests(ChromiumFixture chromium, AppServ
         await CheckAsync("room, DM view", dee.Page);
         await CheckAsync("room, player view", bob.Page);
 
+        // An encounter running: the initiative tracker with a player, a hidden monster and the turn on someone.
+        await dee.Page.GetByRole(AriaRole.Button, new() { Name = "Start encounter" }).ClickAsync();
+        await bob.Page.Locator("[data-roll-initiative]").ClickAsync();
+        await Expect(dee.Page.Locator("[data-initiative-entry][data-name='Bob']")).ToHaveCountAsync(1);
+        await dee.Page.Locator("form[data-add-monsters] input[name=name]").FillAsync("Goblin");
+        await dee.Page.Locator("form[data-add-monsters] input[name=hidden]").CheckAsync();
+        await dee.Page.Locator("form[data-add-monsters] button[type=submit]").ClickAsync();
+        await Expect(bob.Page.Locator("[data-initiative-entry][data-name='Goblin']")).ToHaveAttributeAsync("data-total", "?");
+        await dee.Page.Locator("[data-initiative-next]").ClickAsync();
+        await Expect(bob.Page.Locator("[data-initiative-entry][aria-current='true']")).ToHaveCountAsync(1);
+        await CheckAsync("room, encounter, DM view", dee.Page);
+        await CheckAsync("room, encounter, player view", bob.Page);
+
         await stranger.Page.GotoAsync(server.Url($"/rooms/{code}"));
         await CheckAsync("join by link", stranger.Page);
         await stranger.Page.GetByRole(AriaRole.Button, new() { Name = "Join room" }).ClickAsync();

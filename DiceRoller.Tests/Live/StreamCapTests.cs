@@ -44,7 +44,7 @@ public abstract class StreamCapTests(ITestOutputHelper output) : AppTest
 
             streams.Add(await OpenAsync(alice, code));
 
-            var notice = await streams[0].NextAsync(Generous, "player-joined", "player-left", "dc-updated", "door-changed");
+            var notice = await streams[0].NextAsync(Generous, "player-joined", "player-left", "dc-updated", "door-changed", "initiative");
             Assert.Equal("stream-replaced", notice.Type);
             var element = new AngleSharp.Html.Parser.HtmlParser().ParseDocument(notice.Data).QuerySelector("[data-notice]")!;
             Assert.Equal("stream-replaced", element.GetAttribute("data-notice"));

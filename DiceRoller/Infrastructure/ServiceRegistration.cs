@@ -1,5 +1,6 @@
 using DiceRoller.Dice;
 using DiceRoller.Fairness;
+using DiceRoller.Initiative;
 using DiceRoller.Live;
 using DiceRoller.Pages;
 using DiceRoller.Permalinks;
@@ -44,6 +45,8 @@ public static class ServiceRegistration
         services.AddSingleton<ModerationService>();
         services.AddSingleton<MembershipService>();
         services.AddSingleton<DoorService>();
+        services.AddSingleton<InitiativeService>();
+        services.AddSingleton<IInitiativeRolls>(sp => sp.GetRequiredService<InitiativeService>());
         services.AddSingleton<ProofOfWork>();
         services.AddSingleton<RoomPages>();
         services.AddSingleton<IRoomPage>(sp => sp.GetRequiredService<RoomPages>());
@@ -78,6 +81,7 @@ public static class ServiceRegistration
             services.AddSingleton<InMemoryRoomStore>();
             services.AddSingleton<IRoomStore>(sp => sp.GetRequiredService<InMemoryRoomStore>());
             services.AddSingleton<IRoomCapacity>(sp => sp.GetRequiredService<InMemoryRoomStore>());
+            services.AddSingleton<IEncounters>(sp => sp.GetRequiredService<InMemoryRoomStore>());
             services.AddSingleton<IRoomEventPublisher, InProcessRoomEvents>();
             services.AddSingleton<InMemoryRateLimiter>();
             services.AddSingleton<IRateLimiter>(sp => sp.GetRequiredService<InMemoryRateLimiter>());
@@ -92,6 +96,7 @@ public static class ServiceRegistration
             services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(config));
             services.AddSingleton<IRoomStore, ValkeyRoomStore>();
             services.AddSingleton<IRoomCapacity, ValkeyRoomCapacity>();
+            services.AddSingleton<IEncounters, ValkeyEncounters>();
             services.AddSingleton<IRateLimiter, ValkeyRateLimiter>();
             services.AddSingleton<IOneTimeKeys, ValkeyOneTimeKeys>();
             services.AddSingleton<ValkeyRecentRooms>();

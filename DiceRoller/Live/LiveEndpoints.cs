@@ -94,7 +94,7 @@ public static class LiveEndpoints
         var after = Math.Max(ParseSequence(context.Request.Headers["Last-Event-ID"]), ParseSequence(context.Request.Query["after"]));
         var token = antiforgery.GetTokens(context).RequestToken;
         var session = new LiveSession(context, room, me, token, after, store, door, rollLog, publisher, broadcaster, time, live.Value, roomOptions.Value,
-            logger, lease.Replaced);
+            logger, lease.Replaced, context.RequestServices.GetService<Initiative.InitiativeService>());
         context.Response.Headers.CacheControl = "no-cache, no-transform";
         context.Response.Headers["X-Accel-Buffering"] = "no";
         // Streams end when the client goes or the app stops (so shutdown is not held up; pages reconnect elsewhere).

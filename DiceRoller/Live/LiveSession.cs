@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Globalization;
 using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
+using DiceRoller.Initiative;
 using DiceRoller.Rolls;
 using DiceRoller.Rooms;
 using RazorSlices;
@@ -29,7 +30,8 @@ internal sealed class LiveSession(
     LiveOptions options,
     RoomOptions roomOptions,
     ILogger logger,
-    Task? replaced = null)
+    Task? replaced = null,
+    InitiativeService? initiative = null)
 {
     private const int ReplayBatch = 200;
     private static readonly byte[] ConnectedData = "ok"u8.ToArray();
@@ -77,6 +79,11 @@ internal sealed class LiveSession(
             yield return await RosterItemAsync(RoomEvent.PlayerJoinedType, ct);
             yield return await DcItemAsync(ct);
             yield return await DoorItemAsync(ct);
+            if (initiative is not null)
+            {
+                yield return await InitiativeItemAsync(ct, readRoom: false); // the door's read of the room is fresh
+            }
+
             foreach (var item in await CatchUpAsync(ct))
             {
                 yield return item;
@@ -310,11 +317,18 @@ internal sealed class LiveSession(
 
             case RoomEvent.PlayerJoinedType or RoomEvent.PlayerLeftType or RoomEvent.PlayerKickedType:
                 var joined = roomEvent.Type == RoomEvent.PlayerJoinedType;
-                return [await RosterItemAsync(joined ? RoomEvent.PlayerJoinedType : RoomEvent.PlayerLeftType, ct, live,
+                var roster = await RosterItemAsync(joined ? RoomEvent.PlayerJoinedType : RoomEvent.PlayerLeftType, ct, live,
                     roomEvent.Player is null ? null : new RosterChange(roomEvent.Player.PlayerId, joined ? null : roomEvent.Reason ?? RoomEvent.Reasons.Disconnect)
                     {
                         Name = roomEvent.Player.Name,
-                    })];
+                    });
+                // A player who left or was removed drops out of the initiative order (their turn, if it was, passes on).
+                return initiative is not null && roomEvent.Reason is RoomEvent.Reasons.Kicked or RoomEvent.Reasons.Left
+                    ? [roster, await InitiativeItemAsync(ct, live)]
+                    : [roster];
+
+            case RoomEvent.InitiativeType when initiative is not null:
+                return [await InitiativeItemAsync(ct, live)];
 
             case RoomEvent.RolesChangedType when roomEvent.Player?.PlayerId == me.PlayerId:
                 return [new SseItem<byte[]>(ReloadData, RoomEvent.RolesChangedType)];
@@ -425,6 +439,21 @@ internal sealed class LiveSession(
         var knockUntil = DoorService.KnockUntil(lastKick, roomOptions.KickKnockWindow, Now);
         var html = await RenderAsync(_Door.Create(new DoorModel(_room, me.PlayerId, formToken, knocks, knockUntil)));
         return new SseItem<byte[]>(html, RoomEvent.DoorChangedType);
+    }
+
+    /// <summary>The initiative tracker for this viewer (the encounter read once per live event for every page here).</summary>
+    private async Task<SseItem<byte[]>> InitiativeItemAsync(CancellationToken ct, LiveEvent? live = null, bool readRoom = true)
+    {
+        if (readRoom)
+        {
+            await ReadRoomAsync(live, ct);
+        }
+
+        var room = _room;
+        var encounter = live is null ? await initiative!.ReadAsync(room, ct)
+            : await live.Shared("initiative", () => initiative!.ReadAsync(room, CancellationToken.None));
+        var html = await RenderAsync(_Initiative.Create(new InitiativeModel(_code, encounter, Viewer)));
+        return new SseItem<byte[]>(html, RoomEvent.InitiativeType);
     }
 
     private async Task<SseItem<byte[]>> NoticeAsync(string type, NoticeModel notice) =>

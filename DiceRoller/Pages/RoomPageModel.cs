@@ -1,3 +1,4 @@
+using DiceRoller.Initiative;
 using DiceRoller.Rooms;
 using DiceRoller.Shared;
 
@@ -57,6 +58,11 @@ public sealed record RoomPageModel(
 
     /// <summary>The others' newest rolls for the phone's "At the table" strip (none on a page of earlier rolls).</summary>
     public IReadOnlyList<Roll> TableRolls { get; init; } = [];
+
+    /// <summary>The running initiative encounter (null: none), and the tracker as this viewer sees it.</summary>
+    public Encounter? Encounter { get; init; }
+
+    public InitiativeModel Initiative => new(Code, Encounter, Viewer);
 
     public string StreamUrl => $"/rooms/{Code}/events";
 }

@@ -1,3 +1,4 @@
+using DiceRoller.Initiative;
 using DiceRoller.Rolls;
 using DiceRoller.Rooms;
 using DiceRoller.Shared;
@@ -6,7 +7,8 @@ using Microsoft.Extensions.Options;
 namespace DiceRoller.Pages;
 
 /// <summary>Builds the room page for a member (used by the room route and by failed plain form posts).</summary>
-public sealed class RoomPages(IRollLog store, DoorService door, IOptions<RoomOptions> options, PublicUrls urls, MembershipService membership)
+public sealed class RoomPages(IRollLog store, DoorService door, IOptions<RoomOptions> options, PublicUrls urls, MembershipService membership,
+    InitiativeService initiative)
     : IRoomPage
 {
     private readonly int _pageSize = options.Value.FeedPageSize;
@@ -40,6 +42,7 @@ public sealed class RoomPages(IRollLog store, DoorService door, IOptions<RoomOpt
             Continue = await ContinuePanelAsync(context, room, token),
             Knocks = await door.WaitingAsync(room, me.PlayerId, context.RequestAborted),
             KnockUntil = await door.KnockUntilAsync(room, me.PlayerId, context.RequestAborted),
+            Encounter = await initiative.ReadAsync(room, context.RequestAborted),
         };
         context.Response.Headers.CacheControl = "no-store";
         return Results.RazorSlice<RoomPage, RoomPageModel>(model, statusCode);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using DiceRoller.Rooms;
 using DiceRoller.Shared;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 
 namespace DiceRoller.Rolls;
@@ -16,11 +17,20 @@ public static class RollsEndpoints
         return app;
     }
 
-    private static async Task<IResult> Roll([AsParameters] RollForm input, HttpContext context, RollService rolls, RoomService rooms, IRoomPage pages)
+    private static async Task<IResult> Roll([AsParameters] RollForm input, [FromForm(Name = "initiative")] string? initiativeFlag,
+        HttpContext context, RollService rolls, RoomService rooms, IRoomPage pages, IInitiativeRolls initiative)
     {
         var fragment = HtmlResults.WantsFragment(context);
         var (room, me) = RoomMember.Of(context);
-        var result = await rolls.RollAsync(room, me, input, context.RequestAborted);
+        // initiative=1: a d20 with the pad's modifier and advantage that also takes its place in the encounter's order.
+        var forInitiative = IsSet(initiativeFlag);
+        async Task<Result<Roll>> RollAsync(RoomSnapshot room, Player me)
+        {
+            var prepared = forInitiative ? await initiative.PrepareAsync(room, me, input, context.RequestAborted) : Result<RollForm>.Ok(input);
+            return prepared.Error is { } refused ? refused : await rolls.RollAsync(room, me, prepared.Value!, context.RequestAborted);
+        }
+
+        var result = await RollAsync(room, me);
         if (result.Error is { Code: ErrorCodes.NotInRoom })
         {
             // The member was resolved over a kept room read (RecentRoomRead) and the roll's atomic start no longer found them as
@@ -33,7 +43,12 @@ public static class RollsEndpoints
             }
 
             (room, me) = (fresh.Room!, fresh.Me!);
-            result = await rolls.RollAsync(room, me, input, context.RequestAborted);
+            result = await RollAsync(room, me);
+        }
+
+        if (forInitiative && result.Value is { } made)
+        {
+            await initiative.EnterAsync(room, me, made, context.RequestAborted);
         }
 
         if (result.Error is { } error)
@@ -71,7 +86,7 @@ public static class RollsEndpoints
     private static bool IsSet(string? flag) => flag?.Trim().ToLowerInvariant() is "true" or "on" or "1";
 
     /// <summary>The DM reveals a hidden roll: every page replaces it in place (roll-revealed), its permalink opens.</summary>
-    private static async Task<IResult> Reveal(string rollId, HttpContext context, RollService rolls, IRoomPage pages)
+    private static async Task<IResult> Reveal(string rollId, HttpContext context, RollService rolls, IRoomPage pages, IInitiativeRolls initiative)
     {
         var fragment = HtmlResults.WantsFragment(context);
         var member = RoomMember.Of(context);
@@ -83,6 +98,7 @@ public static class RollsEndpoints
                 : await pages.RoomPageAsync(context, member.Room, member.Me, actionError: error, statusCode: ErrorStatus.For(error.Code));
         }
 
+        await initiative.RevealedAsync(member.Room, result.Value!, context.RequestAborted);
         return fragment
             ? Results.RazorSlice<_ActionStatus, string>($"Revealed {result.Value!.PlayerName}'s {result.Value.DiceFormula}: {result.Value.Total}.")
             : RoomsEndpoints.SeeOther(context, $"/rooms/{member.Room.Room.Code}");

@@ -36,6 +36,9 @@ public sealed record RoomEvent(
     /// <summary>The room's seed was revealed and a new one committed: every page shows the new commitment.</summary>
     public const string SeedRotatedType = "seed-rotated";
 
+    /// <summary>The initiative tracker changed (an encounter started or ended, an entry came, moved or went, the turn moved): rendered again per viewer.</summary>
+    public const string InitiativeType = "initiative";
+
     public static class Reasons
     {
         public const string Disconnect = "disconnect";
@@ -65,6 +68,8 @@ public sealed record RoomEvent(
     public static RoomEvent ForSeedRotated(string roomCode, string commitment) => new(roomCode, SeedRotatedType, 0, Commitment: commitment);
 
     public static RoomEvent ForDoor(string roomCode) => new(roomCode, DoorChangedType, 0);
+
+    public static RoomEvent ForInitiative(string roomCode) => new(roomCode, InitiativeType, 0);
 
     public static RoomEvent ForClosed(string roomCode, string reason) => new(roomCode, RoomClosedType, 0, Reason: reason);
 }

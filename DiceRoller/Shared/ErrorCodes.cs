@@ -42,6 +42,10 @@ public static class ErrorCodes
     public const string InvalidClientSeed = "INVALID_CLIENT_SEED";
     public const string HiddenSecretsUsedUp = "HIDDEN_SECRETS_USED_UP";
     public const string InvalidVerifyInput = "INVALID_VERIFY_INPUT";
+    public const string InvalidInitiative = "INVALID_INITIATIVE";
+    public const string NoEncounter = "NO_ENCOUNTER";
+    public const string EncounterRunning = "ENCOUNTER_RUNNING";
+    public const string EntryNotFound = "ENTRY_NOT_FOUND";
 }
 
 /// <summary>A rule the request broke: an error code from <see cref="ErrorCodes"/> and a message for people.</summary>

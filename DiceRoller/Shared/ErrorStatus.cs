@@ -8,11 +8,12 @@ public static class ErrorStatus
     public static int For(string code) => code switch
     {
         ErrorCodes.RoomNotFound or ErrorCodes.PlayerNotFound or ErrorCodes.RollNotFound or ErrorCodes.NotFound
-            or ErrorCodes.KnockNotFound or ErrorCodes.InvalidToken => StatusCodes.Status404NotFound,
+            or ErrorCodes.KnockNotFound or ErrorCodes.InvalidToken or ErrorCodes.EntryNotFound => StatusCodes.Status404NotFound,
         ErrorCodes.Kicked or ErrorCodes.NotInRoom or ErrorCodes.HiddenNotAllowed or ErrorCodes.NotDm
             or ErrorCodes.NotRoomCreator or ErrorCodes.NotAdmin or ErrorCodes.RoomLocked => StatusCodes.Status403Forbidden,
         ErrorCodes.RoomFull or ErrorCodes.AlreadyDmLed or ErrorCodes.RollNotHidden or ErrorCodes.NameTaken
-            or ErrorCodes.RollInProgress or ErrorCodes.HiddenSecretsUsedUp or ErrorCodes.DmMustHandOver or ErrorCodes.AlreadyDm => StatusCodes.Status409Conflict,
+            or ErrorCodes.RollInProgress or ErrorCodes.HiddenSecretsUsedUp or ErrorCodes.DmMustHandOver or ErrorCodes.AlreadyDm
+            or ErrorCodes.NoEncounter or ErrorCodes.EncounterRunning => StatusCodes.Status409Conflict,
         ErrorCodes.RateLimit => StatusCodes.Status429TooManyRequests,
         ErrorCodes.BadRequest or ErrorCodes.InvalidVerifyInput => StatusCodes.Status400BadRequest,
         ErrorCodes.TooLarge => StatusCodes.Status413PayloadTooLarge,

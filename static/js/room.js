@@ -62,6 +62,9 @@
     } else if (message.type === "player-joined" || message.type === "player-left") {
       const roster = parse(message.data), panel = roster.querySelector("#roster-panel"), note = roster.querySelector("[data-roster-note]");
       if (panel && note) { say(note.textContent.trim(), "roster", `roster ${panel.dataset.changedPlayerId} ${panel.dataset.reason || "joined"}`); }
+    } else if (message.type === "initiative") {
+      const tracker = parse(message.data).querySelector("[data-initiative]");
+      if (tracker && tracker.dataset.announceTurn) { say(tracker.dataset.announceTurn, "turn", "turn " + tracker.dataset.turnKey); }
     } else if (message.type === "roll" && live) {
       const sequence = Number(message.lastEventId);
       if (sequence && sequence <= Number(live.dataset.lastSequence || 0)) { event.preventDefault(); return; }
@@ -274,6 +277,8 @@
   new MutationObserver((changes) => changes.forEach((change) => change.addedNodes.forEach((node) => {
     if (node.nodeType === 1) { localise(node.parentNode || node); }
   }))).observe(document.documentElement, { childList: true, subtree: true });
+  const tracker = document.querySelector("[data-initiative][data-turn-key]"); // the turn the page shows is not news
+  if (tracker) { said["turn " + tracker.dataset.turnKey] = true; }
   const status = byId("connection-status");
   if (status && status.dataset.state === "connecting") { status.textContent = "Connecting\u2026"; }
   if (navigator.share) { document.querySelectorAll("[data-share]").forEach((button) => { button.hidden = false; }); }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using DiceRoller.Initiative;
 using DiceRoller.Rooms;
 using Microsoft.Extensions.Options;
 
@@ -9,7 +10,7 @@ namespace DiceRoller.Storage;
 /// (atomic appends, sequence numbers, history limit, time-to-live refreshed on activity). Each room has
 /// one lock; every operation runs under it.
 /// </summary>
-public sealed class InMemoryRoomStore(TimeProvider time, IOptions<RoomOptions> options, InMemoryRateLimiter? limiter = null) : IRoomStore, IRoomCapacity
+public sealed partial class InMemoryRoomStore(TimeProvider time, IOptions<RoomOptions> options, InMemoryRateLimiter? limiter = null) : IRoomStore, IRoomCapacity, IEncounters
 {
     /// <summary>The app's in-process limiter (one set of counters for <see cref="IRateLimiter"/> and for rolls).</summary>
     private readonly InMemoryRateLimiter _limiter = limiter ?? new InMemoryRateLimiter(time);

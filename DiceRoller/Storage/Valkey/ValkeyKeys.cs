@@ -33,12 +33,16 @@ public static class ValkeyKeys
     /// <summary>The sequence each roll in the history was appended at: roll id -> sequence (so an append sent twice adds it once).</summary>
     public static RedisKey RollIds(string code) => Prefix(code) + ":roll_ids";
 
+    /// <summary>The room's initiative encounter: a hash of <c>json</c> (the encounter, absent when none runs) and <c>v</c> (its version).</summary>
+    public static RedisKey Initiative(string code) => Prefix(code) + ":initiative";
+
     /// <summary>
     /// Every key of the room, in the order the scripts expect them (KEYS[1..7]; later keys only get their TTL refreshed, but
     /// for <see cref="RollIds"/>, KEYS[10], which the append script reads).
     /// </summary>
     public static RedisKey[] All(string code) =>
-        [Meta(code), Players(code), Rolls(code), Names(code), Modes(code), Kicked(code), Presence(code), Knocks(code), KickedAddresses(code), RollIds(code)];
+        [Meta(code), Players(code), Rolls(code), Names(code), Modes(code), Kicked(code), Presence(code), Knocks(code), KickedAddresses(code), RollIds(code),
+            Initiative(code)];
 
     /// <summary>
     /// The keys of the door scripts (kick, knock, admit, lock): knocks and kicked addresses first, then <see cref="All"/>, so

@@ -1,0 +1,38 @@
+using System.Globalization;
+using System.Text.Json.Serialization;
+
+namespace DiceRoller.Initiative;
+
+/// <summary>
+/// One place in the initiative order. A player's entry (<see cref="IsMonster"/> false) belongs to <see cref="PlayerId"/>; a
+/// monster's to the DM who added it (<see cref="PlayerId"/> is who rolls its roll-offs). <see cref="RollId"/> is the roll that
+/// gave <see cref="Total"/> (null once the DM typed a total); <see cref="Hidden"/> while that roll is a hidden roll not yet
+/// revealed. <see cref="RollOff"/> is the result of the last roll-off against entries with the same total and bonus;
+/// <see cref="Order"/> when the entry came in (the last word when nothing else separates two entries).
+/// </summary>
+public sealed record InitiativeEntry(string EntryId, string Name, int Total, int Bonus, bool IsMonster, string PlayerId, string? RollId,
+    bool Hidden, int Order, int? RollOff = null);
+
+/// <summary>
+/// A running encounter: its entries (always in initiative order), the round, whose turn it is (null until the DM starts the
+/// first turn with Next) and how many times the turn moved (<see cref="TurnChanges"/>: a page says each change once).
+/// <see cref="RoomCreatedAt"/> ties it to the room it was started in.
+/// </summary>
+public sealed record Encounter(string StartedBy, long StartedAt, long RoomCreatedAt, int Round, string? CurrentEntryId,
+    IReadOnlyList<InitiativeEntry> Entries, int TurnChanges = 0, int NextOrder = 1)
+{
+    [JsonIgnore]
+    public InitiativeEntry? Current => CurrentEntryId is null ? null : Entries.FirstOrDefault(e => e.EntryId == CurrentEntryId);
+
+    public InitiativeEntry? Find(string entryId) => Entries.FirstOrDefault(e => e.EntryId == entryId);
+
+    public InitiativeEntry? EntryOfPlayer(string playerId) => Entries.FirstOrDefault(e => !e.IsMonster && e.PlayerId == playerId);
+
+    /// <summary>"Round 2: Bob's turn", or what the tracker waits for before the first turn.</summary>
+    public string TurnText(Func<InitiativeEntry, string> name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        var round = Round.ToString(CultureInfo.InvariantCulture);
+        return Current is { } current ? $"Round {round}: {name(current)}'s turn" : $"Round {round}: waiting for the first turn";
+    }
+}

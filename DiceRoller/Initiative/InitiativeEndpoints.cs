@@ -1,0 +1,62 @@
+using DiceRoller.Rooms;
+using DiceRoller.Shared;
+
+namespace DiceRoller.Initiative;
+
+/// <summary>
+/// The DM's initiative forms under <c>/rooms/{code}/initiative</c>. htmx gets the tracker as the DM now sees it (an error goes
+/// to the tracker's own error line); a plain post answers 303 to the room page, or the page with the error.
+/// </summary>
+public static class InitiativeEndpoints
+{
+    public static IEndpointRouteBuilder MapInitiative(this IEndpointRouteBuilder app)
+    {
+        var forms = app.MapMemberForms("/rooms/{code}/initiative");
+        forms.MapPost("", (HttpContext context, InitiativeService initiative, IRoomPage pages) =>
+            RunAsync(context, pages, (room, me, _) => initiative.StartAsync(room, me, context.RequestAborted)));
+        forms.MapPost("/next", (HttpContext context, InitiativeService initiative, IRoomPage pages) =>
+            RunAsync(context, pages, (room, me, _) => initiative.NextAsync(room, me, context.RequestAborted)));
+        forms.MapPost("/previous", (HttpContext context, InitiativeService initiative, IRoomPage pages) =>
+            RunAsync(context, pages, (room, me, _) => initiative.PreviousAsync(room, me, context.RequestAborted)));
+        forms.MapPost("/end", (HttpContext context, InitiativeService initiative, IRoomPage pages) =>
+            RunAsync(context, pages, (room, me, _) => initiative.EndAsync(room, me, context.RequestAborted)));
+        forms.MapPost("/monsters", (HttpContext context, InitiativeService initiative, IRoomPage pages) =>
+            RunAsync(context, pages, (room, me, form) => initiative.AddMonstersAsync(room, me,
+                new MonsterForm(form["name"], form["bonus"], form["count"], form["hidden"]), context.RequestAborted)));
+        forms.MapPost("/entries/{entryId}", (string entryId, HttpContext context, InitiativeService initiative, IRoomPage pages) =>
+            RunAsync(context, pages, (room, me, form) => initiative.EditAsync(room, me, entryId, form["total"], form["bonus"], context.RequestAborted)));
+        forms.MapPost("/entries/{entryId}/remove", (string entryId, HttpContext context, InitiativeService initiative, IRoomPage pages) =>
+            RunAsync(context, pages, (room, me, _) => initiative.RemoveAsync(room, me, entryId, context.RequestAborted)));
+        return app;
+    }
+
+    private static async Task<IResult> RunAsync(HttpContext context, IRoomPage pages,
+        Func<RoomSnapshot, Player, IFormCollection, Task<Result<Encounter?>>> action)
+    {
+        var fragment = HtmlResults.WantsFragment(context);
+        var (room, me) = RoomMember.Of(context);
+        var form = await context.Request.ReadFormAsync(context.RequestAborted);
+        var result = await action(room, me, form);
+        if (result.Error is { } error)
+        {
+            if (!fragment)
+            {
+                return await pages.RoomPageAsync(context, room, me, actionError: error, statusCode: ErrorStatus.For(error.Code));
+            }
+
+            // The tracker stays as it is; the message shows in its error line.
+            context.Response.Headers["HX-Retarget"] = "#initiative-error";
+            context.Response.Headers["HX-Reswap"] = "innerHTML";
+            return HtmlResults.ErrorFragment(error);
+        }
+
+        if (!fragment)
+        {
+            return RoomsEndpoints.SeeOther(context, $"/rooms/{room.Room.Code}#initiative");
+        }
+
+        // Not cached: the form token below makes antiforgery send no-store (the DM's tracker holds hidden totals).
+        var viewer = new Viewer(me.PlayerId, room.IsDm(me.PlayerId), HtmlResults.FormToken(context));
+        return Results.RazorSlice<_Initiative, InitiativeModel>(new InitiativeModel(room.Room.Code, result.Value, viewer));
+    }
+}
