@@ -5,6 +5,7 @@ using DiceRoller.Pages;
 using DiceRoller.Permalinks;
 using DiceRoller.Rolls;
 using DiceRoller.Rooms;
+using DiceRoller.Sharing;
 
 // The container's health check runs the app's own binary: `dotnet DiceRoller.dll --health-check`.
 if (HealthProbe.IsRequested(args))
@@ -25,6 +26,8 @@ app.MapMembership();
 app.MapDoor();
 app.MapRolls();
 app.MapLive();
+app.MapSharing();
+app.MapOverlay();
 app.MapPermalinks();
 app.MapFairness();
 app.MapVerify();

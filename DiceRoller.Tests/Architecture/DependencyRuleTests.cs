@@ -18,6 +18,7 @@ public sealed class DependencyRuleTests
         ["Fairness"],
         ["Rooms"],
         ["Rolls"],
+        ["Sharing"],
         ["Live", "Permalinks", "Pages"],
         ["Storage"],
         ["Infrastructure"],

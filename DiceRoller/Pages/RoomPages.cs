@@ -6,7 +6,8 @@ using Microsoft.Extensions.Options;
 namespace DiceRoller.Pages;
 
 /// <summary>Builds the room page for a member (used by the room route and by failed plain form posts).</summary>
-public sealed class RoomPages(IRollLog store, DoorService door, IOptions<RoomOptions> options, PublicUrls urls, MembershipService membership)
+public sealed class RoomPages(IRollLog store, DoorService door, IOptions<RoomOptions> options, PublicUrls urls, MembershipService membership,
+    Sharing.SharingService sharing)
     : IRoomPage
 {
     private readonly int _pageSize = options.Value.FeedPageSize;
@@ -39,6 +40,7 @@ public sealed class RoomPages(IRollLog store, DoorService door, IOptions<RoomOpt
             Continue = await ContinuePanelAsync(context, room, token),
             Knocks = await door.WaitingAsync(room, me.PlayerId, context.RequestAborted),
             KnockUntil = await door.KnockUntilAsync(room, me.PlayerId, context.RequestAborted),
+            Sharing = await sharing.PanelAsync(room, me.PlayerId, token, context.RequestAborted),
         };
         context.Response.Headers.CacheControl = "no-store";
         return Results.RazorSlice<RoomPage, RoomPageModel>(model, statusCode);
