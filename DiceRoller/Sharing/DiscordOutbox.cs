@@ -231,7 +231,8 @@ public sealed partial class DiscordOutbox : BackgroundService, IRollOutbox
             if (response.StatusCode == HttpStatusCode.TooManyRequests)
             {
                 var header = response.Headers.RetryAfter is { } h ? h.Delta ?? (h.Date - _time.GetUtcNow()) : null;
-                var wait = new[] { retryAfter, header }.Max() ?? _options.RetryDelay;
+                // Discord sends both: the body's retry_after (seconds, a float) is the precise one, the header its whole seconds.
+                var wait = retryAfter ?? header ?? _options.RetryDelay;
                 return (Outcome.RateLimited, error, wait < TimeSpan.Zero ? TimeSpan.Zero : wait);
             }
 
