@@ -99,7 +99,8 @@ public abstract class DiscordDeliveryTests(ITestOutputHelper output) : AppTest, 
             var (id, at) = await RollAsync(i % 2 == 0 ? bob : dee, code, "1d20");
             asked[id] = at;
             publicIds.Add(id);
-            asked[(await RollAsync(other.Host, other.Code, "1d6")).Id] = at;
+            var (otherId, otherAt) = await RollAsync(other.Host, other.Code, "1d6");
+            asked[otherId] = otherAt;
         }
 
         await Discord.WaitForAsync(posts => posts.Count(p => publicIds.Contains(p.RollId)) == publicIds.Count, Patience);
@@ -167,12 +168,29 @@ public abstract class DiscordDeliveryTests(ITestOutputHelper output) : AppTest, 
         await RollAsync(bob, code);
         var second = (await RollAsync(bob, code)).Id;
         await Discord.WaitForAsync(posts => posts.Any(p => p.RollId == second), Patience);
-        var panel = (await dee.GetAsync($"/rooms/{code}")).Document.QuerySelector("[data-sharing-panel]")!;
+        // The good post is recorded just after Discord answered it: the panel shows it a moment later.
+        var panel = await PanelAsync(dee, code, p => p.QuerySelector("[data-webhook-posted]") is not null);
 
         Assert.Equal(2, Discord.Requests);
         Assert.Contains("Unknown Webhook", panel.QuerySelector("[data-webhook-error]")?.TextContent, StringComparison.Ordinal);
         Assert.NotNull(panel.QuerySelector("[data-webhook-posted]"));
         Assert.DoesNotContain("fake-TOKEN", panel.OuterHtml, StringComparison.Ordinal);
+    }
+
+    /// <summary>The DM's Share panel once <paramref name="shows"/> holds (the outbox records deliveries after the post returns).</summary>
+    private static async Task<AngleSharp.Dom.IElement> PanelAsync(Browser dm, string code, Func<AngleSharp.Dom.IElement, bool> shows)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (true)
+        {
+            var panel = (await dm.GetAsync($"/rooms/{code}")).Document.QuerySelector("[data-sharing-panel]")!;
+            if (shows(panel) || deadline.Elapsed > Patience)
+            {
+                return panel;
+            }
+
+            await Task.Delay(50);
+        }
     }
 
     [Fact]

@@ -1,5 +1,7 @@
+using System.IO.Compression;
 using System.Net;
 using DiceRoller.Tests.Infrastructure;
+using Xunit.Abstractions;
 
 namespace DiceRoller.Tests.Sharing;
 
@@ -7,7 +9,7 @@ namespace DiceRoller.Tests.Sharing;
 /// The DM's Share panel over HTTP: <c>POST /rooms/{code}/discord</c> checks, stores, masks and removes the webhook (DM only);
 /// <c>GET /rooms/{code}/overlay/{token}</c> is the overlay, <c>POST .../overlay/renew</c> ends the old token.
 /// </summary>
-public sealed class SharingEndpointsTests : AppTest
+public sealed class SharingEndpointsTests(ITestOutputHelper output) : AppTest
 {
     private const string Hook = "https://discord.com/api/webhooks/123456789012345678/SeCrEt-ToKeN_abcdefghijklmnop";
 
@@ -234,6 +236,46 @@ public sealed class SharingEndpointsTests : AppTest
         Assert.Equal(HttpStatusCode.NotFound, (await viewer.GetAsync(old)).Status);
         Assert.Equal(HttpStatusCode.NotFound, (await viewer.Client.GetAsync(old + "/events")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await viewer.GetAsync(new Uri(fresh).AbsolutePath)).Status);
+    }
+
+    [Fact]
+    public async Task The_overlay_page_with_its_css_and_script_weighs_a_few_kilobytes_gzipped()
+    {
+        await using var table = await Table.DmLed("Dee").Players("Bob").BuildAsync(App);
+        var (code, _, bob) = table;
+        foreach (var dice in new[] { "1d20+5", "2d20kh1", "8d6", "1d100", "4d6kh3" })
+        {
+            await bob.RollAsync(code, dice.Split('+')[0], dice.Contains('+', StringComparison.Ordinal) ? "5" : "0");
+        }
+
+        var path = await OverlayPathAsync(table.Host, code);
+        var page = await bob.GetAsync(path);
+        var assets = page.Document.QuerySelectorAll("link[rel=stylesheet][href], script[src]")
+            .Select(e => e.GetAttribute("href") ?? e.GetAttribute("src")!).ToList();
+        var parts = new List<(string Name, int Raw, int Gzip)> { ("html", Bytes(page.Body).Length, Gzip(Bytes(page.Body))) };
+        foreach (var asset in assets)
+        {
+            var bytes = await bob.Client.GetByteArrayAsync(asset);
+            parts.Add((asset.Split('?')[0], bytes.Length, Gzip(bytes)));
+        }
+
+        output.WriteLine(string.Join("; ", parts.Select(p => $"{p.Name} {p.Raw} B ({p.Gzip} B gzip)")) +
+            $"; total {parts.Sum(p => p.Raw)} B, {parts.Sum(p => p.Gzip)} B gzip");
+        Assert.Equal(2, assets.Count); // its own stylesheet and script, nothing else (no htmx, no app.css)
+        Assert.True(parts.Sum(p => p.Gzip) < 8 * 1024, $"the overlay weighs {parts.Sum(p => p.Gzip)} B gzipped");
+    }
+
+    private static byte[] Bytes(string text) => System.Text.Encoding.UTF8.GetBytes(text);
+
+    private static int Gzip(byte[] bytes)
+    {
+        using var buffer = new MemoryStream();
+        using (var zip = new GZipStream(buffer, CompressionLevel.Optimal, leaveOpen: true))
+        {
+            zip.Write(bytes);
+        }
+
+        return (int)buffer.Length;
     }
 
     private static async Task<string> OverlayPathAsync(Browser dm, string code) =>
