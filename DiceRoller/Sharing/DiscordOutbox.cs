@@ -34,6 +34,11 @@ public sealed partial class DiscordOutbox : BackgroundService, IRollOutbox
     private readonly Lock _gate = new();
     private readonly Dictionary<string, Queue<Job>> _lanes = new(StringComparer.Ordinal);
     private readonly HashSet<Task> _running = [];
+
+    /// <summary>When each room's last good delivery was recorded (0 after a failure): at most one store write a minute per room.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _okRecordedAt = new(StringComparer.Ordinal);
+
+    private const long OkRecordEveryMs = 60_000;
     private int _pending;
 
     public DiscordOutbox(IRoomSharing sharing, IHttpClientFactory clients, PublicUrls urls, TimeProvider time, IOptions<DiscordOptions> options,
@@ -124,6 +129,11 @@ public sealed partial class DiscordOutbox : BackgroundService, IRollOutbox
                 if (!lane.TryDequeue(out job) || ct.IsCancellationRequested)
                 {
                     _lanes.Remove(code);
+                    if (_time.GetUtcNow().ToUnixTimeMilliseconds() - _okRecordedAt.GetValueOrDefault(code) >= OkRecordEveryMs)
+                    {
+                        _okRecordedAt.TryRemove(code, out _);
+                    }
+
                     Interlocked.Add(ref _pending, -(lane.Count + (job is null ? 0 : 1)));
                     return;
                 }
@@ -168,7 +178,12 @@ public sealed partial class DiscordOutbox : BackgroundService, IRollOutbox
             {
                 case Outcome.Posted:
                     LogPosted(roll.RollId, roll.RoomCode, _time.GetElapsedTime(job.Queued).TotalMilliseconds);
-                    await _sharing.RecordDeliveryAsync(roll.RoomCode, url, null, now, CancellationToken.None);
+                    if (now - _okRecordedAt.GetValueOrDefault(roll.RoomCode) >= OkRecordEveryMs)
+                    {
+                        _okRecordedAt[roll.RoomCode] = now;
+                        await _sharing.RecordDeliveryAsync(roll.RoomCode, url, null, now, CancellationToken.None);
+                    }
+
                     return;
                 case Outcome.Refused:
                     await GiveUpAsync(roll, url, $"Discord refused roll #{roll.Sequence}: {error}. Check the webhook (it may have been deleted).", now);
@@ -181,6 +196,7 @@ public sealed partial class DiscordOutbox : BackgroundService, IRollOutbox
                         return;
                     }
 
+                    _okRecordedAt[roll.RoomCode] = 0;
                     await _sharing.RecordDeliveryAsync(roll.RoomCode, url, $"{error} (attempt {failures}; retrying)", now, CancellationToken.None);
                     var backoff = _options.RetryDelay * Math.Pow(2, failures - 1);
                     wait = backoff < _options.MaxRetryDelay ? backoff : _options.MaxRetryDelay;
@@ -203,6 +219,7 @@ public sealed partial class DiscordOutbox : BackgroundService, IRollOutbox
     private async Task GiveUpAsync(Roll roll, string url, string error, long now)
     {
         LogGaveUp(roll.RollId, roll.RoomCode, error);
+        _okRecordedAt[roll.RoomCode] = 0;
         await _sharing.RecordDeliveryAsync(roll.RoomCode, url, error, now, CancellationToken.None);
     }
 
