@@ -4,7 +4,7 @@ namespace DiceRoller.Sharing;
 
 /// <summary>
 /// Sharing rolls to a Discord channel (<c>Discord</c> section): which webhook hosts a DM may paste, and how the posting queue
-/// behaves. Every duration is an option so tests can shrink them.
+/// behaves. Every duration is an option, so tests can make them short.
 /// </summary>
 public sealed class DiscordOptions : IValidatableObject
 {
