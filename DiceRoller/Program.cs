@@ -6,6 +6,7 @@ using DiceRoller.Pages;
 using DiceRoller.Permalinks;
 using DiceRoller.Rolls;
 using DiceRoller.Rooms;
+using DiceRoller.Sharing;
 
 // The container's health check runs the app's own binary: `dotnet DiceRoller.dll --health-check`.
 if (HealthProbe.IsRequested(args))
@@ -27,6 +28,8 @@ app.MapDoor();
 app.MapRolls();
 app.MapInitiative();
 app.MapLive();
+app.MapSharing();
+app.MapOverlay();
 app.MapPermalinks();
 app.MapFairness();
 app.MapVerify();

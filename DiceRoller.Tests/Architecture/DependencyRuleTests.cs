@@ -18,7 +18,7 @@ public sealed class DependencyRuleTests
         ["Fairness"],
         ["Rooms"],
         ["Rolls"],
-        ["Initiative"],
+        ["Initiative", "Sharing"],
         ["Live", "Permalinks", "Pages"],
         ["Storage"],
         ["Infrastructure"],

@@ -101,6 +101,10 @@ public sealed partial class AccessibilityTests(ChromiumFixture chromium, AppServ
         await stranger.Page.GotoAsync(server.Url($"/verify?url=/roll/{bobs}"));
         await Expect(stranger.Page.Locator("[data-verify-result]")).ToBeVisibleAsync();
         await CheckAsync("verify, a roll's checks", stranger.Page);
+        var overlay = await dee.Page.Locator("[data-overlay-url]").GetAttributeAsync("data-overlay-url");
+        await stranger.Page.GotoAsync(server.Url(new Uri(overlay!).AbsolutePath + "?theme=" + scheme));
+        await Expect(stranger.Page.Locator("ol[data-overlay] > li[data-roll-id]").First).ToBeVisibleAsync();
+        await CheckAsync("stream overlay", stranger.Page);
 
         var missing = await stranger.Page.GotoAsync(server.Url("/no-such-page"));
         Assert.Equal(404, missing!.Status);

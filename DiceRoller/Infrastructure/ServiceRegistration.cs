@@ -7,6 +7,7 @@ using DiceRoller.Permalinks;
 using DiceRoller.Rolls;
 using DiceRoller.Rooms;
 using DiceRoller.Shared;
+using DiceRoller.Sharing;
 using DiceRoller.Storage;
 using Microsoft.AspNetCore.ResponseCompression;
 using StackExchange.Redis;
@@ -69,6 +70,7 @@ public static class ServiceRegistration
         services.Configure<GzipCompressionProviderOptions>(o => o.Level = System.IO.Compression.CompressionLevel.Optimal);
         services.Configure<BrotliCompressionProviderOptions>(o => o.Level = System.IO.Compression.CompressionLevel.Optimal);
         services.AddPermalinks(builder.Configuration, builder.Environment);
+        services.AddSharing();
 
         // One store plays every room role; each feature asks only for the role it needs (Rooms/Ports/).
         services.AddSingleton<IRooms>(sp => sp.GetRequiredService<IRoomStore>());
@@ -86,6 +88,7 @@ public static class ServiceRegistration
             services.AddSingleton<InMemoryRateLimiter>();
             services.AddSingleton<IRateLimiter>(sp => sp.GetRequiredService<InMemoryRateLimiter>());
             services.AddSingleton<IOneTimeKeys, InMemoryOneTimeKeys>();
+            services.AddSingleton<IRoomSharing, InMemoryRoomSharing>();
         }
         else
         {
@@ -101,6 +104,7 @@ public static class ServiceRegistration
             services.AddSingleton<IOneTimeKeys, ValkeyOneTimeKeys>();
             services.AddSingleton<ValkeyRecentRooms>();
             services.AddSingleton<IRecentRooms>(sp => sp.GetRequiredService<ValkeyRecentRooms>());
+            services.AddSingleton<IRoomSharing, ValkeyRoomSharing>();
             services.AddSingleton<ValkeyRoomEvents>();
             services.AddSingleton<IRoomEventPublisher>(sp => sp.GetRequiredService<ValkeyRoomEvents>());
             services.AddHostedService(sp => sp.GetRequiredService<ValkeyRoomEvents>());

@@ -44,6 +44,9 @@ public sealed record RoomPageModel(
     /// <summary>For the admin: until when joins from a kicked player's network knock (null: no such window).</summary>
     public long? KnockUntil { get; init; }
 
+    /// <summary>The DM's Share panel (Discord, stream overlay); null for everyone else.</summary>
+    public Sharing.SharingPanelModel? Sharing { get; init; }
+
     public DoorModel Door => new(Room, Me.PlayerId, FormToken, Knocks, KnockUntil);
 
     /// <summary>The mode change to show just below <c>Rolls[index]</c>: it happened between that roll and the older one under it.</summary>

@@ -8,7 +8,7 @@ namespace DiceRoller.Pages;
 
 /// <summary>Builds the room page for a member (used by the room route and by failed plain form posts).</summary>
 public sealed class RoomPages(IRollLog store, DoorService door, IOptions<RoomOptions> options, PublicUrls urls, MembershipService membership,
-    InitiativeService initiative)
+    InitiativeService initiative, Sharing.SharingService sharing)
     : IRoomPage
 {
     private readonly int _pageSize = options.Value.FeedPageSize;
@@ -43,6 +43,7 @@ public sealed class RoomPages(IRollLog store, DoorService door, IOptions<RoomOpt
             Knocks = await door.WaitingAsync(room, me.PlayerId, context.RequestAborted),
             KnockUntil = await door.KnockUntilAsync(room, me.PlayerId, context.RequestAborted),
             Encounter = await initiative.ReadAsync(room, context.RequestAborted),
+            Sharing = await sharing.PanelAsync(room, me.PlayerId, token, context.RequestAborted),
         };
         context.Response.Headers.CacheControl = "no-store";
         return Results.RazorSlice<RoomPage, RoomPageModel>(model, statusCode);

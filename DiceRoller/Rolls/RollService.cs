@@ -63,7 +63,8 @@ public sealed class RollService(
     SeedKeeper seeds,
     TimeProvider time,
     Microsoft.Extensions.Options.IOptions<RoomOptions> options,
-    ILogger<RollService> logger)
+    ILogger<RollService> logger,
+    IRollOutbox? outbox = null)
 {
     private readonly RoomOptions _options = options.Value;
 
@@ -285,6 +286,7 @@ public sealed class RollService(
         }
 
         var latency = time.GetElapsedTime(accepted).TotalMilliseconds;
+        outbox?.Announced(stored);
         DiceRollerMetrics.RollPublished(latency);
         logger.LogInformation(LogEvents.RollPublished, "Roll {RollId} #{Sequence} in {RoomCode} by {PlayerId}: {Formula}{Hidden} published in {LatencyMs:0.0} ms",
             stored.RollId, stored.Sequence, stored.RoomCode, stored.PlayerId, stored.DiceFormula, hidden ? " (hidden)" : "", latency);
@@ -405,6 +407,7 @@ public sealed class RollService(
 
         await archive.MarkRevealedAsync(roll.RollId, ct);
         await events.PublishAsync(RoomEvent.ForReveal(revealed), ct);
+        outbox?.Announced(revealed);
         logger.LogInformation("Roll {RollId} in {RoomCode} revealed", roll.RollId, room.Room.Code);
         return Result<Roll>.Ok(revealed);
     }

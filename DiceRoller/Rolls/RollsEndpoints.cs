@@ -18,7 +18,7 @@ public static class RollsEndpoints
     }
 
     private static async Task<IResult> Roll([AsParameters] RollForm input, [FromForm(Name = "initiative")] string? initiativeFlag,
-        HttpContext context, RollService rolls, RoomService rooms, IRoomPage pages, IInitiativeRolls initiative)
+        HttpContext context, RollService rolls, RoomService rooms, IRoomPage pages, IInitiativeRolls initiativeRolls)
     {
         var fragment = HtmlResults.WantsFragment(context);
         var (room, me) = RoomMember.Of(context);
@@ -26,7 +26,7 @@ public static class RollsEndpoints
         var forInitiative = IsSet(initiativeFlag);
         async Task<Result<Roll>> RollAsync(RoomSnapshot room, Player me)
         {
-            var prepared = forInitiative ? await initiative.PrepareAsync(room, me, input, context.RequestAborted) : Result<RollForm>.Ok(input);
+            var prepared = forInitiative ? await initiativeRolls.PrepareAsync(room, me, input, context.RequestAborted) : Result<RollForm>.Ok(input);
             return prepared.Error is { } refused ? refused : await rolls.RollAsync(room, me, prepared.Value!, context.RequestAborted);
         }
 
@@ -48,7 +48,7 @@ public static class RollsEndpoints
 
         if (forInitiative && result.Value is { } made)
         {
-            await initiative.EnterAsync(room, me, made, context.RequestAborted);
+            await initiativeRolls.EnterAsync(room, me, made, context.RequestAborted);
         }
 
         if (result.Error is { } error)
@@ -86,7 +86,7 @@ public static class RollsEndpoints
     private static bool IsSet(string? flag) => flag?.Trim().ToLowerInvariant() is "true" or "on" or "1";
 
     /// <summary>The DM reveals a hidden roll: every page replaces it in place (roll-revealed), its permalink opens.</summary>
-    private static async Task<IResult> Reveal(string rollId, HttpContext context, RollService rolls, IRoomPage pages, IInitiativeRolls initiative)
+    private static async Task<IResult> Reveal(string rollId, HttpContext context, RollService rolls, IRoomPage pages, IInitiativeRolls initiativeRolls)
     {
         var fragment = HtmlResults.WantsFragment(context);
         var member = RoomMember.Of(context);
@@ -98,7 +98,7 @@ public static class RollsEndpoints
                 : await pages.RoomPageAsync(context, member.Room, member.Me, actionError: error, statusCode: ErrorStatus.For(error.Code));
         }
 
-        await initiative.RevealedAsync(member.Room, result.Value!, context.RequestAborted);
+        await initiativeRolls.RevealedAsync(member.Room, result.Value!, context.RequestAborted);
         return fragment
             ? Results.RazorSlice<_ActionStatus, string>($"Revealed {result.Value!.PlayerName}'s {result.Value.DiceFormula}: {result.Value.Total}.")
             : RoomsEndpoints.SeeOther(context, $"/rooms/{member.Room.Room.Code}");

@@ -46,6 +46,7 @@ public static class ErrorCodes
     public const string NoEncounter = "NO_ENCOUNTER";
     public const string EncounterRunning = "ENCOUNTER_RUNNING";
     public const string EntryNotFound = "ENTRY_NOT_FOUND";
+    public const string InvalidWebhook = "INVALID_WEBHOOK";
 }
 
 /// <summary>A rule the request broke: an error code from <see cref="ErrorCodes"/> and a message for people.</summary>

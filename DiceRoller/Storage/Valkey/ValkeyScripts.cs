@@ -32,6 +32,9 @@ internal static class ValkeyScripts
     public static readonly string SetClientSeed = Load("touch", "activity", "set_client_seed");
     public static readonly string AppendChainedRoll = Load("touch", "activity", "append_chained_roll");
     public static readonly string SaveEncounter = Load("touch", "activity", "save_encounter");
+    public static readonly string SetWebhook = Load("set_webhook");
+    public static readonly string SetOverlayToken = Load("set_overlay_token");
+    public static readonly string RecordDelivery = Load("record_delivery");
 
     /// <summary>The named files, in order, as one script (each file's last newline dropped, as the scripts were written).</summary>
     private static string Load(params string[] names) => string.Concat(names.Select(Read));
