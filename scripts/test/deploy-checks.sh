@@ -77,9 +77,12 @@ export DICEROLLER_PUBLISHED="$published"
 step bench-smoke
 # The benchmark tool's smoke (bench/, scripts/bench.sh --smoke): 40 players for 10 s on each store, through the HTML
 # contract; fails only on a broken invariant (a gap, a duplicate, a roll not delivered to every member), never on a timing.
+# The bare .NET broadcaster runs under the same load, and each store's server CPU per 1,000 deliveries is printed beside its
+# (the line `bench: CPU per 1,000 deliveries ...`, also when the check passes; issue 22).
 # Part of a full run (no arguments, as CI runs it) or of any run with DICEROLLER_BENCH_SMOKE=1.
 if [[ -n "$full_run" || "${DICEROLLER_BENCH_SMOKE:-}" == "1" ]]; then
   check bench-smoke bash scripts/bench.sh --smoke --results "$run_dir/bench"
+  grep -h '^bench: CPU per 1,000 deliveries' "$run_dir/check-bench-smoke.log" | sed 's/^/check: bench-smoke: /' || true
 fi
 step stack-tier
 # The stack tier: the image built and compose.yaml run with Podman, through nginx's HTTPS port (minutes; its steps are
