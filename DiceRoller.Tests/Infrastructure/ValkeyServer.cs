@@ -13,9 +13,12 @@ namespace DiceRoller.Tests.Infrastructure;
 /// run, the first starts a private one too. In the fast tier (no <c>DICEROLLER_TEST_VALKEY</c>, not a full run) it starts
 /// nothing and its tests are skipped (<see cref="Tiers"/>); in a full run neither available is a failure with a clear message.
 /// </summary>
-public sealed class ValkeyServer : IAsyncLifetime
+public class ValkeyServer : IAsyncLifetime
 {
     private static int _instances;
+
+    /// <summary>True for a fixture that always starts a private server of its own (<see cref="PrivateValkeyServer"/>).</summary>
+    protected virtual bool AlwaysPrivate => false;
     private Process? _process;
     private string? _dir;
 
@@ -30,7 +33,7 @@ public sealed class ValkeyServer : IAsyncLifetime
             return;
         }
 
-        var configured = Interlocked.Increment(ref _instances) == 1 ? Environment.GetEnvironmentVariable("DICEROLLER_TEST_VALKEY") : null;
+        var configured = !AlwaysPrivate && Interlocked.Increment(ref _instances) == 1 ? Environment.GetEnvironmentVariable("DICEROLLER_TEST_VALKEY") : null;
         if (string.IsNullOrWhiteSpace(configured))
         {
             configured = StartPrivateServer();
@@ -91,6 +94,15 @@ public sealed class ValkeyServer : IAsyncLifetime
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
+}
+
+/// <summary>
+/// A class fixture that always starts a private <c>redis-server</c> (only in the Stores tier, as <see cref="ValkeyServer"/>): for a
+/// test that reads the server's own counters (<c>INFO commandstats</c>), which no other test may touch meanwhile.
+/// </summary>
+public sealed class PrivateValkeyServer : ValkeyServer
+{
+    protected override bool AlwaysPrivate => true;
 }
 
 [CollectionDefinition(Name)]

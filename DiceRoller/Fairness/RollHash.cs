@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -35,14 +37,72 @@ public static class RollHash
     public static string Line(Input input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var results = string.Join(',', input.Results.Select(r => r.ToString(CultureInfo.InvariantCulture)));
-        var line = string.Create(CultureInfo.InvariantCulture,
-            $"{input.PrevHash}|{input.RollId}|{input.Sequence}|{input.PlayerId}|{input.Formula}|{results}|{input.Total}|{input.ClientSeed}|{input.Nonce}|{input.Commitment}|{input.Salt}");
-        return input.Rules < 2 ? line : string.Create(CultureInfo.InvariantCulture,
-            $"{line}|{input.Rules}|{input.ClientSeedCommitment}|{(input.ClientSeedByServer ? "server" : "member")}|{input.HiddenIndex}");
+        // One string, built in a stack buffer (the results written in place, not joined first).
+        var line = new DefaultInterpolatedStringHandler(16, 16, CultureInfo.InvariantCulture, stackalloc char[512]);
+        line.AppendFormatted(input.PrevHash);
+        line.AppendLiteral("|");
+        line.AppendFormatted(input.RollId);
+        line.AppendLiteral("|");
+        line.AppendFormatted(input.Sequence);
+        line.AppendLiteral("|");
+        line.AppendFormatted(input.PlayerId);
+        line.AppendLiteral("|");
+        line.AppendFormatted(input.Formula);
+        line.AppendLiteral("|");
+        for (var i = 0; i < input.Results.Count; i++)
+        {
+            if (i > 0)
+            {
+                line.AppendLiteral(",");
+            }
+
+            line.AppendFormatted(input.Results[i]);
+        }
+
+        line.AppendLiteral("|");
+        line.AppendFormatted(input.Total);
+        line.AppendLiteral("|");
+        line.AppendFormatted(input.ClientSeed);
+        line.AppendLiteral("|");
+        line.AppendFormatted(input.Nonce);
+        line.AppendLiteral("|");
+        line.AppendFormatted(input.Commitment);
+        line.AppendLiteral("|");
+        line.AppendFormatted(input.Salt);
+        if (input.Rules >= 2)
+        {
+            line.AppendLiteral("|");
+            line.AppendFormatted(input.Rules);
+            line.AppendLiteral("|");
+            line.AppendFormatted(input.ClientSeedCommitment);
+            line.AppendLiteral(input.ClientSeedByServer ? "|server|" : "|member|");
+            line.AppendFormatted(input.HiddenIndex);
+        }
+
+        return line.ToStringAndClear();
     }
 
-    public static string Compute(Input input) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Line(input))));
+    public static string Compute(Input input)
+    {
+        var line = Line(input);
+        var size = Encoding.UTF8.GetMaxByteCount(line.Length);
+        var rented = size > 1024 ? ArrayPool<byte>.Shared.Rent(size) : null;
+        try
+        {
+            var bytes = rented ?? stackalloc byte[1024];
+            var length = Encoding.UTF8.GetBytes(line, bytes);
+            Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+            SHA256.HashData(bytes[..length], hash);
+            return Convert.ToHexStringLower(hash);
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
+    }
 
     /// <summary>A hidden roll's salt: 16 random bytes as lowercase hex.</summary>
     public static string NewSalt() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));

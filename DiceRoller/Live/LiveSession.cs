@@ -54,6 +54,11 @@ internal sealed class LiveSession(
     // until an event comes, so a new one per timer wake piled up (about one per heartbeat for every idle page).
     private Task<bool>? _eventWait;
 
+    // The wait for the next heartbeat or warning and when it is due (see TimerFor).
+    private Task? _timer;
+    private CancellationTokenSource? _timerStop;
+    private DateTimeOffset _timerDue;
+
     private Viewer Viewer => new(me.PlayerId, _isDm, formToken);
 
     private long Now => time.GetUtcNow().ToUnixTimeMilliseconds();
@@ -113,6 +118,7 @@ internal sealed class LiveSession(
         }
         finally
         {
+            StopTimer();
             await LeaveAsync();
         }
     }
@@ -138,7 +144,8 @@ internal sealed class LiveSession(
             return Wake.Event;
         }
 
-        var until = NextTimer() - time.GetUtcNow();
+        var due = NextTimer();
+        var until = due - time.GetUtcNow();
         if (until <= TimeSpan.Zero)
         {
             return Wake.Timer;
@@ -149,30 +156,57 @@ internal sealed class LiveSession(
             _eventWait = null; // it announced events that were read since
         }
 
-        using var timer = CancellationTokenSource.CreateLinkedTokenSource(ct);
         try
         {
             var read = _eventWait ??= subscription.Reader.WaitToReadAsync(ct).AsTask();
-            var delay = Task.Delay(until, time, timer.Token);
-            var first = await Task.WhenAny(read, delay, replaced ?? Task.Delay(Timeout.Infinite, timer.Token));
+            var timer = TimerFor(due, until, ct);
+            var first = replaced is null ? await Task.WhenAny(read, timer) : await Task.WhenAny(read, timer, replaced);
             if (first == replaced)
             {
-                await timer.CancelAsync();
                 return Wake.Replaced;
             }
 
             if (first == read)
             {
-                await timer.CancelAsync();
                 _eventWait = null;
                 return await read ? Wake.Event : Wake.Closed;
             }
 
+            StopTimer();
             return ct.IsCancellationRequested ? Wake.Closed : Wake.Timer;
         }
         catch (OperationCanceledException)
         {
             return Wake.Closed;
+        }
+    }
+
+    /// <summary>
+    /// The wait for <paramref name="due"/> (the next heartbeat or warning), kept across waits while that time stays the same: in a
+    /// busy room events wake the page far more often than heartbeats, and a new timer per event (with its own cancellation) was
+    /// most of what a delivery allocated.
+    /// </summary>
+    private Task TimerFor(DateTimeOffset due, TimeSpan until, CancellationToken ct)
+    {
+        if (_timer is not null && _timerDue == due)
+        {
+            return _timer;
+        }
+
+        StopTimer();
+        _timerStop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        _timerDue = due;
+        return _timer = Task.Delay(until, time, _timerStop.Token);
+    }
+
+    private void StopTimer()
+    {
+        _timer = null;
+        if (_timerStop is { } stop)
+        {
+            _timerStop = null;
+            stop.Cancel();
+            stop.Dispose();
         }
     }
 

@@ -79,7 +79,10 @@ public static class RollsEndpoints
             return RoomsEndpoints.SeeOther(context, $"/rooms/{room.Room.Code}{pinned}#{IRoomPage.OwnRollAnchor}");
         }
 
-        var viewer = new Viewer(me.PlayerId, room.IsDm(me.PlayerId), HtmlResults.FormToken(context));
+        // Only a hidden roll's row for its roller carries a form (Reveal): a form token costs a Data Protection encryption, so the
+        // row of any other roll goes without one, and is kept out of caches as a token's answer is.
+        var token = result.Value!.IsRevealableBy(me.PlayerId) ? HtmlResults.FormToken(context) : HtmlResults.NoStore(context);
+        var viewer = new Viewer(me.PlayerId, room.IsDm(me.PlayerId), token);
         return Results.RazorSlice<_RollEntry, RollEntryModel>(new RollEntryModel(result.Value!, viewer));
     }
 

@@ -68,6 +68,15 @@ public static class HtmlResults
         return antiforgery.GetAndStoreTokens(context).RequestToken!;
     }
 
+    /// <summary>The cache headers an answer with a form token gets (<see cref="FormToken"/>), for one without; returns null (no token).</summary>
+    public static string? NoStore(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        context.Response.Headers.CacheControl = "no-cache, no-store";
+        context.Response.Headers.Pragma = "no-cache";
+        return null;
+    }
+
     public static readonly RoomError BadForm = new(ErrorCodes.BadRequest,
         "This form has expired or was not sent by DiceRoller. Reload the page and try again.");
 }

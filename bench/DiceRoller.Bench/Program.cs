@@ -77,6 +77,10 @@ var table = await WriteTableAsync();
 Console.WriteLine();
 Console.WriteLine(table);
 Console.WriteLine($"bench: written to {file}");
+foreach (var line in Report.CpuLines(results, options))
+{
+    Console.WriteLine(line);
+}
 
 var broken = results.Where(r => !r.Clean || r.Confirmed == 0 || (options.Smoke && r.Failed > 0)).ToList();
 foreach (var run in broken)

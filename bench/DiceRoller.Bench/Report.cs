@@ -18,6 +18,31 @@ internal static class Report
             $"gaps {r.Gaps} dups {r.Duplicates} out-of-order {r.OutOfOrder} missing {r.Missing}; server CPU {r.ServerCpuSeconds:0.00} s " +
             $"({r.CpuPerThousandDeliveries:0.000} s/1k deliveries), generator {r.GeneratorCpuPercent:0}% of a core; load {r.LoadAverage}");
 
+    /// <summary>
+    /// One line per step: each DiceRoller store's server CPU per 1,000 deliveries (app and its Valkey together) beside the bare
+    /// broadcaster's under the same load, with the ratio (issue 22's goal: at most 1.5). Medians over rounds. Printed, never asserted.
+    /// </summary>
+    public static IEnumerable<string> CpuLines(List<RunResult> results, BenchOptions options)
+    {
+        foreach (var step in results.Where(r => r.Error is null).GroupBy(r => r.Players).OrderBy(g => g.Key))
+        {
+            double Cpu(string target) => Median(step.Where(r => r.Target == target).Select(r => r.CpuPerThousandDeliveries));
+            var bare = Cpu(Targets.Bare);
+            var stores = new[] { Targets.Embedded, Targets.Valkey, Targets.Cluster }
+                .Select(t => (Target: t, Cpu: Cpu(t)))
+                .Where(t => !double.IsNaN(t.Cpu))
+                .Select(t => $"{t.Target} {F(t.Cpu, "0.000")} s" + (double.IsNaN(bare) ? "" : $" ({F(t.Cpu / bare, "0.0")}x bare)"))
+                .ToList();
+            if (stores.Count == 0)
+            {
+                continue;
+            }
+
+            yield return string.Create(Inv, $"bench: CPU per 1,000 deliveries at {step.Key} players ({options.Duration.TotalSeconds:0} s after a ") +
+                string.Create(Inv, $"{options.Warmup.TotalSeconds:0} s warm-up): {string.Join(", ", stores)}; {Targets.Bare} {F(bare, "0.000")} s");
+        }
+    }
+
     private static string Ms(double[] sorted, double p) => Percentile(sorted, p).ToString("0.0", Inv);
 
     private static double Median(IEnumerable<double> values)

@@ -65,7 +65,8 @@ internal sealed class BenchOptions
                     o.Rounds = 1;
                     o.Duration = TimeSpan.FromSeconds(10);
                     o.Warmup = TimeSpan.FromSeconds(2);
-                    o.Targets = [DiceRoller.Bench.Targets.Embedded, DiceRoller.Bench.Targets.Valkey];
+                    // The bare broadcaster under the same load, for its CPU per 1,000 deliveries beside each store's (issue 22).
+                    o.Targets = [DiceRoller.Bench.Targets.Embedded, DiceRoller.Bench.Targets.Valkey, DiceRoller.Bench.Targets.Bare];
                     break;
                 case "--results": o.ResultsDir = Next(); break;
                 case "--saturate": o.SaturatePlayers = int.Parse(Next(), CultureInfo.InvariantCulture); break;
