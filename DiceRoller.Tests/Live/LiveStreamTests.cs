@@ -22,11 +22,13 @@ public abstract class LiveStreamTests : AppTest
         ["Live:HeartbeatInterval"] = "00:00:00.300",
     };
 
-    protected static string RollIdOf(SseEvent e) =>
-        Parser.ParseFragment(e.Data, Parser.ParseDocument("").Body!).OfType<AngleSharp.Dom.IElement>().Single().GetAttribute("data-roll-id")!;
+    // A roll event is the roll's row, and for the others' pages also the phone strip's line out of band (no data-roll-id).
+    protected static string RollIdOf(SseEvent e) => RowOf(e).GetAttribute("data-roll-id")!;
 
-    private static string SequenceOf(SseEvent e) =>
-        Parser.ParseFragment(e.Data, Parser.ParseDocument("").Body!).OfType<AngleSharp.Dom.IElement>().Single().GetAttribute("data-sequence")!;
+    private static string SequenceOf(SseEvent e) => RowOf(e).GetAttribute("data-sequence")!;
+
+    private static AngleSharp.Dom.IElement RowOf(SseEvent e) =>
+        Parser.ParseFragment(e.Data, Parser.ParseDocument("").Body!).OfType<AngleSharp.Dom.IElement>().Single(el => el.HasAttribute("data-roll-id"));
 
     [Fact]
     public async Task The_stream_is_text_event_stream_and_sends_each_roll_as_its_fragment_with_the_sequence_as_id()
@@ -42,7 +44,11 @@ public abstract class LiveStreamTests : AppTest
         var received = (await stream.NextOfTypeAsync("roll", 1)).Single();
 
         Assert.Equal("1", received.Id);
-        var live = Parser.ParseFragment(received.Data, Parser.ParseDocument("").Body!).OfType<AngleSharp.Dom.IElement>().Single();
+        // Bob's roll on Alice's stream: its row, then its line of the phone's "At the table" strip, out of band.
+        var elements = Parser.ParseFragment(received.Data, Parser.ParseDocument("").Body!).OfType<AngleSharp.Dom.IElement>().ToList();
+        Assert.Equal(2, elements.Count);
+        Assert.Equal("afterbegin:#table-rolls", elements[1].GetAttribute("hx-swap-oob"));
+        var live = elements[0];
         Assert.Equal(row.OuterHtml, live.OuterHtml);
         Assert.Equal(row.GetAttribute("data-roll-id"), live.GetAttribute("data-roll-id"));
         Assert.NotNull(live.GetAttribute("data-total"));

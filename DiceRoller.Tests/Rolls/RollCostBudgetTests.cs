@@ -18,15 +18,19 @@ namespace DiceRoller.Tests.Rolls;
 public sealed class RollCostBudgetTests(ITestOutputHelper output) : IAsyncLifetime
 {
     /// <summary>
-    /// Bytes allocated per roll (8 members, 8 streams): what was measured plus about 25%. Release (scripts/test.sh, CI) and Debug
-    /// (plain <c>dotnet test</c>, where async state machines are classes) differ. A cut that pays lowers it; a change that must
-    /// raise it says why in its commit. Measured 2026-12-07 (issue 22): Release 90.2 KB before the cuts of that day, 74-75 KB after; Debug 84.7 KB after.
+    /// Bytes allocated per roll (8 members, 8 streams): what was measured plus about 10% (batches vary by about 1%). Release
+    /// (scripts/test.sh, CI) and Debug (plain <c>dotnet test</c>, where async state machines are classes) differ. A cut that pays
+    /// lowers it; a change that must raise it says why in its commit. Measured 2026-12-07 (issue 22): Release 90.2 KB before the
+    /// cuts of that day, 74-75 KB after; Debug 84.7 KB after. Raised the same day, with reason, when the combat-night features
+    /// landed (issue 23: the phone strip's line in every other page's roll event, the room read carrying no-JS presence, the
+    /// Discord outbox's job per public roll, the initiative flag on the roll form): Debug 87.1 KB -> 117.8 KB, 113.8 KB once the
+    /// row and the strip line became one shared payload per view; Release 101.5 KB.
     /// </summary>
 #if DEBUG
-    private const long AllocatedBytesPerRollBudget = 106_000;
+    private const long AllocatedBytesPerRollBudget = 125_000;
     private const string Configuration = "Debug";
 #else
-    private const long AllocatedBytesPerRollBudget = 94_000;
+    private const long AllocatedBytesPerRollBudget = 112_000;
     private const string Configuration = "Release";
 #endif
 

@@ -13,30 +13,29 @@ public static class InitiativeEndpoints
     {
         var forms = app.MapMemberForms("/rooms/{code}/initiative");
         forms.MapPost("", (HttpContext context, InitiativeService initiative, IRoomPage pages) =>
-            RunAsync(context, pages, (room, me, _) => initiative.StartAsync(room, me, context.RequestAborted)));
+            RunAsync(context, pages, (room, me) => initiative.StartAsync(room, me, context.RequestAborted)));
         forms.MapPost("/next", (HttpContext context, InitiativeService initiative, IRoomPage pages) =>
-            RunAsync(context, pages, (room, me, _) => initiative.NextAsync(room, me, context.RequestAborted)));
+            RunAsync(context, pages, (room, me) => initiative.NextAsync(room, me, context.RequestAborted)));
         forms.MapPost("/previous", (HttpContext context, InitiativeService initiative, IRoomPage pages) =>
-            RunAsync(context, pages, (room, me, _) => initiative.PreviousAsync(room, me, context.RequestAborted)));
+            RunAsync(context, pages, (room, me) => initiative.PreviousAsync(room, me, context.RequestAborted)));
         forms.MapPost("/end", (HttpContext context, InitiativeService initiative, IRoomPage pages) =>
-            RunAsync(context, pages, (room, me, _) => initiative.EndAsync(room, me, context.RequestAborted)));
-        forms.MapPost("/monsters", (HttpContext context, InitiativeService initiative, IRoomPage pages) =>
-            RunAsync(context, pages, (room, me, form) => initiative.AddMonstersAsync(room, me,
-                new MonsterForm(form["name"], form["bonus"], form["count"], form["hidden"]), context.RequestAborted)));
-        forms.MapPost("/entries/{entryId}", (string entryId, HttpContext context, InitiativeService initiative, IRoomPage pages) =>
-            RunAsync(context, pages, (room, me, form) => initiative.EditAsync(room, me, entryId, form["total"], form["bonus"], context.RequestAborted)));
+            RunAsync(context, pages, (room, me) => initiative.EndAsync(room, me, context.RequestAborted)));
+        forms.MapPost("/monsters", ([AsParameters] MonsterForm form, HttpContext context, InitiativeService initiative, IRoomPage pages) =>
+            RunAsync(context, pages, (room, me) => initiative.AddMonstersAsync(room, me, form, context.RequestAborted)));
+        forms.MapPost("/entries/{entryId}", (string entryId, [AsParameters] EntryForm form, HttpContext context, InitiativeService initiative,
+            IRoomPage pages) =>
+            RunAsync(context, pages, (room, me) => initiative.EditAsync(room, me, entryId, form.Total, form.Bonus, context.RequestAborted)));
         forms.MapPost("/entries/{entryId}/remove", (string entryId, HttpContext context, InitiativeService initiative, IRoomPage pages) =>
-            RunAsync(context, pages, (room, me, _) => initiative.RemoveAsync(room, me, entryId, context.RequestAborted)));
+            RunAsync(context, pages, (room, me) => initiative.RemoveAsync(room, me, entryId, context.RequestAborted)));
         return app;
     }
 
     private static async Task<IResult> RunAsync(HttpContext context, IRoomPage pages,
-        Func<RoomSnapshot, Player, IFormCollection, Task<Result<Encounter?>>> action)
+        Func<RoomSnapshot, Player, Task<Result<Encounter?>>> action)
     {
         var fragment = HtmlResults.WantsFragment(context);
         var (room, me) = RoomMember.Of(context);
-        var form = await context.Request.ReadFormAsync(context.RequestAborted);
-        var result = await action(room, me, form);
+        var result = await action(room, me);
         if (result.Error is { } error)
         {
             if (!fragment)

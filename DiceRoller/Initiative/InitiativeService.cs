@@ -2,11 +2,17 @@ using System.Globalization;
 using DiceRoller.Rolls;
 using DiceRoller.Rooms;
 using DiceRoller.Shared;
+using Microsoft.AspNetCore.Mvc;
 
 namespace DiceRoller.Initiative;
 
 /// <summary>What the DM's "Add monsters" form sent, before validation.</summary>
-public sealed record MonsterForm(string? Name, string? Bonus, string? Count, string? Hidden);
+public sealed record MonsterForm(
+    [FromForm(Name = "name")] string? Name, [FromForm(Name = "bonus")] string? Bonus,
+    [FromForm(Name = "count")] string? Count, [FromForm(Name = "hidden")] string? Hidden);
+
+/// <summary>What the DM's edit of an entry sent, before validation: a new total, a new bonus, or both.</summary>
+public sealed record EntryForm([FromForm(Name = "total")] string? Total, [FromForm(Name = "bonus")] string? Bonus);
 
 /// <summary>
 /// The initiative tracker: the DM's encounter (start, monsters, turn, edits, end) and the players' initiative rolls. Every

@@ -420,16 +420,11 @@ internal sealed class LiveSession(
     private async Task<SseItem<byte[]>> RollItemAsync(Roll roll, LiveEvent? live = null)
     {
         var entry = new RollEntryModel(roll, Viewer);
+        // The row with the strip's line is one shared payload per view, so no page joins the two bytes of its own.
+        var withLine = roll.PlayerId != me.PlayerId;
         var html = live is null
-            ? await RenderAsync(_RollEntry.Create(entry))
-            : await live.Shared(LiveEvent.RollViewKey(entry), () => RenderAsync(_RollEntry.Create(entry)));
-        if (roll.PlayerId != me.PlayerId)
-        {
-            var line = live is null
-                ? await TableLineAsync(entry)
-                : await live.Shared(entry.ShowValues ? "table:shown" : "table:secret", () => TableLineAsync(entry));
-            html = [.. html, .. line];
-        }
+            ? await RollHtmlAsync(entry, withLine)
+            : await live.Shared(withLine ? $"{LiveEvent.RollViewKey(entry)}+table" : LiveEvent.RollViewKey(entry), () => RollHtmlAsync(entry, withLine));
 
         _lastSent = roll.Sequence;
         return new SseItem<byte[]>(html, RoomEvent.RollType) { EventId = roll.Sequence.ToString(CultureInfo.InvariantCulture) };
@@ -530,6 +525,9 @@ internal sealed class LiveSession(
     private static readonly byte[] TableLineStart = "<div hx-swap-oob=\"afterbegin:#table-rolls\">"u8.ToArray();
     private static readonly byte[] TableLineEnd = "</div>"u8.ToArray();
 
-    private static async Task<byte[]> TableLineAsync(RollEntryModel entry) =>
-        [.. TableLineStart, .. await RenderAsync(_TableRoll.Create(entry)), .. TableLineEnd];
+    private static async Task<byte[]> RollHtmlAsync(RollEntryModel entry, bool withLine)
+    {
+        var row = await RenderAsync(_RollEntry.Create(entry));
+        return withLine ? [.. row, .. TableLineStart, .. await RenderAsync(_TableRoll.Create(entry)), .. TableLineEnd] : row;
+    }
 }

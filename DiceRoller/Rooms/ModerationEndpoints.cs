@@ -52,14 +52,6 @@ public static class ModerationEndpoints
             ? Results.RazorSlice<_ActionStatus, string>(result.Value!)
             : RoomsEndpoints.SeeOther(context, next);
     }
-
-    /// <summary>
-    /// As above, for an action that still reads its form by hand. The form is read already (<c>UseFormReading</c>); new forms
-    /// bind a record instead (<c>[AsParameters]</c>, as <see cref="DcForm"/>).
-    /// </summary>
-    internal static Task<IResult> RunAsync(HttpContext context, IRoomPage pages,
-        Func<RoomSnapshot, Player, IFormCollection, Task<Result<string>>> action, string? afterSuccess = null) =>
-        RunAsync(context, pages, (room, me) => action(room, me, context.Request.Form), afterSuccess);
 }
 
 /// <summary>The DC form: a number, or empty to clear it.</summary>

@@ -1,18 +1,13 @@
 using DiceRoller.Rooms;
 using DiceRoller.Shared;
+using Microsoft.AspNetCore.Mvc;
 
 namespace DiceRoller.Sharing;
 
 /// <summary>The Discord form's one field: the webhook URL (empty removes it).</summary>
-public sealed record WebhookForm(string? WebhookUrl)
+public sealed record WebhookForm([FromForm(Name = WebhookForm.Field)] string? WebhookUrl)
 {
     public const string Field = "webhook_url";
-
-    public static WebhookForm From(IFormCollection form)
-    {
-        ArgumentNullException.ThrowIfNull(form);
-        return new(form[Field].ToString());
-    }
 }
 
 /// <summary>
@@ -25,10 +20,9 @@ public static class SharingEndpoints
     public static IEndpointRouteBuilder MapSharing(this IEndpointRouteBuilder app)
     {
         var forms = app.MapMemberForms("/rooms/{code}");
-        forms.MapPost("/discord", async (HttpContext context, SharingService sharing, IRoomPage pages) =>
+        forms.MapPost("/discord", async ([AsParameters] WebhookForm form, HttpContext context, SharingService sharing, IRoomPage pages) =>
         {
             var member = RoomMember.Of(context);
-            var form = WebhookForm.From(await context.Request.ReadFormAsync(context.RequestAborted));
             return await AnswerAsync(context, sharing, pages, await sharing.SetWebhookAsync(member.Room, member.Me, form.WebhookUrl, context.RequestAborted));
         });
         forms.MapPost("/overlay/renew", async (HttpContext context, SharingService sharing, IRoomPage pages) =>
