@@ -33,12 +33,17 @@ public static class ValkeyKeys
     /// <summary>The sequence each roll in the history was appended at: roll id -> sequence (so an append sent twice adds it once).</summary>
     public static RedisKey RollIds(string code) => Prefix(code) + ":roll_ids";
 
+    /// <summary>Each member's saved rolls: player id -> JSON array in the order saved (see save_roll.lua).</summary>
+    public static RedisKey SavedRolls(string code) => Prefix(code) + ":saved";
+
     /// <summary>
     /// Every key of the room, in the order the scripts expect them (KEYS[1..7]; later keys only get their TTL refreshed, but
-    /// for <see cref="RollIds"/>, KEYS[10], which the append script reads).
+    /// for <see cref="RollIds"/>, KEYS[10], which the append script reads, and <see cref="SavedRolls"/>, KEYS[11], which
+    /// the saved-roll scripts, leave and create use).
     /// </summary>
     public static RedisKey[] All(string code) =>
-        [Meta(code), Players(code), Rolls(code), Names(code), Modes(code), Kicked(code), Presence(code), Knocks(code), KickedAddresses(code), RollIds(code)];
+        [Meta(code), Players(code), Rolls(code), Names(code), Modes(code), Kicked(code), Presence(code), Knocks(code), KickedAddresses(code), RollIds(code),
+            SavedRolls(code)];
 
     /// <summary>
     /// The keys of the door scripts (kick, knock, admit, lock): knocks and kicked addresses first, then <see cref="All"/>, so

@@ -31,6 +31,8 @@ internal static class ValkeyScripts
     public static readonly string RotateSeed = Load("touch", "activity", "rotate_seed");
     public static readonly string SetClientSeed = Load("touch", "activity", "set_client_seed");
     public static readonly string AppendChainedRoll = Load("touch", "activity", "append_chained_roll");
+    public static readonly string SaveRoll = Load("touch", "activity", "save_roll");
+    public static readonly string RemoveSavedRoll = Load("touch", "activity", "remove_saved_roll");
 
     /// <summary>The named files, in order, as one script (each file's last newline dropped, as the scripts were written).</summary>
     private static string Load(params string[] names) => string.Concat(names.Select(Read));
