@@ -6,7 +6,8 @@ using Microsoft.Extensions.Options;
 namespace DiceRoller.Pages;
 
 /// <summary>Builds the room page for a member (used by the room route and by failed plain form posts).</summary>
-public sealed class RoomPages(IRollLog store, DoorService door, IOptions<RoomOptions> options, PublicUrls urls, MembershipService membership)
+public sealed class RoomPages(IRollLog store, DoorService door, IOptions<RoomOptions> options, PublicUrls urls, MembershipService membership,
+    ISavedRolls savedRolls)
     : IRoomPage
 {
     private readonly int _pageSize = options.Value.FeedPageSize;
@@ -29,6 +30,10 @@ public sealed class RoomPages(IRollLog store, DoorService door, IOptions<RoomOpt
             RequestId = RollRequestId.New(),
             KeepHidden = isDm && string.Equals(context.Request.Query[IRoomPage.KeepHiddenQuery], "true", StringComparison.Ordinal),
             OwnLatest = ownLatest is null ? null : new RollEntryModel(ownLatest, new Viewer(me.PlayerId, isDm, token)),
+        };
+        formModel = formModel with
+        {
+            SavedRolls = new SavedRollsModel(code, token, isDm, await savedRolls.GetSavedRollsAsync(code, me.PlayerId, context.RequestAborted), formModel.RequestId),
         };
         var model = new RoomPageModel(room, me, rolls, page.Count > _pageSize, lastSequence, token,
             form is null ? formModel : form(formModel))

@@ -42,6 +42,7 @@ public static class ErrorCodes
     public const string InvalidClientSeed = "INVALID_CLIENT_SEED";
     public const string HiddenSecretsUsedUp = "HIDDEN_SECRETS_USED_UP";
     public const string InvalidVerifyInput = "INVALID_VERIFY_INPUT";
+    public const string TooManySavedRolls = "TOO_MANY_SAVED_ROLLS";
 }
 
 /// <summary>A rule the request broke: an error code from <see cref="ErrorCodes"/> and a message for people.</summary>
