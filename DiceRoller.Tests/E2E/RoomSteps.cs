@@ -39,10 +39,10 @@ public static class RoomSteps
         ArgumentNullException.ThrowIfNull(person);
         await person.Page.Locator("#preset-name").FillAsync(name);
         await person.Page.Locator("#preset-formula").FillAsync(formula);
-        await person.Page.Locator($"#preset-form input[name=advantage][value={advantage}]").CheckAsync();
+        await person.Page.Locator($"#preset-form input[name=preset-advantage][value={advantage}]").CheckAsync();
         if (hidden)
         {
-            await person.Page.Locator("#preset-form input[name=hidden]").CheckAsync();
+            await person.Page.Locator("#preset-form input[name=preset-hidden]").CheckAsync();
         }
 
         await person.Page.GetByRole(AriaRole.Button, new() { Name = "Save", Exact = true }).ClickAsync();

@@ -22,7 +22,7 @@ public abstract class SavedRollsEndpointTests : AppTest
         await using var table = await Table.Open("Alice").BuildAsync(App);
         var (code, alice) = table;
 
-        var saved = await alice.PostAsync($"/rooms/{code}/saved", ("name", "  Sneak   attack "), ("formula", "1d20+7"), ("advantage", "advantage"));
+        var saved = await alice.PostAsync($"/rooms/{code}/saved", ("name", "  Sneak   attack "), ("formula", "1d20+7"), ("preset-advantage", "advantage"));
 
         Assert.Equal(HttpStatusCode.SeeOther, saved.Status);
         Assert.Equal($"/rooms/{code}#presets", saved.Location);
@@ -91,8 +91,8 @@ public abstract class SavedRollsEndpointTests : AppTest
         var (room, alice) = table;
         await alice.GetAsync($"/rooms/{room}");
 
-        var fragment = await alice.HtmxPostAsync($"/rooms/{room}/saved", ("name", name), ("formula", formula), ("advantage", advantage));
-        var page = await alice.PostAsync($"/rooms/{room}/saved", ("name", name), ("formula", formula), ("advantage", advantage));
+        var fragment = await alice.HtmxPostAsync($"/rooms/{room}/saved", ("name", name), ("formula", formula), ("preset-advantage", advantage));
+        var page = await alice.PostAsync($"/rooms/{room}/saved", ("name", name), ("formula", formula), ("preset-advantage", advantage));
 
         foreach (var answer in new[] { fragment, page })
         {
@@ -117,8 +117,8 @@ public abstract class SavedRollsEndpointTests : AppTest
         await dee.GetAsync($"/rooms/{code}");
         await bob.GetAsync($"/rooms/{code}");
 
-        var bobs = await bob.HtmxPostAsync($"/rooms/{code}/saved", ("name", "Peek"), ("formula", "1d20"), ("hidden", "true"));
-        var dees = await dee.HtmxPostAsync($"/rooms/{code}/saved", ("name", "Perception"), ("formula", "1d20+3"), ("hidden", "true"));
+        var bobs = await bob.HtmxPostAsync($"/rooms/{code}/saved", ("name", "Peek"), ("formula", "1d20"), ("preset-hidden", "true"));
+        var dees = await dee.HtmxPostAsync($"/rooms/{code}/saved", ("name", "Perception"), ("formula", "1d20+3"), ("preset-hidden", "true"));
         var unknown = await bob.HtmxPostAsync($"/rooms/{code}/saved/remove", ("name", "Peek"));
 
         Assert.Equal((HttpStatusCode.Forbidden, "HIDDEN_NOT_ALLOWED"), (bobs.Status, bobs.ErrorCode));

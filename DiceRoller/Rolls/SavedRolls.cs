@@ -7,9 +7,13 @@ using Microsoft.AspNetCore.Mvc;
 
 namespace DiceRoller.Rolls;
 
-/// <summary>The save form of the Saved rolls section: a name, the formula and how to roll it (advantage, hidden for a DM).</summary>
+/// <summary>
+/// The save form of the Saved rolls section: a name, the formula and how to roll it (advantage, hidden for a DM). Those two
+/// keep the names they had when saved rolls lived in the browser (<c>preset-advantage</c>, <c>preset-hidden</c>): the pad's
+/// <c>advantage</c> and <c>hidden</c> stay the page's only fields of those names.
+/// </summary>
 public sealed record SaveRollForm([FromForm(Name = "name")] string? Name, [FromForm(Name = "formula")] string? Formula,
-    [FromForm(Name = "advantage")] string? Advantage = null, [FromForm(Name = "hidden")] string? Hidden = null);
+    [FromForm(Name = "preset-advantage")] string? Advantage = null, [FromForm(Name = "preset-hidden")] string? Hidden = null);
 
 /// <summary>The remove form of the Saved rolls section: the name of the saved roll to remove.</summary>
 public sealed record RemoveSavedRollForm([FromForm(Name = "name")] string? Name);

@@ -247,7 +247,7 @@
     if (!missing.length && !sending) { try { localStorage.setItem(PRESETS, JSON.stringify(shown)); } catch (e) { /* kept on the server */ } }
     sending += missing.length;
     missing.reduce((chain, p) => chain.then(() => htmx.ajax("POST", form.getAttribute("hx-post"), { target: "#presets", swap: "outerHTML",
-      values: { name: p.name, formula: p.formula, advantage: p.advantage || "none", hidden: p.hidden && form.elements.hidden ? "true" : "",
+      values: { name: p.name, formula: p.formula, "preset-advantage": p.advantage || "none", "preset-hidden": p.hidden && form.elements["preset-hidden"] ? "true" : "",
         __RequestVerificationToken: token.value } }).catch(() => { /* said in the section */ }).then(() => { sending -= 1; if (!sending) { syncPresets(); } })),
     Promise.resolve());
   }
