@@ -243,13 +243,15 @@
     try { known = JSON.parse(localStorage.getItem(key)) || []; } catch (e) { /* none yet */ }
     const seen = known.concat(shown.map(upper));
     const missing = sending ? [] : loadPresets().filter((p) => p && p.name && p.formula && seen.indexOf(upper(p)) < 0);
-    try { localStorage.setItem(key, JSON.stringify(seen.concat(missing.map(upper)).filter((n, i, all) => all.indexOf(n) === i))); } catch (e) { /* private mode */ }
+    const names = seen.concat(missing.map(upper)).filter((n, i, all) => all.indexOf(n) === i);
+    try { localStorage.setItem(key, JSON.stringify(names)); } catch (e) { /* private mode */ }
     if (!missing.length && !sending) { try { localStorage.setItem(PRESETS, JSON.stringify(shown)); } catch (e) { /* kept on the server */ } }
     sending += missing.length;
-    missing.reduce((chain, p) => chain.then(() => htmx.ajax("POST", form.getAttribute("hx-post"), { target: "#presets", swap: "outerHTML",
-      values: { name: p.name, formula: p.formula, "preset-advantage": p.advantage || "none", "preset-hidden": p.hidden && form.elements["preset-hidden"] ? "true" : "",
-        __RequestVerificationToken: token.value } }).catch(() => { /* said in the section */ }).then(() => { sending -= 1; if (!sending) { syncPresets(); } })),
-    Promise.resolve());
+    const url = form.getAttribute("hx-post"), hidden = !!form.elements["preset-hidden"]; // only a DM may save a hidden one
+    missing.reduce((chain, p) => chain.then(() => htmx.ajax("POST", url, { target: "#presets", swap: "outerHTML", values: {
+      name: p.name, formula: p.formula, "preset-advantage": p.advantage || "none", "preset-hidden": p.hidden && hidden ? "true" : "",
+      __RequestVerificationToken: token.value } }).catch(() => { /* said in the section */ })
+      .then(() => { sending -= 1; if (!sending) { syncPresets(); } })), Promise.resolve());
   }
   on("htmx:load", (event) => {
     if (!event.detail.elt || event.detail.elt.id !== "presets") { return; }
