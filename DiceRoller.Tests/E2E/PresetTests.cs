@@ -5,8 +5,9 @@ using static Microsoft.Playwright.Assertions;
 namespace DiceRoller.Tests.E2E;
 
 /// <summary>
-/// Saved rolls ("Longsword: 1d20+5"): one tap rolls exactly what was saved, whatever the pad shows; they stay in the
-/// browser across rooms, and need JavaScript.
+/// Saved rolls ("Longsword: 1d20+5"): one tap rolls exactly what was saved, whatever the pad shows. They are kept with the
+/// seat on the server (the continue link brings them to another device); the browser's copy follows it to the next room,
+/// and they work without JavaScript too.
 /// </summary>
 [Trait(Tiers.Trait, Tiers.Browser)]
 [Collection(BrowserCollection.Name)]
@@ -59,7 +60,7 @@ public sealed class PresetTests(ChromiumFixture chromium, AppServers servers, IT
     }
 
     [Fact]
-    public async Task A_saved_roll_keeps_its_advantage_and_the_room_is_the_one_that_checks_its_formula()
+    public async Task A_saved_roll_keeps_its_advantage_and_a_bad_formula_is_refused_when_saved()
     {
         var server = await servers.GetAsync(Stores.Embedded);
         await using var alice = await Person.OpenAsync(chromium, server.BaseAddress, "Alice");
@@ -67,7 +68,12 @@ public sealed class PresetTests(ChromiumFixture chromium, AppServers servers, IT
         await alice.WaitUntilLiveAsync();
 
         await alice.SaveRollAsync("Sneak attack", "1d20+7", advantage: "advantage");
-        await alice.SaveRollAsync("Nonsense", "roll a lot");
+        await alice.Page.Locator("#preset-name").FillAsync("Nonsense");
+        await alice.Page.Locator("#preset-formula").FillAsync("roll a lot");
+        await alice.Page.GetByRole(AriaRole.Button, new() { Name = "Save", Exact = true }).ClickAsync();
+        await Expect(alice.Page.Locator("#presets [data-error-code]")).ToHaveAttributeAsync("data-error-code", "INVALID_DICE_FORMAT");
+        await Expect(alice.Page.Locator("#preset-formula")).ToHaveValueAsync("roll a lot");
+        await Expect(alice.Page.Locator("#preset-list > li")).ToHaveCountAsync(1);
         var own = alice.Page.Locator("#roll-result > li[data-roll-id]");
 
         // The pad is at Normal: the saved roll still rolls with advantage, as saved.
@@ -75,9 +81,6 @@ public sealed class PresetTests(ChromiumFixture chromium, AppServers servers, IT
         await Expect(own.Locator("[data-formula]")).ToHaveTextAsync("1d20+7");
         await Expect(own.Locator(".die")).ToHaveCountAsync(2);
         await Expect(own.Locator(".die-dropped")).ToHaveCountAsync(1);
-
-        await alice.Page.GetByRole(AriaRole.Button, new() { Name = "Roll Nonsense: roll a lot" }).ClickAsync();
-        await Expect(alice.Page.Locator("#roll-result [data-error-code]")).ToHaveAttributeAsync("data-error-code", "INVALID_DICE_FORMAT");
         await Expect(alice.Feed).ToHaveCountAsync(1);
     }
 
@@ -97,14 +100,44 @@ public sealed class PresetTests(ChromiumFixture chromium, AppServers servers, IT
     }
 
     [Fact]
-    public async Task Without_javascript_there_is_no_saved_rolls_section()
+    public async Task Without_javascript_saved_rolls_save_roll_and_remove_as_plain_form_posts()
     {
         var server = await servers.GetAsync(Stores.Embedded);
         await using var alice = await Person.OpenAsync(chromium, server.BaseAddress, "Alice", javaScript: false);
         await alice.CreateRoomAsync();
+        await Expect(alice.Page.Locator("#presets")).ToBeVisibleAsync();
 
-        await Expect(alice.Page.Locator("#presets")).ToBeHiddenAsync();
-        await Expect(alice.Page.GetByRole(AriaRole.Heading, new() { Name = "Saved rolls" })).ToHaveCountAsync(0);
-        await Expect(alice.Page.GetByRole(AriaRole.Button, new() { Name = "Save", Exact = true })).ToHaveCountAsync(0);
+        await alice.SaveRollAsync("Longsword", "1d20+5");
+        await alice.Page.GetByRole(AriaRole.Button, new() { Name = "Roll Longsword: 1d20+5" }).ClickAsync();
+        await Expect(alice.Page.Locator("#roll-result > li[data-roll-id] [data-formula]")).ToHaveTextAsync("1d20+5");
+        await Expect(alice.Feed).ToHaveCountAsync(1);
+
+        await alice.Page.GetByRole(AriaRole.Button, new() { Name = "Delete Longsword" }).ClickAsync();
+        await Expect(alice.Page.Locator("#preset-list > li")).ToHaveCountAsync(0);
+        await Expect(alice.Page.Locator("[data-presets-empty]")).ToBeVisibleAsync();
+    }
+
+    [Fact]
+    public async Task Saved_rolls_follow_the_seat_through_the_continue_link_to_another_browser()
+    {
+        var server = await servers.GetAsync(Stores.Embedded);
+        await using var table = await Table.Open().Players("Bob").BuildAsync(chromium, server);
+        var (code, _, bob) = table;
+        await using var bobsPhone = await Person.OpenAsync(chromium, server.BaseAddress, "Bob");
+        await bob.WaitUntilLiveAsync();
+        await bob.SaveRollAsync("Longsword", "1d20+5");
+        await bob.SaveRollAsync("Fireball", "8d6");
+
+        await bob.Page.GetByText("Use on another device").ClickAsync();
+        var url = (await bob.Page.Locator("#continue-panel a[data-continue-link]").GetAttributeAsync("href"))!;
+        await bobsPhone.Page.GotoAsync(url);
+        await bobsPhone.Page.GetByRole(AriaRole.Button, new() { Name = "Continue as Bob" }).ClickAsync();
+        await bobsPhone.WaitUntilLiveAsync();
+
+        // The other browser never saw them: they come from the seat, and roll there with one tap.
+        await Expect(bobsPhone.Page.Locator("#preset-list [data-preset-label]")).ToHaveTextAsync(["Longsword: 1d20+5", "Fireball: 8d6"]);
+        await bobsPhone.Page.GetByRole(AriaRole.Button, new() { Name = "Roll Fireball: 8d6" }).ClickAsync();
+        await Expect(bobsPhone.Page.Locator("#roll-result > li[data-roll-id] .die")).ToHaveCountAsync(8);
+        output.WriteLine($"Room {code}: saved on Bob's first browser, shown and rolled on the second after the continue link.");
     }
 }

@@ -7,7 +7,7 @@ namespace DiceRoller.Tests.Storage;
 /// <summary>
 /// What the port contracts share: the backend they run on (<see cref="StoreBackend"/>: in-process, Valkey, Valkey Cluster)
 /// and the rooms, players and rolls they build. Each port has its own contract, written once and run on every backend:
-/// <see cref="RoomsContract"/>, <see cref="RoomDoorContract"/>, <see cref="RollLogContract"/>, <see cref="RoomSeedsContract"/>.
+/// <see cref="RoomsContract"/>, <see cref="RoomDoorContract"/>, <see cref="RollLogContract"/>, <see cref="RoomSeedsContract"/>, <see cref="SavedRollsContract"/>.
 /// </summary>
 public abstract class StoreContract(StoreBackend backend) : IDisposable
 {

@@ -51,6 +51,22 @@ public sealed class ValkeyRoomStoreTests(ValkeyServer valkey) : StoreContract(St
     }
 
     [Fact]
+    public async Task Saved_rolls_live_in_the_rooms_slot_with_the_rooms_ttl_and_activity_refreshes_it()
+    {
+        var (room, creator) = await CreateRoomAsync(RoomMode.Open, ttl: 1800);
+        var db = valkey.Connection.GetDatabase();
+        var key = ValkeyKeys.SavedRolls(room.Code);
+
+        Assert.Equal(SaveRollOutcome.Saved, await Store.SaveRollAsync(room.Code, creator.PlayerId, new SavedRoll("Longsword", "1d20+5"), 20, Now));
+        Assert.Equal($"room:{{{room.Code}}}:saved", key.ToString());
+        Assert.InRange((await db.KeyTimeToLiveAsync(key))!.Value.TotalSeconds, 1790, 1800);
+        await db.KeyExpireAsync(key, TimeSpan.FromSeconds(5));
+        await Store.AppendAsync(NewRoll(room.Code, creator), Now);
+
+        Assert.InRange((await db.KeyTimeToLiveAsync(key))!.Value.TotalSeconds, 1790, 1800);
+    }
+
+    [Fact]
     public async Task A_room_whose_keys_expired_is_gone()
     {
         var (room, _) = await CreateRoomAsync();

@@ -77,6 +77,7 @@ public static class ServiceRegistration
         services.AddSingleton<IRoomDoor>(sp => sp.GetRequiredService<IRoomStore>());
         services.AddSingleton<IRollLog>(sp => sp.GetRequiredService<IRoomStore>());
         services.AddSingleton<IRoomSeeds>(sp => sp.GetRequiredService<IRoomStore>());
+        services.AddSingleton<ISavedRolls>(sp => sp.GetRequiredService<IRoomStore>());
         var valkey = builder.Configuration.GetConnectionString("Valkey");
         if (string.IsNullOrWhiteSpace(valkey))
         {

@@ -8,7 +8,7 @@ namespace DiceRoller.Pages;
 
 /// <summary>Builds the room page for a member (used by the room route and by failed plain form posts).</summary>
 public sealed class RoomPages(IRollLog store, DoorService door, IOptions<RoomOptions> options, PublicUrls urls, MembershipService membership,
-    InitiativeService initiative, Sharing.SharingService sharing)
+    InitiativeService initiative, Sharing.SharingService sharing, ISavedRolls savedRolls)
     : IRoomPage
 {
     private readonly int _pageSize = options.Value.FeedPageSize;
@@ -19,6 +19,8 @@ public sealed class RoomPages(IRollLog store, DoorService door, IOptions<RoomOpt
     {
         ArgumentNullException.ThrowIfNull(room);
         var code = room.Room.Code;
+        // Read beside the rolls (Valkey pipelines the two: no round trip more for the page).
+        var saved = savedRolls.GetSavedRollsAsync(code, me.PlayerId, context.RequestAborted);
         var latest = await store.GetRollsBeforeAsync(code, long.MaxValue, 1, context.RequestAborted);
         var lastSequence = latest.Count > 0 ? latest[0].Sequence : 0;
         var page = await store.GetRollsBeforeAsync(code, before ?? long.MaxValue, _pageSize + 1, context.RequestAborted);
@@ -31,6 +33,10 @@ public sealed class RoomPages(IRollLog store, DoorService door, IOptions<RoomOpt
             RequestId = RollRequestId.New(),
             KeepHidden = isDm && string.Equals(context.Request.Query[IRoomPage.KeepHiddenQuery], "true", StringComparison.Ordinal),
             OwnLatest = ownLatest is null ? null : new RollEntryModel(ownLatest, new Viewer(me.PlayerId, isDm, token)),
+        };
+        formModel = formModel with
+        {
+            SavedRolls = new SavedRollsModel(code, token, isDm, await saved, formModel.RequestId),
         };
         var model = new RoomPageModel(room, me, rolls, page.Count > _pageSize, lastSequence, token,
             form is null ? formModel : form(formModel))

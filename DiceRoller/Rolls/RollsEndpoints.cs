@@ -14,6 +14,7 @@ public static class RollsEndpoints
         var forms = app.MapMemberForms("/rooms/{code}");
         forms.MapPost("/rolls", Roll).WithMetadata(RecentRoomRead.Instance);
         forms.MapPost("/rolls/{rollId}/reveal", Reveal);
+        app.MapSavedRolls();
         return app;
     }
 

@@ -64,6 +64,9 @@ public sealed record RollFormModel(string RoomCode, string FormToken, bool CanRo
     /// <summary>The member's own latest roll, shown next to the pad (null before their first roll).</summary>
     public RollEntryModel? OwnLatest { get; init; }
 
+    /// <summary>The member's saved rolls under the pad (null: the section is not shown).</summary>
+    public SavedRollsModel? SavedRolls { get; init; }
+
     /// <summary>
     /// What a die button rolls with the pad as it is, e.g. <c>("4d6+3", null)</c>, <c>("1d20+5", "adv")</c>, and for the
     /// other dice while advantage is on, <c>("1d6", "no adv")</c>: advantage is a d20 toggle. A hidden roll says so.
@@ -83,6 +86,36 @@ public sealed record RollFormModel(string RoomCode, string FormToken, bool CanRo
         string?[] notes = [advantage, Hidden || KeepHidden ? "hidden" : null];
         var note = string.Join(" · ", notes.OfType<string>());
         return ($"{count}d{sides.ToString(CultureInfo.InvariantCulture)}{modifier}", note.Length == 0 ? null : note);
+    }
+}
+
+/// <summary>
+/// The Saved rolls section: the member's saved rolls (each a form that rolls it, and one that removes it) and the form that
+/// saves one; a refused save shows its <see cref="Error"/> with what was typed. <see cref="RequestId"/> is the one-time id
+/// a saved roll's own form rolls with (a new one each time the section is drawn).
+/// </summary>
+public sealed record SavedRollsModel(string RoomCode, string FormToken, bool CanRollHidden, IReadOnlyList<SavedRoll> Rolls, string RequestId)
+{
+    public RoomError? Error { get; init; }
+
+    /// <summary>What the last save or removal did ("Saved Longsword."), said once in the section's status line.</summary>
+    public string? Status { get; init; }
+
+    public string Name { get; init; } = "";
+
+    public string Formula { get; init; } = "";
+
+    public string Advantage { get; init; } = "none";
+
+    public bool Hidden { get; init; }
+
+    /// <summary>How a saved roll reads on its button: <c>Longsword: 1d20+5 adv · hidden</c>.</summary>
+    public static string Label(SavedRoll roll)
+    {
+        ArgumentNullException.ThrowIfNull(roll);
+        string?[] notes = [roll.Advantage switch { "advantage" => "adv", "disadvantage" => "dis", _ => null }, roll.Hidden ? "hidden" : null];
+        var note = string.Join(" · ", notes.OfType<string>());
+        return $"{roll.Name}: {roll.Formula}" + (note.Length == 0 ? "" : " " + note);
     }
 }
 

@@ -47,6 +47,7 @@ public static class ErrorCodes
     public const string EncounterRunning = "ENCOUNTER_RUNNING";
     public const string EntryNotFound = "ENTRY_NOT_FOUND";
     public const string InvalidWebhook = "INVALID_WEBHOOK";
+    public const string TooManySavedRolls = "TOO_MANY_SAVED_ROLLS";
 }
 
 /// <summary>A rule the request broke: an error code from <see cref="ErrorCodes"/> and a message for people.</summary>

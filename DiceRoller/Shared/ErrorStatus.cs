@@ -13,7 +13,7 @@ public static class ErrorStatus
             or ErrorCodes.NotRoomCreator or ErrorCodes.NotAdmin or ErrorCodes.RoomLocked => StatusCodes.Status403Forbidden,
         ErrorCodes.RoomFull or ErrorCodes.AlreadyDmLed or ErrorCodes.RollNotHidden or ErrorCodes.NameTaken
             or ErrorCodes.RollInProgress or ErrorCodes.HiddenSecretsUsedUp or ErrorCodes.DmMustHandOver or ErrorCodes.AlreadyDm
-            or ErrorCodes.NoEncounter or ErrorCodes.EncounterRunning => StatusCodes.Status409Conflict,
+            or ErrorCodes.NoEncounter or ErrorCodes.EncounterRunning or ErrorCodes.TooManySavedRolls => StatusCodes.Status409Conflict,
         ErrorCodes.RateLimit => StatusCodes.Status429TooManyRequests,
         ErrorCodes.BadRequest or ErrorCodes.InvalidVerifyInput => StatusCodes.Status400BadRequest,
         ErrorCodes.TooLarge => StatusCodes.Status413PayloadTooLarge,

@@ -197,25 +197,22 @@
     if (!target) { return; }
     document.querySelectorAll("details.row-menu[open]").forEach((menu) => { if (!menu.contains(target)) { menu.removeAttribute("open"); } });
     const step = target.closest("[data-step]"), input = step && byId(step.getAttribute("aria-controls"));
-    const preset = target.closest("[data-preset]"), retry = target.closest("[data-roll-retry]"), remove = target.closest("[data-preset-delete]");
+    const preset = target.closest("[data-preset]"), retry = target.closest("[data-roll-retry]");
     const copy = target.closest("[data-copy]"), share = target.closest("[data-share]");
     if (input) {
       if (step.dataset.step === "1") { input.stepUp(); } else { input.stepDown(); }
       input.dispatchEvent(new Event("change", { bubbles: true }));
     } else if (preset) {
-      // A saved roll rolls exactly what was saved: its own fields are sent, never the pad's.
-      const saved = loadPresets()[Number(preset.dataset.preset)], form = pad();
-      if (!saved || !form) { return; }
+      // A saved roll rolls exactly what was saved: its own fields are sent, never the pad's (its form is the no-JS way).
+      const saved = preset.dataset, form = pad();
+      if (!form) { return; }
+      event.preventDefault();
       const pinned = form.elements.keep_hidden && form.elements.keep_hidden.checked;
-      send({ dice: saved.formula, modifier: "0", count: "1", advantage: saved.advantage || "none", hidden: saved.hidden || pinned ? "true" : "",
+      send({ dice: saved.presetFormula, modifier: "0", count: "1", advantage: saved.presetAdvantage || "none",
+        hidden: saved.presetHidden === "true" || pinned ? "true" : "",
         request_id: form.elements.request_id.value, __RequestVerificationToken: form.elements.__RequestVerificationToken.value }, preset);
     } else if (retry) {
       if (failed) { send(failed.values, retry); }
-    } else if (remove) {
-      const index = Number(remove.dataset.presetDelete), list = loadPresets();
-      list.splice(index, 1);
-      storePresets(list);
-      (document.querySelectorAll("[data-preset-delete]")[Math.min(index, list.length - 1)] || byId("preset-name")).focus();
     } else if (copy && navigator.clipboard) {
       const label = copy.firstChild;
       navigator.clipboard.writeText(new URL(copy.dataset.copy, location.href).href).then(() => {
@@ -231,38 +228,38 @@
     if (menu) { menu.removeAttribute("open"); menu.querySelector("summary").focus(); }
   });
 
-  // ---- Saved rolls ("Longsword: 1d20+5") in this browser, for every room: { name, formula, advantage, hidden } (older: plain)
+  // ---- Saved rolls ("Longsword: 1d20+5") live with the seat: the server draws them, htmx saves and removes them. This browser
+  // keeps a copy ({ name, formula, advantage, hidden }) and sends it once to each room it opens, so none made before is lost.
   const PRESETS = "diceroller.presets";
+  let sending = 0;
   function loadPresets() { try { return JSON.parse(localStorage.getItem(PRESETS)) || []; } catch (e) { return []; } }
-  function storePresets(list) {
-    try { localStorage.setItem(PRESETS, JSON.stringify(list)); } catch (e) { /* private mode: kept until reload */ }
-    showPresets(list);
-  }
-  function showPresets(list) {
-    const section = byId("presets"), item = byId("preset-item"), ul = byId("preset-list");
-    if (!section || !item) { return; }
-    ul.textContent = "";
-    list.forEach((preset, index) => {
-      const li = item.content.firstElementChild.cloneNode(true);
-      const notes = [{ advantage: "adv", disadvantage: "dis" }[preset.advantage], preset.hidden && "hidden"].filter(Boolean);
-      li.querySelector("[data-preset]").dataset.preset = String(index);
-      li.querySelector("[data-preset-label]").textContent = preset.name + ": " + preset.formula + (notes.length ? " " + notes.join(" \u00b7 ") : "");
-      li.querySelector("[data-preset-delete]").dataset.presetDelete = String(index);
-      li.querySelector("[data-preset-delete-label]").textContent = "Delete " + preset.name;
-      ul.append(li);
+  function syncPresets() {
+    const section = byId("presets"), form = byId("preset-form"), token = form && form.elements.__RequestVerificationToken;
+    if (!section || !token) { return; }
+    const shown = Array.from(section.querySelectorAll("[data-saved-roll]"), (li) => {
+      const b = li.querySelector("[data-preset]").dataset;
+      return { name: li.dataset.name, formula: b.presetFormula, advantage: b.presetAdvantage, hidden: b.presetHidden === "true" };
     });
-    section.querySelector("[data-presets-empty]").hidden = list.length > 0;
-    section.hidden = false;
+    // The names this room has had from this browser (shown or sent): a copy is sent once, a removal stays removed.
+    const key = PRESETS + ".sent:" + form.getAttribute("action"), upper = (p) => String(p.name).trim().toUpperCase();
+    let known = [];
+    try { known = JSON.parse(localStorage.getItem(key)) || []; } catch (e) { /* none yet */ }
+    const seen = known.concat(shown.map(upper));
+    const missing = sending ? [] : loadPresets().filter((p) => p && p.name && p.formula && seen.indexOf(upper(p)) < 0);
+    const names = seen.concat(missing.map(upper)).filter((n, i, all) => all.indexOf(n) === i);
+    try { localStorage.setItem(key, JSON.stringify(names)); } catch (e) { /* private mode */ }
+    if (!missing.length && !sending) { try { localStorage.setItem(PRESETS, JSON.stringify(shown)); } catch (e) { /* kept on the server */ } }
+    sending += missing.length;
+    const url = form.getAttribute("hx-post"), hidden = !!form.elements["preset-hidden"]; // only a DM may save a hidden one
+    missing.reduce((chain, p) => chain.then(() => htmx.ajax("POST", url, { target: "#presets", swap: "outerHTML", values: {
+      name: p.name, formula: p.formula, "preset-advantage": p.advantage || "none", "preset-hidden": p.hidden && hidden ? "true" : "",
+      __RequestVerificationToken: token.value } }).catch(() => { /* said in the section */ })
+      .then(() => { sending -= 1; if (!sending) { syncPresets(); } })), Promise.resolve());
   }
-  on("submit", (event) => {
-    if (event.target.id !== "preset-form") { return; }
-    event.preventDefault();
-    const form = event.target, name = byId("preset-name"), hidden = form.querySelector("input[name=preset-hidden]");
-    const advantage = form.querySelector("input[name=preset-advantage]:checked");
-    storePresets(loadPresets().concat([{ name: name.value.trim(), formula: byId("preset-formula").value.trim().replace(/\s+/g, " "),
-      advantage: advantage ? advantage.value : "none", hidden: !!(hidden && hidden.checked) }]).slice(-24));
-    form.reset();
-    name.focus();
+  on("htmx:load", (event) => {
+    if (!event.detail.elt || event.detail.elt.id !== "presets") { return; }
+    syncPresets();
+    if (!document.activeElement || document.activeElement === document.body) { byId("preset-name").focus(); }
   });
   // Roll times: the server writes HH:mm:ss UTC (what shows without JavaScript); this shows the viewer's own time zone.
   function localise(root) {
@@ -283,6 +280,6 @@
   if (status && status.dataset.state === "connecting") { status.textContent = "Connecting\u2026"; }
   if (navigator.share) { document.querySelectorAll("[data-share]").forEach((button) => { button.hidden = false; }); }
   localise(document);
-  showPresets(loadPresets());
+  syncPresets();
   updatePad();
 })();

@@ -30,6 +30,9 @@ public sealed partial class InMemoryRoomStore(TimeProvider time, IOptions<RoomOp
         public List<Knock> Knocks { get; } = [];
         public Dictionary<string, (string PlayerId, long ExpiresAt)> Presence { get; } = new(StringComparer.Ordinal);
         public Dictionary<string, string> ContinueSeals { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>Each member's saved rolls, in the order saved.</summary>
+        public Dictionary<string, List<SavedRoll>> SavedRolls { get; } = new(StringComparer.Ordinal);
         public long Sequence { get; set; }
         public DateTimeOffset ExpiresAt { get; set; }
 
@@ -359,7 +362,46 @@ public sealed partial class InMemoryRoomStore(TimeProvider time, IOptions<RoomOp
         }
 
         data.ContinueSeals.Remove(playerId);
+        data.SavedRolls.Remove(playerId);
     }
+
+    public Task<IReadOnlyList<SavedRoll>> GetSavedRollsAsync(string code, string playerId, CancellationToken cancellationToken = default) =>
+        Locked<IReadOnlyList<SavedRoll>>(code, [], data => data.SavedRolls.TryGetValue(playerId, out var list) ? [.. list] : []);
+
+    public Task<SaveRollOutcome> SaveRollAsync(string code, string playerId, SavedRoll roll, int max, long now, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(roll);
+        return Locked(code, SaveRollOutcome.NotMember, data =>
+        {
+            if (!data.Players.Exists(p => p.PlayerId == playerId))
+            {
+                return SaveRollOutcome.NotMember;
+            }
+
+            var list = data.SavedRolls.TryGetValue(playerId, out var saved) ? saved : [];
+            var index = list.FindIndex(r => string.Equals(r.Name, roll.Name, StringComparison.OrdinalIgnoreCase));
+            if (index >= 0)
+            {
+                list[index] = roll;
+            }
+            else if (list.Count >= max)
+            {
+                return SaveRollOutcome.Full;
+            }
+            else
+            {
+                list.Add(roll);
+            }
+
+            data.SavedRolls[playerId] = list;
+            Touch(data, now);
+            return SaveRollOutcome.Saved;
+        });
+    }
+
+    public Task<bool> RemoveSavedRollAsync(string code, string playerId, string name, long now, CancellationToken cancellationToken = default) =>
+        Changed(code, now, data => data.SavedRolls.TryGetValue(playerId, out var list)
+            && list.RemoveAll(r => string.Equals(r.Name, name, StringComparison.OrdinalIgnoreCase)) > 0);
 
     public Task<JoinOutcome> JoinOrKnockAsync(string code, Knock knock, int maxPlayers, long kickedSince, long now, CancellationToken cancellationToken = default)
     {

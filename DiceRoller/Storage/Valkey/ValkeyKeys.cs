@@ -36,13 +36,17 @@ public static class ValkeyKeys
     /// <summary>The room's initiative encounter: a hash of <c>json</c> (the encounter, absent when none runs) and <c>v</c> (its version).</summary>
     public static RedisKey Initiative(string code) => Prefix(code) + ":initiative";
 
+    /// <summary>Each member's saved rolls: player id -> JSON array in the order saved (see save_roll.lua).</summary>
+    public static RedisKey SavedRolls(string code) => Prefix(code) + ":saved";
+
     /// <summary>
     /// Every key of the room, in the order the scripts expect them (KEYS[1..7]; later keys only get their TTL refreshed, but
-    /// for <see cref="RollIds"/>, KEYS[10], which the append script reads).
+    /// for <see cref="RollIds"/>, KEYS[10], which the append script reads, and <see cref="SavedRolls"/>, KEYS[11], which
+    /// the saved-roll scripts, leave and create use).
     /// </summary>
     public static RedisKey[] All(string code) =>
         [Meta(code), Players(code), Rolls(code), Names(code), Modes(code), Kicked(code), Presence(code), Knocks(code), KickedAddresses(code), RollIds(code),
-            Initiative(code)];
+            SavedRolls(code), Initiative(code)];
 
     /// <summary>
     /// The keys of the door scripts (kick, knock, admit, lock): knocks and kicked addresses first, then <see cref="All"/>, so

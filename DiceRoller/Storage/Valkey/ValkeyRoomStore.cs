@@ -328,6 +328,33 @@ public sealed class ValkeyRoomStore(IConnectionMultiplexer redis, IOptions<RoomO
     public async Task<bool> SetClientSeedAsync(string code, string playerId, string clientSeed, long now, CancellationToken cancellationToken = default) =>
         (int)await Db.ScriptEvaluateAsync(ValkeyScripts.SetClientSeed, ValkeyKeys.All(code), [playerId, clientSeed, now]) == 1;
 
+    /// <summary>A saved roll as the saved-rolls hash keeps it: with its name upper-cased, which the scripts match on.</summary>
+    private sealed record StoredSavedRoll(string Key, string Name, string Formula, string Advantage, bool Hidden);
+
+    public async Task<IReadOnlyList<SavedRoll>> GetSavedRollsAsync(string code, string playerId, CancellationToken cancellationToken = default)
+    {
+        var json = await Db.HashGetAsync(ValkeyKeys.SavedRolls(code), playerId);
+        return json.IsNullOrEmpty
+            ? []
+            : (RoomJson.Deserialize<List<StoredSavedRoll>>(json.ToString()) ?? []).Select(s => new SavedRoll(s.Name, s.Formula, s.Advantage, s.Hidden)).ToList();
+    }
+
+    public async Task<SaveRollOutcome> SaveRollAsync(string code, string playerId, SavedRoll roll, int max, long now, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(roll);
+        var entry = RoomJson.Serialize(new StoredSavedRoll(NameKey(roll.Name), roll.Name, roll.Formula, roll.Advantage, roll.Hidden));
+        var result = (string?)await Db.ScriptEvaluateAsync(ValkeyScripts.SaveRoll, ValkeyKeys.All(code), [playerId, NameKey(roll.Name), entry, max, now]);
+        return result switch
+        {
+            "OK" => SaveRollOutcome.Saved,
+            "FULL" => SaveRollOutcome.Full,
+            _ => SaveRollOutcome.NotMember,
+        };
+    }
+
+    public async Task<bool> RemoveSavedRollAsync(string code, string playerId, string name, long now, CancellationToken cancellationToken = default) =>
+        (int)await Db.ScriptEvaluateAsync(ValkeyScripts.RemoveSavedRoll, ValkeyKeys.All(code), [playerId, NameKey(name), now]) == 1;
+
     private static RoomSeedSecret? SeedOf(string? seedHex, string? commitment) =>
         RoomSeedSecret.FromStored(seedHex, commitment);
 

@@ -35,6 +35,8 @@ internal static class ValkeyScripts
     public static readonly string SetWebhook = Load("set_webhook");
     public static readonly string SetOverlayToken = Load("set_overlay_token");
     public static readonly string RecordDelivery = Load("record_delivery");
+    public static readonly string SaveRoll = Load("touch", "activity", "save_roll");
+    public static readonly string RemoveSavedRoll = Load("touch", "activity", "remove_saved_roll");
 
     /// <summary>The named files, in order, as one script (each file's last newline dropped, as the scripts were written).</summary>
     private static string Load(params string[] names) => string.Concat(names.Select(Read));

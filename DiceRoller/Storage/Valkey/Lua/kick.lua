@@ -8,6 +8,7 @@ redis.call('HDEL', NAMES, ARGV[2])
 redis.call('SADD', KICKED, ARGV[1])
 if ARGV[3] ~= '' then redis.call('SADD', KICKED, ARGV[3]) end
 redis.call('HDEL', META, 'continue:' .. ARGV[1])
+redis.call('HDEL', SAVED_ROLLS, ARGV[1])
 if ARGV[4] ~= '' then redis.call('HSET', KICKED_ADDRESSES, ARGV[4], ARGV[5]) end
 local prefix = ARGV[1] .. '|'
 for _, member in ipairs(redis.call('ZRANGE', PRESENCE, 0, -1)) do

@@ -14,6 +14,7 @@ if mode == 'dm-led' and dm == ARGV[1] then return { 'DM' } end
 redis.call('HDEL', KEYS[2], ARGV[1])
 redis.call('HDEL', KEYS[4], ARGV[2])
 redis.call('HDEL', KEYS[1], 'continue:' .. ARGV[1])
+redis.call('HDEL', KEYS[11], ARGV[1])
 local prefix = ARGV[1] .. '|'
 for _, member in ipairs(redis.call('ZRANGE', KEYS[7], 0, -1)) do
   if string.sub(member, 1, #prefix) == prefix then redis.call('ZREM', KEYS[7], member) end
