@@ -7,6 +7,9 @@ namespace DiceRoller.Tests.Initiative;
 /// <summary>The initiative tracker through the HTTP contract (htmx and plain forms, DM and players, live), on both stores.</summary>
 public abstract class InitiativeEndpointsTests : AppTest
 {
+    /// <summary>The DM's monster rolls count against the roll limit: room for a full order (40 entries) in one go.</summary>
+    protected override IDictionary<string, string?> Settings => new Dictionary<string, string?> { ["Rooms:RollLimit"] = "100" };
+
     /// <summary>A DM-led room with Dee as DM and Bob and Ann joined.</summary>
     private static readonly TablePlan Combat = Table.DmLed("Dee").Players("Bob", "Ann");
 
@@ -189,6 +192,30 @@ public abstract class InitiativeEndpointsTests : AppTest
         Assert.Equal(HttpStatusCode.Conflict, refused.Status);
         Assert.Equal("NO_ENCOUNTER", refused.ErrorCode);
         Assert.Empty((await bob.GetAsync($"/rooms/{code}")).FeedRolls);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_players_initiative_when_the_order_is_full_is_refused_before_it_is_rolled(bool htmx)
+    {
+        await using var table = await Combat.BuildAsync(App);
+        var (code, dee, bob) = table;
+        AssertOk(await StartAsync(dee, code));
+        foreach (var kind in new[] { "Goblin", "Orc", "Rat", "Bat" })
+        {
+            AssertOk(await MonstersAsync(dee, code, kind, count: "10"));
+        }
+
+        Assert.Equal(40, Entries(await RoomTrackerAsync(bob, code)).Count);
+        var rollsBefore = (await bob.GetAsync($"/rooms/{code}")).FeedRolls.Count;
+
+        var refused = await InitiativeRollAsync(bob, code, htmx: htmx);
+
+        Assert.Equal("INVALID_INITIATIVE", refused.ErrorCode);
+        Assert.Contains("full", refused.ErrorText, StringComparison.Ordinal);
+        Assert.Equal(rollsBefore, (await bob.GetAsync($"/rooms/{code}")).FeedRolls.Count);
+        Assert.DoesNotContain("Bob", Names(await RoomTrackerAsync(dee, code)));
     }
 
     [Theory]

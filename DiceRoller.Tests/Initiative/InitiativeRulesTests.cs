@@ -183,6 +183,21 @@ public sealed class InitiativeRulesTests
     }
 
     [Fact]
+    public void A_hidden_entrys_edited_total_stays_hidden_until_its_roll_is_revealed()
+    {
+        var encounter = With(Monster("Goblin", 12, hidden: true), Player("Bob", 10));
+
+        var edited = InitiativeRules.Edit(encounter, "goblin", total: 21, bonus: null).Value!;
+
+        var goblin = edited.Entries.Single(e => e.Name == "Goblin");
+        Assert.True(goblin.Hidden);
+        Assert.Equal(21, goblin.Total);
+        var revealed = InitiativeRules.Reveal(edited, "r-Goblin")!.Entries.Single(e => e.Name == "Goblin");
+        Assert.False(revealed.Hidden);
+        Assert.Equal(21, revealed.Total);
+    }
+
+    [Fact]
     public void Revealing_a_hidden_roll_shows_its_entry_and_other_rolls_change_nothing()
     {
         var encounter = With(Monster("Goblin", 12, hidden: true));
@@ -198,6 +213,11 @@ public sealed class InitiativeRulesTests
     [InlineData("Gob\u0000lin", "plain text")]
     [InlineData("Goblin #2", "plain text")]
     [InlineData("Evil\u202Egob", "plain text")]
+    [InlineData("Orc\u200B", "plain text")]
+    [InlineData("<script>x", "start with a letter")]
+    [InlineData("\U0001F409 Drake", "start with a letter")]
+    [InlineData("@Orc", "start with a letter")]
+    [InlineData("_Boss", "start with a letter")]
     public void Bad_monster_names_are_refused_with_a_reason(string name, string reason)
     {
         var result = InitiativeRules.ReadName(name);

@@ -38,7 +38,8 @@ public abstract class MemberCacheTests : AppTest
             var rollId = hidden.Document.QuerySelector("[data-roll-id]")!.GetAttribute("data-roll-id")!;
             await dee.GetAsync($"/rooms/{code}"); // the form token of the DM's page
             var path = pattern.Replace("{code}", code, StringComparison.Ordinal).Replace("{rollId}", rollId, StringComparison.Ordinal)
-                .Replace("{id}", "0123456789abcdef", StringComparison.Ordinal).Replace("{token}", "not-a-token", StringComparison.Ordinal);
+                .Replace("{id}", "0123456789abcdef", StringComparison.Ordinal).Replace("{token}", "not-a-token", StringComparison.Ordinal)
+                .Replace("{entryId}", "0123456789abcdef", StringComparison.Ordinal);
             Assert.DoesNotContain("{", path, StringComparison.Ordinal);
             using var request = new HttpRequestMessage(new HttpMethod(method), method == "GET" ? path + "?before=1000" : path);
             request.Headers.UserAgent.ParseAdd("Dee/1.0");

@@ -177,9 +177,10 @@ public static class InitiativeRules
             Total = total ?? entry.Total,
             Bonus = bonus ?? entry.Bonus,
             RollOff = null,
-            // A typed total is the DM's own: it no longer comes from the (maybe hidden) roll.
-            RollId = total is null ? entry.RollId : null,
-            Hidden = total is null && entry.Hidden,
+            // A typed total is the DM's own: it no longer comes from the roll. A hidden entry stays hidden (players see "?") and
+            // keeps its roll, so revealing that roll shows the entry with the DM's total.
+            RollId = total is null || entry.Hidden ? entry.RollId : null,
+            Hidden = entry.Hidden,
         };
         return Result<Encounter>.Ok(encounter with { Entries = Sort(encounter.Entries.Select(e => e.EntryId == entryId ? edited : e)) });
     }
@@ -202,9 +203,15 @@ public static class InitiativeRules
             return Invalid("Give the monster a name, like Goblin.");
         }
 
-        if (name.Any(c => char.IsControl(c) || c is (>= '\u202A' and <= '\u202E') or (>= '\u2066' and <= '\u2069') or '#'))
+        if (name.Any(c => char.IsControl(c) || char.GetUnicodeCategory(c) == System.Globalization.UnicodeCategory.Format || c == '#'))
         {
             return Invalid("A monster's name must be plain text on one line (no #).");
+        }
+
+        // The name is the label of the monster's initiative roll (1d20+2 Goblin 1 initiative): the dice language must read it so.
+        if (DiceRoller.Dice.DiceParser.Parse($"1d20 {name} 10 initiative").Error is not null)
+        {
+            return Invalid("A monster's name must start with a letter and be plain words, like Goblin or Orc Boss.");
         }
 
         if (new System.Globalization.StringInfo(name).LengthInTextElements > MaxNameLength)

@@ -176,6 +176,13 @@ public sealed class InitiativeService(IEncounters store, RollService rolls, IRoo
                 $"You are in the order already (initiative {(entry.Hidden ? "hidden" : entry.Total.ToString(CultureInfo.InvariantCulture))}). The DM can edit or remove your entry.");
         }
 
+        if (encounter.Entries.Count >= InitiativeRules.MaxEntries)
+        {
+            // Refused before the roll: a roll that could not take its place would stand in the feed for nothing.
+            return new RoomError(ErrorCodes.InvalidInitiative,
+                $"The order is full ({InitiativeRules.MaxEntries} entries). The DM can remove an entry first.");
+        }
+
         // A d20 with the pad's modifier and advantage; the typed formula, a die button and the crit box play no part.
         return Result<RollForm>.Ok(form with { Dice = "1d20 initiative", Die = null, Count = null, Crit = null });
     }
