@@ -325,7 +325,8 @@ public abstract class DiceLanguageEndpointsTests : AppTest
             Assert.DoesNotContain("Ambush", row.OuterHtml, StringComparison.Ordinal);
             Assert.Equal("Dee rolled in secret", row.GetAttribute("data-announce"));
             Assert.Null(row.QuerySelector("[data-formula]"));
-            Assert.DoesNotContain("4d6", row.OuterHtml, StringComparison.Ordinal);
+            // Ids and hashes set aside first: "4d6" is also three hex digits, and a random hash holds it now and then.
+            Assert.DoesNotContain("4d6", HexText.SetAside(row.OuterHtml), StringComparison.Ordinal);
         }
     }
 }
