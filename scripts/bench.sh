@@ -9,6 +9,9 @@
 #                         [--memory-hold 60]   # keep each memory run open this long after measuring (prints the server PID: dotnet-gcdump)
 #                         [--keep]             # keep each run's folder (the server's log) instead of deleting it
 #                         [--saturate 400 [--saturate-rates 0.5,1,2,4,8,16]]   # rolls/s at saturation (p99 < 1 s)
+#                         [--baseline REV]     # also build the app at git revision REV (a worktree under bench/.build), for the
+#                                              # targets diceroller-embedded-before and diceroller-valkey-before: before/after
+#                                              # side by side on the same machine, interleaved with the other targets
 #   bash scripts/bench.sh --smoke      # CI: 40 players, 10 s, both stores and the bare broadcaster; exits 1 unless 0 gaps,
 #                                      # 0 duplicates, every roll delivered (timings and CPU per 1,000 deliveries beside the
 #                                      # bare broadcaster's are printed, never asserted)
@@ -25,10 +28,18 @@ export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1
 smoke=false
 keep=false
 needs_node=true
-for arg in "$@"; do
-  [[ "$arg" == "--smoke" ]] && smoke=true
-  [[ "$arg" == "--keep" ]] && keep=true
+baseline=""
+args=()
+while (($# > 0)); do
+  case "$1" in
+    --baseline) baseline="$2"; shift 2; continue ;;
+    --smoke) smoke=true ;;
+    --keep) keep=true ;;
+  esac
+  args+=("$1")
+  shift
 done
+set -- ${args[@]+"${args[@]}"}
 if $smoke; then
   needs_node=false
 fi
@@ -57,6 +68,17 @@ echo "bench.sh: building the app, the bare peer and the generator (Release)"
 dotnet publish DiceRoller/DiceRoller.csproj -c Release -o "$build/app" -p:UseAppHost=false --nologo -v quiet
 dotnet publish bench/BareSse/BareSse.csproj -c Release -o "$build/bare" -p:UseAppHost=false --nologo -v quiet
 dotnet publish bench/DiceRoller.Bench/DiceRoller.Bench.csproj -c Release -o "$build/generator" -p:UseAppHost=false --nologo -v quiet
+baseline_args=()
+if [[ -n "$baseline" ]]; then
+  rev="$(git rev-parse --verify "$baseline^{commit}")"
+  echo "bench.sh: building the baseline app at $rev"
+  rm -rf "$build/baseline-src"
+  git worktree prune
+  git worktree add --detach "$build/baseline-src" "$rev" >/dev/null
+  dotnet publish "$build/baseline-src/DiceRoller/DiceRoller.csproj" -c Release -o "$build/app-before" -p:UseAppHost=false --nologo -v quiet
+  git worktree remove --force "$build/baseline-src"
+  baseline_args=(--baseline-app "$build/app-before/DiceRoller.dll")
+fi
 if $needs_node && [[ ! -d bench/socketio/node_modules/socket.io ]]; then
   echo "bench.sh: installing the Socket.IO peer (npm ci in bench/socketio)"
   npm ci --prefix bench/socketio --no-audit --no-fund
@@ -84,4 +106,4 @@ fi
 
 taskset -c "$generator_cores" dotnet "$build/generator/DiceRoller.Bench.dll" \
   --repo "$repo" --app "$build/app/DiceRoller.dll" --bare "$build/bare/BareSse.dll" --socketio "$repo/bench/socketio/server.js" \
-  --work "$work" --server-cores "$server_cores" --results "$repo/bench/results" "$@"
+  --work "$work" --server-cores "$server_cores" --results "$repo/bench/results" ${baseline_args[@]+"${baseline_args[@]}"} "$@"

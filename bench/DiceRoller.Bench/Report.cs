@@ -28,7 +28,7 @@ internal static class Report
         {
             double Cpu(string target) => Median(step.Where(r => r.Target == target).Select(r => r.CpuPerThousandDeliveries));
             var bare = Cpu(Targets.Bare);
-            var stores = new[] { Targets.Embedded, Targets.Valkey, Targets.Cluster }
+            var stores = new[] { Targets.Embedded, Targets.Valkey, Targets.Cluster, Targets.EmbeddedBefore, Targets.ValkeyBefore }
                 .Select(t => (Target: t, Cpu: Cpu(t)))
                 .Where(t => !double.IsNaN(t.Cpu))
                 .Select(t => $"{t.Target} {F(t.Cpu, "0.000")} s" + (double.IsNaN(bare) ? "" : $" ({F(t.Cpu / bare, "0.0")}x bare)"))
@@ -134,7 +134,7 @@ internal static class Report
         var rows = new List<string>();
         foreach (var step in results.GroupBy(r => r.Players).OrderBy(g => g.Key))
         {
-            foreach (var app in new[] { Targets.Embedded, Targets.Valkey })
+            foreach (var app in new[] { Targets.Embedded, Targets.Valkey, Targets.EmbeddedBefore, Targets.ValkeyBefore })
             {
                 var p95VsBare = new List<double>();
                 var p99VsSocketIo = new List<double>();

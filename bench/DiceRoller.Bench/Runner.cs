@@ -37,7 +37,7 @@ internal sealed class BenchOptions
     public static BenchOptions Parse(string[] args)
     {
         var o = new BenchOptions();
-        string repo = ".", app = "", bare = "", socketio = "", work = Path.GetTempPath(), cores = "0";
+        string repo = ".", app = "", baseline = "", bare = "", socketio = "", work = Path.GetTempPath(), cores = "0";
         for (var i = 0; i < args.Length; i++)
         {
             string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
@@ -75,6 +75,7 @@ internal sealed class BenchOptions
                     break;
                 case "--repo": repo = Next(); break;
                 case "--app": app = Next(); break;
+                case "--baseline-app": baseline = Next(); break;
                 case "--bare": bare = Next(); break;
                 case "--socketio": socketio = Next(); break;
                 case "--work": work = Next(); break;
@@ -91,7 +92,11 @@ internal sealed class BenchOptions
             }
         }
 
-        o.Paths = new BenchPaths(Path.GetFullPath(repo), app, bare, socketio, work, cores) { Keep = o.Keep };
+        o.Paths = new BenchPaths(Path.GetFullPath(repo), app, bare, socketio, work, cores)
+        {
+            Keep = o.Keep,
+            BaselineAppDll = baseline.Length > 0 ? baseline : null,
+        };
         return o;
     }
 }

@@ -7,6 +7,9 @@ namespace DiceRoller.Bench;
 /// <summary>Where the built servers are (scripts/bench.sh builds them) and which core they get.</summary>
 internal sealed record BenchPaths(string Repo, string AppDll, string BareDll, string SocketIoScript, string WorkDir, string ServerCores)
 {
+    /// <summary>An earlier build of the app (<c>--baseline REV</c> in scripts/bench.sh), run by the <c>-before</c> targets.</summary>
+    public string? BaselineAppDll { get; init; }
+
     /// <summary>Keep each run's folder (the server's log) instead of deleting it (<c>--keep</c>).</summary>
     public bool Keep { get; init; }
 }
@@ -83,10 +86,16 @@ internal static partial class Targets
     public const string Bare = "bare-sse";
     public const string SocketIo = "socketio";
 
+    /// <summary>The same stores on the baseline build (<c>--baseline REV</c>): before/after side by side, interleaved.</summary>
+    public const string EmbeddedBefore = "diceroller-embedded-before";
+    public const string ValkeyBefore = "diceroller-valkey-before";
+
     public static readonly string[] All = [Embedded, Valkey, Bare, SocketIo];
 
     /// <summary>Every target <c>--targets</c> accepts: the default set and the opt-in ones.</summary>
-    public static readonly string[] Known = [.. All, Cluster];
+    public static readonly string[] Known = [.. All, Cluster, EmbeddedBefore, ValkeyBefore];
+
+    public static bool IsBaseline(string target) => target is EmbeddedBefore or ValkeyBefore;
 
     /// <summary>The server's protocol; a player of a several-instance target talks to instance (player index mod N), so each room's players spread over them.</summary>
     public static IProtocol Protocol(string target, RunningServer server) =>
@@ -94,7 +103,7 @@ internal static partial class Targets
 
     public static IProtocol Protocol(string target, Uri baseUri) => target switch
     {
-        Embedded or Valkey => new DiceRollerProtocol(baseUri),
+        Embedded or Valkey or EmbeddedBefore or ValkeyBefore => new DiceRollerProtocol(baseUri),
         Bare => new BareProtocol(baseUri),
         SocketIo => new SocketIoProtocol(baseUri),
         _ => throw new ArgumentException($"unknown target {target}", nameof(target)),
@@ -112,8 +121,13 @@ internal static partial class Targets
             {
                 case Embedded:
                 case Valkey:
+                case EmbeddedBefore:
+                case ValkeyBefore:
                     var env = AppEnvironment(folder, baseUri);
-                    if (target == Valkey)
+                    var appDll = IsBaseline(target)
+                        ? paths.BaselineAppDll ?? throw new ArgumentException($"{target} needs a baseline build (scripts/bench.sh --baseline REV)")
+                        : paths.AppDll;
+                    if (target is Valkey or ValkeyBefore)
                     {
                         var valkeyPort = FreePort();
                         processes.Add(Launch(paths, folder, "valkey", "redis-server",
@@ -123,8 +137,8 @@ internal static partial class Targets
                         env["ConnectionStrings__Valkey"] = $"127.0.0.1:{valkeyPort}";
                     }
 
-                    processes.Add(Launch(paths, folder, "app", "dotnet", [paths.AppDll, "--urls", baseUri.ToString()], env,
-                        Path.GetDirectoryName(paths.AppDll)));
+                    processes.Add(Launch(paths, folder, "app", "dotnet", [appDll, "--urls", baseUri.ToString()], env,
+                        Path.GetDirectoryName(appDll)));
                     await WaitAsync(() => HttpAnswers(new Uri(baseUri, "/api/health/live")), target, ct);
                     break;
                 case Bare:
