@@ -77,7 +77,7 @@ if [[ -n "$baseline" ]]; then
   git worktree add --detach "$build/baseline-src" "$rev" >/dev/null
   dotnet publish "$build/baseline-src/DiceRoller/DiceRoller.csproj" -c Release -o "$build/app-before" -p:UseAppHost=false --nologo -v quiet
   git worktree remove --force "$build/baseline-src"
-  baseline_args=(--baseline-app "$build/app-before/DiceRoller.dll")
+  baseline_args=(--baseline-app "$build/app-before/DiceRoller.dll" --baseline-rev "$baseline")
 fi
 if $needs_node && [[ ! -d bench/socketio/node_modules/socket.io ]]; then
   echo "bench.sh: installing the Socket.IO peer (npm ci in bench/socketio)"

@@ -96,7 +96,7 @@ internal static class Report
 
         md.AppendLine();
         md.AppendLine(options.Smoke ? "Reproduce: `bash scripts/bench.sh --smoke`" : string.Create(Inv,
-            $"Reproduce: `bash scripts/bench.sh --steps {string.Join(',', options.Steps)} --rounds {options.Rounds} --duration {options.Duration.TotalSeconds:0} --warmup {options.Warmup.TotalSeconds:0} --targets {string.Join(',', options.Targets)}{(options.Memory.Length > 0 ? $" --memory {string.Join(',', options.Memory)}" : "")}`"));
+            $"Reproduce: `bash scripts/bench.sh --steps {string.Join(',', options.Steps)} --rounds {options.Rounds} --duration {options.Duration.TotalSeconds:0} --warmup {options.Warmup.TotalSeconds:0} --targets {string.Join(',', options.Targets)}{(options.Memory.Length > 0 ? $" --memory {string.Join(',', options.Memory)}" : "")}{(options.BaselineRev is { } rev ? $" --baseline {rev}" : "")}`"));
         return md.ToString();
     }
 

@@ -17,6 +17,9 @@ internal sealed class BenchOptions
     public int Seed { get; private set; } = 12;
     public string[] Targets { get; private set; } = DiceRoller.Bench.Targets.All;
     public int[] Memory { get; private set; } = [];
+    /// <summary>The git revision of the baseline build (<c>--baseline REV</c>), for the table's "Reproduce" line.</summary>
+    public string? BaselineRev { get; private set; }
+
     public string[] MemoryTargets { get; private set; } = [DiceRoller.Bench.Targets.Embedded];
     public TimeSpan Settle { get; private set; } = TimeSpan.FromSeconds(3);
     public TimeSpan Drain { get; private set; } = TimeSpan.FromSeconds(30);
@@ -76,6 +79,7 @@ internal sealed class BenchOptions
                 case "--repo": repo = Next(); break;
                 case "--app": app = Next(); break;
                 case "--baseline-app": baseline = Next(); break;
+                case "--baseline-rev": o.BaselineRev = Next(); break;
                 case "--bare": bare = Next(); break;
                 case "--socketio": socketio = Next(); break;
                 case "--work": work = Next(); break;
