@@ -31,7 +31,7 @@ public sealed class SharingService(IRoomSharing store, IRoomEventPublisher event
         string? url = null;
         if (!string.IsNullOrWhiteSpace(webhookUrl))
         {
-            var parsed = DiscordWebhook.Parse(webhookUrl, options.Value.AllowedHosts);
+            var parsed = DiscordWebhook.Parse(webhookUrl, options.Value.EffectiveHosts);
             if (parsed.Error is { } error)
             {
                 return error;
