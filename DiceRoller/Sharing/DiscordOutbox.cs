@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Net;
-using System.Net.Http.Json;
+using System.Net.Http.Headers;
 using System.Text.Json;
 using System.Threading.Channels;
 using DiceRoller.Rolls;
@@ -167,12 +167,13 @@ public sealed partial class DiscordOutbox : BackgroundService, IRollOutbox
             return;
         }
 
-        var message = DiscordEmbeds.For(roll, _urls.Absolute(roll.Permalink));
+        // Serialized once: every attempt sends the same bytes, with their Content-Length (not chunked: see SendAsync).
+        var body = JsonSerializer.SerializeToUtf8Bytes(DiscordEmbeds.For(roll, _urls.Absolute(roll.Permalink)), JsonSerializerOptions.Web);
         var client = _clients.CreateClient(HttpClientName);
         var failures = 0;
         while (true)
         {
-            var (outcome, error, wait) = await SendAsync(client, url, message, ct);
+            var (outcome, error, wait) = await SendAsync(client, url, body, ct);
             var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
             switch (outcome)
             {
@@ -231,12 +232,18 @@ public sealed partial class DiscordOutbox : BackgroundService, IRollOutbox
         Refused,
     }
 
-    /// <summary>One post: its outcome, a short error for the DM (never the URL: it holds the token), and Discord's wait on a 429.</summary>
-    private async Task<(Outcome Outcome, string Error, TimeSpan Wait)> SendAsync(HttpClient client, string url, DiscordMessage message, CancellationToken ct)
+    /// <summary>
+    /// One post: its outcome, a short error for the DM (never the URL: it holds the token), and Discord's wait on a 429. The
+    /// JSON goes as bytes with a Content-Length (<c>PostAsJsonAsync</c> streams it chunked, which some proxies and Discord's
+    /// edge refuse or slow down).
+    /// </summary>
+    private async Task<(Outcome Outcome, string Error, TimeSpan Wait)> SendAsync(HttpClient client, string url, byte[] body, CancellationToken ct)
     {
         try
         {
-            using var response = await client.PostAsJsonAsync(url, message, ct);
+            using var content = new ByteArrayContent(body);
+            content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
+            using var response = await client.PostAsync(url, content, ct);
             if (response.IsSuccessStatusCode)
             {
                 return (Outcome.Posted, "", TimeSpan.Zero);
