@@ -17,6 +17,8 @@ namespace DiceRoller.Sharing;
 /// so rooms never wait for each other's hooks. A post that gets 429 waits Discord's <c>retry_after</c> (or <c>Retry-After</c>)
 /// and tries again; 5xx, a timeout or no answer is retried with doubling waits up to <see cref="DiscordOptions.MaxAttempts"/>;
 /// any other 4xx (an unknown webhook) is not retried. Failures are recorded for the DM's settings panel.
+/// <para>A roll of a room that, as the roll read it, has no webhook (<see cref="RoomSnapshot.SharesRolls"/> false) is not
+/// queued at all; for the others the worker reads the room's webhook before posting (off the roll's path).</para>
 /// <para>Several app instances: each posts only the rolls (and reveals) it made itself, so every roll is posted once; a room's
 /// rolls made on different instances are posted by each in its own order. Posts queued on an instance that stops are lost.</para>
 /// </summary>
@@ -59,12 +61,20 @@ public sealed partial class DiscordOutbox : BackgroundService, IRollOutbox
     /// <summary>Posts waiting or being posted on this instance (for tests and the log).</summary>
     public int Pending => Volatile.Read(ref _pending);
 
-    public void Announced(Roll roll)
+    public void Announced(RoomSnapshot room, Roll roll)
     {
+        ArgumentNullException.ThrowIfNull(room);
         ArgumentNullException.ThrowIfNull(roll);
         if (roll.Hidden && !roll.Revealed)
         {
             return; // a hidden roll is shared when (and if) it is revealed
+        }
+
+        if (room.SharesRolls == false)
+        {
+            // The room as the roll read it has no webhook (Valkey: its meta hash, read with the room): no settings to read, nothing
+            // to post. Setting one drops that read on this instance and on every instance following the room (SharingService).
+            return;
         }
 
         if (Interlocked.Increment(ref _pending) > _options.QueueCapacity || !_incoming.Writer.TryWrite(new Job(roll, _time.GetTimestamp())))
