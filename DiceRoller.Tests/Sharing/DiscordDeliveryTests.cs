@@ -9,7 +9,8 @@ namespace DiceRoller.Tests.Sharing;
 /// <summary>
 /// Rolls shared to Discord, end to end against a fake receiver on a loopback port (listed in <c>Discord:AllowedHosts</c>):
 /// every public roll arrives once, in the room's order, hidden ones only after their reveal, through 429s and 5xx; a stalled
-/// receiver never holds up a roll; a 404 is not retried; the DM's panel shows the last error. On both stores.
+/// receiver never holds up a roll; a 404 is not retried; the DM's panel shows the last error; each post has a Content-Length.
+/// On both stores.
 /// </summary>
 public abstract class DiscordDeliveryTests(ITestOutputHelper output) : AppTest, IAsyncLifetime
 {
@@ -126,6 +127,27 @@ public abstract class DiscordDeliveryTests(ITestOutputHelper output) : AppTest, 
         var first = posts[0].Embed;
         Assert.StartsWith("https://dice.example.test/roll/", first.GetProperty("url").GetString(), StringComparison.Ordinal);
         Assert.Contains(first.GetProperty("author").GetProperty("name").GetString(), new[] { "Dee", "Bob" });
+    }
+
+    [Fact]
+    public async Task Each_post_is_sent_with_a_content_length_equal_to_its_body_and_never_chunked()
+    {
+        await using var table = await SharedTableAsync();
+        var (code, _, bob) = table;
+        Discord.FailNext(503); // the retry sends the same body again
+
+        var id = (await RollAsync(bob, code)).Id;
+        await Discord.WaitForAsync(posts => posts.Any(p => p.RollId == id), Patience);
+
+        var framings = Discord.Framings;
+        Assert.Equal(2, framings.Count);
+        Assert.All(framings, f =>
+        {
+            Assert.True(f.BodyBytes > 0, "empty body");
+            Assert.Equal((long?)f.BodyBytes, f.ContentLength);
+            Assert.Null(f.TransferEncoding);
+        });
+        Assert.Empty(Discord.Problems);
     }
 
     [Fact]

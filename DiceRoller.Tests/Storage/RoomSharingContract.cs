@@ -18,6 +18,9 @@ public abstract class RoomSharingContract
 
     protected abstract IRoomSharing Sharing { get; }
 
+    /// <summary>Whether the store's room read says if the room has a webhook (<see cref="RoomSnapshot.SharesRolls"/>), or leaves it null.</summary>
+    protected abstract bool RoomReadKnowsTheWebhook { get; }
+
     private async Task<(Room Room, Player Creator)> CreateRoomAsync()
     {
         var creator = new Player(Guid.NewGuid().ToString(), "Dee", Now, Guid.NewGuid().ToString("N"), "hash", "address");
@@ -56,6 +59,21 @@ public abstract class RoomSharingContract
 
         Assert.Equal(new SharingSettings(Hook, null, "503 Service Unavailable", 1000, 2000), recorded);
         Assert.Equal(new SharingSettings("https://discord.com/api/webhooks/2/other", null, null, null, null), fresh);
+    }
+
+    [Fact]
+    public async Task The_room_read_says_whether_a_webhook_is_set_or_null_when_the_store_keeps_it_apart()
+    {
+        var (room, _) = await CreateRoomAsync();
+
+        var none = (await Store.GetAsync(room.Code))!.SharesRolls;
+        await Sharing.SetWebhookAsync(room.Code, Hook);
+        var set = (await Store.GetAsync(room.Code))!.SharesRolls;
+        await Sharing.SetOverlayTokenAsync(room.Code, "token", replace: true);
+        await Sharing.SetWebhookAsync(room.Code, null);
+        var removed = (await Store.GetAsync(room.Code))!.SharesRolls;
+
+        Assert.Equal(RoomReadKnowsTheWebhook ? new bool?[] { false, true, false } : new bool?[] { null, null, null }, new[] { none, set, removed });
     }
 
     [Fact]
@@ -103,6 +121,9 @@ public sealed class InMemoryRoomSharingTests : RoomSharingContract
     protected override IRoomStore Store { get; }
 
     protected override IRoomSharing Sharing { get; }
+
+    /// <summary>The embedded store keeps sharing settings beside its rooms: its outbox reads them (in process) for every public roll.</summary>
+    protected override bool RoomReadKnowsTheWebhook => false;
 }
 
 [Trait(Tiers.Trait, Tiers.Stores)]
@@ -113,4 +134,6 @@ public sealed class ValkeyRoomSharingTests(ValkeyServer valkey) : RoomSharingCon
         Microsoft.Extensions.Options.Options.Create(new RoomOptions()), TimeProvider.System);
 
     protected override IRoomSharing Sharing { get; } = new ValkeyRoomSharing(valkey.Connection);
+
+    protected override bool RoomReadKnowsTheWebhook => true;
 }

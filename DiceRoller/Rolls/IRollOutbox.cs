@@ -9,5 +9,9 @@ namespace DiceRoller.Rolls;
 /// </summary>
 public interface IRollOutbox
 {
-    void Announced(Roll roll);
+    /// <summary>
+    /// <paramref name="roll"/> was announced in <paramref name="room"/>, as the roll read it (a read kept a few seconds on this
+    /// instance, <see cref="IRecentRooms"/>: <see cref="RoomSnapshot.SharesRolls"/> says whether there is anything to share).
+    /// </summary>
+    void Announced(RoomSnapshot room, Roll roll);
 }

@@ -286,7 +286,7 @@ public sealed class RollService(
         }
 
         var latency = time.GetElapsedTime(accepted).TotalMilliseconds;
-        outbox?.Announced(stored);
+        outbox?.Announced(room, stored);
         DiceRollerMetrics.RollPublished(latency);
         logger.LogInformation(LogEvents.RollPublished, "Roll {RollId} #{Sequence} in {RoomCode} by {PlayerId}: {Formula}{Hidden} published in {LatencyMs:0.0} ms",
             stored.RollId, stored.Sequence, stored.RoomCode, stored.PlayerId, stored.DiceFormula, hidden ? " (hidden)" : "", latency);
@@ -407,7 +407,7 @@ public sealed class RollService(
 
         await archive.MarkRevealedAsync(roll.RollId, ct);
         await events.PublishAsync(RoomEvent.ForReveal(revealed), ct);
-        outbox?.Announced(revealed);
+        outbox?.Announced(room, revealed);
         logger.LogInformation("Roll {RollId} in {RoomCode} revealed", roll.RollId, room.Room.Code);
         return Result<Roll>.Ok(revealed);
     }

@@ -66,6 +66,13 @@ public sealed record RoomSnapshot(
     /// <summary>When the store will drop the room unless something happens (Unix ms); null when the store cannot say.</summary>
     public long? ExpiresAt { get; init; }
 
+    /// <summary>
+    /// Whether the room shares its public rolls outside the app (a Discord webhook is set, Sharing/), as read with the room;
+    /// null when the store keeps that apart and cannot say here (the embedded store). The roll hands a room that says false
+    /// nothing to share, so rooms without a webhook cost no read of their sharing settings per roll (issue 22).
+    /// </summary>
+    public bool? SharesRolls { get; init; }
+
     /// <summary>Each member's continue-link seal by player id (see <see cref="ContinueLink"/>).</summary>
     public IReadOnlyDictionary<string, string> ContinueSeals { get; init; } = new Dictionary<string, string>();
 

@@ -11,12 +11,19 @@ public sealed class DiscordOptions : IValidatableObject
     public const string Section = "Discord";
 
     /// <summary>
-    /// Hosts a webhook URL may name, exactly (no subdomains). Discord's two by default. A loopback host listed here
+    /// Hosts a webhook URL may name, exactly (no subdomains), as configured; empty when none are (then <see cref="DefaultHosts"/>
+    /// apply: see <see cref="EffectiveHosts"/>). A configured list replaces the defaults: the configuration binder adds a
+    /// configured array's items to the property's starting value, so the defaults are not that value, else
+    /// <c>Discord__AllowedHosts__0=127.0.0.1</c> would still let both Discord hosts through. A loopback host listed here
     /// (<c>127.0.0.1</c>, <c>[::1]</c>, <c>localhost</c>) may also be reached over plain http on any port: for a test's receiver.
     /// </summary>
-    public string[] AllowedHosts { get; set; } = [.. DefaultHosts];
+    public string[] AllowedHosts { get; set; } = [];
 
+    /// <summary>Discord's two hosts: the allowed hosts when none are configured.</summary>
     public static readonly string[] DefaultHosts = ["discord.com", "discordapp.com"];
+
+    /// <summary>The hosts a webhook URL may name: the configured ones, or Discord's two when none are configured.</summary>
+    public IReadOnlyList<string> EffectiveHosts => AllowedHosts.Length > 0 ? AllowedHosts : DefaultHosts;
 
     /// <summary>Rolls waiting to be posted on this app instance, all rooms together; past it a roll is not posted (and a warning logged).</summary>
     [Range(1, 1_000_000)]
@@ -43,12 +50,7 @@ public sealed class DiscordOptions : IValidatableObject
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
-        if (AllowedHosts.Length == 0)
-        {
-            yield return new ValidationResult("Discord:AllowedHosts must list at least one host.", [nameof(AllowedHosts)]);
-        }
-
-        foreach (var host in AllowedHosts)
+        foreach (var host in EffectiveHosts)
         {
             if (string.IsNullOrWhiteSpace(host) || Uri.CheckHostName(host.Trim('[', ']')) == UriHostNameType.Unknown)
             {

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Net;
-using System.Net.Http.Json;
+using System.Net.Http.Headers;
 using System.Text.Json;
 using System.Threading.Channels;
 using DiceRoller.Rolls;
@@ -17,6 +17,8 @@ namespace DiceRoller.Sharing;
 /// so rooms never wait for each other's hooks. A post that gets 429 waits Discord's <c>retry_after</c> (or <c>Retry-After</c>)
 /// and tries again; 5xx, a timeout or no answer is retried with doubling waits up to <see cref="DiscordOptions.MaxAttempts"/>;
 /// any other 4xx (an unknown webhook) is not retried. Failures are recorded for the DM's settings panel.
+/// <para>A roll of a room that, as the roll read it, has no webhook (<see cref="RoomSnapshot.SharesRolls"/> false) is not
+/// queued at all; for the others the worker reads the room's webhook before posting (off the roll's path).</para>
 /// <para>Several app instances: each posts only the rolls (and reveals) it made itself, so every roll is posted once; a room's
 /// rolls made on different instances are posted by each in its own order. Posts queued on an instance that stops are lost.</para>
 /// </summary>
@@ -59,12 +61,20 @@ public sealed partial class DiscordOutbox : BackgroundService, IRollOutbox
     /// <summary>Posts waiting or being posted on this instance (for tests and the log).</summary>
     public int Pending => Volatile.Read(ref _pending);
 
-    public void Announced(Roll roll)
+    public void Announced(RoomSnapshot room, Roll roll)
     {
+        ArgumentNullException.ThrowIfNull(room);
         ArgumentNullException.ThrowIfNull(roll);
         if (roll.Hidden && !roll.Revealed)
         {
             return; // a hidden roll is shared when (and if) it is revealed
+        }
+
+        if (room.SharesRolls == false)
+        {
+            // The room as the roll read it has no webhook (Valkey: its meta hash, read with the room): no settings to read, nothing
+            // to post. Setting one drops that read on this instance and on every instance following the room (SharingService).
+            return;
         }
 
         if (Interlocked.Increment(ref _pending) > _options.QueueCapacity || !_incoming.Writer.TryWrite(new Job(roll, _time.GetTimestamp())))
@@ -167,12 +177,13 @@ public sealed partial class DiscordOutbox : BackgroundService, IRollOutbox
             return;
         }
 
-        var message = DiscordEmbeds.For(roll, _urls.Absolute(roll.Permalink));
+        // Serialized once: every attempt sends the same bytes, with their Content-Length (not chunked: see SendAsync).
+        var body = JsonSerializer.SerializeToUtf8Bytes(DiscordEmbeds.For(roll, _urls.Absolute(roll.Permalink)), JsonSerializerOptions.Web);
         var client = _clients.CreateClient(HttpClientName);
         var failures = 0;
         while (true)
         {
-            var (outcome, error, wait) = await SendAsync(client, url, message, ct);
+            var (outcome, error, wait) = await SendAsync(client, url, body, ct);
             var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
             switch (outcome)
             {
@@ -231,12 +242,18 @@ public sealed partial class DiscordOutbox : BackgroundService, IRollOutbox
         Refused,
     }
 
-    /// <summary>One post: its outcome, a short error for the DM (never the URL: it holds the token), and Discord's wait on a 429.</summary>
-    private async Task<(Outcome Outcome, string Error, TimeSpan Wait)> SendAsync(HttpClient client, string url, DiscordMessage message, CancellationToken ct)
+    /// <summary>
+    /// One post: its outcome, a short error for the DM (never the URL: it holds the token), and Discord's wait on a 429. The
+    /// JSON goes as bytes with a Content-Length (<c>PostAsJsonAsync</c> streams it chunked, which some proxies and Discord's
+    /// edge refuse or slow down).
+    /// </summary>
+    private async Task<(Outcome Outcome, string Error, TimeSpan Wait)> SendAsync(HttpClient client, string url, byte[] body, CancellationToken ct)
     {
         try
         {
-            using var response = await client.PostAsJsonAsync(url, message, ct);
+            using var content = new ByteArrayContent(body);
+            content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
+            using var response = await client.PostAsync(url, content, ct);
             if (response.IsSuccessStatusCode)
             {
                 return (Outcome.Posted, "", TimeSpan.Zero);

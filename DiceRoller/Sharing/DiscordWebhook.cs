@@ -6,7 +6,7 @@ namespace DiceRoller.Sharing;
 
 /// <summary>
 /// A Discord webhook URL as the DM pasted it, checked: <c>https://</c>, a host that is exactly one of
-/// <see cref="DiscordOptions.AllowedHosts"/>, no user info, no port but the default, the path
+/// <see cref="DiscordOptions.EffectiveHosts"/>, no user info, no port but the default, the path
 /// <c>/api/webhooks/{id}/{token}</c> and nothing after it. A loopback host that the option lists (a test's receiver) may use
 /// plain http and any port. <see cref="Url"/> is rebuilt from the checked parts, never the text as typed.
 /// </summary>

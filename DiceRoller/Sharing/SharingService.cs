@@ -11,10 +11,17 @@ namespace DiceRoller.Sharing;
 /// secret token (made on first look, renewed on demand, which ends the old one everywhere).
 /// </summary>
 public sealed class SharingService(IRoomSharing store, IRoomEventPublisher events, PublicUrls urls, IOptions<DiscordOptions> options,
-    ILogger<SharingService> logger)
+    ILogger<SharingService> logger, IRecentRooms? recent = null)
 {
     /// <summary>The room event that tells open overlays (on every app instance) that their token may have ended.</summary>
     public const string OverlayRenewedType = "overlay-renewed";
+
+    /// <summary>
+    /// The room event of a webhook set or removed: no page shows anything for it, but like every room event but a roll it drops
+    /// the room read kept for the roll post (<see cref="IRecentRooms"/>) on every instance following the room, so their next
+    /// roll sees <see cref="RoomSnapshot.SharesRolls"/> as it is now.
+    /// </summary>
+    public const string WebhookChangedType = "webhook-changed";
 
     /// <summary>Random bytes in an overlay token: 144 bits, 24 URL-safe characters.</summary>
     public const int TokenBytes = 18;
@@ -31,7 +38,7 @@ public sealed class SharingService(IRoomSharing store, IRoomEventPublisher event
         string? url = null;
         if (!string.IsNullOrWhiteSpace(webhookUrl))
         {
-            var parsed = DiscordWebhook.Parse(webhookUrl, options.Value.AllowedHosts);
+            var parsed = DiscordWebhook.Parse(webhookUrl, options.Value.EffectiveHosts);
             if (parsed.Error is { } error)
             {
                 return error;
@@ -44,6 +51,10 @@ public sealed class SharingService(IRoomSharing store, IRoomEventPublisher event
         {
             return RoomService.RoomNotFound(room.Room.Code);
         }
+
+        // This instance's kept read first (it may follow no page of the room, and so get no event), then every instance's.
+        recent?.Forget(room.Room.Code);
+        await events.PublishAsync(new RoomEvent(room.Room.Code, WebhookChangedType, 0), ct);
 
         logger.LogInformation("Discord webhook of {RoomCode} {Change} by {PlayerId}", room.Room.Code, url is null ? "removed" : "set", actor.PlayerId);
         return Result<string>.Ok(url is null

@@ -28,6 +28,11 @@ public sealed class FakeDiscord : IAsyncDisposable
 
     public sealed record Post(string RollId, string Room, long Sequence, JsonElement Embed, long ArrivedAt);
 
+    /// <summary>How a request's body came: its <c>Content-Length</c> (null when none), its <c>Transfer-Encoding</c>, the bytes read.</summary>
+    public sealed record Framing(long? ContentLength, string? TransferEncoding, long BodyBytes);
+
+    private readonly List<Framing> _framings = [];
+
     private FakeDiscord(WebApplication app) => _app = app;
 
     public string BaseUrl { get; private set; } = "";
@@ -59,6 +64,18 @@ public sealed class FakeDiscord : IAsyncDisposable
             lock (_gate)
             {
                 return [.. _accepted];
+            }
+        }
+    }
+
+    /// <summary>Every request's framing, in arrival order (the scripted failures' too).</summary>
+    public IReadOnlyList<Framing> Framings
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _framings];
             }
         }
     }
@@ -135,7 +152,16 @@ public sealed class FakeDiscord : IAsyncDisposable
     private async Task ReceiveAsync(HttpContext context)
     {
         Interlocked.Increment(ref Requests);
-        using var body = await JsonDocument.ParseAsync(context.Request.Body);
+        using var bytes = new MemoryStream();
+        await context.Request.Body.CopyToAsync(bytes);
+        var transferEncoding = context.Request.Headers.TransferEncoding.ToString();
+        lock (_gate)
+        {
+            _framings.Add(new Framing(context.Request.ContentLength, transferEncoding.Length == 0 ? null : transferEncoding, bytes.Length));
+        }
+
+        bytes.Position = 0;
+        using var body = await JsonDocument.ParseAsync(bytes);
         var root = body.RootElement.Clone();
         var accept = !_script.TryDequeue(out var scripted) || await scripted(context);
         var problems = Check(root, context.Request.ContentType);

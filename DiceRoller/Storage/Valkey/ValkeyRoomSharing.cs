@@ -10,7 +10,10 @@ namespace DiceRoller.Storage;
 /// </summary>
 public sealed class ValkeyRoomSharing(IConnectionMultiplexer redis) : IRoomSharing
 {
-    private static readonly RedisValue[] Fields = ["code", "share_webhook", "share_overlay", "share_error", "share_error_at", "share_ok_at"];
+    /// <summary>The webhook's field (the room read sets <see cref="Rooms.RoomSnapshot.SharesRolls"/> from it).</summary>
+    public const string WebhookField = "share_webhook";
+
+    private static readonly RedisValue[] Fields = ["code", WebhookField, "share_overlay", "share_error", "share_error_at", "share_ok_at"];
 
     private IDatabase Db => redis.GetDatabase();
 

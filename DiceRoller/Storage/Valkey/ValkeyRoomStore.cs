@@ -79,6 +79,7 @@ public sealed class ValkeyRoomStore(IConnectionMultiplexer redis, IOptions<RoomO
         {
             ExpiresAt = ttl is { } left ? now + (long)left.TotalMilliseconds : null,
             WithoutLiveUpdates = withoutStream,
+            SharesRolls = !string.IsNullOrEmpty(meta.GetValueOrDefault(ValkeyRoomSharing.WebhookField)),
             ContinueSeals = meta.Where(e => e.Key.StartsWith(ContinuePrefix, StringComparison.Ordinal))
                 .ToDictionary(e => e.Key[ContinuePrefix.Length..], e => e.Value, StringComparer.Ordinal),
             Commitment = string.IsNullOrEmpty(meta.GetValueOrDefault("commitment")) ? null : meta["commitment"],
