@@ -262,7 +262,7 @@ public abstract class InitiativeEndpointsTests : AppTest
             htmx: i % 2 == 0)));
 
         var made = Assert.Single(posts, p => p.Status is HttpStatusCode.OK or HttpStatusCode.SeeOther);
-        Assert.All(posts.Where(p => p != made), p => Assert.Equal(((HttpStatusCode)422, "INVALID_INITIATIVE"), (p.Status, p.ErrorCode)));
+        Assert.All(posts.Where(p => !ReferenceEquals(p, made)), p => Assert.Equal(((HttpStatusCode)422, "INVALID_INITIATIVE"), (p.Status, p.ErrorCode)));
         using var log = System.Text.Json.JsonDocument.Parse(await bob.Client.GetStringAsync($"/rooms/{code}/log.json"));
         Assert.Equal(1, log.RootElement.GetProperty("total_rolls").GetInt32());
         var rolled = (await bob.GetAsync($"/rooms/{code}")).FeedRolls.Single();

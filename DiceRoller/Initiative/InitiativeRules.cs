@@ -215,8 +215,8 @@ public static class InitiativeRules
 
     /// <summary>
     /// Drops the entries (and claims) of players who are no longer members (they left or were kicked): they never get a turn
-    /// again, and a turn that was theirs passes on. Monsters stay. Pages render the encounter through this too, so what they show is what
-    /// the DM's next change starts from.
+    /// again, and a turn that was theirs passes on. Monsters stay. Pages render the encounter through this too, so what they
+    /// show is what the DM's next change starts from.
     /// </summary>
     public static Encounter WithoutAbsent(Encounter encounter, IEnumerable<string> memberIds)
     {
