@@ -195,7 +195,6 @@ public sealed class InitiativeService(IEncounters store, RollService rolls, IRoo
         ArgumentNullException.ThrowIfNull(room);
         ArgumentNullException.ThrowIfNull(player);
         ArgumentNullException.ThrowIfNull(form);
-        ArgumentNullException.ThrowIfNull(roll);
         if (!RollRequestId.TryRead(form.RequestId, out var requestId))
         {
             return; // nothing was held (PrepareAsync) and the roll refused the id
