@@ -33,9 +33,11 @@ public abstract class EncounterStoreContract
 
     private static string Json(Encounter encounter) => RoomJson.Serialize(encounter);
 
+    /// <summary>An encounter with every part: a hidden monster with a roll-off, a player, the turn, and a place held (a claim).</summary>
     private static Encounter Sample(Room room, int round = 1) => new("dm", Now, room.CreatedAt, round, "e1",
         [new InitiativeEntry("e1", "Goblin 1", 17, 2, IsMonster: true, "dm", "roll-1", Hidden: true, Order: 1, RollOff: 4),
-         new InitiativeEntry("e2", "Bob", 9, -1, IsMonster: false, "bob", null, Hidden: false, Order: 2)], TurnChanges: 3, NextOrder: 3);
+         new InitiativeEntry("e2", "Bob", 9, -1, IsMonster: false, "bob", null, Hidden: false, Order: 2)], TurnChanges: 3, NextOrder: 3,
+        Claims: [new InitiativeClaim("ann", "tab-1", 5)]);
 
     [Fact]
     public async Task A_room_without_an_encounter_reads_as_none_at_version_zero()

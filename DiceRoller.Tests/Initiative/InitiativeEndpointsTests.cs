@@ -249,6 +249,57 @@ public abstract class InitiativeEndpointsTests : AppTest
     }
 
     [Fact]
+    public async Task Initiative_rolls_of_one_player_sent_at_the_same_instant_roll_once_and_take_one_place()
+    {
+        await using var table = await Combat.BuildAsync(App);
+        var (code, dee, bob, ann) = table;
+        AssertOk(await StartAsync(dee, code));
+        await bob.GetAsync($"/rooms/{code}"); // the form token the posts carry
+
+        // Two tabs and a double submit (with JavaScript and without), each its own request id, all at once.
+        var posts = await Task.WhenAll(Enumerable.Range(0, 4).Select(i => bob.PostAsync($"/rooms/{code}/rolls",
+            [new("initiative", "1"), new("dice", ""), new("modifier", "2"), new("advantage", "none"), new("request_id", $"tab-{i}")],
+            htmx: i % 2 == 0)));
+
+        var made = Assert.Single(posts, p => p.Status is HttpStatusCode.OK or HttpStatusCode.SeeOther);
+        Assert.All(posts.Where(p => !ReferenceEquals(p, made)), p => Assert.Equal(((HttpStatusCode)422, "INVALID_INITIATIVE"), (p.Status, p.ErrorCode)));
+        using var log = System.Text.Json.JsonDocument.Parse(await bob.Client.GetStringAsync($"/rooms/{code}/log.json"));
+        Assert.Equal(1, log.RootElement.GetProperty("total_rolls").GetInt32());
+        var rolled = (await bob.GetAsync($"/rooms/{code}")).FeedRolls.Single();
+        foreach (var viewer in table.Everyone)
+        {
+            var entry = Entries(await RoomTrackerAsync(viewer, code)).Single();
+            Assert.Equal(("Bob", rolled.GetAttribute("data-total")), (entry.GetAttribute("data-name"), entry.GetAttribute("data-total")));
+        }
+
+        // The places held are all given back or taken: Ann rolls as before.
+        AssertOk(await InitiativeRollAsync(ann, code));
+        Assert.Equal(["Ann", "Bob"], Names(await RoomTrackerAsync(dee, code)).Order());
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task An_initiative_roll_the_roll_refuses_gives_its_place_back(bool htmx)
+    {
+        await using var table = await Combat.BuildAsync(App);
+        var (code, dee, bob) = table;
+        AssertOk(await StartAsync(dee, code));
+        await bob.GetAsync($"/rooms/{code}");
+
+        // Refused by the roll itself, after the place was held: a player cannot roll hidden.
+        var refused = await bob.PostAsync($"/rooms/{code}/rolls",
+            [new("initiative", "1"), new("dice", ""), new("modifier", "0"), new("advantage", "none"), new("hidden", "true"), new("request_id", "first")], htmx);
+        Assert.Equal("HIDDEN_NOT_ALLOWED", refused.ErrorCode);
+
+        // Not "being rolled already": the place was given back at once.
+        AssertOk(await bob.PostAsync($"/rooms/{code}/rolls",
+            [new("initiative", "1"), new("dice", ""), new("modifier", "0"), new("advantage", "none"), new("request_id", "second")], htmx));
+        Assert.Equal(["Bob"], Names(await RoomTrackerAsync(dee, code)));
+        Assert.Single((await bob.GetAsync($"/rooms/{code}")).FeedRolls);
+    }
+
+    [Fact]
     public async Task Hidden_monsters_show_as_a_question_mark_to_players_until_their_roll_is_revealed()
     {
         await using var table = await Combat.BuildAsync(App);

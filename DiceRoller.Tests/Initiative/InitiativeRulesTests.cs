@@ -6,13 +6,16 @@ namespace DiceRoller.Tests.Initiative;
 /// <summary>The pure rules of the initiative tracker: order, ties, the turn pointer, edits, removal and the DM's bounds.</summary>
 public sealed class InitiativeRulesTests
 {
+    /// <summary>The clock of the rules (milliseconds): claims are taken and judged against it.</summary>
+    private const long T0 = 1_000_000;
+
     private static InitiativeEntry Player(string name, int total, int bonus = 0, string? rollId = null) =>
         new(name.ToLowerInvariant(), name, total, bonus, IsMonster: false, "p-" + name, rollId ?? "r-" + name, Hidden: false, Order: 0);
 
     private static InitiativeEntry Monster(string name, int total, int bonus = 0, bool hidden = false) =>
         new(name.ToLowerInvariant().Replace(' ', '-'), name, total, bonus, IsMonster: true, "p-Dee", "r-" + name, hidden, Order: 0);
 
-    private static Encounter With(params InitiativeEntry[] entries) => Ok(InitiativeRules.Add(InitiativeRules.Start("p-Dee", 1, 1), entries));
+    private static Encounter With(params InitiativeEntry[] entries) => Ok(InitiativeRules.Add(InitiativeRules.Start("p-Dee", 1, 1), entries, T0));
 
     private static Encounter Ok(Result<Encounter> result)
     {
@@ -97,7 +100,7 @@ public sealed class InitiativeRulesTests
     {
         var encounter = Ok(InitiativeRules.Next(With(Player("Bob", 10), Player("Ann", 5))));
 
-        encounter = Ok(InitiativeRules.Add(encounter, [Monster("Ogre", 18)]));
+        encounter = Ok(InitiativeRules.Add(encounter, [Monster("Ogre", 18)], T0));
 
         Assert.Equal("Bob", encounter.Current!.Name);
         Assert.Equal(["Ogre", "Bob", "Ann"], Names(encounter));
@@ -137,7 +140,7 @@ public sealed class InitiativeRulesTests
     {
         var encounter = With(Player("Bob", 15));
 
-        var again = InitiativeRules.Add(encounter, [Player("Bob", 3, rollId: "another")]);
+        var again = InitiativeRules.Add(encounter, [Player("Bob", 3, rollId: "another")], T0);
 
         Assert.Equal(ErrorCodes.InvalidInitiative, again.Error!.Code);
         Assert.Contains("15", again.Error.Message, StringComparison.Ordinal);
@@ -149,7 +152,7 @@ public sealed class InitiativeRulesTests
         var many = Enumerable.Range(1, InitiativeRules.MaxEntries).Select(i => Monster($"Rat {i}", i)).ToArray();
         var full = With(many);
 
-        Assert.Equal(ErrorCodes.InvalidInitiative, InitiativeRules.Add(full, [Monster("Rat 99", 1)]).Error!.Code);
+        Assert.Equal(ErrorCodes.InvalidInitiative, InitiativeRules.Add(full, [Monster("Rat 99", 1)], T0).Error!.Code);
     }
 
     [Fact]

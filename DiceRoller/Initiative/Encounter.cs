@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Serialization;
+using DiceRoller.Shared;
 
 namespace DiceRoller.Initiative;
 
@@ -14,12 +15,22 @@ public sealed record InitiativeEntry(string EntryId, string Name, int Total, int
     bool Hidden, int Order, int? RollOff = null);
 
 /// <summary>
+/// A player's place held while their initiative roll is being rolled (<see cref="InitiativeRules.Claim"/>): taken before the
+/// dice, so a second initiative roll of theirs sent at the same instant is refused instead of rolled. <see cref="RequestId"/>
+/// is the roll form's one-time id (a retry of the same request is not a second roll); <see cref="ClaimedAt"/> when it was taken
+/// (a claim older than <see cref="InitiativeRules.ClaimTimeoutMs"/> is no longer trusted: its request broke off). A claim is
+/// not an entry: no page shows it and it never gets a turn.
+/// </summary>
+public sealed record InitiativeClaim(string PlayerId, string? RequestId, long ClaimedAt);
+
+/// <summary>
 /// A running encounter: its entries (always in initiative order), the round, whose turn it is (null until the DM starts the
 /// first turn with Next) and how many times the turn moved (<see cref="TurnChanges"/>: a page says each change once).
-/// <see cref="RoomCreatedAt"/> ties it to the room it was started in.
+/// <see cref="RoomCreatedAt"/> ties it to the room it was started in. <see cref="Claims"/>: the places held for initiative rolls
+/// being rolled (null in an encounter saved before claims existed: none).
 /// </summary>
 public sealed record Encounter(string StartedBy, long StartedAt, long RoomCreatedAt, int Round, string? CurrentEntryId,
-    IReadOnlyList<InitiativeEntry> Entries, int TurnChanges = 0, int NextOrder = 1)
+    IReadOnlyList<InitiativeEntry> Entries, int TurnChanges = 0, int NextOrder = 1, IReadOnlyList<InitiativeClaim>? Claims = null)
 {
     [JsonIgnore]
     public InitiativeEntry? Current => CurrentEntryId is null ? null : Entries.FirstOrDefault(e => e.EntryId == CurrentEntryId);
@@ -28,11 +39,11 @@ public sealed record Encounter(string StartedBy, long StartedAt, long RoomCreate
 
     public InitiativeEntry? EntryOfPlayer(string playerId) => Entries.FirstOrDefault(e => !e.IsMonster && e.PlayerId == playerId);
 
-    /// <summary>"Round 2: Bob's turn", or what the tracker waits for before the first turn.</summary>
+    /// <summary>"Round 2: Bob's turn" ("Round 2: Orc's turn" for an Orc's), or what the tracker waits for before the first turn.</summary>
     public string TurnText(Func<InitiativeEntry, string> name)
     {
         ArgumentNullException.ThrowIfNull(name);
         var round = Round.ToString(CultureInfo.InvariantCulture);
-        return Current is { } current ? $"Round {round}: {name(current)}'s turn" : $"Round {round}: waiting for the first turn";
+        return Current is { } current ? $"Round {round}: {Possessive.Of(name(current))} turn" : $"Round {round}: waiting for the first turn";
     }
 }

@@ -38,14 +38,23 @@ public static class InitiativeRules
     public static IReadOnlyList<InitiativeEntry> Sort(IEnumerable<InitiativeEntry> entries) =>
         [.. entries.OrderByDescending(e => e.Total).ThenByDescending(e => e.Bonus).ThenByDescending(e => e.RollOff ?? int.MinValue).ThenBy(e => e.Order)];
 
-    /// <summary>Adds entries (each gets the next <see cref="InitiativeEntry.Order"/>); a player already in the order is refused.</summary>
-    public static Result<Encounter> Add(Encounter encounter, IReadOnlyList<InitiativeEntry> entries)
+    /// <summary>How long a claim (<see cref="InitiativeClaim"/>) holds a place: a roll takes well under a second, so a claim this old
+    /// belongs to a request that broke off (a crash between the claim and the roll's entry) and may be taken over.</summary>
+    public const long ClaimTimeoutMs = 30_000;
+
+    /// <summary>
+    /// Adds entries (each gets the next <see cref="InitiativeEntry.Order"/>); a player already in the order is refused, and so is
+    /// an order that would hold more than <see cref="MaxEntries"/>, counting the places held for rolls being rolled.
+    /// </summary>
+    public static Result<Encounter> Add(Encounter encounter, IReadOnlyList<InitiativeEntry> entries, long now)
     {
         ArgumentNullException.ThrowIfNull(encounter);
         ArgumentNullException.ThrowIfNull(entries);
-        if (encounter.Entries.Count + entries.Count > MaxEntries)
+        var held = LiveClaims(encounter, now).Count(c => !entries.Any(e => !e.IsMonster && e.PlayerId == c.PlayerId));
+        if (encounter.Entries.Count + held + entries.Count > MaxEntries)
         {
-            return Invalid($"An encounter holds at most {MaxEntries} entries; it has {encounter.Entries.Count}. Remove some first.");
+            return Invalid($"An encounter holds at most {MaxEntries} entries; it has {encounter.Entries.Count}"
+                + (held > 0 ? $" and {held} being rolled" : "") + ". Remove some first.");
         }
 
         if (entries.FirstOrDefault(e => !e.IsMonster && encounter.EntryOfPlayer(e.PlayerId) is not null) is { } again)
@@ -58,6 +67,76 @@ public static class InitiativeRules
         var added = entries.Select(e => e with { Order = order++ }).ToList();
         return Result<Encounter>.Ok(encounter with { Entries = Sort(encounter.Entries.Concat(added)), NextOrder = order });
     }
+
+    /// <summary>The claims still trusted at <paramref name="now"/> (see <see cref="ClaimTimeoutMs"/>).</summary>
+    public static IReadOnlyList<InitiativeClaim> LiveClaims(Encounter encounter, long now)
+    {
+        ArgumentNullException.ThrowIfNull(encounter);
+        return [.. (encounter.Claims ?? []).Where(c => now - c.ClaimedAt < ClaimTimeoutMs)];
+    }
+
+    /// <summary>
+    /// Holds the player's place before their initiative roll is rolled. Refused (nothing to roll) when they are in the order
+    /// already, when another initiative roll of theirs is being rolled (two tabs, a double submit), or when the order is full
+    /// counting the places held. The same request again (its <paramref name="requestId"/>) keeps its claim: the roll answers it
+    /// with the roll the first one made. A claim past <see cref="ClaimTimeoutMs"/> is taken over (and any such claim dropped).
+    /// </summary>
+    public static Result<Encounter> Claim(Encounter encounter, string playerId, string? requestId, long now)
+    {
+        ArgumentNullException.ThrowIfNull(encounter);
+        if (encounter.EntryOfPlayer(playerId) is { } entry)
+        {
+            return Invalid($"You are in the order already (initiative {(entry.Hidden ? "hidden" : entry.Total.ToString(System.Globalization.CultureInfo.InvariantCulture))}). "
+                + "The DM can edit or remove your entry.");
+        }
+
+        var live = LiveClaims(encounter, now);
+        if (live.FirstOrDefault(c => c.PlayerId == playerId) is { } held)
+        {
+            return requestId is not null && held.RequestId == requestId
+                ? Result<Encounter>.Ok(encounter)
+                : Invalid("Your initiative is being rolled already (from another tab or a second click): it takes its place in the order in a moment.");
+        }
+
+        if (encounter.Entries.Count + live.Count >= MaxEntries)
+        {
+            // Refused before the roll: a roll that could not take its place would stand in the feed for nothing.
+            return Invalid($"The order is full ({MaxEntries} entries). The DM can remove an entry first.");
+        }
+
+        return Result<Encounter>.Ok(encounter with { Claims = [.. live, new InitiativeClaim(playerId, requestId, now)] });
+    }
+
+    /// <summary>
+    /// A player's initiative roll takes the place its claim held (the claim of <paramref name="requestId"/> goes; stale ones too).
+    /// The same roll again (a retried request) changes nothing. Refused as <see cref="Add"/> refuses: then the caller releases
+    /// the claim (<see cref="Release"/>), the roll stands in the feed without a place.
+    /// </summary>
+    public static Result<Encounter> Enter(Encounter encounter, InitiativeEntry entry, string? requestId, long now)
+    {
+        ArgumentNullException.ThrowIfNull(encounter);
+        ArgumentNullException.ThrowIfNull(entry);
+        if (encounter.Entries.Any(e => e.RollId == entry.RollId))
+        {
+            return Result<Encounter>.Ok(encounter);
+        }
+
+        var rest = LiveClaims(encounter, now).Where(c => !IsClaimOf(c, entry.PlayerId, requestId)).ToList();
+        return Add(encounter with { Claims = rest }, [entry], now);
+    }
+
+    /// <summary>Gives back the place held for a roll that was not made (refused, or it could not take its place); null when none is held.</summary>
+    public static Encounter? Release(Encounter encounter, string playerId, string? requestId)
+    {
+        ArgumentNullException.ThrowIfNull(encounter);
+        var claims = encounter.Claims ?? [];
+        return claims.Any(c => IsClaimOf(c, playerId, requestId))
+            ? encounter with { Claims = [.. claims.Where(c => !IsClaimOf(c, playerId, requestId))] }
+            : null;
+    }
+
+    private static bool IsClaimOf(InitiativeClaim claim, string playerId, string? requestId) =>
+        claim.PlayerId == playerId && claim.RequestId == requestId;
 
     /// <summary>
     /// The entries that must roll off: within a group of equal total and equal bonus, each entry without a roll-off or whose
@@ -135,17 +214,21 @@ public static class InitiativeRules
     }
 
     /// <summary>
-    /// Drops the entries of players who are no longer members (they left or were kicked): they never get a turn again, and a
-    /// turn that was theirs passes on. Monsters stay. Pages render the encounter through this too, so what they show is what
-    /// the DM's next change starts from.
+    /// Drops the entries (and claims) of players who are no longer members (they left or were kicked): they never get a turn
+    /// again, and a turn that was theirs passes on. Monsters stay. Pages render the encounter through this too, so what they
+    /// show is what the DM's next change starts from.
     /// </summary>
     public static Encounter WithoutAbsent(Encounter encounter, IEnumerable<string> memberIds)
     {
         ArgumentNullException.ThrowIfNull(encounter);
         var members = memberIds.ToHashSet(StringComparer.Ordinal);
-        return encounter.Entries.Any(e => !e.IsMonster && !members.Contains(e.PlayerId))
+        var present = encounter.Entries.Any(e => !e.IsMonster && !members.Contains(e.PlayerId))
             ? Without(encounter, e => !e.IsMonster && !members.Contains(e.PlayerId))
             : encounter;
+        // A place held for someone who is gone is given back too (their roll, if it comes, finds them gone).
+        return present.Claims is { } claims && claims.Any(c => !members.Contains(c.PlayerId))
+            ? present with { Claims = [.. claims.Where(c => members.Contains(c.PlayerId))] }
+            : present;
     }
 
     /// <summary>The DM's edit of an entry's total and/or bonus (null keeps it); the entry's roll-off starts over, the turn stays.</summary>

@@ -121,10 +121,13 @@ public sealed class InitiativeService(IEncounters store, RollService rolls, IRoo
             return NoEncounter();
         }
 
-        if (encounter.Entries.Count + count.Value!.Value > InitiativeRules.MaxEntries)
+        // The places held for players' rolls being rolled count: the monsters must not take them.
+        var held = InitiativeRules.LiveClaims(encounter, Now).Count;
+        if (encounter.Entries.Count + held + count.Value!.Value > InitiativeRules.MaxEntries)
         {
             return new RoomError(ErrorCodes.InvalidInitiative,
-                $"An encounter holds at most {InitiativeRules.MaxEntries} entries; it has {encounter.Entries.Count}. Remove some first.");
+                $"An encounter holds at most {InitiativeRules.MaxEntries} entries; it has {encounter.Entries.Count}"
+                + (held > 0 ? $" and {held} being rolled" : "") + ". Remove some first.");
         }
 
         var names = InitiativeRules.MonsterNames(name.Value!, count.Value.Value, encounter.Entries.Select(e => e.Name));
@@ -149,7 +152,7 @@ public sealed class InitiativeService(IEncounters store, RollService rolls, IRoo
             return refused!;
         }
 
-        var added = await MutateAsync(room, e => e is null ? NoEncounter() : Widen(InitiativeRules.Add(e, entries)), ct);
+        var added = await MutateAsync(room, e => e is null ? NoEncounter() : Widen(InitiativeRules.Add(e, entries, Now)), ct);
         if (added.Error is not null)
         {
             return added;
@@ -160,51 +163,65 @@ public sealed class InitiativeService(IEncounters store, RollService rolls, IRoo
             : refused with { Message = $"Added {string.Join(", ", entries.Select(e => e.Name))}; the rest were not rolled: {refused.Message}" };
     }
 
+    /// <summary>
+    /// Holds the player's place in the order (a claim, saved with the encounter's compare-and-set) before the dice are rolled: of
+    /// two initiative rolls of theirs sent at the same instant only one gets here, the other is refused and rolls nothing.
+    /// </summary>
     public async Task<Result<RollForm>> PrepareAsync(RoomSnapshot room, Player player, RollForm form, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(room);
         ArgumentNullException.ThrowIfNull(player);
         ArgumentNullException.ThrowIfNull(form);
-        var encounter = await ReadAsync(room, cancellationToken);
-        if (encounter is null)
-        {
-            return new RoomError(ErrorCodes.NoEncounter, "No encounter is running: initiative is rolled once the DM starts one.");
-        }
-
-        if (encounter.EntryOfPlayer(player.PlayerId) is { } entry)
-        {
-            return new RoomError(ErrorCodes.InvalidInitiative,
-                $"You are in the order already (initiative {(entry.Hidden ? "hidden" : entry.Total.ToString(CultureInfo.InvariantCulture))}). The DM can edit or remove your entry.");
-        }
-
-        if (encounter.Entries.Count >= InitiativeRules.MaxEntries)
-        {
-            // Refused before the roll: a roll that could not take its place would stand in the feed for nothing.
-            return new RoomError(ErrorCodes.InvalidInitiative,
-                $"The order is full ({InitiativeRules.MaxEntries} entries). The DM can remove an entry first.");
-        }
-
         // A d20 with the pad's modifier and advantage; the typed formula, a die button and the crit box play no part.
-        return Result<RollForm>.Ok(form with { Dice = "1d20 initiative", Die = null, Count = null, Crit = null });
+        var initiative = form with { Dice = "1d20 initiative", Die = null, Count = null, Crit = null };
+        if (!RollRequestId.TryRead(form.RequestId, out var requestId))
+        {
+            return Result<RollForm>.Ok(initiative); // the roll refuses it (INVALID_REQUEST_ID): nothing is rolled, nothing held
+        }
+
+        // Nothing a page shows changes with a claim: no event.
+        var claimed = await MutateAsync(room, e => e is null
+            ? new RoomError(ErrorCodes.NoEncounter, "No encounter is running: initiative is rolled once the DM starts one.")
+            : Widen(InitiativeRules.Claim(e, player.PlayerId, requestId, Now)), cancellationToken, publish: false);
+        return claimed.Error is { } error ? error : Result<RollForm>.Ok(initiative);
     }
 
-    public async Task EnterAsync(RoomSnapshot room, Player player, Roll roll, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// The roll made takes the place held for it (ties rolled off); a roll refused (the roll limit, an error) gives the place
+    /// back. A roll that cannot take its place (the DM ended the encounter meanwhile) stands in the feed with its permalink.
+    /// </summary>
+    public async Task FinishAsync(RoomSnapshot room, Player player, RollForm form, Result<Roll> roll, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(room);
         ArgumentNullException.ThrowIfNull(player);
-        ArgumentNullException.ThrowIfNull(roll);
-        var entry = new InitiativeEntry(RoomService.NewId(), player.Name, roll.Total, roll.Modifier, IsMonster: false, player.PlayerId, roll.RollId,
-            roll.Hidden && !roll.Revealed, Order: 0);
-        var entered = await MutateAsync(room, e => e is null ? NoEncounter()
-            : e.Entries.Any(x => x.RollId == roll.RollId) ? Result<Encounter?>.Ok(e) // the same roll again (a retried request)
-            : Widen(InitiativeRules.Add(e, [entry])), cancellationToken);
+        ArgumentNullException.ThrowIfNull(form);
+        if (!RollRequestId.TryRead(form.RequestId, out var requestId))
+        {
+            return; // nothing was held (PrepareAsync) and the roll refused the id
+        }
+
+        if (roll.Value is not { } made)
+        {
+            await ReleaseAsync(room, player, requestId, cancellationToken);
+            return;
+        }
+
+        var entry = new InitiativeEntry(RoomService.NewId(), player.Name, made.Total, made.Modifier, IsMonster: false, player.PlayerId, made.RollId,
+            made.Hidden && !made.Revealed, Order: 0);
+        var entered = await MutateAsync(room, e => e is null ? NoEncounter() : Widen(InitiativeRules.Enter(e, entry, requestId, Now)), cancellationToken);
         if (entered.Error is { } error)
         {
             // The roll stands (it is in the feed with its permalink); only its place in the order could not be taken.
-            logger.LogInformation("Initiative roll {RollId} in {RoomCode} not entered: {Code}", roll.RollId, room.Room.Code, error.Code);
+            logger.LogInformation("Initiative roll {RollId} in {RoomCode} not entered: {Code}", made.RollId, room.Room.Code, error.Code);
+            await ReleaseAsync(room, player, requestId, cancellationToken);
             return;
         }
 
         await RollOffsAsync(room, cancellationToken);
     }
+
+    private Task<Result<Encounter?>> ReleaseAsync(RoomSnapshot room, Player player, string? requestId, CancellationToken ct) =>
+        MutateAsync(room, e => Result<Encounter?>.Ok(e is null ? null : InitiativeRules.Release(e, player.PlayerId, requestId) ?? e), ct, publish: false);
 
     public async Task RevealedAsync(RoomSnapshot room, Roll roll, CancellationToken cancellationToken = default)
     {
@@ -266,9 +283,11 @@ public sealed class InitiativeService(IEncounters store, RollService rolls, IRoo
 
     /// <summary>
     /// Applies <paramref name="change"/> to the encounter as it is now and saves it if nobody changed it meanwhile (else reads and
-    /// applies again); then tells every page. A change that gives back the same encounter saves nothing.
+    /// applies again); then tells every page (unless <paramref name="publish"/> is false: a change no page shows, a claim). A change
+    /// that gives back the same encounter saves nothing.
     /// </summary>
-    private async Task<Result<Encounter?>> MutateAsync(RoomSnapshot room, Func<Encounter?, Result<Encounter?>> change, CancellationToken ct)
+    private async Task<Result<Encounter?>> MutateAsync(RoomSnapshot room, Func<Encounter?, Result<Encounter?>> change, CancellationToken ct,
+        bool publish = true)
     {
         var code = room.Room.Code;
         for (var attempt = 0; attempt < SaveAttempts; attempt++)
@@ -289,7 +308,11 @@ public sealed class InitiativeService(IEncounters store, RollService rolls, IRoo
             switch (await store.SaveEncounterAsync(code, state.Version, result.Value, Now, ct))
             {
                 case EncounterSave.Saved:
-                    await events.PublishAsync(RoomEvent.ForInitiative(code), ct);
+                    if (publish)
+                    {
+                        await events.PublishAsync(RoomEvent.ForInitiative(code), ct);
+                    }
+
                     return result;
                 case EncounterSave.RoomNotFound:
                     return RoomService.RoomNotFound(code);

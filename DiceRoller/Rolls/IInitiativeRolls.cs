@@ -9,11 +9,18 @@ namespace DiceRoller.Rolls;
 /// </summary>
 public interface IInitiativeRolls
 {
-    /// <summary>Before any dice: the form to roll (a d20 with the pad's modifier and advantage), or why not (no encounter, rolled already).</summary>
+    /// <summary>
+    /// Before any dice: holds the player's place in the order and answers the form to roll (a d20 with the pad's modifier and
+    /// advantage), or why not (no encounter, in the order already, another initiative roll of theirs being rolled, a full order).
+    /// Every prepared form must be finished (<see cref="FinishAsync"/>) with what its roll gave.
+    /// </summary>
     Task<Result<RollForm>> PrepareAsync(RoomSnapshot room, Player player, RollForm form, CancellationToken cancellationToken = default);
 
-    /// <summary>After the roll is in the room's history: it takes its place in the order (ties rolled off).</summary>
-    Task EnterAsync(RoomSnapshot room, Player player, Roll roll, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// After the roll of a prepared form: a roll made (in the room's history) takes the place held for it (ties rolled off); a
+    /// refused one gives the place back.
+    /// </summary>
+    Task FinishAsync(RoomSnapshot room, Player player, RollForm form, Result<Roll> roll, CancellationToken cancellationToken = default);
 
     /// <summary>A hidden roll was revealed: an entry it gave a total shows it to everyone.</summary>
     Task RevealedAsync(RoomSnapshot room, Roll roll, CancellationToken cancellationToken = default);

@@ -27,8 +27,22 @@ public static class RollsEndpoints
         var forInitiative = IsSet(initiativeFlag);
         async Task<Result<Roll>> RollAsync(RoomSnapshot room, Player me)
         {
-            var prepared = forInitiative ? await initiativeRolls.PrepareAsync(room, me, input, context.RequestAborted) : Result<RollForm>.Ok(input);
-            return prepared.Error is { } refused ? refused : await rolls.RollAsync(room, me, prepared.Value!, context.RequestAborted);
+            if (!forInitiative)
+            {
+                return await rolls.RollAsync(room, me, input, context.RequestAborted);
+            }
+
+            // The player's place is held before the dice (a second initiative roll of theirs is refused, not rolled), and taken
+            // or given back once the roll is made or refused, even if the page went away meanwhile.
+            var prepared = await initiativeRolls.PrepareAsync(room, me, input, context.RequestAborted);
+            if (prepared.Error is { } refused)
+            {
+                return refused;
+            }
+
+            var made = await rolls.RollAsync(room, me, prepared.Value!, context.RequestAborted);
+            await initiativeRolls.FinishAsync(room, me, prepared.Value!, made, CancellationToken.None);
+            return made;
         }
 
         var result = await RollAsync(room, me);
@@ -45,11 +59,6 @@ public static class RollsEndpoints
 
             (room, me) = (fresh.Room!, fresh.Me!);
             result = await RollAsync(room, me);
-        }
-
-        if (forInitiative && result.Value is { } made)
-        {
-            await initiativeRolls.EnterAsync(room, me, made, context.RequestAborted);
         }
 
         if (result.Error is { } error)
@@ -104,7 +113,7 @@ public static class RollsEndpoints
 
         await initiativeRolls.RevealedAsync(member.Room, result.Value!, context.RequestAborted);
         return fragment
-            ? Results.RazorSlice<_ActionStatus, string>($"Revealed {result.Value!.PlayerName}'s {result.Value.DiceFormula}: {result.Value.Total}.")
+            ? Results.RazorSlice<_ActionStatus, string>($"Revealed {Possessive.Of(result.Value!.PlayerName)} {result.Value.DiceFormula}: {result.Value.Total}.")
             : RoomsEndpoints.SeeOther(context, $"/rooms/{member.Room.Room.Code}");
     }
 
