@@ -7,8 +7,8 @@ namespace DiceRoller.Tests.E2E;
 
 /// <summary>
 /// The table on a phone (issue 23): the others' newest roll, the own result and the dice pad on the first screen, at load and
-/// live, with and without JavaScript; a page without JavaScript shown as present; leaving says where you left; a DC or lock
-/// change said once to a screen reader, not again on reconnect.
+/// live, with and without JavaScript, a hidden one's line revealed in place; a page without JavaScript shown as present; leaving
+/// says where you left; a DC or lock change said once to a screen reader, not again on reconnect.
 /// </summary>
 [Trait(Tiers.Trait, Tiers.Browser)]
 [Collection(BrowserCollection.Name)]
@@ -85,6 +85,17 @@ public sealed class TableOnPhoneTests(ChromiumFixture chromium, AppServers serve
         output.WriteLine($"{width}x{height}, reloaded:");
         await AssertFirstScreenAsync(bob, live, height, ownResult: true);
         output.WriteLine($"  page height {await bob.Page.EvaluateAsync<int>("() => document.documentElement.scrollHeight")} px");
+
+        // A hidden roll's line says "in secret"; its reveal replaces that line in place, live (the strip keeps its three).
+        var secret = await dee.RollAsync("3d10", hidden: true);
+        var line = bob.Page.Locator($"#table-rolls > li[data-table-roll='{secret}']");
+        await Expect(line).ToContainTextAsync("in secret");
+        await dee.RevealAsync(secret);
+        await Expect(line).ToContainTextAsync("3d10");
+        await Expect(line).Not.ToContainTextAsync("in secret");
+        await Expect(line).Not.ToHaveAttributeAsync("hx-swap-oob", new Regex("."));
+        await Expect(bob.Page.Locator("#table-rolls > li")).ToHaveCountAsync(3);
+        await Expect(bob.Page.Locator("#table-rolls > li").First).ToHaveAttributeAsync("data-table-roll", secret);
 
         // The strip is the phone's: a laptop shows the feed beside the pad instead.
         await bob.Page.SetViewportSizeAsync(1280, 800);

@@ -99,6 +99,24 @@ public sealed class SseReader : IAsyncDisposable
         }
     }
 
+    /// <summary>The events that come before the next comment line (a heartbeat), in order: none when the comment comes first.</summary>
+    public async Task<List<SseEvent>> EventsUntilCommentAsync(TimeSpan? timeout = null)
+    {
+        using var cts = new CancellationTokenSource(timeout ?? DefaultTimeout);
+        var events = new List<SseEvent>();
+        var comments = Comments.Count;
+        while (true)
+        {
+            var next = await ReadEventAsync(cts.Token, stopOnComment: true);
+            if (Comments.Count > comments)
+            {
+                return events;
+            }
+
+            events.Add(next);
+        }
+    }
+
     public async Task<string> NextCommentAsync(TimeSpan timeout)
     {
         using var cts = new CancellationTokenSource(timeout);

@@ -56,6 +56,25 @@ public sealed class SharedRenderTests
         }
     }
 
+    [Theory]
+    [InlineData(false, false, false)]
+    [InlineData(true, false, false)]
+    [InlineData(true, true, true)]
+    [InlineData(false, false, true)]
+    public async Task The_strip_line_sent_with_a_roll_or_a_reveal_is_the_same_for_viewers_with_the_same_view_key(bool hidden, bool revealed, bool outOfBand)
+    {
+        var roll = Roll(hidden, revealed);
+        var renders = new List<(string Key, string Html)>();
+        foreach (var viewer in Viewers.Where(v => v.PlayerId != roll.PlayerId)) // a roller's strip never shows their own roll
+        {
+            var entry = new RollEntryModel(roll, viewer, outOfBand);
+            renders.Add((LiveEvent.RollViewKey(entry), System.Text.Encoding.UTF8.GetString(await LiveEvent.RenderAsync(_TableRoll.Create(entry)))));
+        }
+
+        Assert.All(renders.GroupBy(r => r.Key), group => Assert.Single(group.Select(r => r.Html).Distinct()));
+        Assert.All(renders.GroupBy(r => r.Html), group => Assert.Single(group.Select(r => r.Key).Distinct()));
+    }
+
     [Fact]
     public async Task A_hidden_roll_is_never_shared_between_those_who_may_see_its_value_and_those_who_may_not()
     {

@@ -200,6 +200,139 @@ public abstract class RoughEdgesTests : AppTest
         Assert.Equal([secret, rolls[3], rolls[2]], bobsLines.Select(l => l.GetAttribute("data-table-roll")));
         Assert.Empty((await dee.GetAsync($"/rooms/{code}")).Document.QuerySelectorAll("#table-rolls > li"));
     }
+
+    [Fact]
+    public async Task A_reveal_replaces_the_strip_line_that_said_in_secret_on_every_page_that_shows_it_dm_included()
+    {
+        await using var table = await Table.DmLed("Dee").Players("Bob", "Ann").BuildAsync(App);
+        var (code, dee, bob, ann) = table;
+        var secret = (await dee.HtmxPostAsync($"/rooms/{code}/rolls", ("dice", "3d10"), ("modifier", "0"), ("advantage", "none"), ("hidden", "true")))
+            .Document.QuerySelector("[data-roll-id]")!.GetAttribute("data-roll-id")!;
+        // Dee hands the DM role to Bob: her hidden roll stays hers (only she reveals it), and Bob's strip shows it "in secret".
+        var handedOver = await dee.HtmxPostAsync($"/rooms/{code}/dm", ("player_id", await bob.MyIdAsync(code)));
+        Assert.Equal(HttpStatusCode.OK, handedOver.Status);
+        foreach (var viewer in new[] { bob, ann })
+        {
+            var before = (await viewer.GetAsync($"/rooms/{code}")).Document.QuerySelector($"#table-rolls > li[data-table-roll='{secret}']")!;
+            Assert.Contains("in secret", before.TextContent, StringComparison.Ordinal);
+        }
+
+        await using var bobStream = await SseReader.OpenAsync(bob.Client, $"/rooms/{code}/events?after=1");
+        await using var annStream = await SseReader.OpenAsync(ann.Client, $"/rooms/{code}/events?after=1");
+        await using var deeStream = await SseReader.OpenAsync(dee.Client, $"/rooms/{code}/events?after=1");
+        // A roll that every stream gets: the room's events reach this instance from here on (on Valkey, once it subscribed).
+        var later = (await dee.RollAsync(code, "1d4")).GetAttribute("data-roll-id");
+        foreach (var stream in new[] { bobStream, annStream, deeStream })
+        {
+            Assert.Equal(later, (await stream.NextOfTypeAsync("roll", 1)).Single().Element().GetAttribute("data-roll-id"));
+        }
+
+        var revealed = await dee.HtmxPostAsync($"/rooms/{code}/rolls/{secret}/reveal");
+        Assert.Equal(HttpStatusCode.OK, revealed.Status);
+
+        foreach (var stream in new[] { bobStream, annStream })
+        {
+            var reveal = (await stream.NextOfTypeAsync("roll-revealed", 1)).Single();
+            var row = reveal.Element(); // the feed row stays the event's first element (its sentence is the one said)
+            Assert.Equal(secret, row.GetAttribute("data-roll-id"));
+            var lines = new AngleSharp.Html.Parser.HtmlParser().ParseDocument(reveal.Data).QuerySelectorAll("li[data-table-roll]");
+            var line = Assert.Single(lines);
+            Assert.Equal(secret, line.GetAttribute("data-table-roll"));
+            Assert.Equal($"outerHTML:[data-table-roll='{secret}']", line.GetAttribute("hx-swap-oob"));
+            Assert.Contains("3d10", line.TextContent, StringComparison.Ordinal);
+            Assert.DoesNotContain("in secret", line.TextContent, StringComparison.Ordinal);
+            Assert.Equal(row.GetAttribute("data-total"), line.QuerySelector(".table-roll-total")!.TextContent.Trim());
+        }
+
+        // Dee's own strip never had her roll: her reveal event is the row alone.
+        var own = (await deeStream.NextOfTypeAsync("roll-revealed", 1)).Single();
+        Assert.Null(new AngleSharp.Html.Parser.HtmlParser().ParseDocument(own.Data).QuerySelector("[data-table-roll]"));
+
+        // Without JavaScript, the next page load shows it revealed.
+        foreach (var viewer in new[] { bob, ann })
+        {
+            var after = (await viewer.GetAsync($"/rooms/{code}")).Document.QuerySelector($"#table-rolls > li[data-table-roll='{secret}']")!;
+            Assert.Contains("3d10", after.TextContent, StringComparison.Ordinal);
+            Assert.DoesNotContain("in secret", after.TextContent, StringComparison.Ordinal);
+            Assert.Null(after.GetAttribute("hx-swap-oob"));
+        }
+    }
+
+    [Fact]
+    public async Task When_a_page_without_javascript_closes_the_live_rosters_say_so_at_their_next_heartbeat()
+    {
+        await using var table = await Table.Open("Alice").Players("Bob").BuildAsync(Clocked);
+        var (code, alice, bob) = table;
+        var bobId = await bob.MyIdAsync(code);
+        async Task BeatAsync()
+        {
+            using var beat = await bob.Client.GetAsync($"/rooms/{code}/present"); // Bob's frame (re)loads: present for 3 x 15 s
+            Assert.Equal(HttpStatusCode.OK, beat.StatusCode);
+        }
+
+        static string? PresenceOf(SseEvent roster, string playerId) =>
+            roster.Element().QuerySelector($"[data-player-id='{playerId}'] [data-presence]")?.TextContent.Trim();
+
+        await BeatAsync();
+        await using var stream = await SseReader.OpenAsync(alice.Client, $"/rooms/{code}/events?after=0");
+        await stream.NextAsync(); // connected
+        Assert.Equal("online, no live updates", PresenceOf(await stream.NextAsync(), bobId)); // the roster as it is
+
+        // Alice rolls twice, each once the stream has the one before: the first may come from history (ahead of events
+        // queued for the stream), the second comes after everything published before it (her own join, unless that went out
+        // before this instance's Valkey subscription was live, and then it never comes).
+        for (var i = 0; i < 2; i++)
+        {
+            var roll = (await alice.RollAsync(code)).GetAttribute("data-roll-id");
+            SseEvent next;
+            do
+            {
+                next = await stream.NextAsync();
+                Assert.True(next.Type is "player-joined" or "dc-updated" or "door-changed" or "initiative" or "roll", next.Type);
+            }
+            while (next.Type != "roll" || next.Element().GetAttribute("data-roll-id") != roll);
+        }
+
+        // Heartbeats while Bob's page is open send nothing. His frame loads at 15 s and 30 s; each window checked here ends
+        // by 60 s, so no heartbeat in it can see his presence lapse (at 75 s).
+        for (var i = 0; i < 4; i++)
+        {
+            _clock.Advance(TimeSpan.FromSeconds(15));
+            Assert.Empty(await stream.EventsUntilCommentAsync()); // what came before this heartbeat (since the last): nothing
+            if (i < 2)
+            {
+                await BeatAsync();
+            }
+        }
+
+        // t = 75 s: Bob's page closed after its load at 30 s, so his presence lapses now; Alice's heartbeat sees it and says so.
+        _clock.Advance(TimeSpan.FromSeconds(15));
+        var lapse = await stream.NextAsync();
+        Assert.Equal("player-left", lapse.Type);
+        var roster = lapse.Element();
+        Assert.Equal(bobId, roster.GetAttribute("data-changed-player-id"));
+        Assert.Equal("disconnect", roster.GetAttribute("data-reason"));
+        Assert.Equal("Bob is offline.", roster.QuerySelector("[data-roster-note]")!.TextContent.Trim());
+        Assert.Equal("false", roster.QuerySelector($"[data-player-id='{bobId}']")!.GetAttribute("data-connected"));
+        Assert.Equal("offline", PresenceOf(lapse, bobId));
+
+        // Said once: the next heartbeat sends nothing; Bob's page opening again tells the room as before.
+        _clock.Advance(TimeSpan.FromSeconds(15));
+        Assert.Empty(await stream.EventsUntilCommentAsync());
+        await BeatAsync();
+        SseEvent back;
+        do
+        {
+            // The heartbeat just written may read the room after Bob's load and send the roster first, without a word.
+            back = await stream.NextAsync();
+            Assert.Equal("player-joined", back.Type);
+            Assert.Equal("online, no live updates", PresenceOf(back, bobId));
+        }
+        while (back.Element().GetAttribute("data-changed-player-id") is null);
+
+        Assert.Equal(bobId, back.Element().GetAttribute("data-changed-player-id"));
+        Assert.Equal("Bob joined the room.", back.Element().QuerySelector("[data-roster-note]")!.TextContent.Trim());
+    }
 }
 
 public sealed class RoughEdgesEmbeddedTests : RoughEdgesTests;

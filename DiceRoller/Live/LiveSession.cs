@@ -45,6 +45,11 @@ internal sealed class LiveSession(
     private bool _isDm = room.IsDm(me.PlayerId);
     private bool _held = IsHeldBy(room);
     private long _expiresAt = ExpiryOf(room);
+    // The presence the last roster sent to this page showed (the collections of the room read it was rendered from, not copies):
+    // a heartbeat's read of the room tells whether it has changed with no event to say so, as when a page without JavaScript
+    // closes (its presence lapses in the store; nothing is there to tell the room).
+    private IReadOnlyDictionary<string, long> _shownConnected = room.Connected;
+    private IReadOnlySet<string> _shownWithoutLive = room.WithoutLiveUpdates;
     private long _lastSent = after;
     private DateTimeOffset _warnedForExpiry;
     private DateTimeOffset _nextHeartbeat;
@@ -257,7 +262,10 @@ internal sealed class LiveSession(
         _expiresAt = ExpiryOf(room);
     }
 
-    /// <summary>Heartbeat and presence refresh (which holds the room open); warnings only for a room nobody holds, then room-closed.</summary>
+    /// <summary>
+    /// Heartbeat and presence refresh (which holds the room open); the roster again if someone's presence changed with no event
+    /// (from the heartbeat's own read of the room); warnings only for a room nobody holds, then room-closed.
+    /// </summary>
     private async Task<List<SseItem<byte[]>>> OnTimerAsync(CancellationToken ct)
     {
         var now = time.GetUtcNow();
@@ -276,6 +284,7 @@ internal sealed class LiveSession(
         }
 
         Note(fresh);
+        var items = PresenceChanged(fresh) ? await PresenceItemsAsync(fresh) : [];
         var expiresAt = ExpiresAt;
         if (IsHeld || expiresAt > _warnedForExpiry)
         {
@@ -286,19 +295,68 @@ internal sealed class LiveSession(
 
         if (IsHeld)
         {
-            return [];
+            return items;
         }
 
         var remaining = expiresAt - now;
         var due = roomOptions.ExpiryWarnings.Where(s => !_warned.Contains(s) && remaining <= TimeSpan.FromSeconds(s)).ToList();
         if (due.Count == 0)
         {
-            return [];
+            return items;
         }
 
         _warned.UnionWith(due);
         var shown = due.Min();
-        return [await NoticeAsync(RoomEvent.RoomExpiringType, NoticeModel.Expiring(shown))];
+        items.Add(await NoticeAsync(RoomEvent.RoomExpiringType, NoticeModel.Expiring(shown)));
+        return items;
+    }
+
+    /// <summary>Whether a member's presence in <paramref name="fresh"/> is not what the last roster sent here showed (a loop, no allocation).</summary>
+    private bool PresenceChanged(RoomSnapshot fresh)
+    {
+        var players = fresh.Players;
+        for (var i = 0; i < players.Count; i++)
+        {
+            var id = players[i].PlayerId;
+            if (fresh.IsConnected(id) != _shownConnected.ContainsKey(id) || fresh.WithoutLiveUpdates.Contains(id) != _shownWithoutLive.Contains(id))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// The roster as <paramref name="fresh"/> has it, when presence changed with no event to say so. A player shown present and
+    /// now not gets the roster a disconnect sends (<c>player-left</c>, reason disconnect): the same roster again when the event is
+    /// only on its way, and the one word when nothing will come (a stream's instance went away). A page without JavaScript that
+    /// closed (its heartbeats stopped, so its presence lapsed) is said, "Bob is offline."; a stream that ends may be a reload
+    /// and is not. Any other change (a player's page without JavaScript beside a stream opened or closed) updates the marks.
+    /// </summary>
+    private async Task<List<SseItem<byte[]>>> PresenceItemsAsync(RoomSnapshot fresh)
+    {
+        var (wereConnected, wereWithoutLive) = (_shownConnected, _shownWithoutLive);
+        _room = fresh;
+        var items = new List<SseItem<byte[]>>();
+        foreach (var player in fresh.Players)
+        {
+            if (wereConnected.ContainsKey(player.PlayerId) && !fresh.IsConnected(player.PlayerId))
+            {
+                items.Add(await RosterHtmlAsync(RoomEvent.PlayerLeftType, new RosterChange(player.PlayerId, RoomEvent.Reasons.Disconnect)
+                {
+                    Name = player.Name,
+                    Lapsed = wereWithoutLive.Contains(player.PlayerId),
+                }));
+            }
+        }
+
+        if (items.Count == 0)
+        {
+            items.Add(await RosterHtmlAsync(RoomEvent.PlayerJoinedType)); // the current state, as a page gets on connecting
+        }
+
+        return items;
     }
 
     private async Task<List<SseItem<byte[]>>> DrainAsync(RoomSubscription subscription, CancellationToken ct)
@@ -336,9 +394,7 @@ internal sealed class LiveSession(
                 return await CatchUpAsync(ct);
 
             case RoomEvent.RollRevealedType when roomEvent.Roll is not null:
-                var revealed = new RollEntryModel(roomEvent.Roll, Viewer, OutOfBand: true);
-                return [new SseItem<byte[]>(await live.Shared(LiveEvent.RollViewKey(revealed), () => RenderAsync(_RollEntry.Create(revealed))),
-                    RoomEvent.RollRevealedType)];
+                return [await RevealedItemAsync(roomEvent.Roll, live)];
 
             case RoomEvent.PlayerKickedType when roomEvent.Player?.PlayerId == me.PlayerId:
                 _ended = true;
@@ -430,6 +486,19 @@ internal sealed class LiveSession(
         return new SseItem<byte[]>(html, RoomEvent.RollType) { EventId = roll.Sequence.ToString(CultureInfo.InvariantCulture) };
     }
 
+    /// <summary>
+    /// A revealed roll: its row in place of the hidden one, and for a roll by someone else its line of the "At the table" strip in
+    /// place of the line that said "in secret" (out of band by id: a page whose strip no longer shows it has nothing to swap).
+    /// </summary>
+    private async Task<SseItem<byte[]>> RevealedItemAsync(Roll roll, LiveEvent live)
+    {
+        var revealed = new RollEntryModel(roll, Viewer, OutOfBand: true);
+        var withLine = roll.PlayerId != me.PlayerId;
+        var key = LiveEvent.RollViewKey(revealed);
+        var html = await live.Shared(withLine ? $"{key}+table" : key, () => RollHtmlAsync(revealed, withLine));
+        return new SseItem<byte[]>(html, RoomEvent.RollRevealedType);
+    }
+
     /// <summary>The room as it is now: read once per live event for every page of this instance, else by this page.</summary>
     private async Task ReadRoomAsync(LiveEvent? live, CancellationToken ct)
     {
@@ -444,7 +513,16 @@ internal sealed class LiveSession(
     private async Task<SseItem<byte[]>> RosterItemAsync(string type, CancellationToken ct, LiveEvent? live = null, RosterChange? change = null)
     {
         await ReadRoomAsync(live, ct);
-        var html = await RenderAsync(_Roster.Create(new RosterModel(_room, me.PlayerId, formToken, roomOptions.MaxPlayers) { Change = change }));
+        return await RosterHtmlAsync(type, change);
+    }
+
+    /// <summary>The roster as last read (<see cref="_room"/>); what it shows of presence is what later heartbeats compare with.</summary>
+    private async Task<SseItem<byte[]>> RosterHtmlAsync(string type, RosterChange? change = null)
+    {
+        var room = _room;
+        _shownConnected = room.Connected;
+        _shownWithoutLive = room.WithoutLiveUpdates;
+        var html = await RenderAsync(_Roster.Create(new RosterModel(room, me.PlayerId, formToken, roomOptions.MaxPlayers) { Change = change }));
         return new SseItem<byte[]>(html, type);
     }
 
@@ -528,6 +606,13 @@ internal sealed class LiveSession(
     private static async Task<byte[]> RollHtmlAsync(RollEntryModel entry, bool withLine)
     {
         var row = await RenderAsync(_RollEntry.Create(entry));
-        return withLine ? [.. row, .. TableLineStart, .. await RenderAsync(_TableRoll.Create(entry)), .. TableLineEnd] : row;
+        if (!withLine)
+        {
+            return row;
+        }
+
+        // A new roll's line goes on top of the strip; a revealed roll's line (out of band) replaces its own line by id.
+        var line = await RenderAsync(_TableRoll.Create(entry));
+        return entry.OutOfBand ? [.. row, .. line] : [.. row, .. TableLineStart, .. line, .. TableLineEnd];
     }
 }

@@ -132,12 +132,19 @@ public sealed record RosterChange(string PlayerId, string? Reason)
     /// <summary>The player's name (a player who left is no longer in the room to look it up).</summary>
     public string? Name { get; init; }
 
+    /// <summary>
+    /// A page without JavaScript that closed: its heartbeats stopped and its presence lapsed (a stream that ends may be a reload,
+    /// said by the mark alone; a lapse comes three heartbeat intervals after the page's last one, so the player has gone).
+    /// </summary>
+    public bool Lapsed { get; init; }
+
     /// <summary>What the roster says about the change, or null when the online/offline mark says it all.</summary>
     public string? Sentence => Name is null ? null : Reason switch
     {
         null => $"{Name} joined the room.",
         RoomEvent.Reasons.Left => $"{Name} left the room.",
         RoomEvent.Reasons.Kicked => $"{Name} was removed from the room.",
+        RoomEvent.Reasons.Disconnect when Lapsed => $"{Name} is offline.",
         _ => null,
     };
 }
