@@ -64,6 +64,41 @@ def _mul(scalar, point):
     return result
 
 
+def _windows(point):
+    """For each of the 64 four-bit digits of a scalar: 0..15 times 16^i times point. A multiple is then one addition per
+    nonzero digit, no doubling: made once for the base point and once per public key, used for every signature."""
+    rows, base = [], point
+    for _ in range(64):
+        row = [(0, 1, 1, 0), base]
+        for _ in range(14):
+            row.append(_add(row[-1], base))
+        rows.append(row)
+        base = _add(row[-1], base)
+    return rows
+
+
+def _mul_by(scalar, rows):
+    """scalar * point from the point's _windows (the same point as _mul(scalar, point)), for 0 <= scalar < 2^256."""
+    result, i = (0, 1, 1, 0), 0
+    while scalar > 0:
+        if scalar & 15:
+            result = _add(result, rows[i][scalar & 15])
+        scalar >>= 4
+        i += 1
+    return result
+
+
+_WINDOWS = {}
+
+
+def _windows_of(public):
+    """The _windows of a public key (b"" for the base point), or None for bytes that are no point: made once per key."""
+    if public not in _WINDOWS:
+        point = BASE if public == b"" else _decompress(public)
+        _WINDOWS[public] = None if point is None else _windows(point)
+    return _WINDOWS[public]
+
+
 def _equal(a, b):
     return (a[0] * b[2] - b[0] * a[2]) % P == 0 and (a[1] * b[2] - b[1] * a[2]) % P == 0
 
@@ -113,13 +148,13 @@ def ed25519_verify(public, message, signature):
     """True when signature (64 bytes) is a valid Ed25519 signature of message by public (32 bytes)."""
     if len(public) != 32 or len(signature) != 64:
         return False
-    a = _decompress(public)
+    a = _windows_of(public)
     r = _decompress(signature[:32])
     s = int.from_bytes(signature[32:], "little")
     if a is None or r is None or s >= L:
         return False
     k = int.from_bytes(hashlib.sha512(signature[:32] + public + message).digest(), "little") % L
-    return _equal(_mul(s, BASE), _add(r, _mul(k, a)))
+    return _equal(_mul_by(s, _windows_of(b"")), _add(r, _mul_by(k, a)))
 
 
 # --- The draw stream -------------------------------------------------------------------------------------------

@@ -42,12 +42,15 @@ public abstract partial class FuzzTests(ITestOutputHelper output) : AppTest
 
         var perRoute = new List<string>();
         var destructive = new HashSet<string>(StringComparer.Ordinal);
+        var (rejoins, rebuilds, rebuilding) = (0, 0, TimeSpan.Zero);
+        var (sent, read) = (TimeSpan.Zero, TimeSpan.Zero);
         var currentRoute = "";
         Browser Pick(Browser browser) => browser == scene.Dee && destructive.Contains(currentRoute) ? scene.Bob : browser;
-        var before = await scene.SnapshotAsync();
+        var (before, _) = await scene.ReadAsync();
         async Task SendAsync(Func<Scene, Browser, HttpRequestMessage> build, Browser chosen)
         {
             var browser = Pick(chosen);
+            var sending = Stopwatch.StartNew();
             using var request = build(scene, browser);
             var label = $"{request.Method} {request.RequestUri}";
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
@@ -66,9 +69,13 @@ public abstract partial class FuzzTests(ITestOutputHelper output) : AppTest
                 failures.Add($"stack trace ({trace.Value}) in the answer to {Shorten(label)}");
             }
 
+            // One read of the scene after every request: its state (compared after a refusal) and whether it is whole.
+            sent += sending.Elapsed;
+            var reading = Stopwatch.StartNew();
+            var (after, intact) = await scene.ReadAsync();
+            read += reading.Elapsed;
             if (status >= 400)
             {
-                var after = await scene.SnapshotAsync();
                 if (after != before)
                 {
                     failures.Add($"{status} for {Shorten(label)} changed state:\n  before {before}\n  after  {after}");
@@ -77,14 +84,25 @@ public abstract partial class FuzzTests(ITestOutputHelper output) : AppTest
             }
             else
             {
-                if (!await scene.IntactAsync())
+                if (!intact)
                 {
-                    // A DM action that undoes the scene (close, hand over, kick) is fuzzed by the others from now on.
-                    scene = await Scene.BuildAsync(App);
+                    // A request that undoes the scene (close, hand over, kick, leave): Dee's requests to its route are Bob's from now
+                    // on. When Bob left, he joins again and the scene is whole; otherwise a new scene is built.
                     destructive.Add(currentRoute);
+                    if (await scene.RejoinAsync() is (var state, true))
+                    {
+                        (after, rejoins) = (state, rejoins + 1);
+                    }
+                    else
+                    {
+                        var building = Stopwatch.StartNew();
+                        scene = await Scene.BuildAsync(App);
+                        (after, _) = await scene.ReadAsync();
+                        (rebuilds, rebuilding) = (rebuilds + 1, rebuilding + building.Elapsed);
+                    }
                 }
 
-                before = await scene.SnapshotAsync();
+                before = after;
             }
         }
 
@@ -148,6 +166,8 @@ public abstract partial class FuzzTests(ITestOutputHelper output) : AppTest
             Encoding.ASCII.GetBytes("dice=" + new string('1', 4_300_000))), scene.Bob);
 
         output.WriteLine($"{Store}: {count} hostile requests over {routes.Count} routes and {fields.Count} fields in {watch.Elapsed.TotalSeconds:F1} s (seed {Seed}).");
+        output.WriteLine($"Time: {sent.TotalSeconds:F1} s in the requests, {read.TotalSeconds:F1} s reading the scene after them.");
+        output.WriteLine($"Scene: Bob joined again {rejoins} times after leaving; built again {rebuilds} times in {rebuilding.TotalSeconds:F1} s.");
         output.WriteLine("Status histogram: " + string.Join(", ", histogram.Select(h => $"{h.Key}: {h.Value}")));
         output.WriteLine("Routes: " + string.Join(", ", perRoute));
         Assert.True(failures.Count == 0, $"{failures.Count} of {count} requests failed:\n" + string.Join("\n", failures.Distinct().Take(40)));
@@ -303,27 +323,47 @@ public abstract partial class FuzzTests(ITestOutputHelper output) : AppTest
             return request;
         }
 
-        /// <summary>Everything a refused request must leave alone, as one comparable string.</summary>
-        public async Task<string> SnapshotAsync()
+        /// <summary>
+        /// When Bob is all the scene lacks (he left; Dee is still the DM), Bob joins the room again; the scene as read after it.
+        /// A room he cannot simply join (locked, or his device kicked) is left as it is: the caller builds a new scene.
+        /// </summary>
+        public async Task<(string State, bool Intact)> RejoinAsync()
+        {
+            var room = await _app.Services.GetRequiredService<IRoomStore>().GetAsync(Code);
+            if (room is null || room.Players.Any(p => p.Name == "Bob") || room.FindPlayer(room.Room.DmPlayerId ?? "")?.Name != "Dee")
+            {
+                return ("", false);
+            }
+
+            var joined = await Bob.PostAsync("/join", ("room_code", Code), ("player_name", "Bob"));
+            return joined.Status == HttpStatusCode.SeeOther ? await ReadAsync() : ("", false);
+        }
+
+        /// <summary>
+        /// Everything a refused request must leave alone, as one comparable string, and whether the scene is whole (Dee still
+        /// the DM, Bob still in): the room, its history and the permalinks, read at once (one round trip to Valkey, not five).
+        /// </summary>
+        public async Task<(string State, bool Intact)> ReadAsync()
         {
             var store = _app.Services.GetRequiredService<IRoomStore>();
-            var room = await store.GetAsync(Code);
-            var rolls = await store.GetRollsBeforeAsync(Code, long.MaxValue, 2_000);
+            var roomRead = store.GetAsync(Code);
+            var rollsRead = store.GetRollsBeforeAsync(Code, long.MaxValue, 2_000);
+            var permalinksRead = PermalinksAsync();
+            var (room, rolls, permalinks) = (await roomRead, await rollsRead, await permalinksRead);
+            var intact = room is not null && room.Players.Any(p => p.Name == "Bob") && room.Players.FirstOrDefault(p => p.PlayerId == room.Room.DmPlayerId)?.Name == "Dee";
+            return (room is null ? $"no room; permalinks {permalinks}" :
+                $"{room.Room with { LastActivity = 0 }} players [{string.Join(",", room.Players.Select(p => p.PlayerId + "=" + p.Name))}] " +
+                $"kicked [{string.Join(",", room.Kicked.Order(StringComparer.Ordinal))}] modes {room.ModeChanges.Count} " +
+                $"rolls [{string.Join(",", rolls.Select(r => $"{r.Sequence}:{r.Hidden}/{r.Revealed}"))}] permalinks {permalinks}", intact);
+        }
+
+        private async Task<object?> PermalinksAsync()
+        {
             await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={System.IO.Path.Combine(_app.DataDirectory, "permalinks.db")}");
             await connection.OpenAsync();
             await using var command = connection.CreateCommand();
             command.CommandText = "SELECT count(*) || ':' || coalesce(sum(revealed), 0) FROM roll_permalinks";
-            var permalinks = await command.ExecuteScalarAsync();
-            return room is null ? $"no room; permalinks {permalinks}" :
-                $"{room.Room with { LastActivity = 0 }} players [{string.Join(",", room.Players.Select(p => p.PlayerId + "=" + p.Name))}] " +
-                $"kicked [{string.Join(",", room.Kicked.Order(StringComparer.Ordinal))}] modes {room.ModeChanges.Count} " +
-                $"rolls [{string.Join(",", rolls.Select(r => $"{r.Sequence}:{r.Hidden}/{r.Revealed}"))}] permalinks {permalinks}";
-        }
-
-        public async Task<bool> IntactAsync()
-        {
-            var room = await _app.Services.GetRequiredService<IRoomStore>().GetAsync(Code);
-            return room is not null && room.Players.Any(p => p.Name == "Bob") && room.Players.FirstOrDefault(p => p.PlayerId == room.Room.DmPlayerId)?.Name == "Dee";
+            return await command.ExecuteScalarAsync();
         }
     }
 

@@ -7,7 +7,7 @@ namespace DiceRoller.Tests.Storage;
 /// <summary>
 /// What the port contracts share: the backend they run on (<see cref="StoreBackend"/>: in-process, Valkey, Valkey Cluster)
 /// and the rooms, players and rolls they build. Each port has its own contract, written once and run on every backend:
-/// <see cref="RoomsContract"/>, <see cref="RoomDoorContract"/>, <see cref="RollLogContract"/>, <see cref="RoomSeedsContract"/>, <see cref="SavedRollsContract"/>.
+/// <see cref="RoomsContract"/>, <see cref="RoomDoorContract"/>, <see cref="RollLogContract"/>, <see cref="RoomSeedsContract"/>, <see cref="SavedRollsContract"/>, <see cref="LimitsContract"/>.
 /// </summary>
 public abstract class StoreContract(StoreBackend backend) : IDisposable
 {
@@ -28,6 +28,15 @@ public abstract class StoreContract(StoreBackend backend) : IDisposable
 
     /// <summary>The same rooms as another app instance sees them (its own connection); the in-process store has only one.</summary>
     protected IRoomStore OtherInstance => backend.OtherInstance;
+
+    /// <summary>The backend's used-once keys (<see cref="LimitsContract"/>).</summary>
+    protected IOneTimeKeys OneTimeKeys => backend.OneTimeKeys;
+
+    /// <summary>The in-process backend's clock, which only the test moves; null on Valkey, whose clock is real.</summary>
+    protected Microsoft.Extensions.Time.Testing.FakeTimeProvider? Clock => backend.Clock;
+
+    /// <summary>A room capacity over a store of its own that holds no live room yet, and that store.</summary>
+    protected Task<(IRoomStore Store, IRoomCapacity Capacity)> EmptyCapacityAsync() => backend.EmptyCapacity();
 
     protected static long Now => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
 

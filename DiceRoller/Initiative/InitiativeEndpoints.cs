@@ -13,45 +13,36 @@ public static class InitiativeEndpoints
     {
         var forms = app.MapMemberForms("/rooms/{code}/initiative");
         forms.MapPost("", (HttpContext context, InitiativeService initiative, IRoomPage pages) =>
-            RunAsync(context, pages, (room, me) => initiative.StartAsync(room, me, context.RequestAborted)));
+            ChangeAsync(context, pages, (room, me) => initiative.StartAsync(room, me, context.RequestAborted)));
         forms.MapPost("/next", (HttpContext context, InitiativeService initiative, IRoomPage pages) =>
-            RunAsync(context, pages, (room, me) => initiative.NextAsync(room, me, context.RequestAborted)));
+            ChangeAsync(context, pages, (room, me) => initiative.NextAsync(room, me, context.RequestAborted)));
         forms.MapPost("/previous", (HttpContext context, InitiativeService initiative, IRoomPage pages) =>
-            RunAsync(context, pages, (room, me) => initiative.PreviousAsync(room, me, context.RequestAborted)));
+            ChangeAsync(context, pages, (room, me) => initiative.PreviousAsync(room, me, context.RequestAborted)));
         forms.MapPost("/end", (HttpContext context, InitiativeService initiative, IRoomPage pages) =>
-            RunAsync(context, pages, (room, me) => initiative.EndAsync(room, me, context.RequestAborted)));
+            ChangeAsync(context, pages, (room, me) => initiative.EndAsync(room, me, context.RequestAborted)));
         forms.MapPost("/monsters", ([AsParameters] MonsterForm form, HttpContext context, InitiativeService initiative, IRoomPage pages) =>
-            RunAsync(context, pages, (room, me) => initiative.AddMonstersAsync(room, me, form, context.RequestAborted)));
+            ChangeAsync(context, pages, (room, me) => initiative.AddMonstersAsync(room, me, form, context.RequestAborted)));
         forms.MapPost("/entries/{entryId}", (string entryId, [AsParameters] EntryForm form, HttpContext context, InitiativeService initiative,
             IRoomPage pages) =>
-            RunAsync(context, pages, (room, me) => initiative.EditAsync(room, me, entryId, form.Total, form.Bonus, context.RequestAborted)));
+            ChangeAsync(context, pages, (room, me) => initiative.EditAsync(room, me, entryId, form.Total, form.Bonus, context.RequestAborted)));
         forms.MapPost("/entries/{entryId}/remove", (string entryId, HttpContext context, InitiativeService initiative, IRoomPage pages) =>
-            RunAsync(context, pages, (room, me) => initiative.RemoveAsync(room, me, entryId, context.RequestAborted)));
+            ChangeAsync(context, pages, (room, me) => initiative.RemoveAsync(room, me, entryId, context.RequestAborted)));
         return app;
     }
 
-    private static async Task<IResult> RunAsync(HttpContext context, IRoomPage pages,
-        Func<RoomSnapshot, Player, Task<Result<Encounter?>>> action)
+    /// <summary>The DM's change to the encounter, answered with the tracker as the DM now sees it (htmx) or 303 to it.</summary>
+    private static Task<IResult> ChangeAsync(HttpContext context, IRoomPage pages, Func<RoomSnapshot, Player, Task<Result<Encounter?>>> action) =>
+        MemberActions.RunAsync(context, pages, action, (room, me, result) => Task.FromResult(Tracker(context, room, me, result)),
+            room => $"/rooms/{room.Room.Code}#initiative");
+
+    private static IResult Tracker(HttpContext context, RoomSnapshot room, Player me, Result<Encounter?> result)
     {
-        var fragment = HtmlResults.WantsFragment(context);
-        var (room, me) = RoomMember.Of(context);
-        var result = await action(room, me);
         if (result.Error is { } error)
         {
-            if (!fragment)
-            {
-                return await pages.RoomPageAsync(context, room, me, actionError: error, statusCode: ErrorStatus.For(error.Code));
-            }
-
             // The tracker stays as it is; the message shows in its error line.
             context.Response.Headers["HX-Retarget"] = "#initiative-error";
             context.Response.Headers["HX-Reswap"] = "innerHTML";
             return HtmlResults.ErrorFragment(error);
-        }
-
-        if (!fragment)
-        {
-            return RoomsEndpoints.SeeOther(context, $"/rooms/{room.Room.Code}#initiative");
         }
 
         // Not cached: the form token below makes antiforgery send no-store (the DM's tracker holds hidden totals).

@@ -85,9 +85,12 @@ public static class LiveEndpoints
         var lease = limits.TryOpen(room.Room.Code, me.PlayerId, PlayerCookie.ClientAddress(context));
         if (lease is null)
         {
-            context.Response.Headers.RetryAfter = ((int)Math.Ceiling(live.Value.StreamRetryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
-            return Results.Text("Too many live connections from your network. Close some DiceRoller tabs, or try again later.",
-                statusCode: StatusCodes.Status429TooManyRequests);
+            var refused = new RoomError(ErrorCodes.RateLimit, "Too many live connections from your network. Close some DiceRoller tabs, or try again later.")
+            {
+                RetryAfter = live.Value.StreamRetryAfter,
+            };
+            HtmlResults.SetRetryAfter(context, refused);
+            return Results.Text(refused.Message, statusCode: ErrorStatus.For(refused.Code));
         }
 
         context.Response.RegisterForDispose(lease);

@@ -55,8 +55,9 @@ public static class OverlayEndpoints
         var lease = limits.TryOpen(roomCode, "overlay", PlayerCookie.ClientAddress(context));
         if (lease is null)
         {
-            context.Response.Headers.RetryAfter = ((int)Math.Ceiling(live.Value.StreamRetryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
-            return Results.Text("Too many live connections from your network.", statusCode: StatusCodes.Status429TooManyRequests);
+            var tooMany = new RoomError(ErrorCodes.RateLimit, "Too many live connections from your network.") { RetryAfter = live.Value.StreamRetryAfter };
+            HtmlResults.SetRetryAfter(context, tooMany);
+            return Results.Text(tooMany.Message, statusCode: ErrorStatus.For(tooMany.Code));
         }
 
         context.Response.RegisterForDispose(lease);

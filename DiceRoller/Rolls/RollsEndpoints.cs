@@ -99,22 +99,21 @@ public static class RollsEndpoints
     private static bool IsSet(string? flag) => flag?.Trim().ToLowerInvariant() is "true" or "on" or "1";
 
     /// <summary>The DM reveals a hidden roll: every page replaces it in place (roll-revealed), its permalink opens.</summary>
-    private static async Task<IResult> Reveal(string rollId, HttpContext context, RollService rolls, IRoomPage pages, IInitiativeRolls initiativeRolls)
+    private static Task<IResult> Reveal(string rollId, HttpContext context, RollService rolls, IRoomPage pages, IInitiativeRolls initiativeRolls)
     {
-        var fragment = HtmlResults.WantsFragment(context);
-        var member = RoomMember.Of(context);
-        var result = await rolls.RevealAsync(member.Room, member.Me, rollId, context.RequestAborted);
-        if (result.Error is { } error)
+        async Task<Result<Roll>> RevealAsync(RoomSnapshot room, Player me)
         {
-            return fragment
-                ? HtmlResults.ErrorFragment(error)
-                : await pages.RoomPageAsync(context, member.Room, member.Me, actionError: error, statusCode: ErrorStatus.For(error.Code));
+            var result = await rolls.RevealAsync(room, me, rollId, context.RequestAborted);
+            if (result.Value is { } revealed)
+            {
+                await initiativeRolls.RevealedAsync(room, revealed, context.RequestAborted);
+            }
+
+            return result;
         }
 
-        await initiativeRolls.RevealedAsync(member.Room, result.Value!, context.RequestAborted);
-        return fragment
-            ? Results.RazorSlice<_ActionStatus, string>($"Revealed {Possessive.Of(result.Value!.PlayerName)} {result.Value.DiceFormula}: {result.Value.Total}.")
-            : RoomsEndpoints.SeeOther(context, $"/rooms/{member.Room.Room.Code}");
+        return MemberActions.StatusAsync(context, pages, (room, me) => MemberActions.Describe(RevealAsync(room, me),
+            roll => $"Revealed {Possessive.Of(roll.PlayerName)} {roll.DiceFormula}: {roll.Total}."));
     }
 
     /// <summary>The rolls before a sequence number, for "Load earlier rolls" (an htmx fragment).</summary>

@@ -21,18 +21,18 @@ public static class DoorEndpoints
         forms.MapPost("/knocks/{id}/refuse", (string id, HttpContext context, DoorService door, IRoomPage pages) =>
             Answer(id, admit: false, context, door, pages));
         forms.MapPost("/lock", ([AsParameters] LockForm form, HttpContext context, DoorService door, IRoomPage pages) =>
-            ModerationEndpoints.RunAsync(context, pages, (room, me) => ModerationEndpoints.Describe(
+            MemberActions.StatusAsync(context, pages, (room, me) => MemberActions.Describe(
                 door.SetLockedAsync(room, me, form.Locked, context.RequestAborted),
                 locked => locked ? "The room is locked: new players knock and wait for you." : "The room is unlocked: anyone with the code can join.")));
         forms.MapPost("/kick-window/end", (HttpContext context, DoorService door, IRoomPage pages) =>
-            ModerationEndpoints.RunAsync(context, pages, (room, me) => ModerationEndpoints.Describe(
+            MemberActions.StatusAsync(context, pages, (room, me) => MemberActions.Describe(
                 door.EndKnockWindowAsync(room, me, context.RequestAborted),
                 _ => "Anyone with the code can join again, also from the removed player's network. The removed player stays out.")));
         return app;
     }
 
     private static Task<IResult> Answer(string id, bool admit, HttpContext context, DoorService door, IRoomPage pages) =>
-        ModerationEndpoints.RunAsync(context, pages, (room, me) => ModerationEndpoints.Describe(
+        MemberActions.StatusAsync(context, pages, (room, me) => MemberActions.Describe(
             door.AnswerAsync(room, me, id, admit, context.RequestAborted),
             knock => knock.State == KnockState.Admitted ? $"{knock.Player.Name} is in the room." : $"{knock.Player.Name} was turned away."));
 

@@ -18,28 +18,29 @@ public static class MembershipEndpoints
         return app;
     }
 
-    private static async Task<IResult> Leave(HttpContext context, MembershipService membership, IRoomPage pages)
+    private static Task<IResult> Leave(HttpContext context, MembershipService membership, IRoomPage pages) =>
+        MemberActions.RunAsync(context, pages, async (room, me) =>
+        {
+            var result = await membership.LeaveAsync(room, me, context.RequestAborted);
+            if (result.Error is null)
+            {
+                PlayerCookie.Clear(context, room.Room.Code);
+                LeftFlash.Set(context, room.Room.Code);
+            }
+
+            return result;
+        }, (room, _, result) => Task.FromResult(Left(context, room, result)), _ => "/");
+
+    /// <summary>htmx: navigate the whole page home (the room page is no longer this browser's); or the error.</summary>
+    private static IResult Left(HttpContext context, RoomSnapshot room, Result<LeaveResult> result)
     {
-        var fragment = HtmlResults.WantsFragment(context);
-        var member = RoomMember.Of(context);
-        var result = await membership.LeaveAsync(member.Room, member.Me, context.RequestAborted);
         if (result.Error is { } error)
         {
-            return fragment
-                ? HtmlResults.ErrorFragment(error)
-                : await pages.RoomPageAsync(context, member.Room, member.Me, actionError: error, statusCode: ErrorStatus.For(error.Code));
+            return HtmlResults.ErrorFragment(error);
         }
 
-        PlayerCookie.Clear(context, member.Room.Room.Code);
-        LeftFlash.Set(context, member.Room.Room.Code);
-        if (!fragment)
-        {
-            return RoomsEndpoints.SeeOther(context, "/");
-        }
-
-        // htmx: navigate the whole page home (the room page is no longer this browser's).
         context.Response.Headers["HX-Redirect"] = "/";
-        return Results.RazorSlice<_ActionStatus, string>($"You left room {member.Room.Room.Code}.");
+        return Results.RazorSlice<_ActionStatus, string>($"You left room {room.Room.Code}.");
     }
 
     private static async Task<IResult> Renew(HttpContext context, RoomService rooms, MembershipService membership, IRoomPage pages)

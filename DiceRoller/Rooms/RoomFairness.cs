@@ -61,12 +61,12 @@ public static class RoomFairnessEndpoints
     {
         var forms = app.MapMemberForms("/rooms/{code}/fairness");
         forms.MapPost("/client-seed", (string code, [AsParameters] ClientSeedForm form, HttpContext context, RoomFairness fairness, IRoomPage pages) =>
-            ModerationEndpoints.RunAsync(context, pages, (room, me) => ModerationEndpoints.Describe(
+            MemberActions.StatusAsync(context, pages, (room, me) => MemberActions.Describe(
                 fairness.SetClientSeedAsync(room, me, form.ClientSeed, context.RequestAborted),
                 seed => $"Your client seed is now {seed}. Your next roll uses it."),
                 afterSuccess: $"/rooms/{code.ToUpperInvariant()}#fairness"));
         forms.MapPost("/rotate", (string code, HttpContext context, RoomFairness fairness, IRoomPage pages) =>
-            ModerationEndpoints.RunAsync(context, pages, (room, me) => ModerationEndpoints.Describe(
+            MemberActions.StatusAsync(context, pages, (room, me) => MemberActions.Describe(
                 fairness.RotateAsync(room, me, context.RequestAborted),
                 rotation => rotation.Old is null
                     ? "A new seed is committed."

@@ -20,35 +20,23 @@ public static class SharingEndpoints
     public static IEndpointRouteBuilder MapSharing(this IEndpointRouteBuilder app)
     {
         var forms = app.MapMemberForms("/rooms/{code}");
-        forms.MapPost("/discord", async ([AsParameters] WebhookForm form, HttpContext context, SharingService sharing, IRoomPage pages) =>
-        {
-            var member = RoomMember.Of(context);
-            return await AnswerAsync(context, sharing, pages, await sharing.SetWebhookAsync(member.Room, member.Me, form.WebhookUrl, context.RequestAborted));
-        });
-        forms.MapPost("/overlay/renew", async (HttpContext context, SharingService sharing, IRoomPage pages) =>
-        {
-            var member = RoomMember.Of(context);
-            return await AnswerAsync(context, sharing, pages, await sharing.RenewOverlayAsync(member.Room, member.Me, context.RequestAborted));
-        });
+        forms.MapPost("/discord", ([AsParameters] WebhookForm form, HttpContext context, SharingService sharing, IRoomPage pages) =>
+            MemberActions.RunAsync(context, pages, (room, me) => sharing.SetWebhookAsync(room, me, form.WebhookUrl, context.RequestAborted),
+                (room, me, result) => PanelAsync(context, sharing, room, me, result)));
+        forms.MapPost("/overlay/renew", (HttpContext context, SharingService sharing, IRoomPage pages) =>
+            MemberActions.RunAsync(context, pages, (room, me) => sharing.RenewOverlayAsync(room, me, context.RequestAborted),
+                (room, me, result) => PanelAsync(context, sharing, room, me, result)));
         return app;
     }
 
-    private static async Task<IResult> AnswerAsync(HttpContext context, SharingService sharing, IRoomPage pages, Result<string> result)
+    /// <summary>The Share panel as the DM now sees it, with the change's status line or its error.</summary>
+    private static async Task<IResult> PanelAsync(HttpContext context, SharingService sharing, RoomSnapshot room, Player me, Result<string> result)
     {
-        var member = RoomMember.Of(context);
-        var code = member.Room.Room.Code;
-        if (!HtmlResults.WantsFragment(context))
-        {
-            return result.Error is { } refused
-                ? await pages.RoomPageAsync(context, member.Room, member.Me, actionError: refused, statusCode: ErrorStatus.For(refused.Code))
-                : RoomsEndpoints.SeeOther(context, $"/rooms/{code}");
-        }
-
-        var panel = await sharing.PanelAsync(member.Room, member.Me.PlayerId, HtmlResults.FormToken(context), context.RequestAborted);
+        var panel = await sharing.PanelAsync(room, me.PlayerId, HtmlResults.FormToken(context), context.RequestAborted);
         if (panel is null)
         {
             // Not (or no longer) the DM, or the room is gone: the error alone.
-            return HtmlResults.ErrorFragment(result.Error ?? RoomService.RoomNotFound(code));
+            return HtmlResults.ErrorFragment(result.Error ?? RoomService.RoomNotFound(room.Room.Code));
         }
 
         return result.Error is { } error
