@@ -71,6 +71,25 @@ public sealed class InitiativeClaimTests
     }
 
     [Fact]
+    public void The_request_that_took_a_place_sent_again_passes_and_its_entry_changes_nothing()
+    {
+        var entry = Player("Bob", 14, "roll-1") with { RequestId = "tab-1" };
+        var entered = Ok(InitiativeRules.Enter(Claimed(Empty, "Bob", "tab-1"), entry, "tab-1", T0 + 10));
+
+        // The retry is let through to the roll (which answers it with roll-1) and holds nothing.
+        Assert.Same(entered, Ok(InitiativeRules.Claim(entered, "p-Bob", "tab-1", T0 + 20)));
+        Assert.Same(entered, Ok(InitiativeRules.Enter(entered, entry with { EntryId = "other" }, "tab-1", T0 + 21)));
+
+        // After the DM typed a total (the entry has no roll any more) the same request still adds nothing.
+        var typed = entered with { Entries = [.. entered.Entries.Select(e => e with { RollId = null, Total = 9 })] };
+        Assert.Same(typed, Ok(InitiativeRules.Enter(typed, entry with { EntryId = "other" }, "tab-1", T0 + 30)));
+
+        // Another request of Bob's is a second roll: refused.
+        Assert.Equal(ErrorCodes.InvalidInitiative, InitiativeRules.Claim(entered, "p-Bob", "tab-2", T0 + 20).Error!.Code);
+        Assert.Equal(ErrorCodes.InvalidInitiative, InitiativeRules.Claim(entered, "p-Bob", null, T0 + 20).Error!.Code);
+    }
+
+    [Fact]
     public void A_claim_is_not_an_entry_it_shows_nowhere_and_gets_no_turn()
     {
         var claimed = Claimed(Empty, "Bob", "tab-1");

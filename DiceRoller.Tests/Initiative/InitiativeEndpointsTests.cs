@@ -280,6 +280,41 @@ public abstract class InitiativeEndpointsTests : AppTest
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
+    public async Task The_same_initiative_request_sent_again_gets_its_roll_and_changes_nothing(bool htmx)
+    {
+        await using var table = await Combat.BuildAsync(App);
+        var (code, dee, bob) = table;
+        AssertOk(await StartAsync(dee, code));
+        await bob.GetAsync($"/rooms/{code}");
+        KeyValuePair<string, string>[] form =
+            [new("initiative", "1"), new("dice", ""), new("modifier", "1"), new("advantage", "none"), new("request_id", "once")];
+
+        var first = await bob.PostAsync($"/rooms/{code}/rolls", form, htmx);
+        AssertOk(first);
+        var rolled = (await bob.GetAsync($"/rooms/{code}")).FeedRolls.Single();
+
+        // A retry of that request (a lost answer), after its roll took its place: the same roll, no second roll or entry.
+        var again = await bob.PostAsync($"/rooms/{code}/rolls", form, htmx);
+        AssertOk(again);
+        if (htmx)
+        {
+            Assert.Equal(rolled.GetAttribute("data-roll-id"), again.Document.QuerySelector("[data-roll-id]")?.GetAttribute("data-roll-id"));
+        }
+
+        using var log = System.Text.Json.JsonDocument.Parse(await bob.Client.GetStringAsync($"/rooms/{code}/log.json"));
+        Assert.Equal(1, log.RootElement.GetProperty("total_rolls").GetInt32());
+        var entry = Entries(await RoomTrackerAsync(dee, code)).Single();
+        Assert.Equal(("Bob", rolled.GetAttribute("data-total")), (entry.GetAttribute("data-name"), entry.GetAttribute("data-total")));
+
+        // A new request of the same player is still a second roll, and refused.
+        var second = await bob.PostAsync($"/rooms/{code}/rolls",
+            [new("initiative", "1"), new("dice", ""), new("modifier", "1"), new("advantage", "none"), new("request_id", "twice")], htmx);
+        Assert.Equal(((HttpStatusCode)422, "INVALID_INITIATIVE"), (second.Status, second.ErrorCode));
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
     public async Task An_initiative_roll_the_roll_refuses_gives_its_place_back(bool htmx)
     {
         await using var table = await Combat.BuildAsync(App);

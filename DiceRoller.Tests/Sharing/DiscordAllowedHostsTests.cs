@@ -54,6 +54,12 @@ public sealed class DiscordAllowedHostsTests : AppTest
         Assert.Equal("INVALID_WEBHOOK", DiscordWebhook.Parse(DiscordHook, loopbackOnly.EffectiveHosts).Error?.Code);
         Assert.Equal("INVALID_WEBHOOK", DiscordWebhook.Parse(DiscordHook, two.EffectiveHosts).Error?.Code);
         Assert.Null(DiscordWebhook.Parse(LoopbackHook, loopbackOnly.EffectiveHosts).Error);
+
+        // The refusal names the hosts this server posts to, not "Discord" for a loopback receiver.
+        Assert.Equal("This server posts only to webhook URLs on 127.0.0.1 (Discord:AllowedHosts), such as https://127.0.0.1/api/webhooks/….",
+            DiscordWebhook.Parse(DiscordHook, loopbackOnly.EffectiveHosts).Error?.Message);
+        Assert.Equal("Only Discord webhook URLs are accepted: https://discord.com/api/webhooks/….",
+            DiscordWebhook.Parse(LoopbackHook, Bound().EffectiveHosts).Error?.Message);
     }
 
     [Fact]

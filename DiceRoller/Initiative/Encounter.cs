@@ -9,10 +9,12 @@ namespace DiceRoller.Initiative;
 /// monster's to the DM who added it (<see cref="PlayerId"/> is who rolls its roll-offs). <see cref="RollId"/> is the roll that
 /// gave <see cref="Total"/> (null once the DM typed a total); <see cref="Hidden"/> while that roll is a hidden roll not yet
 /// revealed. <see cref="RollOff"/> is the result of the last roll-off against entries with the same total and bonus;
-/// <see cref="Order"/> when the entry came in (the last word when nothing else separates two entries).
+/// <see cref="Order"/> when the entry came in (the last word when nothing else separates two entries). <see cref="RequestId"/>:
+/// the roll form's id of a player's initiative roll (null for monsters and entries saved before it was kept): the same request
+/// sent again is answered with that roll instead of being refused as a second one.
 /// </summary>
 public sealed record InitiativeEntry(string EntryId, string Name, int Total, int Bonus, bool IsMonster, string PlayerId, string? RollId,
-    bool Hidden, int Order, int? RollOff = null);
+    bool Hidden, int Order, int? RollOff = null, string? RequestId = null);
 
 /// <summary>
 /// A player's place held while their initiative roll is being rolled (<see cref="InitiativeRules.Claim"/>): taken before the

@@ -86,6 +86,11 @@ public static class InitiativeRules
         ArgumentNullException.ThrowIfNull(encounter);
         if (encounter.EntryOfPlayer(playerId) is { } entry)
         {
+            if (requestId is not null && entry.RequestId == requestId)
+            {
+                return Result<Encounter>.Ok(encounter); // the request that took this place, sent again: the roll answers it with its roll
+            }
+
             return Invalid($"You are in the order already (initiative {(entry.Hidden ? "hidden" : entry.Total.ToString(System.Globalization.CultureInfo.InvariantCulture))}). "
                 + "The DM can edit or remove your entry.");
         }
@@ -116,9 +121,10 @@ public static class InitiativeRules
     {
         ArgumentNullException.ThrowIfNull(encounter);
         ArgumentNullException.ThrowIfNull(entry);
-        if (encounter.Entries.Any(e => e.RollId == entry.RollId))
+        if (encounter.Entries.Any(e => e.RollId == entry.RollId
+            || (requestId is not null && e.PlayerId == entry.PlayerId && e.RequestId == requestId)))
         {
-            return Result<Encounter>.Ok(encounter);
+            return Result<Encounter>.Ok(encounter); // the same roll again, or its request again after the DM typed a total
         }
 
         var rest = LiveClaims(encounter, now).Where(c => !IsClaimOf(c, entry.PlayerId, requestId)).ToList();

@@ -207,7 +207,7 @@ public sealed class InitiativeService(IEncounters store, RollService rolls, IRoo
         }
 
         var entry = new InitiativeEntry(RoomService.NewId(), player.Name, made.Total, made.Modifier, IsMonster: false, player.PlayerId, made.RollId,
-            made.Hidden && !made.Revealed, Order: 0);
+            made.Hidden && !made.Revealed, Order: 0, RequestId: requestId);
         var entered = await MutateAsync(room, e => e is null ? NoEncounter() : Widen(InitiativeRules.Enter(e, entry, requestId, Now)), cancellationToken);
         if (entered.Error is { } error)
         {

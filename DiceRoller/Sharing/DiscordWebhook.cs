@@ -46,7 +46,11 @@ public sealed partial record DiscordWebhook(string Url, string Host, string Id)
         var loopback = allowed && IsLoopback(host);
         if (!allowed || (uri.Scheme != Uri.UriSchemeHttps && !(loopback && uri.Scheme == Uri.UriSchemeHttp)))
         {
-            return Invalid($"Only Discord webhook URLs are accepted: https://{allowedHosts.First()}/api/webhooks/….");
+            var discordOnly = allowedHosts.All(h => DiscordOptions.DefaultHosts.Contains(h.Trim(), StringComparer.OrdinalIgnoreCase));
+            return Invalid(discordOnly
+                ? $"Only Discord webhook URLs are accepted: https://{allowedHosts.First()}/api/webhooks/…."
+                // A server told to post elsewhere (Discord:AllowedHosts, a test receiver or a relay) says where it posts.
+                : $"This server posts only to webhook URLs on {string.Join(", ", allowedHosts)} (Discord:AllowedHosts), such as https://{allowedHosts.First()}/api/webhooks/….");
         }
 
         if (uri.UserInfo.Length > 0 || trimmed.Contains('@', StringComparison.Ordinal))
