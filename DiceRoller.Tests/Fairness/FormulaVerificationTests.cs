@@ -59,7 +59,8 @@ public sealed partial class FormulaVerificationTests(ITestOutputHelper output) :
         var changed = tamper switch
         {
             "total" => roll with { Total = roll.Total + 1 },
-            "counted" => roll with { Terms = [term with { Dice = [term.Dice[0] with { Counted = 11 + (term.Dice[0].Counted ?? 0) % 5 }] }] },
+            // A worth the die does not have: a counted equal to the die's own worth would say nothing new.
+            "counted" => roll with { Terms = [term with { Dice = [term.Dice[0] with { Counted = OtherWorth(term.Dice[0].Counted ?? term.Dice[0].Value) }] }] },
             _ => roll with { Terms = [term with { Dice = term.Dice.Select((d, i) => i == 0 ? d with { Fate = d.Fate == "kept" ? "dropped" : "kept" } : d).ToList() }] },
         };
         log = log with { Rolls = [log.Rolls[0], changed] };
@@ -72,6 +73,8 @@ public sealed partial class FormulaVerificationTests(ITestOutputHelper output) :
         Assert.Contains(csharp, c => c.Status == CheckStatus.Failed && c.Sequence == 2);
         Assert.DoesNotContain(csharp, c => c.Status == CheckStatus.Failed && c.Sequence == 1);
     }
+
+    private static int OtherWorth(int worth) => worth < 20 ? worth + 1 : worth - 1;
 
     private string Write(VerifiableLog log)
     {
