@@ -65,11 +65,18 @@ public sealed partial class PublishedAppTests(ITestOutputHelper output) : IAsync
             Assert.Equal("connected", ready.RootElement.GetProperty("services").GetProperty("valkey").GetString());
             Assert.Equal("connected", ready.RootElement.GetProperty("services").GetProperty("database").GetString());
 
-            // The container's HEALTHCHECK: the same binary with --health-check, as the same user, with the same environment.
-            var (probeExit, probeOutput) = await PublishedApp.RunAsUserAsync(PublishedApp.Dotnet,
-                [Path.Combine(PublishedApp.PublishFolder, "DiceRoller.dll"), "--health-check"], PublishedApp.Environment(port, _data));
-            output.WriteLine("health check: " + probeOutput.Trim());
-            Assert.True(probeExit == 0, $"--health-check exited {probeExit}: {probeOutput}");
+            // The container's HEALTHCHECK: the same binary with --health-check, as the same user, with the same environment. The
+            // Dockerfile marks the container unhealthy after 3 failed probes in a row (--retries=3): so does this check (a probe
+            // on a loaded machine may miss its 3 s once).
+            var (probeExit, probeOutput) = (-1, "");
+            for (var probe = 1; probe <= 3 && probeExit != 0; probe++)
+            {
+                (probeExit, probeOutput) = await PublishedApp.RunAsUserAsync(PublishedApp.Dotnet,
+                    [Path.Combine(PublishedApp.PublishFolder, "DiceRoller.dll"), "--health-check"], PublishedApp.Environment(port, _data));
+                output.WriteLine($"health check {probe}: exit {probeExit}: {probeOutput.Trim()}");
+            }
+
+            Assert.True(probeExit == 0, $"--health-check failed 3 times in a row, the last: exit {probeExit}: {probeOutput}");
 
             // A room, a roll and its permalink, as a player's browser does them.
             using var browser = new Browser(http, "PublishedAppTest/1.0");

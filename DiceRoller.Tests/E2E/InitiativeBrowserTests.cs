@@ -63,8 +63,13 @@ public sealed class InitiativeBrowserTests(ChromiumFixture chromium, AppServers 
         await Expect(Tracker(dee).Locator("[data-initiative-entry]")).ToHaveCountAsync(4);
         await Expect(Entry(bob, "Goblin")).ToHaveAttributeAsync("data-total", "?");
         await Expect(Entry(bob, "Ogre")).Not.ToHaveAttributeAsync("data-total", "?");
-        var order = (await Tracker(dee).Locator("[data-initiative-entry]").EvaluateAllAsync<string[]>("es => es.map(e => e.dataset.name)")).ToList();
+        // A tie is rolled off after the add: the live page may show the order before the roll-off for a moment. The order is the
+        // one the server serves once settled, and the DM's live page comes to show it.
+        var order = await SettledOrderAsync(dee, server.Url($"/rooms/{code}"));
         output.WriteLine($"{store}: order {string.Join(", ", order)}");
+        await dee.Page.WaitForFunctionAsync(
+            "want => [...document.querySelectorAll('section[data-initiative] [data-initiative-entry]')].map(e => e.dataset.name).join(',') === want",
+            string.Join(",", order), new() { Timeout = Person.StepTimeoutMs });
 
         // Next until round 2: each press moves the turn on every live page.
         for (var turn = 0; turn <= order.Count; turn++)
@@ -94,6 +99,15 @@ public sealed class InitiativeBrowserTests(ChromiumFixture chromium, AppServers 
         Assert.True(await ann.Page.EvaluateAsync<int>("() => document.documentElement.scrollWidth") <= 320);
     }
 
+    /// <summary>The order in the tracker of the page the server serves the DM now (the same cookies as the DM's browser).</summary>
+    private static async Task<List<string>> SettledOrderAsync(Person dm, string roomUrl)
+    {
+        var response = await dm.Context.APIRequest.GetAsync(roomUrl);
+        Assert.Equal(200, response.Status);
+        var page = new AngleSharp.Html.Parser.HtmlParser().ParseDocument(await response.TextAsync());
+        return page.QuerySelectorAll("section[data-initiative] [data-initiative-entry]").Select(e => e.GetAttribute("data-name")!).ToList();
+    }
+
     private static async Task AddMonsterAsync(Person dm, string name, int bonus, bool hidden)
     {
         var form = dm.Page.Locator("form[data-add-monsters]");
@@ -101,7 +115,11 @@ public sealed class InitiativeBrowserTests(ChromiumFixture chromium, AppServers 
         await form.Locator("input[name=bonus]").FillAsync(bonus.ToString(System.Globalization.CultureInfo.InvariantCulture));
         await form.Locator("input[name=count]").FillAsync("1");
         await form.Locator("input[name=hidden]").SetCheckedAsync(hidden);
-        await form.GetByRole(AriaRole.Button, new() { Name = "Add and roll" }).ClickAsync();
+        // The add's answer comes once its roll-offs are rolled (a live event may show the entry before that).
+        var answer = await dm.Page.RunAndWaitForResponseAsync(
+            () => form.GetByRole(AriaRole.Button, new() { Name = "Add and roll" }).ClickAsync(),
+            r => r.Request.Method == "POST" && r.Url.EndsWith("/monsters", StringComparison.Ordinal));
+        Assert.Equal(200, answer.Status);
         await Expect(Entry(dm, name)).ToHaveCountAsync(1);
     }
 }
