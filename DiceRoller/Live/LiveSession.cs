@@ -4,6 +4,9 @@ using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
 using DiceRoller.Initiative;
 using DiceRoller.Rolls;
+using DiceRoller.Rooms.Door;
+using DiceRoller.Rooms.Moderation;
+using DiceRoller.Rooms.Seeds;
 using DiceRoller.Rooms;
 using RazorSlices;
 

@@ -1,3 +1,4 @@
+using DiceRoller.Rooms.Players;
 using DiceRoller.Shared;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;

@@ -1,3 +1,4 @@
+using DiceRoller.Rooms.Door;
 using DiceRoller.Shared;
 using Htmx;
 using Microsoft.AspNetCore.Mvc;

@@ -1,3 +1,4 @@
+using DiceRoller.Rooms.Players;
 using DiceRoller.Shared;
 
 namespace DiceRoller.Rooms;
