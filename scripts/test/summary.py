@@ -7,6 +7,7 @@ time went (test.sh's steps, the slowest test classes) and exits non-zero when an
 
 ARG_COUNT is the number of arguments test.sh was given: 0 is a full run.
 """
+import re
 import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -113,6 +114,13 @@ if class_seconds:
     print("test.sh: slowest tests:")
     for seconds, name in sorted(test_seconds, reverse=True)[:5]:
         print(f"  {seconds:7.1f} s  {name[:160]}")
+    # The browser tests share one Chromium and one set of app servers (one collection): their sum is a floor under the
+    # run's wall clock, whatever else runs beside them.
+    tests_dir = Path(__file__).resolve().parents[2] / "DiceRoller.Tests"
+    browser_classes = {m.group(1) for source in tests_dir.rglob("*.cs") if "[Collection(BrowserCollection.Name)]" in (text := source.read_text())
+                       for m in re.finditer(r"\[Collection\(BrowserCollection\.Name\)\][^{]*?\bclass (\w+)", text)}
+    browser = sum(seconds for cls, seconds in class_seconds.items() if cls.rsplit(".", 1)[-1] in browser_classes)
+    print(f"test.sh: the tests' durations summed: {sum(class_seconds.values()):.0f} s; the browser tests' (one after another): {browser:.0f} s")
 
 # Line coverage of the app assembly (DiceRoller/), from coverlet's cobertura files; lines are counted once
 # per file and number even when several classes (async state machines, partials) share them.
