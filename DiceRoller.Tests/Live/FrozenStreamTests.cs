@@ -50,13 +50,15 @@ public abstract class FrozenStreamTests(ITestOutputHelper output)
             }
 
             // Big rolls (about 4 KB a row) fill the frozen sockets' buffers (the socket's and Kestrel's 64 KB): their writes can no
-            // longer complete.
+            // longer complete. Bob's page reads as they come, as a browser does (a stream left unread as long as the frozen ones is
+            // cut off like them: StalledStreamTimeout is 2 s here).
+            var bobHears = bobStream.NextOfTypeAsync("roll", Filling, 2 * Generous);
             for (var i = 0; i < Filling; i++)
             {
                 await alice.RollAsync(code, "100d1000");
             }
 
-            await bobStream.NextOfTypeAsync("roll", Filling, Generous);
+            await bobHears;
 
             // Alice comes back: her newest tab takes the oldest place and must hear every roll, at once.
             await using var newest = await OpenAsync(alice, code);
