@@ -355,8 +355,14 @@ public abstract class InitiativeEndpointsTests : AppTest
             Assert.DoesNotContain(Entries(deeTracker)[0].GetAttribute("data-total")!, Entries(tracker).Select(e => e.TextContent));
         }
 
+        // The goblins' two rolls, and when their totals tie (same bonus: 1 in 20) the roll-offs that settle them: all hidden to Bob.
+        var deeFeed = (await dee.GetAsync($"/rooms/{code}")).FeedRolls;
+        var labels = deeFeed.Select(r => r.QuerySelector("[data-label]")?.TextContent).ToList();
+        Assert.Equal(["Goblin 1 initiative", "Goblin 2 initiative"], labels.Where(l => l?.EndsWith(" initiative", StringComparison.Ordinal) == true).Order());
+        Assert.All(labels, l => Assert.Matches("^Goblin [12] (initiative|roll-off)$", l));
+        Assert.Equal(Entries(deeTracker).Select(e => e.GetAttribute("data-total")).Distinct().Count() == 1, labels.Count > 2);
         var feed = (await bob.GetAsync($"/rooms/{code}")).FeedRolls;
-        Assert.Equal(2, feed.Count);
+        Assert.Equal(deeFeed.Select(r => r.GetAttribute("data-roll-id")), feed.Select(r => r.GetAttribute("data-roll-id")));
         Assert.All(feed, r => Assert.Equal("true", r.GetAttribute("data-hidden")));
 
         var goblin = Entries(deeTracker).Single(e => e.GetAttribute("data-name") == "Goblin 1");
