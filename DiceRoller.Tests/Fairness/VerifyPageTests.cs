@@ -9,7 +9,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace DiceRoller.Tests.Fairness;
 
-public class VerifyPageTests : AppTest
+public class VerifyPageTests(SharedApp shared) : AppTest(shared), IClassFixture<SharedApp>
 {
     protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>
     {

@@ -56,17 +56,23 @@ public sealed class AppFactory : WebApplicationFactory<Program>
     /// <summary>
     /// The client address every request of this app appears to come from (the test server has none): one per
     /// factory, so per-address rate limits of apps sharing one Valkey do not count each other's requests.
+    /// A class that shares one app among its tests (<see cref="SharedApp"/>) gets a fresh one for each test.
     /// </summary>
-    public System.Net.IPAddress ClientAddress { get; } = new([10, (byte)System.Security.Cryptography.RandomNumberGenerator.GetInt32(256),
+    public System.Net.IPAddress ClientAddress { get; private set; } = NewClientAddress();
+
+    private static System.Net.IPAddress NewClientAddress() => new([10, (byte)System.Security.Cryptography.RandomNumberGenerator.GetInt32(256),
         (byte)System.Security.Cryptography.RandomNumberGenerator.GetInt32(256), (byte)System.Security.Cryptography.RandomNumberGenerator.GetInt32(1, 255)]);
 
-    private sealed class ClientAddressFilter(System.Net.IPAddress address) : Microsoft.AspNetCore.Hosting.IStartupFilter
+    /// <summary>The next test on a shared app: its requests come from an address of their own, as on a fresh app.</summary>
+    internal void NextClientAddress() => ClientAddress = NewClientAddress();
+
+    private sealed class ClientAddressFilter(AppFactory factory) : Microsoft.AspNetCore.Hosting.IStartupFilter
     {
         public Action<Microsoft.AspNetCore.Builder.IApplicationBuilder> Configure(Action<Microsoft.AspNetCore.Builder.IApplicationBuilder> next) => app =>
         {
             app.Use(nextMiddleware => context =>
             {
-                context.Connection.RemoteIpAddress ??= address;
+                context.Connection.RemoteIpAddress ??= factory.ClientAddress;
                 return nextMiddleware(context);
             });
             next(app);
@@ -85,7 +91,7 @@ public sealed class AppFactory : WebApplicationFactory<Program>
         {
             // First of all startup filters, so every middleware (the framework's forwarded headers too) sees the
             // address, as behind a real socket.
-            services.Insert(0, ServiceDescriptor.Singleton<Microsoft.AspNetCore.Hosting.IStartupFilter>(new ClientAddressFilter(ClientAddress)));
+            services.Insert(0, ServiceDescriptor.Singleton<Microsoft.AspNetCore.Hosting.IStartupFilter>(new ClientAddressFilter(this)));
             if (Clock is not null)
             {
                 services.RemoveAll<TimeProvider>();

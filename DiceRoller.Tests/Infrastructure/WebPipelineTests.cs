@@ -5,7 +5,7 @@ using Xunit.Abstractions;
 namespace DiceRoller.Tests.Infrastructure;
 
 /// <summary>What travels over a slow network: compressed text, never a compressed event stream, year-long caching of fingerprinted files.</summary>
-public sealed class WebPipelineTests(ITestOutputHelper output) : AppTest
+public sealed class WebPipelineTests(ITestOutputHelper output, SharedApp shared) : AppTest(shared), IClassFixture<SharedApp>
 {
     [Theory]
     [InlineData("gzip")]

@@ -5,7 +5,7 @@ using DiceRoller.Tests.Infrastructure;
 namespace DiceRoller.Tests.Initiative;
 
 /// <summary>The initiative tracker through the HTTP contract (htmx and plain forms, DM and players, live), on both stores.</summary>
-public abstract class InitiativeEndpointsTests : AppTest
+public abstract class InitiativeEndpointsTests(SharedApp shared) : AppTest(shared), IClassFixture<SharedApp>
 {
     /// <summary>The DM's monster rolls count against the roll limit: room for a full order (40 entries) in one go.</summary>
     protected override IDictionary<string, string?> Settings => new Dictionary<string, string?> { ["Rooms:RollLimit"] = "100" };
@@ -543,11 +543,11 @@ public abstract class InitiativeEndpointsTests : AppTest
     }
 }
 
-public sealed class InitiativeEndpointsEmbeddedTests : InitiativeEndpointsTests;
+public sealed class InitiativeEndpointsEmbeddedTests(SharedApp shared) : InitiativeEndpointsTests(shared);
 
 [Trait(Tiers.Trait, Tiers.Stores)]
 [Collection(ValkeyCollection.Name)]
-public sealed class InitiativeEndpointsValkeyTests(ValkeyServer valkey) : InitiativeEndpointsTests
+public sealed class InitiativeEndpointsValkeyTests(ValkeyServer valkey, SharedApp shared) : InitiativeEndpointsTests(shared)
 {
     protected override string? ValkeyConnection => valkey.ConnectionString;
 }

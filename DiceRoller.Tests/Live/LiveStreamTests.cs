@@ -10,7 +10,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace DiceRoller.Tests.Live;
 
 /// <summary>The SSE contract of <c>GET /rooms/{code}/events</c>, on both stores.</summary>
-public abstract class LiveStreamTests : AppTest
+public abstract class LiveStreamTests(SharedApp shared) : AppTest(shared), IClassFixture<SharedApp>
 {
     /// <summary>The app's roll log, appending without announcing the roll (as when its message is lost).</summary>
     protected virtual IRollLog QuietLog => App.Services.GetRequiredService<IRoomStore>();
@@ -192,11 +192,11 @@ public abstract class LiveStreamTests : AppTest
     }
 }
 
-public sealed class LiveStreamEmbeddedTests : LiveStreamTests;
+public sealed class LiveStreamEmbeddedTests(SharedApp shared) : LiveStreamTests(shared);
 
 [Trait(Tiers.Trait, Tiers.Stores)]
 [Collection(ValkeyCollection.Name)]
-public sealed class LiveStreamValkeyTests(ValkeyServer valkey) : LiveStreamTests
+public sealed class LiveStreamValkeyTests(ValkeyServer valkey, SharedApp shared) : LiveStreamTests(shared)
 {
     protected override string? ValkeyConnection => valkey.ConnectionString;
 

@@ -10,7 +10,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace DiceRoller.Tests.Rolls;
 
 /// <summary>The dice language through the roll form, the feed and the stores: every term shown, labels, crits, DC on d20s only.</summary>
-public abstract class DiceLanguageEndpointsTests : AppTest
+public abstract class DiceLanguageEndpointsTests(SharedApp shared) : AppTest(shared), IClassFixture<SharedApp>
 {
     private static int Int(string? text) => int.Parse(text!, CultureInfo.InvariantCulture);
 
@@ -331,11 +331,11 @@ public abstract class DiceLanguageEndpointsTests : AppTest
     }
 }
 
-public sealed class DiceLanguageEndpointsEmbeddedTests : DiceLanguageEndpointsTests;
+public sealed class DiceLanguageEndpointsEmbeddedTests(SharedApp shared) : DiceLanguageEndpointsTests(shared);
 
 [Trait(Tiers.Trait, Tiers.Stores)]
 [Collection(ValkeySecondCollection.Name)]
-public sealed class DiceLanguageEndpointsValkeyTests(ValkeyServer valkey) : DiceLanguageEndpointsTests
+public sealed class DiceLanguageEndpointsValkeyTests(ValkeyServer valkey, SharedApp shared) : DiceLanguageEndpointsTests(shared)
 {
     protected override string? ValkeyConnection => valkey.ConnectionString;
 }

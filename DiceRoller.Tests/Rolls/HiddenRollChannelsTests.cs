@@ -14,7 +14,7 @@ namespace DiceRoller.Tests.Rolls;
 /// hands the DM role to Ann. Pat (a player) and Ann (the new DM) must get the same thing for all three rolls on each channel,
 /// once the roll id, sequence, nonce, hash and time are set aside: anything that differs would tell the rolls apart.
 /// </summary>
-public abstract partial class HiddenRollChannelsTests : AppTest
+public abstract partial class HiddenRollChannelsTests(SharedApp shared) : AppTest(shared), IClassFixture<SharedApp>
 {
     private static readonly string[] Formulas = ["1d2!", "1d20r1", "4d6"];
     private const string Label = "Sneak attack";
@@ -298,11 +298,11 @@ public abstract partial class HiddenRollChannelsTests : AppTest
     private static partial Regex Whitespace();
 }
 
-public sealed class HiddenRollChannelsEmbeddedTests : HiddenRollChannelsTests;
+public sealed class HiddenRollChannelsEmbeddedTests(SharedApp shared) : HiddenRollChannelsTests(shared);
 
 [Trait(Tiers.Trait, Tiers.Stores)]
 [Collection(ValkeySecondCollection.Name)]
-public sealed class HiddenRollChannelsValkeyTests(ValkeyServer valkey) : HiddenRollChannelsTests
+public sealed class HiddenRollChannelsValkeyTests(ValkeyServer valkey, SharedApp shared) : HiddenRollChannelsTests(shared)
 {
     protected override string? ValkeyConnection => valkey.ConnectionString;
 }

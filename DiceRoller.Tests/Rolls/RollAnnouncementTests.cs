@@ -7,7 +7,7 @@ using DiceRoller.Tests.Infrastructure;
 namespace DiceRoller.Tests.Rolls;
 
 /// <summary>The one sentence a screen reader says for a new roll, and that it never tells a hidden value.</summary>
-public sealed class RollAnnouncementTests : AppTest
+public sealed class RollAnnouncementTests(SharedApp shared) : AppTest(shared), IClassFixture<SharedApp>
 {
     private static Roll Roll(int total = 17, string formula = "1d20+3", Advantage advantage = Advantage.None, bool hidden = false,
         bool revealed = false, DcCheck? dc = null) =>

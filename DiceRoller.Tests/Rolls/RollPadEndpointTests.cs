@@ -8,7 +8,7 @@ namespace DiceRoller.Tests.Rolls;
 /// The dice pad without JavaScript: every die button says what it rolls from the form's values, a roll lands with
 /// the pad reset and the roller's own result in view next to it, and only a DM's deliberate pin keeps rolls hidden.
 /// </summary>
-public abstract class RollPadEndpointTests : AppTest
+public abstract class RollPadEndpointTests(SharedApp shared) : AppTest(shared), IClassFixture<SharedApp>
 {
     private static Dictionary<string, string> Labels(IDocument page) =>
         page.QuerySelectorAll("#roll-form button[name=die]").ToDictionary(
@@ -126,11 +126,11 @@ public abstract class RollPadEndpointTests : AppTest
     }
 }
 
-public sealed class RollPadEndpointEmbeddedTests : RollPadEndpointTests;
+public sealed class RollPadEndpointEmbeddedTests(SharedApp shared) : RollPadEndpointTests(shared);
 
 [Trait(Tiers.Trait, Tiers.Stores)]
 [Collection(ValkeyCollection.Name)]
-public sealed class RollPadEndpointValkeyTests(ValkeyServer valkey) : RollPadEndpointTests
+public sealed class RollPadEndpointValkeyTests(ValkeyServer valkey, SharedApp shared) : RollPadEndpointTests(shared)
 {
     protected override string? ValkeyConnection => valkey.ConnectionString;
 }

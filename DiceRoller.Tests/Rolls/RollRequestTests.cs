@@ -10,7 +10,7 @@ namespace DiceRoller.Tests.Rolls;
 /// The roll form's one-time <c>request_id</c>: a retry or a double tap of the same request answers the same roll
 /// (same data-roll-id, 200) and never rolls twice; a malformed id is refused. On both stores.
 /// </summary>
-public abstract class RollRequestTests : AppTest
+public abstract class RollRequestTests(SharedApp shared) : AppTest(shared), IClassFixture<SharedApp>
 {
     protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>
     {
@@ -248,11 +248,11 @@ public abstract class RollRequestTests : AppTest
     }
 }
 
-public sealed class RollRequestEmbeddedTests : RollRequestTests;
+public sealed class RollRequestEmbeddedTests(SharedApp shared) : RollRequestTests(shared);
 
 [Trait(Tiers.Trait, Tiers.Stores)]
 [Collection(ValkeySecondCollection.Name)]
-public sealed class RollRequestValkeyTests(ValkeyServer valkey) : RollRequestTests
+public sealed class RollRequestValkeyTests(ValkeyServer valkey, SharedApp shared) : RollRequestTests(shared)
 {
     protected override string? ValkeyConnection => valkey.ConnectionString;
 

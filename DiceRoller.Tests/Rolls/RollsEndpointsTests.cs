@@ -4,7 +4,7 @@ using DiceRoller.Tests.Infrastructure;
 namespace DiceRoller.Tests.Rolls;
 
 /// <summary>The roll route through the HTTP contract, on both stores.</summary>
-public abstract class RollsEndpointsTests : AppTest
+public abstract class RollsEndpointsTests(SharedApp shared) : AppTest(shared), IClassFixture<SharedApp>
 {
     [Fact]
     public async Task An_htmx_roll_answers_200_with_the_rolls_fragment()
@@ -284,11 +284,11 @@ public abstract class RollsEndpointsTests : AppTest
     }
 }
 
-public sealed class RollsEndpointsEmbeddedTests : RollsEndpointsTests;
+public sealed class RollsEndpointsEmbeddedTests(SharedApp shared) : RollsEndpointsTests(shared);
 
 [Trait(Tiers.Trait, Tiers.Stores)]
 [Collection(ValkeySecondCollection.Name)]
-public sealed class RollsEndpointsValkeyTests(ValkeyServer valkey) : RollsEndpointsTests
+public sealed class RollsEndpointsValkeyTests(ValkeyServer valkey, SharedApp shared) : RollsEndpointsTests(shared)
 {
     protected override string? ValkeyConnection => valkey.ConnectionString;
 }

@@ -8,7 +8,7 @@ namespace DiceRoller.Tests.Rolls;
 /// Saved rolls kept with the seat: <c>POST /rooms/{code}/saved</c> and <c>/saved/remove</c> with and without htmx, their
 /// bad input, and the continue link bringing them to another device; on both stores.
 /// </summary>
-public abstract class SavedRollsEndpointTests : AppTest
+public abstract class SavedRollsEndpointTests(SharedApp shared) : AppTest(shared), IClassFixture<SharedApp>
 {
     private static IReadOnlyList<string> Labels(IParentNode page) =>
         page.QuerySelectorAll("#presets [data-saved-roll] [data-preset-label]").Select(l => l.TextContent.Trim()).ToList();
@@ -198,11 +198,11 @@ public abstract class SavedRollsEndpointTests : AppTest
     }
 }
 
-public sealed class SavedRollsEndpointEmbeddedTests : SavedRollsEndpointTests;
+public sealed class SavedRollsEndpointEmbeddedTests(SharedApp shared) : SavedRollsEndpointTests(shared);
 
 [Trait(Tiers.Trait, Tiers.Stores)]
 [Collection(ValkeySecondCollection.Name)]
-public sealed class SavedRollsEndpointValkeyTests(ValkeyServer valkey) : SavedRollsEndpointTests
+public sealed class SavedRollsEndpointValkeyTests(ValkeyServer valkey, SharedApp shared) : SavedRollsEndpointTests(shared)
 {
     protected override string? ValkeyConnection => valkey.ConnectionString;
 }

@@ -13,7 +13,7 @@ namespace DiceRoller.Tests.Rolls;
 /// nonces, the hash chain and signatures on every roll, the seed published when the room closes or is rotated, and the
 /// room log for members (docs/fairness.md).
 /// </summary>
-public abstract class VerifiableRollTests : AppTest
+public abstract class VerifiableRollTests(SharedApp shared) : AppTest(shared), IClassFixture<SharedApp>
 {
     private static readonly string[] Withheld = ["individual_results", "total", "terms"];
 
@@ -470,7 +470,7 @@ public abstract class VerifiableRollTests : AppTest
     }
 }
 
-public sealed class VerifiableRollEmbeddedTests : VerifiableRollTests
+public sealed class VerifiableRollEmbeddedTests(SharedApp shared) : VerifiableRollTests(shared)
 {
     [Fact]
     public async Task A_seed_whose_room_expired_counts_as_published_when_its_permalink_is_asked_for()
@@ -493,7 +493,7 @@ public sealed class VerifiableRollEmbeddedTests : VerifiableRollTests
 
 [Trait(Tiers.Trait, Tiers.Stores)]
 [Collection(ValkeySecondCollection.Name)]
-public sealed class VerifiableRollValkeyTests(ValkeyServer valkey) : VerifiableRollTests
+public sealed class VerifiableRollValkeyTests(ValkeyServer valkey, SharedApp shared) : VerifiableRollTests(shared)
 {
     protected override string? ValkeyConnection => valkey.ConnectionString;
 }

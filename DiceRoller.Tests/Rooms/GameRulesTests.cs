@@ -8,7 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace DiceRoller.Tests.Rooms;
 
 /// <summary>The room rules of DM-led and open rooms through the HTTP contract, on both stores.</summary>
-public abstract class GameRulesTests : AppTest
+public abstract class GameRulesTests(SharedApp shared) : AppTest(shared), IClassFixture<SharedApp>
 {
     /// <summary>A DM-led room with Dee as DM and Pat as a player.</summary>
     private static readonly TablePlan DmRoom = Table.DmLed("Dee").Players("Pat");
@@ -426,11 +426,11 @@ public abstract class GameRulesTests : AppTest
     }
 }
 
-public sealed class GameRulesEmbeddedTests : GameRulesTests;
+public sealed class GameRulesEmbeddedTests(SharedApp shared) : GameRulesTests(shared);
 
 [Trait(Tiers.Trait, Tiers.Stores)]
 [Collection(ValkeyCollection.Name)]
-public sealed class GameRulesValkeyTests(ValkeyServer valkey) : GameRulesTests
+public sealed class GameRulesValkeyTests(ValkeyServer valkey, SharedApp shared) : GameRulesTests(shared)
 {
     protected override string? ValkeyConnection => valkey.ConnectionString;
 }

@@ -5,7 +5,7 @@ using DiceRoller.Tests.Infrastructure;
 namespace DiceRoller.Tests.Rooms;
 
 /// <summary>Identity without accounts: leave, continue on another device, the Invite panel and the DM hand-over, on both stores.</summary>
-public abstract class MembershipTests : AppTest
+public abstract class MembershipTests(SharedApp shared) : AppTest(shared), IClassFixture<SharedApp>
 {
     private const string PublicBase = "https://dice.example.test";
 
@@ -336,11 +336,11 @@ public abstract class MembershipTests : AppTest
     }
 }
 
-public sealed class MembershipEmbeddedTests : MembershipTests;
+public sealed class MembershipEmbeddedTests(SharedApp shared) : MembershipTests(shared);
 
 [Trait(Tiers.Trait, Tiers.Stores)]
 [Collection(ValkeySecondCollection.Name)]
-public sealed class MembershipValkeyTests(ValkeyServer valkey) : MembershipTests
+public sealed class MembershipValkeyTests(ValkeyServer valkey, SharedApp shared) : MembershipTests(shared)
 {
     protected override string? ValkeyConnection => valkey.ConnectionString;
 }

@@ -3,7 +3,7 @@ using DiceRoller.Tests.Infrastructure;
 
 namespace DiceRoller.Tests.Rooms;
 
-public sealed class RoomsEndpointsTests : AppTest
+public sealed class RoomsEndpointsTests(SharedApp shared) : AppTest(shared), IClassFixture<SharedApp>
 {
     [Fact]
     public async Task Home_page_has_a_create_form_and_a_join_form_with_antiforgery_tokens()

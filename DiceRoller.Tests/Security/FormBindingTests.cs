@@ -11,7 +11,7 @@ namespace DiceRoller.Tests.Security;
 /// or forged token, each gets the clear answer it got when the handlers read the form by hand (status, error code and message;
 /// never an empty 400 or 415 from the binder), also in Development, where the binder throws instead of answering.
 /// </summary>
-public sealed class FormBindingTests : AppTest
+public sealed class FormBindingTests(SharedApp shared) : AppTest(shared), IClassFixture<SharedApp>
 {
     private const string NotFromUs = "This form has expired or was not sent by DiceRoller. Reload the page and try again.";
     private const string Form = "application/x-www-form-urlencoded";

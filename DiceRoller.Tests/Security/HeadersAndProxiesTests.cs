@@ -4,7 +4,7 @@ using DiceRoller.Tests.Infrastructure;
 namespace DiceRoller.Tests.Security;
 
 /// <summary>Security headers on every answer, no Host reflection, forwarded headers only from trusted proxies.</summary>
-public sealed class HeadersAndProxiesTests : AppTest
+public sealed class HeadersAndProxiesTests(SharedApp shared) : AppTest(shared), IClassFixture<SharedApp>
 {
     private static readonly string[] Paths = ["/", "/join", "/api/health", "/api/version", "/nowhere", "/static/js/room.js"];
 

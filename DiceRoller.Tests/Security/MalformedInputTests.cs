@@ -7,7 +7,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 namespace DiceRoller.Tests.Security;
 
 /// <summary>The malformed requests the issue found answering 500, each with the clear 4xx it gets now.</summary>
-public sealed class MalformedInputTests : AppTest
+public sealed class MalformedInputTests(SharedApp shared) : AppTest(shared), IClassFixture<SharedApp>
 {
     [Theory]
     [InlineData("\u0661d20")]

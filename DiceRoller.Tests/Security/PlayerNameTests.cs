@@ -6,7 +6,7 @@ using DiceRoller.Tests.Infrastructure;
 namespace DiceRoller.Tests.Security;
 
 /// <summary>Names of one script, NFC-normalised, unique ignoring case: no look-alikes at the table.</summary>
-public sealed class PlayerNameTests : AppTest
+public sealed class PlayerNameTests(SharedApp shared) : AppTest(shared), IClassFixture<SharedApp>
 {
     [Theory]
     [InlineData("Zo\u00eb")]

@@ -9,7 +9,7 @@ namespace DiceRoller.Tests.Sharing;
 /// The DM's Share panel over HTTP: <c>POST /rooms/{code}/discord</c> checks, stores, masks and removes the webhook (DM only);
 /// <c>GET /rooms/{code}/overlay/{token}</c> is the overlay, <c>POST .../overlay/renew</c> ends the old token.
 /// </summary>
-public sealed class SharingEndpointsTests(ITestOutputHelper output) : AppTest
+public sealed class SharingEndpointsTests(ITestOutputHelper output, SharedApp shared) : AppTest(shared), IClassFixture<SharedApp>
 {
     private const string Hook = "https://discord.com/api/webhooks/123456789012345678/SeCrEt-ToKeN_abcdefghijklmnop";
 
