@@ -64,7 +64,9 @@ internal sealed class LiveSession(
     private CancellationTokenSource? _timerStop;
     private DateTimeOffset _timerDue;
 
-    private Viewer Viewer => new(me.PlayerId, _isDm, formToken);
+    private Viewer? _viewer;
+
+    private Viewer Viewer => _viewer is { } viewer && viewer.IsDm == _isDm ? viewer : _viewer = new(me.PlayerId, _isDm, formToken);
 
     private long Now => time.GetUtcNow().ToUnixTimeMilliseconds();
 
@@ -478,12 +480,10 @@ internal sealed class LiveSession(
         var entry = new RollEntryModel(roll, Viewer);
         // The row with the strip's line is one shared payload per view, so no page joins the two bytes of its own.
         var withLine = roll.PlayerId != me.PlayerId;
-        var html = live is null
-            ? await RollHtmlAsync(entry, withLine)
-            : await live.Shared(withLine ? $"{LiveEvent.RollViewKey(entry)}+table" : LiveEvent.RollViewKey(entry), () => RollHtmlAsync(entry, withLine));
+        var html = live is null ? await RollHtmlAsync(entry, withLine) : await SharedRollHtmlAsync(live, entry, withLine);
 
         _lastSent = roll.Sequence;
-        return new SseItem<byte[]>(html, RoomEvent.RollType) { EventId = roll.Sequence.ToString(CultureInfo.InvariantCulture) };
+        return new SseItem<byte[]>(html, RoomEvent.RollType) { EventId = live?.EventId ?? roll.Sequence.ToString(CultureInfo.InvariantCulture) };
     }
 
     /// <summary>
@@ -493,9 +493,7 @@ internal sealed class LiveSession(
     private async Task<SseItem<byte[]>> RevealedItemAsync(Roll roll, LiveEvent live)
     {
         var revealed = new RollEntryModel(roll, Viewer, OutOfBand: true);
-        var withLine = roll.PlayerId != me.PlayerId;
-        var key = LiveEvent.RollViewKey(revealed);
-        var html = await live.Shared(withLine ? $"{key}+table" : key, () => RollHtmlAsync(revealed, withLine));
+        var html = await SharedRollHtmlAsync(live, revealed, withLine: roll.PlayerId != me.PlayerId);
         return new SseItem<byte[]>(html, RoomEvent.RollRevealedType);
     }
 
@@ -605,13 +603,27 @@ internal sealed class LiveSession(
 
     private static async Task<byte[]> RollHtmlAsync(RollEntryModel entry, bool withLine)
     {
-        var row = await RenderAsync(_RollEntry.Create(entry));
-        if (!withLine)
-        {
-            return row;
-        }
+        var row = await RowHtmlAsync(entry);
+        return withLine ? await WithLineAsync(row, entry) : row;
+    }
 
-        // A new roll's line goes on top of the strip; a revealed roll's line (out of band) replaces its own line by id.
+    /// <summary>
+    /// The row for this view, made once per live event and view; for the others' pages, the same row (made once, not once more
+    /// with the line) followed by the strip's line, also once per view.
+    /// </summary>
+    private static Task<byte[]> SharedRollHtmlAsync(LiveEvent live, RollEntryModel entry, bool withLine)
+    {
+        var (rowKey, lineKey) = LiveEvent.RollViewKeys(entry);
+        return withLine
+            ? live.Shared(lineKey, (live, rowKey, entry), static async s => await WithLineAsync(await s.live.Shared(s.rowKey, s.entry, static e => RowHtmlAsync(e)), s.entry))
+            : live.Shared(rowKey, entry, static e => RowHtmlAsync(e));
+    }
+
+    private static Task<byte[]> RowHtmlAsync(RollEntryModel entry) => RenderAsync(_RollEntry.Create(entry));
+
+    /// <summary>The row and the roll's line of the strip: a new roll's line goes on top of it; a revealed roll's line (out of band) replaces its own line by id.</summary>
+    private static async Task<byte[]> WithLineAsync(byte[] row, RollEntryModel entry)
+    {
         var line = await RenderAsync(_TableRoll.Create(entry));
         return entry.OutOfBand ? [.. row, .. line] : [.. row, .. TableLineStart, .. line, .. TableLineEnd];
     }
