@@ -54,6 +54,7 @@ public static class ServiceRegistration
         services.AddSingleton<PublicUrls>();
         services.AddSingleton(sp => new AssetCatalog(AssetCatalog.FindRoot(builder.Environment.ContentRootPath)));
         services.AddSingleton<AntiforgeryFilter>();
+        services.AddSingleton<ValidatedFormTokens>();
         services.AddAntiforgery(o =>
         {
             o.Cookie.Name = "dr_af";

@@ -1,4 +1,4 @@
-using System.Text;
+using System.Globalization;
 using DiceRoller.Rooms;
 using RazorSlices;
 
@@ -14,10 +14,25 @@ public sealed class LiveEvent(RoomEvent roomEvent)
     private readonly Lock _gate = new();
     private readonly Dictionary<string, object> _shared = new(StringComparer.Ordinal);
 
+    private string? _eventId;
+
     public RoomEvent Event { get; } = roomEvent;
+
+    /// <summary>The event's sequence as the SSE id every page sends with it, made once (not once per page).</summary>
+    public string EventId => _eventId ??= Event.Sequence.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>The first caller with <paramref name="key"/> runs <paramref name="make"/>; every later caller gets its task.</summary>
     public Task<T> Shared<T>(string key, Func<Task<T>> make)
+    {
+        ArgumentNullException.ThrowIfNull(make);
+        return Shared(key, make, static make => make());
+    }
+
+    /// <summary>
+    /// As <see cref="Shared{T}(string, Func{Task{T}})"/>, with what <paramref name="make"/> needs passed in as
+    /// <paramref name="state"/>: a page that finds the task made (all but the first) allocates no closure for it.
+    /// </summary>
+    public Task<T> Shared<TState, T>(string key, TState state, Func<TState, Task<T>> make)
     {
         ArgumentNullException.ThrowIfNull(make);
         TaskCompletionSource<T> mine;
@@ -32,15 +47,15 @@ public sealed class LiveEvent(RoomEvent roomEvent)
             _shared[key] = mine.Task;
         }
 
-        _ = RunAsync(mine, make);
+        _ = RunAsync(mine, state, make);
         return mine.Task;
     }
 
-    private static async Task RunAsync<T>(TaskCompletionSource<T> into, Func<Task<T>> make)
+    private static async Task RunAsync<TState, T>(TaskCompletionSource<T> into, TState state, Func<TState, Task<T>> make)
     {
         try
         {
-            into.TrySetResult(await make());
+            into.TrySetResult(await make(state));
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
@@ -86,4 +101,28 @@ public sealed class LiveEvent(RoomEvent roomEvent)
 
         return (entry.ShowValues ? "roll:shown" : "roll:secret") + (entry.OutOfBand ? ":oob" : "");
     }
+
+    /// <summary>
+    /// <see cref="RollViewKey"/> and the key of the same row with its line of the "At the table" strip (pages of the others), as
+    /// constants but for a hidden roll's roller (whose row carries their own form token): no key is built per page.
+    /// </summary>
+    public static (string Row, string WithLine) RollViewKeys(RollEntryModel entry)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        if (entry.Roll.IsRevealableBy(entry.Viewer.PlayerId))
+        {
+            var key = RollViewKey(entry);
+            return (key, key + TableSuffix);
+        }
+
+        return (entry.ShowValues, entry.OutOfBand) switch
+        {
+            (true, false) => ("roll:shown", "roll:shown" + TableSuffix),
+            (false, false) => ("roll:secret", "roll:secret" + TableSuffix),
+            (true, true) => ("roll:shown:oob", "roll:shown:oob" + TableSuffix),
+            (false, true) => ("roll:secret:oob", "roll:secret:oob" + TableSuffix),
+        };
+    }
+
+    private const string TableSuffix = "+table";
 }

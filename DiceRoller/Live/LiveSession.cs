@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Globalization;
 using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
+using System.Threading.Channels;
 using DiceRoller.Initiative;
 using DiceRoller.Rolls;
 using DiceRoller.Rooms.Door;
@@ -58,16 +59,18 @@ internal sealed class LiveSession(
     private DateTimeOffset _nextHeartbeat;
     private bool _ended;
 
-    // The one wait for the next room event, kept across heartbeats: each WaitToReadAsync call queues a waiter in the channel
-    // until an event comes, so a new one per timer wake piled up (about one per heartbeat for every idle page).
-    private Task<bool>? _eventWait;
-
-    // The wait for the next heartbeat or warning and when it is due (see TimerFor).
-    private Task? _timer;
-    private CancellationTokenSource? _timerStop;
+    // The heartbeat's or warning's timer, one per page, and when it is due (see ArmTimer): it wakes the page through its queue.
+    private ITimer? _timer;
     private DateTimeOffset _timerDue;
+    private volatile bool _timerFired;
+    private ChannelWriter<LiveEvent>? _queue;
 
-    private Viewer Viewer => new(me.PlayerId, _isDm, formToken);
+    // What is drained from the queue at a wake, kept for the page's life (read to its end before the next drain).
+    private readonly List<SseItem<byte[]>> _drained = [];
+
+    private Viewer? _viewer;
+
+    private Viewer Viewer => _viewer is { } viewer && viewer.IsDm == _isDm ? viewer : _viewer = new(me.PlayerId, _isDm, formToken);
 
     private long Now => time.GetUtcNow().ToUnixTimeMilliseconds();
 
@@ -75,6 +78,12 @@ internal sealed class LiveSession(
     {
         // Subscribe before reading history, so nothing that happens in between is lost.
         using var subscription = broadcaster.Subscribe(_code);
+        // One wait wakes the page for everything (see WaitAsync): its events, and its timer, the stream's end and its replacement
+        // by a newer tab, which put a wake-up in its queue.
+        _queue = subscription.Writer;
+        using var ending = ct.UnsafeRegister(static q => ((ChannelWriter<LiveEvent>)q!).TryComplete(), _queue);
+        _ = replaced?.ContinueWith(static (_, q) => WakeUp((ChannelWriter<LiveEvent>)q!), _queue, CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         using var measured = Shared.DiceRollerMetrics.StreamOpened(_code, me.PlayerId);
         var wasConnected = _room.IsConnected(me.PlayerId);
         await store.SetPresenceAsync(_code, me.PlayerId, _streamId, PresenceExpiry(), ct);
@@ -139,83 +148,93 @@ internal sealed class LiveSession(
         Replaced,
     }
 
-    /// <summary>Waits for a room event, or for the next heartbeat or expiry warning, whichever comes first.</summary>
-    private async Task<Wake> WaitAsync(RoomSubscription subscription, CancellationToken ct)
+    /// <summary>
+    /// Waits for a room event, or for the next heartbeat or expiry warning, whichever comes first: one wait on the page's queue
+    /// (no cancellation token, so the channel's own waiter serves every wait; the stream's end completes the queue), into which the
+    /// timer and a newer tab put a wake-up when nothing else is there to wake the page. A wake-up is not an event: each wake looks
+    /// at what is due.
+    /// </summary>
+    private async ValueTask<Wake> WaitAsync(RoomSubscription subscription, CancellationToken ct)
     {
-        if (replaced?.IsCompleted == true)
+        var reader = subscription.Reader;
+        while (true)
         {
-            return Wake.Replaced;
-        }
-
-        if (subscription.Reader.TryPeek(out _))
-        {
-            return Wake.Event;
-        }
-
-        var due = NextTimer();
-        var until = due - time.GetUtcNow();
-        if (until <= TimeSpan.Zero)
-        {
-            return Wake.Timer;
-        }
-
-        if (_eventWait is { IsCompletedSuccessfully: true, Result: true })
-        {
-            _eventWait = null; // it announced events that were read since
-        }
-
-        try
-        {
-            var read = _eventWait ??= subscription.Reader.WaitToReadAsync(ct).AsTask();
-            var timer = TimerFor(due, until, ct);
-            var first = replaced is null ? await Task.WhenAny(read, timer) : await Task.WhenAny(read, timer, replaced);
-            if (first == replaced)
+            if (replaced?.IsCompleted == true)
             {
                 return Wake.Replaced;
             }
 
-            if (first == read)
+            if (ct.IsCancellationRequested)
             {
-                _eventWait = null;
-                return await read ? Wake.Event : Wake.Closed;
+                return Wake.Closed;
             }
 
-            StopTimer();
-            return ct.IsCancellationRequested ? Wake.Closed : Wake.Timer;
-        }
-        catch (OperationCanceledException)
-        {
-            return Wake.Closed;
+            while (reader.TryPeek(out var next) && ReferenceEquals(next, WakeUpEvent))
+            {
+                reader.TryRead(out _);
+            }
+
+            if (reader.TryPeek(out _))
+            {
+                return Wake.Event;
+            }
+
+            var due = NextTimer();
+            var until = due - time.GetUtcNow();
+            if (until <= TimeSpan.Zero)
+            {
+                return Wake.Timer;
+            }
+
+            ArmTimer(due, until);
+            if (!await reader.WaitToReadAsync(CancellationToken.None))
+            {
+                return Wake.Closed;
+            }
         }
     }
 
+    /// <summary>A page's wake-up in its queue (only into an empty queue: with events there, the page wakes anyway and looks at what is due).</summary>
+    private static readonly LiveEvent WakeUpEvent = new(new RoomEvent("", "wake-up", 0));
+
+    private static void WakeUp(ChannelWriter<LiveEvent> queue) => queue.TryWrite(WakeUpEvent);
+
     /// <summary>
-    /// The wait for <paramref name="due"/> (the next heartbeat or warning), kept across waits while that time stays the same: in a
-    /// busy room events wake the page far more often than heartbeats, and a new timer per event (with its own cancellation) was
-    /// most of what a delivery allocated.
+    /// The timer set for <paramref name="due"/> (the next heartbeat or warning), kept across waits while that time stays the same and
+    /// it has not fired: in a busy room events wake the page far more often than heartbeats.
     /// </summary>
-    private Task TimerFor(DateTimeOffset due, TimeSpan until, CancellationToken ct)
+    private void ArmTimer(DateTimeOffset due, TimeSpan until)
     {
-        if (_timer is not null && _timerDue == due)
+        if (_timer is not null && _timerDue == due && !_timerFired)
         {
-            return _timer;
+            return;
         }
 
-        StopTimer();
-        _timerStop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         _timerDue = due;
-        return _timer = Task.Delay(until, time, _timerStop.Token);
+        _timerFired = false;
+        if (_timer is null)
+        {
+            _timer = time.CreateTimer(static s => ((LiveSession)s!).OnTimerFired(), this, until, Timeout.InfiniteTimeSpan);
+        }
+        else
+        {
+            _timer.Change(until, Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    private void OnTimerFired()
+    {
+        _timerFired = true;
+        if (_queue is { } queue)
+        {
+            WakeUp(queue);
+        }
     }
 
     private void StopTimer()
     {
+        _timer?.Dispose();
         _timer = null;
-        if (_timerStop is { } stop)
-        {
-            _timerStop = null;
-            stop.Cancel();
-            stop.Dispose();
-        }
     }
 
     /// <summary>
@@ -364,9 +383,21 @@ internal sealed class LiveSession(
 
     private async Task<List<SseItem<byte[]>>> DrainAsync(RoomSubscription subscription, CancellationToken ct)
     {
-        var items = new List<SseItem<byte[]>>();
+        var items = _drained;
+        items.Clear();
         while (!_ended && subscription.Reader.TryRead(out var roomEvent))
         {
+            if (ReferenceEquals(roomEvent, WakeUpEvent))
+            {
+                continue;
+            }
+
+            if (roomEvent.Event is { Type: RoomEvent.RollType, Roll: { } roll } && roomEvent.Event.Sequence == _lastSent + 1)
+            {
+                items.Add(await RollItemAsync(roll, roomEvent)); // the common case, without a list of its own
+                continue;
+            }
+
             items.AddRange(await HandleAsync(roomEvent, ct));
         }
 
@@ -481,12 +512,10 @@ internal sealed class LiveSession(
         var entry = new RollEntryModel(roll, Viewer);
         // The row with the strip's line is one shared payload per view, so no page joins the two bytes of its own.
         var withLine = roll.PlayerId != me.PlayerId;
-        var html = live is null
-            ? await RollHtmlAsync(entry, withLine)
-            : await live.Shared(withLine ? $"{LiveEvent.RollViewKey(entry)}+table" : LiveEvent.RollViewKey(entry), () => RollHtmlAsync(entry, withLine));
+        var html = live is null ? await RollHtmlAsync(entry, withLine) : await SharedRollHtmlAsync(live, entry, withLine);
 
         _lastSent = roll.Sequence;
-        return new SseItem<byte[]>(html, RoomEvent.RollType) { EventId = roll.Sequence.ToString(CultureInfo.InvariantCulture) };
+        return new SseItem<byte[]>(html, RoomEvent.RollType) { EventId = live?.EventId ?? roll.Sequence.ToString(CultureInfo.InvariantCulture) };
     }
 
     /// <summary>
@@ -496,9 +525,7 @@ internal sealed class LiveSession(
     private async Task<SseItem<byte[]>> RevealedItemAsync(Roll roll, LiveEvent live)
     {
         var revealed = new RollEntryModel(roll, Viewer, OutOfBand: true);
-        var withLine = roll.PlayerId != me.PlayerId;
-        var key = LiveEvent.RollViewKey(revealed);
-        var html = await live.Shared(withLine ? $"{key}+table" : key, () => RollHtmlAsync(revealed, withLine));
+        var html = await SharedRollHtmlAsync(live, revealed, withLine: roll.PlayerId != me.PlayerId);
         return new SseItem<byte[]>(html, RoomEvent.RollRevealedType);
     }
 
@@ -608,13 +635,27 @@ internal sealed class LiveSession(
 
     private static async Task<byte[]> RollHtmlAsync(RollEntryModel entry, bool withLine)
     {
-        var row = await RenderAsync(_RollEntry.Create(entry));
-        if (!withLine)
-        {
-            return row;
-        }
+        var row = await RowHtmlAsync(entry);
+        return withLine ? await WithLineAsync(row, entry) : row;
+    }
 
-        // A new roll's line goes on top of the strip; a revealed roll's line (out of band) replaces its own line by id.
+    /// <summary>
+    /// The row for this view, made once per live event and view; for the others' pages, the same row (made once, not once more
+    /// with the line) followed by the strip's line, also once per view.
+    /// </summary>
+    private static Task<byte[]> SharedRollHtmlAsync(LiveEvent live, RollEntryModel entry, bool withLine)
+    {
+        var (rowKey, lineKey) = LiveEvent.RollViewKeys(entry);
+        return withLine
+            ? live.Shared(lineKey, (live, rowKey, entry), static async s => await WithLineAsync(await s.live.Shared(s.rowKey, s.entry, static e => RowHtmlAsync(e)), s.entry))
+            : live.Shared(rowKey, entry, static e => RowHtmlAsync(e));
+    }
+
+    private static Task<byte[]> RowHtmlAsync(RollEntryModel entry) => RenderAsync(_RollEntry.Create(entry));
+
+    /// <summary>The row and the roll's line of the strip: a new roll's line goes on top of it; a revealed roll's line (out of band) replaces its own line by id.</summary>
+    private static async Task<byte[]> WithLineAsync(byte[] row, RollEntryModel entry)
+    {
         var line = await RenderAsync(_TableRoll.Create(entry));
         return entry.OutOfBand ? [.. row, .. line] : [.. row, .. TableLineStart, .. line, .. TableLineEnd];
     }

@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Http.Metadata;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Primitives;
 
 namespace DiceRoller.Shared;
 
@@ -7,14 +9,15 @@ namespace DiceRoller.Shared;
 /// Refuses a state-changing request whose form lacks a valid antiforgery token (or is not a form at all)
 /// with 400 and a clear message, before any handler runs.
 /// </summary>
-public sealed class AntiforgeryFilter(IAntiforgery antiforgery, ILogger<AntiforgeryFilter> logger) : IEndpointFilter
+public sealed class AntiforgeryFilter(IAntiforgery antiforgery, IOptions<AntiforgeryOptions> options, ValidatedFormTokens validated,
+    ILogger<AntiforgeryFilter> logger) : IEndpointFilter
 {
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(next);
         var http = context.HttpContext;
-        if (await IsValidAsync(http, antiforgery, logger))
+        if (await IsValidAsync(http, antiforgery, options.Value, validated, logger))
         {
             return await next(context);
         }
@@ -30,15 +33,46 @@ public sealed class AntiforgeryFilter(IAntiforgery antiforgery, ILogger<Antiforg
     public static Task<bool> IsValidAsync(HttpContext http)
     {
         ArgumentNullException.ThrowIfNull(http);
-        return IsValidAsync(http, http.RequestServices.GetRequiredService<IAntiforgery>(),
-            http.RequestServices.GetRequiredService<ILogger<AntiforgeryFilter>>());
+        var services = http.RequestServices;
+        return IsValidAsync(http, services.GetRequiredService<IAntiforgery>(), services.GetRequiredService<IOptions<AntiforgeryOptions>>().Value,
+            services.GetRequiredService<ValidatedFormTokens>(), services.GetRequiredService<ILogger<AntiforgeryFilter>>());
     }
 
-    private static async Task<bool> IsValidAsync(HttpContext http, IAntiforgery antiforgery, ILogger logger)
+    /// <summary>
+    /// The full check (<see cref="IAntiforgery.IsRequestValidAsync"/>), or a pair of tokens that passed it lately
+    /// (<see cref="ValidatedFormTokens"/>: a page's later posts). The tokens are found where the full check finds them: the
+    /// cookie, then the header, else the form's field.
+    /// </summary>
+    private static async Task<bool> IsValidAsync(HttpContext http, IAntiforgery antiforgery, AntiforgeryOptions options, ValidatedFormTokens validated,
+        ILogger logger)
     {
         try
         {
-            return http.Request.HasFormContentType && await antiforgery.IsRequestValidAsync(http);
+            if (!http.Request.HasFormContentType)
+            {
+                return false;
+            }
+
+            var cookie = options.Cookie.Name is { } name ? http.Request.Cookies[name] : null;
+            var token = options.HeaderName is { } header ? http.Request.Headers[header] : StringValues.Empty;
+            if (token.Count == 0)
+            {
+                token = (await http.Request.ReadFormAsync(http.RequestAborted))[options.FormFieldName];
+            }
+
+            var pair = !string.IsNullOrEmpty(cookie) && token is [{ Length: > 0 } one] && http.User.Identity?.IsAuthenticated != true ? (cookie, one) : default;
+            if (pair.cookie is not null && validated.Contains(pair.cookie, pair.one))
+            {
+                return true;
+            }
+
+            var valid = await antiforgery.IsRequestValidAsync(http);
+            if (valid && pair.cookie is not null)
+            {
+                validated.Add(pair.cookie, pair.one);
+            }
+
+            return valid;
         }
         catch (Exception ex) when (ex is AntiforgeryValidationException or InvalidOperationException or BadHttpRequestException or IOException or InvalidDataException)
         {
