@@ -90,17 +90,7 @@ public sealed class LiveEvent(RoomEvent roomEvent)
     /// form carrying their own form token, so theirs is rendered for them alone. Rolls/_RollEntry.cshtml must depend on nothing else
     /// of the viewer (a test renders it for every kind of viewer and compares).
     /// </summary>
-    public static string RollViewKey(RollEntryModel entry)
-    {
-        ArgumentNullException.ThrowIfNull(entry);
-        var roll = entry.Roll;
-        if (roll.IsRevealableBy(entry.Viewer.PlayerId))
-        {
-            return "roll:roller:" + entry.Viewer.FormToken;
-        }
-
-        return (entry.ShowValues ? "roll:shown" : "roll:secret") + (entry.OutOfBand ? ":oob" : "");
-    }
+    public static string RollViewKey(RollEntryModel entry) => RollViewKeys(entry).Row;
 
     /// <summary>
     /// <see cref="RollViewKey"/> and the key of the same row with its line of the "At the table" strip (pages of the others), as
@@ -111,7 +101,7 @@ public sealed class LiveEvent(RoomEvent roomEvent)
         ArgumentNullException.ThrowIfNull(entry);
         if (entry.Roll.IsRevealableBy(entry.Viewer.PlayerId))
         {
-            var key = RollViewKey(entry);
+            var key = "roll:roller:" + entry.Viewer.FormToken;
             return (key, key + TableSuffix);
         }
 
