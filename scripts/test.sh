@@ -57,6 +57,7 @@ mkdir -p "$run_dir"
 checks_file="$run_dir/checks.txt"
 : > "$checks_file"
 : > "$run_dir/steps.txt"
+: > "$run_dir/cpu.txt"
 
 # shellcheck source=test/lib.sh
 source "$parts/lib.sh"

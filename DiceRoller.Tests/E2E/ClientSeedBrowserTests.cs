@@ -9,7 +9,7 @@ namespace DiceRoller.Tests.E2E;
 /// commitment, and again when a rotation swaps in a new one, so every roll's client seed was chosen after its commitment.
 /// </summary>
 [Trait(Tiers.Trait, Tiers.Browser)]
-[Collection(BrowserCollection.Name)]
+[Collection(SecondBrowserCollection.Name)]
 public sealed class ClientSeedBrowserTests(ChromiumFixture chromium, AppServers servers)
 {
     private static async Task<JsonElement> FairnessOfAsync(Person who, AppServer server, string rollId)

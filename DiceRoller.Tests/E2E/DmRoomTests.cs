@@ -11,7 +11,7 @@ namespace DiceRoller.Tests.E2E;
 /// revealed, a DC that reaches every page and grades new rolls, and a kick that ends the player's stream for good.
 /// </summary>
 [Trait(Tiers.Trait, Tiers.Browser)]
-[Collection(BrowserCollection.Name)]
+[Collection(SecondBrowserCollection.Name)]
 public sealed class DmRoomTests(ChromiumFixture chromium, AppServers servers, ITestOutputHelper output)
 {
     private const string HiddenDice = "5d100"; // a total of 5..500: a number that would stand out in the HTML

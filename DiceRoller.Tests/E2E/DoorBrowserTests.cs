@@ -11,7 +11,7 @@ namespace DiceRoller.Tests.E2E;
 /// Wi-Fi, so after a kick every newcomer knocks and the DM lets them in with one tap.
 /// </summary>
 [Trait(Tiers.Trait, Tiers.Browser)]
-[Collection(BrowserCollection.Name)]
+[Collection(SecondBrowserCollection.Name)]
 public sealed partial class DoorBrowserTests(ChromiumFixture chromium, AppServers servers, ITestOutputHelper output)
 {
     [GeneratedRegex(@"/rooms/[A-Z]+-\d{4}$")]

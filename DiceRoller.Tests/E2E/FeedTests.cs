@@ -8,7 +8,7 @@ namespace DiceRoller.Tests.E2E;
 
 /// <summary>The feed a table can read: the dice language rendered live, compact rows, crit marks, local times.</summary>
 [Trait(Tiers.Trait, Tiers.Browser)]
-[Collection(BrowserCollection.Name)]
+[Collection(SecondBrowserCollection.Name)]
 public sealed class FeedTests(ChromiumFixture chromium, AppServers servers, ITestOutputHelper output)
 {
     [Fact]

@@ -6,7 +6,7 @@ namespace DiceRoller.Tests.E2E;
 
 /// <summary>The Invite panel (link, copy, share sheet, QR code) and continuing as the same player on another device, in Chromium.</summary>
 [Trait(Tiers.Trait, Tiers.Browser)]
-[Collection(BrowserCollection.Name)]
+[Collection(SecondBrowserCollection.Name)]
 public sealed class InviteAndContinueTests(ChromiumFixture chromium, AppServers servers, ITestOutputHelper output)
 {
     private void AssertNoSeriousAxeFindings(string name, IReadOnlyList<AxeViolation> violations)

@@ -9,7 +9,7 @@ namespace DiceRoller.Tests.E2E;
 /// confirmations are skipped (hx-confirm needs the script), and the room offers a Refresh link for new rolls.
 /// </summary>
 [Trait(Tiers.Trait, Tiers.Browser)]
-[Collection(BrowserCollection.Name)]
+[Collection(SecondBrowserCollection.Name)]
 public sealed class NoJavaScriptTests(ChromiumFixture chromium, AppServers servers, ITestOutputHelper output)
 {
     [Fact]

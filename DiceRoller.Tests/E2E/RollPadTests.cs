@@ -9,7 +9,7 @@ namespace DiceRoller.Tests.E2E;
 /// the pad), then the pad starts over.
 /// </summary>
 [Trait(Tiers.Trait, Tiers.Browser)]
-[Collection(BrowserCollection.Name)]
+[Collection(SecondBrowserCollection.Name)]
 public sealed class RollPadTests(ChromiumFixture chromium, AppServers servers, ITestOutputHelper output)
 {
     [Fact]

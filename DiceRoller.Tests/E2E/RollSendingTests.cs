@@ -12,7 +12,7 @@ namespace DiceRoller.Tests.E2E;
 /// re-sends the same request id, so it never rolls twice.
 /// </summary>
 [Trait(Tiers.Trait, Tiers.Browser)]
-[Collection(BrowserCollection.Name)]
+[Collection(SecondBrowserCollection.Name)]
 public sealed class RollSendingTests(ChromiumFixture chromium, AppServers servers, ITestOutputHelper output)
 {
     private static bool IsRollPost(IRequest request) =>

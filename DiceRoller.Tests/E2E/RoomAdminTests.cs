@@ -6,7 +6,7 @@ namespace DiceRoller.Tests.E2E;
 
 /// <summary>What an open room's creator can do to everyone's pages: hand the room to a DM, or close it.</summary>
 [Trait(Tiers.Trait, Tiers.Browser)]
-[Collection(BrowserCollection.Name)]
+[Collection(SecondBrowserCollection.Name)]
 public sealed class RoomAdminTests(ChromiumFixture chromium, AppServers servers)
 {
     [Fact]

@@ -11,7 +11,7 @@ namespace DiceRoller.Tests.E2E;
 /// says where you left; a DC or lock change said once to a screen reader, not again on reconnect.
 /// </summary>
 [Trait(Tiers.Trait, Tiers.Browser)]
-[Collection(BrowserCollection.Name)]
+[Collection(SecondBrowserCollection.Name)]
 public sealed class TableOnPhoneTests(ChromiumFixture chromium, AppServers servers, ITestOutputHelper output)
 {
     /// <summary>Where an element is, in CSS px of the viewport, and whether it is wholly inside it.</summary>

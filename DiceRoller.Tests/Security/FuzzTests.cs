@@ -376,7 +376,7 @@ public sealed class FuzzEmbeddedTests(ITestOutputHelper output) : FuzzTests(outp
 }
 
 [Trait(Tiers.Trait, Tiers.Stores)]
-[Collection(ValkeyCollection.Name)]
+[Collection(ValkeySecondCollection.Name)]
 public sealed class FuzzValkeyTests(ValkeyServer valkey, ITestOutputHelper output) : FuzzTests(output)
 {
     protected override string? ValkeyConnection => valkey.ConnectionString;

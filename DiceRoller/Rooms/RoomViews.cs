@@ -153,6 +153,13 @@ public sealed record RosterModel(RoomSnapshot Room, string ViewerPlayerId, strin
 {
     public RosterChange? Change { get; init; }
 
+    /// <summary>
+    /// What this viewer's page says about the change: the others' joins, leaves and removals, never the viewer's own join.
+    /// Their page opened because they joined, and its stream, opened a moment later, can still get the join's event when
+    /// the machine is slow; a screen reader would then tell them they joined.
+    /// </summary>
+    public string? Sentence => Change is { Reason: null } change && change.PlayerId == ViewerPlayerId ? null : Change?.Sentence;
+
     public bool ViewerIsAdmin => Room.IsAdmin(ViewerPlayerId);
 
     public bool ViewerCanPromote => Room.Room.Mode == RoomMode.Open && Room.Room.CreatorPlayerId == ViewerPlayerId;

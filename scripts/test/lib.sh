@@ -66,18 +66,36 @@ start_on_free_port() {
   exit 1
 }
 
-# step NAME: ends the previous step (its wall time goes to $run_dir/steps.txt, printed by the summary) and starts NAME.
+# step NAME: ends the previous step (its wall time goes to $run_dir/steps.txt, printed by the summary; the whole
+# machine's CPU meanwhile to $run_dir/cpu.txt) and starts NAME.
 step_name=""
 step_start=0
+step_cpu=""
+# Prints "BUSY TOTAL": the machine's busy and total CPU time since boot, in clock ticks (/proc/stat's first line).
+machine_cpu() {
+  local _ user nice system idle iowait irq softirq steal
+  read -r _ user nice system idle iowait irq softirq steal _ < /proc/stat
+  echo "$((user + nice + system + irq + softirq + steal)) $((user + nice + system + idle + iowait + irq + softirq + steal))"
+}
 step() {
-  local now
+  local now cpu busy total ticks b0 t0
   now=$(date +%s)
+  cpu=$(machine_cpu 2>/dev/null || echo "")
   if [[ -n "$step_name" ]]; then
     echo "$((now - step_start)) $step_name" >> "$run_dir/steps.txt"
     echo "test.sh: step $step_name took $((now - step_start)) s"
+    if [[ -n "$cpu" && -n "$step_cpu" ]]; then
+      read -r busy total <<< "$cpu"
+      read -r b0 t0 <<< "$step_cpu"
+      ticks=$(getconf CLK_TCK)
+      if (( total > t0 )); then
+        echo "$step_name | $(( (busy - b0) / ticks )) CPU s busy of $(( (total - t0) / ticks )) ($(( 100 * (busy - b0) / (total - t0) ))%)" >> "$run_dir/cpu.txt"
+      fi
+    fi
   fi
   step_name="${1:-}"
   step_start=$now
+  step_cpu=$cpu
 }
 
 # The background job of scripts/test/beside.sh (its process group), when one runs.

@@ -107,6 +107,12 @@ for name, reason in skipped_checks:
 if steps_file is not None and steps_file.exists():
     steps = [line.split(" ", 1) for line in steps_file.read_text().splitlines() if line.strip()]
     print("test.sh: steps (wall clock): " + ", ".join(f"{name} {int(seconds)} s" for seconds, name in steps))
+# The whole machine's CPU while each step ran (every process, so the checks beside the tests count in dotnet-test's),
+# from /proc/stat (scripts/test/lib.sh): busy near 100% means the step waited on CPU, not on servers or timers.
+cpu_file = steps_file.with_name("cpu.txt") if steps_file is not None else None
+if cpu_file is not None and cpu_file.exists():
+    rows = [row.split(" | ", 1) for row in cpu_file.read_text().splitlines() if " | " in row]
+    print("test.sh: the machine's CPU per step: " + "; ".join(f"{name} {figure}" for name, figure in rows))
 if class_seconds:
     print("test.sh: slowest test classes (sum of their tests' durations):")
     for cls, seconds in sorted(class_seconds.items(), key=lambda item: -item[1])[:10]:
@@ -114,13 +120,22 @@ if class_seconds:
     print("test.sh: slowest tests:")
     for seconds, name in sorted(test_seconds, reverse=True)[:5]:
         print(f"  {seconds:7.1f} s  {name[:160]}")
-    # The browser tests share one Chromium and one set of app servers (one collection): their sum is a floor under the
-    # run's wall clock, whatever else runs beside them.
+    # The browser tests run in two collections (each its own Chromium and app servers, DiceRoller.Tests/E2E/
+    # ChromiumFixture.cs); within one, tests run one after another, so the larger sum is a floor under the run's wall clock.
     tests_dir = Path(__file__).resolve().parents[2] / "DiceRoller.Tests"
-    browser_classes = {m.group(1) for source in tests_dir.rglob("*.cs") if "[Collection(BrowserCollection.Name)]" in (text := source.read_text())
-                       for m in re.finditer(r"\[Collection\(BrowserCollection\.Name\)\][^{]*?\bclass (\w+)", text)}
-    browser = sum(seconds for cls, seconds in class_seconds.items() if cls.rsplit(".", 1)[-1] in browser_classes)
-    print(f"test.sh: the tests' durations summed: {sum(class_seconds.values()):.0f} s; the browser tests' (one after another): {browser:.0f} s")
+    collection_of = {}
+    for source in tests_dir.rglob("*.cs"):
+        text = source.read_text()
+        for m in re.finditer(r"\[Collection\((\w*BrowserCollection)\.Name\)\][^{]*?\bclass (\w+)", text):
+            collection_of[m.group(2)] = m.group(1)
+    per_collection = {}
+    for cls, seconds in class_seconds.items():
+        collection = collection_of.get(cls.rsplit(".", 1)[-1])
+        if collection is not None:
+            per_collection[collection] = per_collection.get(collection, 0.0) + seconds
+    browser = ", ".join(f"{name} {seconds:.0f} s" for name, seconds in sorted(per_collection.items()))
+    print(f"test.sh: the tests' durations summed: {sum(class_seconds.values()):.0f} s; "
+          f"the browser collections' (each one test after another): {browser or 'none ran'}")
 
 # Line coverage of the app assembly (DiceRoller/), from coverlet's cobertura files; lines are counted once
 # per file and number even when several classes (async state machines, partials) share them.
