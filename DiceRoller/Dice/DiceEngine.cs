@@ -312,9 +312,28 @@ public static class DamageTypes
     public static IReadOnlyList<(string Type, int Subtotal)> Of(IReadOnlyList<TermOutcome> terms)
     {
         ArgumentNullException.ThrowIfNull(terms);
+        // Most rolls have no damage type: every render of a roll row asks, so that case allocates nothing.
+        if (!HasAnnotation(terms))
+        {
+            return [];
+        }
+
         return terms.Where(t => t.Annotation is not null)
             .GroupBy(t => t.Annotation!, StringComparer.Ordinal)
             .Select(g => (g.Key, g.Sum(t => t.Subtotal)))
             .ToList();
+    }
+
+    private static bool HasAnnotation(IReadOnlyList<TermOutcome> terms)
+    {
+        for (var i = 0; i < terms.Count; i++)
+        {
+            if (terms[i].Annotation is not null)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 }

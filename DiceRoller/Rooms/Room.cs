@@ -158,7 +158,29 @@ public static class PagePresence
     public static bool IsPage(string streamId) => streamId.StartsWith(Prefix, StringComparison.Ordinal);
 
     /// <summary>The players whose every current presence is a page without a stream.</summary>
-    public static HashSet<string> PlayersWithoutStream(IEnumerable<(string PlayerId, string StreamId)> presences) =>
-        presences.GroupBy(p => p.PlayerId, StringComparer.Ordinal).Where(g => g.All(p => IsPage(p.StreamId))).Select(g => g.Key)
-            .ToHashSet(StringComparer.Ordinal);
+    public static HashSet<string> PlayersWithoutStream(IEnumerable<(string PlayerId, string StreamId)> presences)
+    {
+        ArgumentNullException.ThrowIfNull(presences);
+        // One pass, no grouping: every room read makes this (on the embedded store, every roll post's).
+        var pages = new HashSet<string>(StringComparer.Ordinal);
+        HashSet<string>? streaming = null;
+        foreach (var (playerId, streamId) in presences)
+        {
+            if (IsPage(streamId))
+            {
+                pages.Add(playerId);
+            }
+            else
+            {
+                (streaming ??= new HashSet<string>(StringComparer.Ordinal)).Add(playerId);
+            }
+        }
+
+        if (streaming is not null)
+        {
+            pages.ExceptWith(streaming);
+        }
+
+        return pages;
+    }
 }

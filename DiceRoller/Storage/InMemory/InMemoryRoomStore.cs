@@ -131,10 +131,20 @@ public sealed partial class InMemoryRoomStore(TimeProvider time, IOptions<RoomOp
     public Task<RoomSnapshot?> GetAsync(string code, CancellationToken cancellationToken = default) =>
         Locked<RoomSnapshot?>(code, null, data =>
         {
+            // One pass over the presences, no grouping (every roll post reads the room on this store).
             var now = Now;
-            var connected = data.Presence.Values.Where(p => p.ExpiresAt > now)
-                .GroupBy(p => p.PlayerId).ToDictionary(g => g.Key, g => g.Max(p => p.ExpiresAt), StringComparer.Ordinal);
-            var withoutStream = PagePresence.PlayersWithoutStream(data.Presence.Where(p => p.Value.ExpiresAt > now).Select(p => (p.Value.PlayerId, p.Key)));
+            var connected = new Dictionary<string, long>(StringComparer.Ordinal);
+            var current = new List<(string PlayerId, string StreamId)>(data.Presence.Count);
+            foreach (var (streamId, (playerId, expiresAt)) in data.Presence)
+            {
+                if (expiresAt > now)
+                {
+                    connected[playerId] = connected.TryGetValue(playerId, out var latest) ? Math.Max(latest, expiresAt) : expiresAt;
+                    current.Add((playerId, streamId));
+                }
+            }
+
+            var withoutStream = PagePresence.PlayersWithoutStream(current);
             return new RoomSnapshot(data.Room, [.. data.Players], [.. data.ModeChanges],
                 new HashSet<string>(data.Kicked, StringComparer.Ordinal), connected)
             {
