@@ -40,15 +40,15 @@ internal sealed class BatchedStdoutSink(ITextFormatter formatter, Stream stdout)
             written += Encoding.UTF8.GetBytes(chunk.Span, _bytes.AsSpan(written));
         }
 
-        // A batch bigger than usual (a burst of errors) does not keep its buffer.
-        if (text.Capacity > 256 * 1024)
-        {
-            text.Capacity = 16 * 1024;
-            _bytes = new byte[16 * 1024];
-        }
-
         await stdout.WriteAsync(_bytes.AsMemory(0, written));
         await stdout.FlushAsync();
+
+        // A batch bigger than usual (a burst of errors) does not keep its buffers, once it is written.
+        if (text.Capacity > 256 * 1024)
+        {
+            text.Clear().Capacity = 16 * 1024;
+            _bytes = new byte[16 * 1024];
+        }
     }
 
     public Task OnEmptyBatchAsync() => Task.CompletedTask;
