@@ -4,7 +4,7 @@
 #   bash scripts/test.sh [extra dotnet test args, e.g. --filter FullyQualifiedName~Dice or --filter Tier=Stores]
 #
 # Its parts, in order (each in scripts/test/, sourced so they share this shell's variables):
-#   install.sh        installs what is missing (redis-server, chromium, nginx, postgresql, openssl, docker-compose,
+#   install.sh        installs what is missing (redis-server, chromium-headless-shell, nginx, postgresql, openssl, docker-compose,
 #                     npm packages, the pinned linters; podman and the stack tier's tools for the stack tier)
 #   deploy-checks.sh  fresh Tailwind CSS, compose parsed by docker-compose, Dockerfile and workflow linted, the app
 #                     published as the image runs it; each check printed as `check: NAME: PASS|FAIL` with its command
@@ -26,7 +26,7 @@
 #                                            DICEROLLER_TEST_USER, stopped at the end); tests make a schema each
 # The Valkey Cluster tests start their own 6-node clusters from the same redis-server (DiceRoller.Tests/Infrastructure/
 # ValkeyCluster.cs: free ports, a temp folder, every node killed when the tests end, also when they fail).
-#   DICEROLLER_CHROMIUM=/usr/bin/chromium   the browser for the E2E tests
+#   DICEROLLER_CHROMIUM=/usr/bin/chromium-headless-shell   the browser for the E2E tests
 #   DICEROLLER_PYTHON=/usr/bin/python3      the interpreter the tests run scripts/verify.py with
 #   DICEROLLER_PUBLISHED=.test-run/publish   `dotnet publish -c Release` output (owned by root, read-only to others)
 #   DICEROLLER_DEPLOY_ENV=.test-run/deploy-env.json   the image's ENV and compose's app environment, as parsed
@@ -39,7 +39,10 @@ repo_root="$PWD"
 parts="$repo_root/scripts/test"
 
 sln="${DICEROLLER_SLN:-DiceRoller.sln}"
-chromium_bin=/usr/bin/chromium
+# Debian's headless shell of Chromium (the same source and version as `chromium`, old headless mode), the build
+# Playwright itself runs headless: the 77 browser tests took 275 CPU s in it against 684 in the full browser
+# (docs/testing.md, "Where the time goes").
+chromium_bin=/usr/bin/chromium-headless-shell
 run_dir="$repo_root/.test-run"
 results_dir="$run_dir/results"
 full_run=""

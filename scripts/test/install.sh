@@ -1,11 +1,11 @@
-# Part of scripts/test.sh (sourced): installs what is missing: Debian packages (redis-server, chromium, nginx,
+# Part of scripts/test.sh (sourced): installs what is missing: Debian packages (redis-server, chromium-headless-shell, nginx,
 # postgresql, docker-compose, ...; podman and the stack tier's tools when $stack_tier is set), the npm packages and
 # the pinned linters. Sets $python.
 
 missing=()
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 command -v redis-cli >/dev/null 2>&1 || missing+=(redis-tools)
-[[ -x "$chromium_bin" ]] || missing+=(chromium)
+[[ -x "$chromium_bin" ]] || missing+=(chromium-headless-shell)
 command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
 [[ -x /usr/sbin/nginx ]] || missing+=(nginx)
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)
