@@ -128,6 +128,14 @@ public sealed class RollSendingTests(ChromiumFixture chromium, AppServers server
 
         await alice.Page.Locator("#roll-count").FillAsync("3");
         await alice.Context.SetOfflineAsync(true);
+        // Chromium can answer the offline call before its network service fails new requests (a fresh-clone run sent the
+        // roll right after it): tap only once a request from the page fails.
+        var offlineBy = DateTime.UtcNow.AddMilliseconds(Person.StepTimeoutMs);
+        while (!await alice.Page.EvaluateAsync<bool>("() => fetch('/api/health/live', { cache: 'no-store' }).then(() => false, () => true)"))
+        {
+            Assert.True(DateTime.UtcNow < offlineBy, "The page still reached the server 30 s after the context went offline.");
+        }
+
         await alice.DieButton(8).ClickAsync();
         var failure = alice.Page.Locator("#roll-failure");
         await Expect(failure).ToBeVisibleAsync();
