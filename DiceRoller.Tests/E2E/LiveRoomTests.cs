@@ -76,4 +76,41 @@ public sealed class LiveRoomTests(ChromiumFixture chromium, AppServers servers, 
         Assert.Equal(rolled.Order(StringComparer.Ordinal), aliceRows.Select(r => r.RollId).Order(StringComparer.Ordinal));
         FeedAssert.NewestFirstWithoutGaps(aliceRows);
     }
+
+    /// <summary>
+    /// A panel the stream replaces whole (roster, door, DC, initiative: <c>hx-swap="outerHTML"</c>) takes the second of two
+    /// events that come one right after the other, as a busy room's or a slow phone's do (several events read from the
+    /// stream in one go). htmx wires a swapped-in element to the stream only when it settles, 20 ms later by default; an
+    /// event in between found no listener and was lost, and the panel stayed wrong until the page reloaded (a player removed
+    /// from the room still listed). The events here are the page's own panels, each marked, dispatched on the page's stream.
+    /// </summary>
+    [Fact]
+    public async Task A_panel_replaced_by_the_stream_takes_the_next_event_that_comes_right_after()
+    {
+        var server = await servers.GetAsync(Stores.Embedded);
+        await using var dana = await Person.OpenAsync(chromium, server.BaseAddress, "Dana");
+        await using var bob = await Person.OpenAsync(chromium, server.BaseAddress, "Bob");
+        var code = await dana.CreateRoomAsync("dm-led");
+        await bob.JoinAsync(code);
+        await Task.WhenAll(dana.WaitUntilLiveAsync(), bob.WaitUntilLiveAsync());
+        await Expect(dana.Roster).ToHaveCountAsync(2);
+
+        var results = await dana.Page.EvaluateAsync<string[]>("""
+            () => {
+              const source = document.querySelector("[sse-connect]")["htmx-internal-data"].sseEventSource;
+              return [...document.querySelectorAll("[sse-swap][hx-swap^='outerHTML']")].map(panel => {
+                const id = panel.id, name = panel.getAttribute("sse-swap").split(",")[0].trim();
+                for (const mark of ["first", "second"]) {
+                  const next = panel.cloneNode(true);
+                  next.dataset.e2eMark = mark;
+                  source.dispatchEvent(new MessageEvent(name, { data: next.outerHTML }));
+                }
+                return `${id}=${document.getElementById(id)?.dataset.e2eMark}`;
+              });
+            }
+            """);
+        output.WriteLine(string.Join(", ", results));
+        Assert.Superset(new HashSet<string> { "roster-panel=second", "door-panel=second", "dc-panel=second" }, results.ToHashSet());
+        Assert.All(results, r => Assert.EndsWith("=second", r, StringComparison.Ordinal));
+    }
 }

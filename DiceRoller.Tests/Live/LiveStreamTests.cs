@@ -139,6 +139,60 @@ public abstract class LiveStreamTests(SharedApp shared) : AppTest(shared), IClas
         Assert.Equal(["1"], (await stream.NextOfTypeAsync("roll", 1)).Select(e => e.Id));
     }
 
+    /// <summary>
+    /// Pub/sub delivers at most once: a kick, a DC or a lock whose event never reached a page used to stay wrong on it until it
+    /// reloaded (the heartbeat compared presence only). The store changes here with no event at all; the heartbeats' reads of
+    /// the room put the DM's roster, DC and door right, and end the page of the player who is no longer in the room.
+    /// </summary>
+    [Fact]
+    public async Task A_heartbeat_puts_right_a_roster_dc_and_lock_whose_events_were_lost_and_ends_a_removed_players_page()
+    {
+        await using var table = await Table.DmLed("Dee").Players("Bob", "Cleo").BuildAsync(App);
+        var (code, dee, bob) = table;
+        await using var deeStream = await SseReader.OpenAsync(dee.Client, $"/rooms/{code}/events?after=0");
+        await using var bobStream = await SseReader.OpenAsync(bob.Client, $"/rooms/{code}/events?after=0");
+        await deeStream.EventsUntilCommentAsync();
+        var store = App.Services.GetRequiredService<IRoomStore>();
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        var bobPlayer = (await store.GetAsync(code))!.Players.Single(p => p.Name == "Bob");
+
+        Assert.True(await store.KickAsync(code, bobPlayer, now));
+        Assert.True(await store.SetDcAsync(code, 12, now));
+        Assert.True(await store.SetLockedAsync(code, true, now));
+
+        // Events already on their way (Bob's and Cleo's pages joining) may come first: read heartbeat by heartbeat (at most
+        // 100, 30 s) until each panel shows the store's state.
+        string[]? names = null;
+        string? dc = null, locked = null;
+        for (var heartbeat = 0; heartbeat < 100 && (names is null || dc != "12" || locked != "true"); heartbeat++)
+        {
+            foreach (var e in await deeStream.EventsUntilCommentAsync())
+            {
+                var element = e.Element();
+                switch (e.Type)
+                {
+                    case "player-joined" or "player-left":
+                        var listed = element.QuerySelectorAll("[data-player-id] .font-medium").Select(n => n.TextContent).ToArray();
+                        names = listed.Contains("Bob") ? null : listed;
+                        break;
+                    case "dc-updated":
+                        dc = element.QuerySelector("#dc-status")?.GetAttribute("data-dc");
+                        break;
+                    case "door-changed":
+                        locked = element.GetAttribute("data-locked");
+                        break;
+                }
+            }
+        }
+
+        Assert.NotNull(names);
+        Assert.Equal(["Dee", "Cleo"], names);
+        Assert.Equal("12", dc);
+        Assert.Equal("true", locked);
+        var notice = (await bobStream.NextOfTypeAsync("player-kicked", 1)).Single();
+        Assert.Contains("You were removed from this room.", notice.Data, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task An_idle_stream_gets_heartbeat_comments()
     {

@@ -54,6 +54,11 @@ internal sealed class LiveSession(
     // closes (its presence lapses in the store; nothing is there to tell the room).
     private IReadOnlyDictionary<string, long> _shownConnected = room.Connected;
     private IReadOnlySet<string> _shownWithoutLive = room.WithoutLiveUpdates;
+    // Who the last roster sent here listed, the DC the last DC panel showed and whether the last door said locked: a heartbeat's
+    // read of the room puts right a join, leave, kick, DC or lock whose event this page missed (pub/sub is at most once).
+    private IReadOnlyList<Player> _shownPlayers = room.Players;
+    private int? _shownDc = room.Room.Dc;
+    private bool _shownLocked = room.Room.Locked;
     private long _lastSent = after;
     private DateTimeOffset _warnedForExpiry;
     private DateTimeOffset _nextHeartbeat;
@@ -306,7 +311,12 @@ internal sealed class LiveSession(
         }
 
         Note(fresh);
-        var items = PresenceChanged(fresh) ? await PresenceItemsAsync(fresh) : [];
+        var items = await PutRightAsync(fresh, live: null, ct);
+        if (_ended)
+        {
+            return items;
+        }
+
         var expiresAt = ExpiresAt;
         if (IsHeld || expiresAt > _warnedForExpiry)
         {
@@ -333,6 +343,40 @@ internal sealed class LiveSession(
         return items;
     }
 
+    /// <summary>
+    /// What this page shows that <paramref name="fresh"/> (a read of the room with no event to prompt it: a heartbeat's, a
+    /// resync's) says is wrong, because an event did not reach it (pub/sub is at most once) or there was none (a presence
+    /// that lapsed): the roster when someone's presence or membership differs, the DC, the door when its lock differs, and the
+    /// end of the page when the player is no longer in the room. <paramref name="door"/>: the door in any case (a resync, for
+    /// the knocks a lost event would have brought the room's admin).
+    /// </summary>
+    private async Task<List<SseItem<byte[]>>> PutRightAsync(RoomSnapshot fresh, LiveEvent? live, CancellationToken ct, bool door = false)
+    {
+        if (fresh.FindPlayer(me.PlayerId) is null)
+        {
+            // Removed, or gone from the room from another page, and the event that said so did not come: this page is no longer in it.
+            _ended = true;
+            return fresh.Kicked.Contains(me.PlayerId)
+                ? [await NoticeAsync(RoomEvent.PlayerKickedType, NoticeModel.Kicked())]
+                : [await NoticeAsync(RoomEvent.RoomLeftType, NoticeModel.Left())];
+        }
+
+        var items = PresenceChanged(fresh) ? await PresenceItemsAsync(fresh)
+            : MembersChanged(fresh) ? [await RosterHtmlAsync(RoomEvent.PlayerJoinedType, room: fresh)]
+            : [];
+        if (fresh.Room.Dc != _shownDc)
+        {
+            items.Add(await DcHtmlAsync(fresh));
+        }
+
+        if (door || fresh.Room.Locked != _shownLocked)
+        {
+            items.Add(await DoorHtmlAsync(fresh, live, ct));
+        }
+
+        return items;
+    }
+
     /// <summary>Whether a member's presence in <paramref name="fresh"/> is not what the last roster sent here showed (a loop, no allocation).</summary>
     private bool PresenceChanged(RoomSnapshot fresh)
     {
@@ -341,6 +385,40 @@ internal sealed class LiveSession(
         {
             var id = players[i].PlayerId;
             if (fresh.IsConnected(id) != _shownConnected.ContainsKey(id) || fresh.WithoutLiveUpdates.Contains(id) != _shownWithoutLive.Contains(id))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// Whether <paramref name="fresh"/> has members the last roster sent here did not list, or lacks some it did: a join, leave
+    /// or kick whose event did not reach this page (a loop, no allocation; a room has at most a few members).
+    /// </summary>
+    private bool MembersChanged(RoomSnapshot fresh)
+    {
+        var (players, shown) = (fresh.Players, _shownPlayers);
+        if (ReferenceEquals(players, shown))
+        {
+            return false;
+        }
+
+        if (players.Count != shown.Count)
+        {
+            return true;
+        }
+
+        for (var i = 0; i < players.Count; i++)
+        {
+            var found = false;
+            for (var j = 0; j < shown.Count && !found; j++)
+            {
+                found = players[i].PlayerId == shown[j].PlayerId;
+            }
+
+            if (!found)
             {
                 return true;
             }
@@ -425,7 +503,7 @@ internal sealed class LiveSession(
                 return await CatchUpAsync(ct);
 
             case RoomBroadcaster.ResyncType:
-                return await CatchUpAsync(ct);
+                return await ResyncAsync(live, ct);
 
             case RoomEvent.RollRevealedType when roomEvent.Roll is not null:
                 return [await RevealedItemAsync(roomEvent.Roll, live)];
@@ -482,6 +560,37 @@ internal sealed class LiveSession(
             default:
                 return [];
         }
+    }
+
+    /// <summary>
+    /// After a window in which events may have been lost (the instance's Valkey subscription of the room came up, or back): what
+    /// the room as it is now says this page shows wrong (see <see cref="PutRightAsync"/>; the door and the initiative tracker in
+    /// any case), then the rolls it has not had. The room, knocks and encounter are read once for all of the room's pages here
+    /// (the resync is one event per room); a page whose roster and DC are right gets neither again.
+    /// </summary>
+    private async Task<List<SseItem<byte[]>>> ResyncAsync(LiveEvent live, CancellationToken ct)
+    {
+        var fresh = await live.Shared("room", () => store.GetAsync(_code, CancellationToken.None));
+        if (fresh is null)
+        {
+            return await CatchUpAsync(ct);
+        }
+
+        Note(fresh);
+        var items = await PutRightAsync(fresh, live, ct, door: true);
+        if (_ended)
+        {
+            return items;
+        }
+
+        if (initiative is not null)
+        {
+            _room = fresh;
+            items.Add(await InitiativeItemAsync(ct, live, readRoom: false));
+        }
+
+        items.AddRange(await CatchUpAsync(ct));
+        return items;
     }
 
     /// <summary>Everything in history after the last sequence sent, in order.</summary>
@@ -546,12 +655,16 @@ internal sealed class LiveSession(
         return await RosterHtmlAsync(type, change);
     }
 
-    /// <summary>The roster as last read (<see cref="_room"/>); what it shows of presence is what later heartbeats compare with.</summary>
-    private async Task<SseItem<byte[]>> RosterHtmlAsync(string type, RosterChange? change = null)
+    /// <summary>
+    /// The roster as last read (<see cref="_room"/>), or as <paramref name="room"/> (which becomes the last read); who it lists
+    /// and what it shows of presence is what later heartbeats compare with.
+    /// </summary>
+    private async Task<SseItem<byte[]>> RosterHtmlAsync(string type, RosterChange? change = null, RoomSnapshot? room = null)
     {
-        var room = _room;
+        room = _room = room ?? _room;
         _shownConnected = room.Connected;
         _shownWithoutLive = room.WithoutLiveUpdates;
+        _shownPlayers = room.Players;
         var html = await RenderAsync(_Roster.Create(new RosterModel(room, me.PlayerId, formToken, roomOptions.MaxPlayers) { Change = change }));
         return new SseItem<byte[]>(html, type);
     }
@@ -559,7 +672,14 @@ internal sealed class LiveSession(
     private async Task<SseItem<byte[]>> DcItemAsync(CancellationToken ct, LiveEvent? live = null)
     {
         await ReadRoomAsync(live, ct);
-        var html = await RenderAsync(_DcStatus.Create(new DcModel(_room, me.PlayerId, formToken)));
+        return await DcHtmlAsync(_room);
+    }
+
+    /// <summary>The DC panel as <paramref name="room"/> has it; its DC is what later heartbeats compare with.</summary>
+    private async Task<SseItem<byte[]>> DcHtmlAsync(RoomSnapshot room)
+    {
+        _shownDc = room.Room.Dc;
+        var html = await RenderAsync(_DcStatus.Create(new DcModel(room, me.PlayerId, formToken)));
         return new SseItem<byte[]>(html, RoomEvent.DcUpdatedType);
     }
 
@@ -567,14 +687,21 @@ internal sealed class LiveSession(
     private async Task<SseItem<byte[]>> DoorItemAsync(CancellationToken ct, LiveEvent? live = null)
     {
         await ReadRoomAsync(live, ct);
-        var knocks = !_room.IsAdmin(me.PlayerId) ? []
+        return await DoorHtmlAsync(_room, live, ct);
+    }
+
+    /// <summary>The door as <paramref name="room"/> has it (the knocks read for it); its lock is what later heartbeats compare with.</summary>
+    private async Task<SseItem<byte[]>> DoorHtmlAsync(RoomSnapshot room, LiveEvent? live, CancellationToken ct)
+    {
+        _shownLocked = room.Room.Locked;
+        var knocks = !room.IsAdmin(me.PlayerId) ? []
             : live is null ? await door.GetWaitingKnocksAsync(_code, Now, ct)
             : await live.Shared("knocks", () => door.GetWaitingKnocksAsync(_code, Now, CancellationToken.None));
-        var lastKick = !_room.IsAdmin(me.PlayerId) ? null
+        var lastKick = !room.IsAdmin(me.PlayerId) ? null
             : live is null ? await door.GetLastAddressKickAsync(_code, ct)
             : await live.Shared("last-kick", () => door.GetLastAddressKickAsync(_code, CancellationToken.None));
         var knockUntil = DoorService.KnockUntil(lastKick, roomOptions.KickKnockWindow, Now);
-        var html = await RenderAsync(_Door.Create(new DoorModel(_room, me.PlayerId, formToken, knocks, knockUntil)));
+        var html = await RenderAsync(_Door.Create(new DoorModel(room, me.PlayerId, formToken, knocks, knockUntil)));
         return new SseItem<byte[]>(html, RoomEvent.DoorChangedType);
     }
 

@@ -57,18 +57,21 @@ public sealed class RoomBroadcaster
         }
     }
 
-    /// <summary>Asks every subscriber to re-read history, after a window in which events may have been missed.</summary>
+    /// <summary>
+    /// Asks every subscriber to read the room again, after a window in which events may have been missed: one event per room,
+    /// shared by its pages here (so the room is read once for them, not once per page).
+    /// </summary>
     public void ResyncAll()
     {
-        List<RoomSubscription> all;
+        List<string> codes;
         lock (_gate)
         {
-            all = _rooms.Values.SelectMany(s => s).ToList();
+            codes = [.. _rooms.Keys];
         }
 
-        foreach (var subscription in all)
+        foreach (var code in codes)
         {
-            subscription.Writer.TryWrite(new LiveEvent(new RoomEvent(subscription.RoomCode, ResyncType, 0)));
+            Deliver(new RoomEvent(code, ResyncType, 0));
         }
     }
 

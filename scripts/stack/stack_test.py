@@ -128,7 +128,10 @@ class Stack:
                       "--label", f"io.podman.compose.project={PROJECT}", f"{PROJECT}_{name}"])
 
     def build_image(self, tag, *extra):
-        self.run(["podman", "build", "--pull=never", "--network", "host", "--format", "docker",
+        # In the machine's network namespace when this runs in one of its own (scripts/stack-test.sh): the build restores
+        # packages from the registry.
+        host = os.environ.get("STACK_HOST_NETNS")
+        self.run([*(["nsenter", f"--net={host}"] if host else []), "podman", "build", "--pull=never", "--network", "host", "--format", "docker",
                   "--build-arg", f"SDK_IMAGE={self.standins['sdk']}", "--build-arg", f"ASPNET_IMAGE={self.standins['aspnet']}",
                   *extra, "-t", f"{APP_IMAGE}:{tag}", "."], timeout=1800)
         return self.run(["podman", "image", "inspect", "--format", "{{.Id}}", f"{APP_IMAGE}:{tag}"]).stdout.strip()
