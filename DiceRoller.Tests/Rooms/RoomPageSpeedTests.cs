@@ -48,20 +48,24 @@ public abstract class RoomPageSpeedTests(ITestOutputHelper output) : AppTest
             }
         }
 
+        double Best(string code) => timings[code].Min();
         double Median(string code) => timings[code].Order().ElementAt(Samples / 2);
         double P90(string code) => timings[code].Order().ElementAt(Samples * 9 / 10);
-        output.WriteLine($"{Store}: GET /rooms/{{code}} server time over {Samples} requests each (median / 90th percentile):");
-        output.WriteLine($"  empty room:       {Median(empty),6:F2} / {P90(empty),6:F2} ms, {sizes[empty],6} bytes of HTML");
-        output.WriteLine($"  50 rolls:         {Median(fifty),6:F2} / {P90(fifty),6:F2} ms, {sizes[fifty],6} bytes of HTML");
-        output.WriteLine($"  1,000 rolls:      {Median(full),6:F2} / {P90(full),6:F2} ms, {sizes[full],6} bytes of HTML");
+        output.WriteLine($"{Store}: GET /rooms/{{code}} server time over {Samples} requests each (best / median / 90th percentile):");
+        output.WriteLine($"  empty room:       {Best(empty),6:F2} / {Median(empty),6:F2} / {P90(empty),6:F2} ms, {sizes[empty],6} bytes of HTML");
+        output.WriteLine($"  50 rolls:         {Best(fifty),6:F2} / {Median(fifty),6:F2} / {P90(fifty),6:F2} ms, {sizes[fifty],6} bytes of HTML");
+        output.WriteLine($"  1,000 rolls:      {Best(full),6:F2} / {Median(full),6:F2} / {P90(full),6:F2} ms, {sizes[full],6} bytes of HTML");
 
         // The 50 rendered rows cost the same whatever the history holds; rendering them is the only difference from an
-        // empty room (rendering all 1,000 would take hundreds of milliseconds and a megabyte and a half of HTML).
+        // empty room (rendering all 1,000 would take hundreds of milliseconds and a megabyte and a half of HTML). Compared on
+        // the best of the 40 interleaved samples: a machine busy with other work only ever adds time (under a second full test
+        // run the medians were 15.7 ms for 1,000 rolls and 6.8 ms for 50 in one run, while the pages were the same size),
+        // and a page that rendered the whole history would be slower in every sample, its best too.
         Assert.Equal(sizes[fifty], sizes[full], sizes[fifty] * 0.05);
-        Assert.True(Median(full) <= (Median(fifty) * 1.5) + 2,
-            $"1,000 rolls took {Median(full):F2} ms against {Median(fifty):F2} ms for 50: the page should not grow with the history.");
-        Assert.True(Median(full) <= Median(empty) + 50,
-            $"A room with 1,000 rolls took {Median(full):F2} ms to open, an empty one {Median(empty):F2} ms.");
+        Assert.True(Best(full) <= (Best(fifty) * 1.5) + 2,
+            $"1,000 rolls took at best {Best(full):F2} ms against {Best(fifty):F2} ms for 50: the page should not grow with the history.");
+        Assert.True(Best(full) <= Best(empty) + 50,
+            $"A room with 1,000 rolls took at best {Best(full):F2} ms to open, an empty one {Best(empty):F2} ms.");
     }
 
     protected abstract string Store { get; }

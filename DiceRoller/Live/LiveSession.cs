@@ -59,6 +59,7 @@ internal sealed class LiveSession(
     private IReadOnlyList<Player> _shownPlayers = room.Players;
     private int? _shownDc = room.Room.Dc;
     private bool _shownLocked = room.Room.Locked;
+    private IReadOnlyList<Knock> _shownKnocks = [];
     private long _lastSent = after;
     private DateTimeOffset _warnedForExpiry;
     private DateTimeOffset _nextHeartbeat;
@@ -346,11 +347,11 @@ internal sealed class LiveSession(
     /// <summary>
     /// What this page shows that <paramref name="fresh"/> (a read of the room with no event to prompt it: a heartbeat's, a
     /// resync's) says is wrong, because an event did not reach it (pub/sub is at most once) or there was none (a presence
-    /// that lapsed): the roster when someone's presence or membership differs, the DC, the door when its lock differs, and the
-    /// end of the page when the player is no longer in the room. <paramref name="door"/>: the door in any case (a resync, for
-    /// the knocks a lost event would have brought the room's admin).
+    /// that lapsed): the roster when someone's presence or membership differs, the DC, the door when its lock differs (or, with
+    /// <paramref name="knocks"/>, for the room's admin, the knocks waiting), and the end of the page when the player is no longer
+    /// in the room. Nothing when all is right.
     /// </summary>
-    private async Task<List<SseItem<byte[]>>> PutRightAsync(RoomSnapshot fresh, LiveEvent? live, CancellationToken ct, bool door = false)
+    private async Task<List<SseItem<byte[]>>> PutRightAsync(RoomSnapshot fresh, LiveEvent? live, CancellationToken ct, bool knocks = false)
     {
         if (fresh.FindPlayer(me.PlayerId) is null)
         {
@@ -369,7 +370,7 @@ internal sealed class LiveSession(
             items.Add(await DcHtmlAsync(fresh));
         }
 
-        if (door || fresh.Room.Locked != _shownLocked)
+        if (fresh.Room.Locked != _shownLocked || (knocks && fresh.IsAdmin(me.PlayerId) && !SameKnocks(await WaitingKnocksAsync(live, ct))))
         {
             items.Add(await DoorHtmlAsync(fresh, live, ct));
         }
@@ -564,9 +565,10 @@ internal sealed class LiveSession(
 
     /// <summary>
     /// After a window in which events may have been lost (the instance's Valkey subscription of the room came up, or back): what
-    /// the room as it is now says this page shows wrong (see <see cref="PutRightAsync"/>; the door and the initiative tracker in
-    /// any case), then the rolls it has not had. The room, knocks and encounter are read once for all of the room's pages here
-    /// (the resync is one event per room); a page whose roster and DC are right gets neither again.
+    /// the room as it is now says this page shows wrong (see <see cref="PutRightAsync"/>, the knocks included), then the rolls it
+    /// has not had. The room and the knocks are read once for all of the room's pages here (the resync is one event per room);
+    /// a page that shows it all right gets only the rolls it missed, if any. (An initiative event that was lost is put right by
+    /// the next one: each carries the whole tracker.)
     /// </summary>
     private async Task<List<SseItem<byte[]>>> ResyncAsync(LiveEvent live, CancellationToken ct)
     {
@@ -577,21 +579,38 @@ internal sealed class LiveSession(
         }
 
         Note(fresh);
-        var items = await PutRightAsync(fresh, live, ct, door: true);
-        if (_ended)
+        var items = await PutRightAsync(fresh, live, ct, knocks: true);
+        if (!_ended)
         {
-            return items;
+            items.AddRange(await CatchUpAsync(ct));
         }
 
-        if (initiative is not null)
-        {
-            _room = fresh;
-            items.Add(await InitiativeItemAsync(ct, live, readRoom: false));
-        }
-
-        items.AddRange(await CatchUpAsync(ct));
         return items;
     }
+
+    /// <summary>Whether <paramref name="knocks"/> are the knocks the last door sent here listed.</summary>
+    private bool SameKnocks(IReadOnlyList<Knock> knocks)
+    {
+        if (knocks.Count != _shownKnocks.Count)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < knocks.Count; i++)
+        {
+            if (knocks[i].KnockId != _shownKnocks[i].KnockId)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>The knocks waiting for an answer: read once per live event for every page of this instance, else by this page.</summary>
+    private Task<IReadOnlyList<Knock>> WaitingKnocksAsync(LiveEvent? live, CancellationToken ct) =>
+        live is null ? door.GetWaitingKnocksAsync(_code, Now, ct)
+            : live.Shared("knocks", () => door.GetWaitingKnocksAsync(_code, Now, CancellationToken.None));
 
     /// <summary>Everything in history after the last sequence sent, in order.</summary>
     private async Task<List<SseItem<byte[]>>> CatchUpAsync(CancellationToken ct)
@@ -690,13 +709,15 @@ internal sealed class LiveSession(
         return await DoorHtmlAsync(_room, live, ct);
     }
 
-    /// <summary>The door as <paramref name="room"/> has it (the knocks read for it); its lock is what later heartbeats compare with.</summary>
+    /// <summary>
+    /// The door as <paramref name="room"/> has it (the knocks read for it); its lock and knocks are what later heartbeats and
+    /// resyncs compare with.
+    /// </summary>
     private async Task<SseItem<byte[]>> DoorHtmlAsync(RoomSnapshot room, LiveEvent? live, CancellationToken ct)
     {
         _shownLocked = room.Room.Locked;
-        var knocks = !room.IsAdmin(me.PlayerId) ? []
-            : live is null ? await door.GetWaitingKnocksAsync(_code, Now, ct)
-            : await live.Shared("knocks", () => door.GetWaitingKnocksAsync(_code, Now, CancellationToken.None));
+        var knocks = !room.IsAdmin(me.PlayerId) ? [] : await WaitingKnocksAsync(live, ct);
+        _shownKnocks = knocks;
         var lastKick = !room.IsAdmin(me.PlayerId) ? null
             : live is null ? await door.GetLastAddressKickAsync(_code, ct)
             : await live.Shared("last-kick", () => door.GetLastAddressKickAsync(_code, CancellationToken.None));

@@ -51,11 +51,14 @@ public sealed class ValkeyRoomEvents(IConnectionMultiplexer redis, RoomBroadcast
         redis.ConnectionRestored -= OnConnectionRestored;
         await _stopping.CancelAsync();
         await _checking;
-        foreach (var code in _links.Keys)
+        foreach (var (code, link) in _links)
         {
             try
             {
-                await redis.GetSubscriber().UnsubscribeAsync(ValkeyKeys.Events(code), OnMessage);
+                if (link.Queue is { } queue)
+                {
+                    await queue.UnsubscribeAsync();
+                }
             }
             catch (Exception ex) when (ex is RedisException or ObjectDisposedException)
             {
@@ -99,7 +102,7 @@ public sealed class ValkeyRoomEvents(IConnectionMultiplexer redis, RoomBroadcast
                 var wanted = broadcaster.SubscriberCount(code) > 0;
                 if (wanted && !link.Subscribed)
                 {
-                    await redis.GetSubscriber().SubscribeAsync(ValkeyKeys.Events(code), OnMessage);
+                    link.Queue = await SubscribeAsync(code);
                     link.Subscribed = true;
                     recent?.Forget(code);
 
@@ -108,7 +111,8 @@ public sealed class ValkeyRoomEvents(IConnectionMultiplexer redis, RoomBroadcast
                 }
                 else if (!wanted && link.Subscribed)
                 {
-                    await redis.GetSubscriber().UnsubscribeAsync(ValkeyKeys.Events(code), OnMessage);
+                    await link.Queue!.UnsubscribeAsync();
+                    link.Queue = null;
                     link.Subscribed = false;
                 }
 
@@ -228,14 +232,15 @@ public sealed class ValkeyRoomEvents(IConnectionMultiplexer redis, RoomBroadcast
             var subscriber = redis.GetSubscriber();
             try
             {
-                await subscriber.UnsubscribeAsync(ValkeyKeys.Events(code), OnMessage);
+                await link.Queue!.UnsubscribeAsync();
             }
             catch (RedisException ex)
             {
                 logger.LogDebug(ex, "Dropping the old subscription of {RoomCode} failed (its node is gone)", code);
             }
 
-            await subscriber.SubscribeAsync(ValkeyKeys.Events(code), OnMessage);
+            link.Queue = null;
+            link.Queue = await SubscribeAsync(code);
             recent?.Forget(code);
             logger.LogInformation("Moved the subscription of {RoomCode} to {EndPoint}; resyncing its pages", code, subscriber.SubscribedEndpoint(ValkeyKeys.Events(code))?.ToString());
             broadcaster.Deliver(new RoomEvent(code, RoomBroadcaster.ResyncType, 0));
@@ -250,6 +255,18 @@ public sealed class ValkeyRoomEvents(IConnectionMultiplexer redis, RoomBroadcast
         {
             link.Gate.Release();
         }
+    }
+
+    /// <summary>
+    /// The room's channel, its messages handled one after another in the order they came (a queue per room). The library's
+    /// handler form runs messages concurrently, in no set order: a room's join could reach its pages after the rolls published
+    /// after it (each roll after its predecessor, or a needless gap fill from history). Rooms still run side by side.
+    /// </summary>
+    private async Task<ChannelMessageQueue> SubscribeAsync(string code)
+    {
+        var queue = await redis.GetSubscriber().SubscribeAsync(ValkeyKeys.Events(code));
+        queue.OnMessage(message => OnMessage(message.Channel, message.Message));
+        return queue;
     }
 
     private void OnMessage(RedisChannel channel, RedisValue message)
@@ -294,5 +311,8 @@ public sealed class ValkeyRoomEvents(IConnectionMultiplexer redis, RoomBroadcast
         public bool Subscribed { get; set; }
 
         public bool Retired { get; set; }
+
+        /// <summary>The room's subscription while <see cref="Subscribed"/>.</summary>
+        public ChannelMessageQueue? Queue { get; set; }
     }
 }
