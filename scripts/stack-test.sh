@@ -67,9 +67,9 @@ fi
 # The stack runs in a network namespace of its own (its loopback up, nothing else): the bridges, veths and addresses
 # Podman makes and removes come and go there, not where the browser tests' Chromium runs. Chromium fails whatever request
 # is in flight with net::ERR_NETWORK_CHANGED when an address appears or goes on the machine's interfaces, and a full run
-# (or a second checkout's) has its browser tests going while this tier starts and stops containers. The images are built
-# The app's image builds (`dotnet restore` needs the package registry) run in the machine's namespace, entered by
-# stack_test.py through STACK_HOST_NETNS (this script's own, which stays there); they use --network host, no bridge.
+# (or a second checkout's) has its browser tests going while this tier starts and stops containers. The app's image
+# builds (`dotnet restore` needs the package registry) run in the machine's namespace, entered by stack_test.py through
+# STACK_HOST_NETNS (this script's own, which stays there); they use --network host, no bridge.
 netns=(unshare --net -- bash -c 'ip link set lo up && exec "$@"' stack-netns)
 if "${netns[@]}" nsenter --net="/proc/$$/ns/net" true 2>>"$log"; then
   export STACK_HOST_NETNS="/proc/$$/ns/net"

@@ -259,8 +259,8 @@ public sealed class ValkeyRoomEvents(IConnectionMultiplexer redis, RoomBroadcast
 
     /// <summary>
     /// The room's channel, its messages handled one after another in the order they came (a queue per room). The library's
-    /// handler form runs messages concurrently, in no set order: a room's join could reach its pages after the rolls published
-    /// after it (each roll after its predecessor, or a needless gap fill from history). Rooms still run side by side.
+    /// handler form runs messages concurrently, in no set order: a room's join could reach its pages after rolls published
+    /// later, and a roll before the one published ahead of it (a needless gap fill from history). Rooms still run side by side.
     /// </summary>
     private async Task<ChannelMessageQueue> SubscribeAsync(string code)
     {
