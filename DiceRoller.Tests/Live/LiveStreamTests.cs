@@ -162,33 +162,19 @@ public abstract class LiveStreamTests(SharedApp shared) : AppTest(shared), IClas
 
         // Events already on their way (Bob's and Cleo's pages joining) may come first: read heartbeat by heartbeat (at most
         // 100, 30 s) until each panel shows the store's state.
-        string[]? names = null;
-        string? dc = null, locked = null;
-        for (var heartbeat = 0; heartbeat < 100 && (names is null || dc != "12" || locked != "true"); heartbeat++)
+        var shown = new ShownPanels("Bob");
+        for (var heartbeat = 0; heartbeat < 100 && (shown.Names is null || shown.Dc != "12" || shown.Locked != "true"); heartbeat++)
         {
             foreach (var e in await deeStream.EventsUntilCommentAsync())
             {
-                var element = e.Element();
-                switch (e.Type)
-                {
-                    case "player-joined" or "player-left":
-                        var listed = element.QuerySelectorAll("[data-player-id] .font-medium").Select(n => n.TextContent).ToArray();
-                        names = listed.Contains("Bob") ? null : listed;
-                        break;
-                    case "dc-updated":
-                        dc = element.QuerySelector("#dc-status")?.GetAttribute("data-dc");
-                        break;
-                    case "door-changed":
-                        locked = element.GetAttribute("data-locked");
-                        break;
-                }
+                shown.Take(e);
             }
         }
 
-        Assert.NotNull(names);
-        Assert.Equal(["Dee", "Cleo"], names);
-        Assert.Equal("12", dc);
-        Assert.Equal("true", locked);
+        Assert.NotNull(shown.Names);
+        Assert.Equal(["Dee", "Cleo"], shown.Names);
+        Assert.Equal("12", shown.Dc);
+        Assert.Equal("true", shown.Locked);
         var notice = (await bobStream.NextOfTypeAsync("player-kicked", 1)).Single();
         Assert.Contains("You were removed from this room.", notice.Data, StringComparison.Ordinal);
     }
